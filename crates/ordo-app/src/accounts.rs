@@ -1,0 +1,502 @@
+//! Tenants, accounts and sessions: creation, invitation, activation, login and
+//! logout, passwords, roles, disabling, and the session list. Every change is
+//! one transaction with its audit entry (and its e-mail, if any): it happens
+//! completely or not at all.
+
+use crate::i18n::Tr;
+use crate::{App, AppError, retrying};
+use ordo_core::audit::AuditKind;
+use ordo_core::ids::{SessionId, TenantId, UserId};
+use ordo_core::password::NewPassword;
+use ordo_core::policy::{self, Actor, TenantAction};
+use ordo_core::tenant::{Plan, Slug, TenantName};
+use ordo_core::user::{DisplayName, Email, Locale, Role, UserStatus};
+use ordo_crypto::{random, sha256_hex};
+use ordo_store::{AuditDraft, NewSession, NewUser, Session, Tenant, TokenPurpose, User};
+
+/// The public link to a page of a tenant.
+pub fn tenant_link(app: &App, slug: &Slug, path: &str) -> String {
+    format!("{}/t/{}/{}", app.settings.public_url, slug, path.trim_start_matches('/'))
+}
+
+/// What logins and uniqueness look accounts up by. Today the normalised
+/// address; the encryption-at-rest work replaces it with a keyed blind index.
+fn email_index(email: &Email) -> String {
+    email.normalized()
+}
+
+fn json(pairs: &[(&str, &str)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> =
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::String((*v).to_owned()))).collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+pub struct CreatedTenant {
+    pub tenant: Tenant,
+    pub owner_id: UserId,
+    pub activation_url: String,
+}
+
+/// Create a tenant and its pending owner; queue the owner's activation mail.
+/// Nothing is written if any input is invalid or the slug is taken.
+pub async fn create_tenant(
+    app: &App,
+    slug: &str,
+    name: &str,
+    owner_email: &str,
+    plan: Plan,
+    locale: Locale,
+) -> Result<CreatedTenant, AppError> {
+    let slug = Slug::parse(slug)?;
+    let name = TenantName::parse(name)?;
+    let email = Email::parse(owner_email)?;
+    let token = random::token(32)?;
+    let now = app.now();
+    let tenant = Tenant { id: TenantId::new(), slug: slug.clone(), name: name.to_string(), plan, created_at: now };
+    let owner = NewUser {
+        id: UserId::new(),
+        email: email.to_string(),
+        email_index: email_index(&email),
+        display_name: DisplayName::from_email(&email).to_string(),
+        role: Role::Owner,
+        status: UserStatus::Pending,
+        locale: Some(locale),
+    };
+    let link = tenant_link(app, &slug, &format!("activate/{token}"));
+    let ttl = app.settings.activation_ttl_secs;
+    let mail = crate::mail::activation(&Tr::new(locale), email.as_str(), name.as_str(), &link, ttl / 3600);
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        tx.insert_tenant(&tenant).await?;
+        tx.insert_user(tenant.id, &owner, now).await?;
+        tx.insert_token(tenant.id, owner.id, TokenPurpose::Activation, &sha256_hex(token.as_bytes()), now, now.plus_secs(ttl))
+            .await?;
+        tx.enqueue_mail(Some(tenant.id), &mail, now).await?;
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::TenantCreated).detail(json(&[("plan", plan.as_str())])), now)
+            .await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::InvitationSent).subject(owner.id).detail(json(&[("role", "owner")])),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })?;
+    app.mail_wakeup.notify_one();
+    Ok(CreatedTenant { tenant, owner_id: owner.id, activation_url: link })
+}
+
+/// Invite someone into the tenant with a role. Inviting again a person who
+/// has not activated yet sends a fresh link (the old one stops working).
+pub async fn invite(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    email: &str,
+    role: Role,
+    ip: &str,
+) -> Result<UserId, AppError> {
+    policy::authorize(Actor { role: actor.role }, TenantAction::Invite { role }, false)?;
+    let email = Email::parse(email)?;
+    let token = random::token(32)?;
+    let link = tenant_link(app, &tenant.slug, &format!("activate/{token}"));
+    let ttl = app.settings.activation_ttl_secs;
+    let tr = Tr::new(actor.locale.unwrap_or_default());
+    let mail = crate::mail::activation(&tr, email.as_str(), &tenant.name, &link, ttl / 3600);
+    let id = retrying!({
+        let now = app.now();
+        let mut tx = app.store.begin().await?;
+        let id = match tx.user_by_email_index(tenant.id, &email_index(&email)).await? {
+            Some(u) if u.status == UserStatus::Pending => {
+                tx.set_role(tenant.id, u.id, role, now).await?;
+                u.id
+            }
+            Some(_) => return Err(AppError::Conflict("email")),
+            None => {
+                let u = NewUser {
+                    id: UserId::new(),
+                    email: email.to_string(),
+                    email_index: email_index(&email),
+                    display_name: DisplayName::from_email(&email).to_string(),
+                    role,
+                    status: UserStatus::Pending,
+                    locale: None,
+                };
+                tx.insert_user(tenant.id, &u, now).await?;
+                u.id
+            }
+        };
+        tx.insert_token(tenant.id, id, TokenPurpose::Activation, &sha256_hex(token.as_bytes()), now, now.plus_secs(ttl))
+            .await?;
+        tx.enqueue_mail(Some(tenant.id), &mail, now).await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::InvitationSent).actor(actor.id).subject(id).ip(ip).detail(json(&[("role", role.as_str())])),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    })?;
+    app.mail_wakeup.notify_one();
+    Ok(id)
+}
+
+/// The pending user a valid activation or reset link belongs to.
+pub async fn token_user(app: &App, tenant: &Tenant, purpose: TokenPurpose, token: &str) -> Result<User, AppError> {
+    let user_id = app
+        .store
+        .peek_token(tenant.id, purpose, &sha256_hex(token.as_bytes()), app.now())
+        .await?
+        .ok_or(AppError::BadToken)?;
+    app.store.user_by_id(tenant.id, user_id).await?.ok_or(AppError::BadToken)
+}
+
+/// Activate an invited account from its link: set the password (and name).
+pub async fn activate(
+    app: &App,
+    tenant: &Tenant,
+    token: &str,
+    password: &str,
+    display_name: &str,
+    ip: &str,
+) -> Result<UserId, AppError> {
+    let password = NewPassword::parse(password)?;
+    let name = DisplayName::parse(display_name)?;
+    let hash = app.blocking(move |h| h.hash(password.expose())).await??;
+    let token_hash = sha256_hex(token.as_bytes());
+    retrying!({
+        let now = app.now();
+        let mut tx = app.store.begin().await?;
+        let user_id = tx.consume_token(tenant.id, TokenPurpose::Activation, &token_hash, now).await?.ok_or(AppError::BadToken)?;
+        let user = tx.user_by_id(tenant.id, user_id).await?.ok_or(AppError::BadToken)?;
+        if user.status != UserStatus::Pending {
+            return Err(AppError::BadToken);
+        }
+        tx.set_password(tenant.id, user_id, &hash, now).await?;
+        tx.set_profile(tenant.id, user_id, name.as_str(), user.locale, now).await?;
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::AccountActivated).actor(user_id).subject(user_id).ip(ip), now)
+            .await?;
+        tx.commit().await?;
+        Ok(user_id)
+    })
+}
+
+/// A new session: the secret goes in the cookie, only its hash is stored.
+pub struct LoggedIn {
+    pub secret: String,
+    pub session: Session,
+    pub user: User,
+}
+
+/// Log in with e-mail and password. Unknown accounts, wrong passwords and
+/// disabled or pending accounts get the same error after the same work.
+pub async fn login(
+    app: &App,
+    tenant: &Tenant,
+    email: &str,
+    password: &str,
+    ip: &str,
+    user_agent: &str,
+    previous_secret: Option<&str>,
+) -> Result<LoggedIn, AppError> {
+    let account_key = format!("{}/{}", tenant.id, email.trim().to_lowercase());
+    if let Some(wait) = app.limiter.check(&account_key, ip, app.now()) {
+        tracing::warn!(tenant = %tenant.slug, ip, "login throttled");
+        return Err(AppError::Throttled { retry_after_secs: wait });
+    }
+    let user = match Email::parse(email) {
+        Ok(e) => app.store.user_by_email_index(tenant.id, &email_index(&e)).await?,
+        Err(_) => None,
+    };
+    let phc = user.as_ref().filter(|u| u.status == UserStatus::Active).and_then(|u| u.password_hash.clone());
+    let pw = password.to_owned();
+    let ok = app.blocking(move |h| h.verify(&pw, phc.as_deref())).await?;
+    let now = app.now();
+    let user = match user {
+        Some(u) if ok => u,
+        user => {
+        app.limiter.record_failure(&account_key, ip, now);
+        let mut draft = AuditDraft::new(AuditKind::LoginFailed).ip(ip);
+        draft = match &user {
+            Some(u) => draft.subject(u.id).detail(json(&[("reason", if u.status == UserStatus::Active { "password" } else { u.status.as_str() })])),
+            None => draft.detail(json(&[("reason", "unknown_account")])),
+        };
+        retrying!({
+            let mut tx = app.store.begin().await?;
+            tx.append_audit(tenant.id, &draft, now).await?;
+            tx.commit().await?;
+            Ok(())
+        })?;
+        return Err(AppError::BadCredentials);
+        }
+    };
+    app.limiter.record_success(&account_key, ip);
+    if user.password_hash.as_deref().is_some_and(|h| app.hasher.needs_rehash(h)) {
+        let pw = password.to_owned();
+        let new_hash = app.blocking(move |h| h.hash(&pw)).await??;
+        let mut tx = app.store.begin().await?;
+        tx.set_password(tenant.id, user.id, &new_hash, now).await?;
+        tx.commit().await?;
+    }
+    let secret = random::token(32)?;
+    let ua: String = user_agent.chars().filter(|c| !c.is_control()).take(256).collect();
+    let new = NewSession {
+        id: SessionId::new(),
+        secret_hash: sha256_hex(secret.as_bytes()),
+        user_id: user.id,
+        csrf_token: random::token(32)?,
+        created_at: now,
+        expires_at: now.plus_secs(app.settings.session_max_secs),
+        ip: ip.to_owned(),
+        user_agent: ua,
+    };
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        // Rotation: whatever session this browser had is replaced.
+        if let Some(prev) = previous_secret {
+            tx.delete_session_by_secret(&sha256_hex(prev.as_bytes())).await?;
+        }
+        tx.insert_session(tenant.id, &new).await?;
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::LoginSucceeded).actor(user.id).subject(user.id).ip(ip), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })?;
+    let session = Session {
+        tenant_id: tenant.id,
+        id: new.id,
+        user_id: user.id,
+        csrf_token: new.csrf_token.clone(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: new.expires_at,
+        ip: new.ip.clone(),
+        user_agent: new.user_agent.clone(),
+    };
+    Ok(LoggedIn { secret, session, user })
+}
+
+/// The live session and active user behind a cookie, if any. Sessions past
+/// their idle timeout or absolute lifetime are deleted here.
+pub async fn resolve_session(app: &App, secret: &str) -> Result<Option<(Session, User)>, AppError> {
+    let hash = sha256_hex(secret.as_bytes());
+    let Some(session) = app.store.session_by_secret(&hash).await? else { return Ok(None) };
+    let now = app.now();
+    let idle = now.unix() - session.last_seen_at.unix() >= app.settings.session_idle_secs;
+    if now >= session.expires_at || idle {
+        let mut tx = app.store.begin().await?;
+        tx.delete_session_by_secret(&hash).await?;
+        tx.commit().await?;
+        return Ok(None);
+    }
+    let Some(user) = app.store.user_by_id(session.tenant_id, session.user_id).await? else { return Ok(None) };
+    if user.status != UserStatus::Active {
+        return Ok(None);
+    }
+    app.store.touch_session(session.tenant_id, session.id, now).await?;
+    Ok(Some((session, user)))
+}
+
+pub async fn logout(app: &App, tenant: &Tenant, session: &Session, ip: &str) -> Result<(), AppError> {
+    retrying!({
+        let now = app.now();
+        let mut tx = app.store.begin().await?;
+        tx.delete_session(tenant.id, session.user_id, session.id).await?;
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::Logout).actor(session.user_id).subject(session.user_id).ip(ip), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// End one of the user's own sessions (or, for admins, see [`set_disabled`]).
+pub async fn end_session(app: &App, tenant: &Tenant, user: &User, id: SessionId, ip: &str) -> Result<(), AppError> {
+    retrying!({
+        let now = app.now();
+        let mut tx = app.store.begin().await?;
+        if !tx.delete_session(tenant.id, user.id, id).await? {
+            return Err(AppError::NotFound);
+        }
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::SessionEnded).actor(user.id).subject(user.id).ip(ip).detail(json(&[("session", &id.to_string())])),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Ask for a password-reset link. The answer never tells whether the account
+/// exists; a link is only sent to active accounts.
+pub async fn forgot_password(app: &App, tenant: &Tenant, email: &str, ip: &str, locale: Locale) -> Result<(), AppError> {
+    let Ok(email) = Email::parse(email) else { return Ok(()) };
+    let now = app.now();
+    if !app.limiter.allow_mail(&format!("reset/{}/{}", tenant.id, email.normalized()), now)
+        || !app.limiter.allow_mail(&format!("reset-ip/{ip}"), now)
+    {
+        tracing::warn!(tenant = %tenant.slug, ip, "password reset requests throttled");
+        return Ok(());
+    }
+    let Some(user) = app.store.user_by_email_index(tenant.id, &email_index(&email)).await? else { return Ok(()) };
+    if user.status != UserStatus::Active {
+        return Ok(());
+    }
+    let token = random::token(32)?;
+    let link = tenant_link(app, &tenant.slug, &format!("reset/{token}"));
+    let ttl = app.settings.reset_ttl_secs;
+    let tr = Tr::new(user.locale.unwrap_or(locale));
+    let mail = crate::mail::reset(&tr, &user.email, &tenant.name, &link, ttl / 60);
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        tx.insert_token(tenant.id, user.id, TokenPurpose::Reset, &sha256_hex(token.as_bytes()), now, now.plus_secs(ttl)).await?;
+        tx.enqueue_mail(Some(tenant.id), &mail, now).await?;
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::PasswordResetRequested).subject(user.id).ip(ip), now).await?;
+        tx.commit().await?;
+        Ok(())
+    })?;
+    app.mail_wakeup.notify_one();
+    Ok(())
+}
+
+/// Set a new password from a reset link. All the user's sessions end: whoever
+/// may have had the old password is out.
+pub async fn reset_password(app: &App, tenant: &Tenant, token: &str, password: &str, ip: &str) -> Result<(), AppError> {
+    let password = NewPassword::parse(password)?;
+    let hash = app.blocking(move |h| h.hash(password.expose())).await??;
+    let token_hash = sha256_hex(token.as_bytes());
+    retrying!({
+        let now = app.now();
+        let mut tx = app.store.begin().await?;
+        let user_id = tx.consume_token(tenant.id, TokenPurpose::Reset, &token_hash, now).await?.ok_or(AppError::BadToken)?;
+        let user = tx.user_by_id(tenant.id, user_id).await?.ok_or(AppError::BadToken)?;
+        if user.status != UserStatus::Active {
+            return Err(AppError::BadToken);
+        }
+        tx.set_password(tenant.id, user_id, &hash, now).await?;
+        let ended = tx.delete_user_sessions(tenant.id, user_id, None).await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::PasswordReset).actor(user_id).subject(user_id).ip(ip).detail(json(&[("sessions_ended", &ended.to_string())])),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Change one's password; the current one is required. Other sessions end if
+/// asked (the current one stays).
+pub async fn change_password(
+    app: &App,
+    tenant: &Tenant,
+    user: &User,
+    current_session: SessionId,
+    current: &str,
+    new: &str,
+    end_other_sessions: bool,
+    ip: &str,
+) -> Result<u64, AppError> {
+    let phc = user.password_hash.clone();
+    let cur = current.to_owned();
+    if !app.blocking(move |h| h.verify(&cur, phc.as_deref())).await? {
+        return Err(AppError::Invalid(ordo_core::Invalid::new("current_password", "password.wrong_current")));
+    }
+    let password = NewPassword::parse(new)?;
+    let hash = app.blocking(move |h| h.hash(password.expose())).await??;
+    retrying!({
+        let now = app.now();
+        let mut tx = app.store.begin().await?;
+        tx.set_password(tenant.id, user.id, &hash, now).await?;
+        let ended = if end_other_sessions { tx.delete_user_sessions(tenant.id, user.id, Some(current_session)).await? } else { 0 };
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::PasswordChanged).actor(user.id).subject(user.id).ip(ip).detail(json(&[("sessions_ended", &ended.to_string())])),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
+    })
+}
+
+/// Load a user of this tenant as the target of an admin action. A user id of
+/// another tenant is simply not found.
+async fn target(app: &App, tenant: &Tenant, id: UserId) -> Result<User, AppError> {
+    app.store.user_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn set_role(app: &App, tenant: &Tenant, actor: &User, target_id: UserId, role: Role, ip: &str) -> Result<(), AppError> {
+    let t = target(app, tenant, target_id).await?;
+    policy::authorize(Actor { role: actor.role }, TenantAction::ChangeRole { from: t.role, to: role }, t.id == actor.id)?;
+    if t.role == role {
+        return Ok(());
+    }
+    retrying!({
+        let now = app.now();
+        let mut tx = app.store.begin().await?;
+        tx.set_role(tenant.id, t.id, role, now).await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::RoleChanged).actor(actor.id).subject(t.id).ip(ip).detail(json(&[("from", t.role.as_str()), ("to", role.as_str())])),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Disable a user (an employee leaves): every session they have ends at once.
+/// Enabling again restores the account as it was.
+pub async fn set_disabled(app: &App, tenant: &Tenant, actor: &User, target_id: UserId, disabled: bool, ip: &str) -> Result<u64, AppError> {
+    let t = target(app, tenant, target_id).await?;
+    policy::authorize(Actor { role: actor.role }, TenantAction::SetDisabled { target: t.role }, t.id == actor.id)?;
+    retrying!({
+        let now = app.now();
+        let mut tx = app.store.begin().await?;
+        let (status, kind, ended) = if disabled {
+            let ended = tx.delete_user_sessions(tenant.id, t.id, None).await?;
+            (UserStatus::Disabled, AuditKind::UserDisabled, ended)
+        } else {
+            let status = if t.password_hash.is_some() { UserStatus::Active } else { UserStatus::Pending };
+            (status, AuditKind::UserEnabled, 0)
+        };
+        if (t.status == UserStatus::Disabled) == disabled {
+            // Nothing to change, but sessions were still swept if disabling.
+            tx.commit().await?;
+            return Ok(ended);
+        }
+        tx.set_status(tenant.id, t.id, status, now).await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(kind).actor(actor.id).subject(t.id).ip(ip).detail(json(&[("sessions_ended", &ended.to_string())])),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
+    })
+}
+
+/// Change one's display name and language.
+pub async fn update_profile(app: &App, tenant: &Tenant, user: &User, display_name: &str, locale: Locale, ip: &str) -> Result<(), AppError> {
+    let name = DisplayName::parse(display_name)?;
+    retrying!({
+        let now = app.now();
+        let mut tx = app.store.begin().await?;
+        tx.set_profile(tenant.id, user.id, name.as_str(), Some(locale), now).await?;
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::ProfileChanged).actor(user.id).subject(user.id).ip(ip), now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// May this user see the member administration pages?
+pub fn can_view_members(user: &User) -> bool {
+    policy::authorize(Actor { role: user.role }, TenantAction::ViewMembers, false).is_ok()
+}

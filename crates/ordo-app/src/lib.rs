@@ -1,0 +1,118 @@
+//! Ordo's use cases: what a user, an admin or an operator can do, expressed over
+//! the store and the crypto crate, with no knowledge of HTTP. The web layer and
+//! the command-line tool both call these, so a rule holds whichever door is used.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod i18n;
+pub mod mail;
+pub mod ratelimit;
+mod settings;
+
+pub use settings::{Mode, Settings};
+
+use ordo_core::Invalid;
+use ordo_core::time::{SharedClock, Timestamp};
+use ordo_crypto::PasswordHasher;
+use ordo_store::{Store, StoreError};
+use std::sync::Arc;
+
+/// The application: everything a use case needs. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    pub clock: SharedClock,
+    pub hasher: PasswordHasher,
+    pub settings: Arc<Settings>,
+    pub limiter: Arc<ratelimit::LoginLimiter>,
+    /// Wakes the mail worker when a message is queued.
+    pub mail_wakeup: Arc<tokio::sync::Notify>,
+}
+
+impl App {
+    pub fn new(store: Store, clock: SharedClock, settings: Settings) -> Result<Self, AppError> {
+        let hasher = PasswordHasher::new(settings.password_params)?;
+        let limiter = Arc::new(ratelimit::LoginLimiter::new(settings.login_limits));
+        Ok(Self {
+            store,
+            clock,
+            hasher,
+            settings: Arc::new(settings),
+            limiter,
+            mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+        })
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Run password hashing or verification off the async runtime: it takes
+    /// tens of milliseconds of CPU and would otherwise stall other requests.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let h = self.hasher.clone();
+        tokio::task::spawn_blocking(move || f(&h)).await.map_err(|_| AppError::Internal("worker task failed"))
+    }
+}
+
+/// The application layer's one error type. The web layer maps each variant to
+/// a status and a translated message; `Store` and `Crypto` details go to the
+/// log only.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input: {0}")]
+    Invalid(#[from] Invalid),
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("conflict on {0}")]
+    Conflict(&'static str),
+    #[error("wrong e-mail or password")]
+    BadCredentials,
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    Throttled { retry_after_secs: i64 },
+    #[error("link invalid, used or expired")]
+    BadToken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Crypto(#[from] ordo_crypto::CryptoError),
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+impl From<ordo_core::policy::Denied> for AppError {
+    fn from(_: ordo_core::policy::Denied) -> Self {
+        AppError::Forbidden
+    }
+}
+
+/// Pins an async block's output type so that `?` inside it converts into
+/// `AppError` (async blocks cannot name their return type).
+#[doc(hidden)]
+pub fn typed<T, F: std::future::Future<Output = Result<T, AppError>>>(f: F) -> F {
+    f
+}
+
+/// Run a block (usually one transaction) again, a few times, when the
+/// database reports a transient conflict (SQLite busy, PostgreSQL
+/// serialisation failure or deadlock). Everything else is returned as is.
+macro_rules! retrying {
+    ($body:block) => {{
+        let mut attempt = 0u32;
+        loop {
+            match $crate::typed(async $body).await {
+                Err($crate::AppError::Store(e)) if e.is_retryable() && attempt < 5 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20u64 << attempt)).await;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+pub(crate) use retrying;

@@ -1,0 +1,149 @@
+//! E-mail: the messages Ordo sends, and the outbox worker that delivers them.
+//!
+//! Use cases queue a message in the `mail_outbox` table in the same
+//! transaction as the change it reports, so a message is never sent for a
+//! change that rolled back, nor lost for one that committed. The worker sends
+//! it over SMTP (STARTTLS or TLS as the URL says), retries with exponential
+//! back-off, and survives restarts. With no SMTP configured (development) each
+//! message is written as an `.eml` file under `<data-dir>/mail/`.
+
+use crate::i18n::Tr;
+use crate::{App, AppError};
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use ordo_core::time::Timestamp;
+use ordo_store::{Mail, NewMail};
+use secrecy::ExposeSecret;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Attempts before a message is marked failed (about two days of back-off).
+pub const MAX_ATTEMPTS: i64 = 16;
+const LEASE_SECS: i64 = 120;
+
+/// The invitation / activation message.
+pub fn activation(tr: &Tr, to: &str, tenant_name: &str, link: &str, ttl_hours: i64) -> NewMail {
+    let hours = ttl_hours.to_string();
+    NewMail {
+        recipient: to.to_owned(),
+        subject: tr.tf("mail.activation.subject", &[("tenant", tenant_name)]),
+        body_text: tr.tf("mail.activation.body", &[("tenant", tenant_name), ("link", link), ("hours", &hours)]),
+        body_html: None,
+    }
+}
+
+/// The forgotten-password message.
+pub fn reset(tr: &Tr, to: &str, tenant_name: &str, link: &str, ttl_minutes: i64) -> NewMail {
+    let minutes = ttl_minutes.to_string();
+    NewMail {
+        recipient: to.to_owned(),
+        subject: tr.tf("mail.reset.subject", &[("tenant", tenant_name)]),
+        body_text: tr.tf("mail.reset.body", &[("tenant", tenant_name), ("link", link), ("minutes", &minutes)]),
+        body_html: None,
+    }
+}
+
+/// Where messages go.
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(PathBuf),
+}
+
+impl Transport {
+    pub fn from_app(app: &App) -> Result<Self, AppError> {
+        match &app.settings.smtp_url {
+            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+                .map(|b| Transport::Smtp(b.timeout(Some(Duration::from_secs(30))).build()))
+                .map_err(|_| AppError::Internal("ORDO_SMTP_URL is not a valid smtp:// or smtps:// URL")),
+            None => Ok(Transport::Files(app.settings.mail_dir.clone())),
+        }
+    }
+
+    async fn deliver(&self, from: &str, m: &Mail) -> Result<(), String> {
+        let from: Mailbox = from.parse().map_err(|e| format!("sender address: {e}"))?;
+        let to: Mailbox = m.recipient.parse().map_err(|e| format!("recipient address: {e}"))?;
+        let msg = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(m.subject.clone())
+            .header(ContentType::TEXT_PLAIN)
+            .body(m.body_text.clone())
+            .map_err(|e| format!("building the message: {e}"))?;
+        match self {
+            Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(|e| format!("smtp: {e}")),
+            Transport::Files(dir) => {
+                tokio::fs::create_dir_all(dir).await.map_err(|e| format!("mail dir: {e}"))?;
+                let path = dir.join(format!("{}-{}.eml", m.created_at.unix(), m.id));
+                tokio::fs::write(&path, msg.formatted()).await.map_err(|e| format!("writing {}: {e}", path.display()))?;
+                tracing::info!(path = %path.display(), "no SMTP configured: message written to file");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Seconds to wait after the `attempts`-th failure: 30 s, 1 min, 2 min, ...
+/// capped at 4 hours.
+pub fn backoff_secs(attempts: i64) -> i64 {
+    let exp = attempts.clamp(0, 20) as u32;
+    (30_i64.saturating_mul(1_i64 << exp)).min(4 * 3600)
+}
+
+/// Send one due message, if any. Returns true if there was one.
+pub async fn send_one(app: &App, transport: &Transport) -> Result<bool, AppError> {
+    let now = app.now();
+    let Some(m) = app.store.claim_mail(now, LEASE_SECS).await? else { return Ok(false) };
+    match transport.deliver(&app.settings.mail_from, &m).await {
+        Ok(()) => {
+            app.store.mark_mail_sent(m.id, app.now()).await?;
+            tracing::info!(mail = %m.id, "message sent");
+        }
+        Err(err) => {
+            let attempts = m.attempts + 1;
+            let give_up = attempts >= MAX_ATTEMPTS;
+            let next = Timestamp::from_unix(app.now().unix() + backoff_secs(m.attempts));
+            app.store.mark_mail_failed(m.id, &err, next, give_up).await?;
+            if give_up {
+                tracing::error!(mail = %m.id, attempts, error = %err, "message could not be delivered; giving up");
+            } else {
+                tracing::warn!(mail = %m.id, attempts, error = %err, retry_at = %next, "message not delivered; will retry");
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// The outbox worker: runs until `shutdown` resolves.
+pub async fn run_worker(app: App, shutdown: impl std::future::Future<Output = ()>) {
+    let transport = match Transport::from_app(&app) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "mail worker not started");
+            return;
+        }
+    };
+    tokio::pin!(shutdown);
+    loop {
+        match send_one(&app, &transport).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, "mail worker error"),
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = app.mail_wakeup.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(super::backoff_secs(0), 30);
+        assert_eq!(super::backoff_secs(1), 60);
+        assert_eq!(super::backoff_secs(3), 240);
+        assert_eq!(super::backoff_secs(15), 4 * 3600);
+    }
+}

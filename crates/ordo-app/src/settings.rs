@@ -1,0 +1,57 @@
+//! Runtime settings the use cases depend on. The binary fills them from the
+//! configuration file and `ORDO_*` environment variables.
+
+use crate::ratelimit::LoginLimits;
+use ordo_crypto::PasswordParams;
+use secrecy::SecretString;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub mode: Mode,
+    /// The address users reach Ordo at, without a trailing slash
+    /// (`https://ordo.example.com`). Links in e-mails start with it.
+    pub public_url: String,
+    pub session_idle_secs: i64,
+    pub session_max_secs: i64,
+    pub activation_ttl_secs: i64,
+    pub reset_ttl_secs: i64,
+    pub mail_from: String,
+    /// `smtp://`, `smtps://` (TLS) or `smtp://...?tls=required` (STARTTLS);
+    /// it may hold a password, hence secret. None: write `.eml` files.
+    pub smtp_url: Option<SecretString>,
+    pub mail_dir: PathBuf,
+    pub password_params: PasswordParams,
+    pub login_limits: LoginLimits,
+}
+
+impl Settings {
+    /// Defaults for a development install rooted at `data_dir`.
+    pub fn development(data_dir: &std::path::Path, public_url: &str) -> Self {
+        Self {
+            mode: Mode::Development,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            session_idle_secs: 30 * 60,
+            session_max_secs: 12 * 3600,
+            activation_ttl_secs: 72 * 3600,
+            reset_ttl_secs: 30 * 60,
+            mail_from: "Ordo <no-reply@localhost>".into(),
+            smtp_url: None,
+            mail_dir: data_dir.join("mail"),
+            password_params: PasswordParams::OWASP,
+            login_limits: LoginLimits::default(),
+        }
+    }
+
+    /// Is the public address served over TLS (then HSTS is sent)?
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}

@@ -1,0 +1,96 @@
+-- Ordo schema, version 1 (PostgreSQL). Times are Unix seconds (UTC). Ids are
+-- random UUIDs as text. Every tenant-owned table is keyed by (tenant_id, ...)
+-- so that a tenant can be exported, deleted or restored as a unit.
+
+CREATE TABLE tenants (
+    id          TEXT PRIMARY KEY,
+    slug        TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    plan        TEXT NOT NULL CHECK (plan IN ('free', 'pro', 'enterprise')),
+    created_at  BIGINT NOT NULL,
+    -- The head of the tenant's audit chain, so that removing the newest
+    -- entries is detected too.
+    audit_seq   BIGINT NOT NULL DEFAULT 0,
+    audit_head  TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE users (
+    tenant_id     TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    id            TEXT NOT NULL,
+    email         TEXT NOT NULL,
+    -- What logins look the account up by: the normalised address today, a
+    -- keyed blind index once the tenant's contact details are encrypted.
+    email_index   TEXT NOT NULL,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'guest')),
+    status        TEXT NOT NULL CHECK (status IN ('pending', 'active', 'disabled')),
+    locale        TEXT,
+    password_hash TEXT,
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    UNIQUE (tenant_id, email_index)
+);
+
+CREATE TABLE sessions (
+    tenant_id    TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    -- SHA-256 of the cookie value: the secret itself is never stored.
+    secret_hash  TEXT NOT NULL UNIQUE,
+    user_id      TEXT NOT NULL,
+    csrf_token   TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    expires_at   BIGINT NOT NULL,
+    ip           TEXT NOT NULL,
+    user_agent   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX sessions_by_user ON sessions (tenant_id, user_id);
+
+CREATE TABLE user_tokens (
+    tenant_id   TEXT NOT NULL,
+    -- SHA-256 of the token sent by e-mail.
+    token_hash  TEXT NOT NULL,
+    user_id     TEXT NOT NULL,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('activation', 'reset')),
+    created_at  BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    used_at     BIGINT,
+    PRIMARY KEY (tenant_id, token_hash),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX user_tokens_by_user ON user_tokens (tenant_id, user_id, purpose);
+
+CREATE TABLE audit_log (
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    seq         BIGINT NOT NULL,
+    id          TEXT NOT NULL,
+    at          BIGINT NOT NULL,
+    actor_id    TEXT,
+    kind        TEXT NOT NULL,
+    subject_id  TEXT,
+    ip          TEXT,
+    detail      TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, seq)
+);
+
+CREATE TABLE mail_outbox (
+    id              TEXT PRIMARY KEY,
+    tenant_id       TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    body_text       TEXT NOT NULL,
+    body_html       TEXT,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts        BIGINT NOT NULL DEFAULT 0,
+    created_at      BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    locked_until    BIGINT,
+    sent_at         BIGINT,
+    last_error      TEXT
+);
+CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at);

@@ -1,0 +1,184 @@
+//! Pools, connections and transactions for both engines.
+
+use crate::{Engine, Result, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, SqliteConnection};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// A connection of either engine, borrowed for one operation.
+pub(crate) enum Conn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// Run the same body against whichever engine `conn` is. Inside the body `$c`
+/// is a `&mut` connection of the concrete engine; write queries once with `$n`
+/// placeholders and pass `&mut *$c` as the executor.
+macro_rules! run {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::conn::Conn::Sqlite($c) => $body,
+            $crate::conn::Conn::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use run;
+
+/// Run the same body on a pooled connection (reads outside a transaction).
+/// Inside, `$conn` is a [`Conn`]; use [`run!`] or a query function on it.
+macro_rules! on_pool {
+    ($store:expr, $conn:ident => $body:expr) => {{
+        let mut held = $store.hold().await?;
+        let $conn = held.conn();
+        $body
+    }};
+}
+pub(crate) use on_pool;
+
+/// The database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({:?})", self.engine())
+    }
+}
+
+pub(crate) enum Held {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl Held {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Held::Sqlite(c) => Conn::Sqlite(&mut **c),
+            Held::Postgres(c) => Conn::Postgres(&mut **c),
+        }
+    }
+}
+
+impl Store {
+    /// Open the database at `url` (`sqlite:PATH` or `postgres://...`). The
+    /// SQLite file is created if missing and runs in WAL mode, so that the
+    /// command-line tool and a running server can use it at the same time.
+    pub async fn connect(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Self { pool: Pool::Sqlite(pool) })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?.application_name("ordo");
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Self { pool: Pool::Postgres(pool) })
+        } else {
+            Err(StoreError::BadUrl)
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.pool {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub(crate) async fn hold(&self) -> Result<Held> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Held::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Held::Postgres(p.acquire().await?),
+        })
+    }
+
+    /// Begin a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`) so that two processes never deadlock upgrading a
+    /// read lock; other writers wait up to the busy timeout.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Is the database answering?
+    pub async fn ping(&self) -> bool {
+        let q = "SELECT 1";
+        let fut = async {
+            match &self.pool {
+                Pool::Sqlite(p) => sqlx::query(q).execute(p).await.is_ok(),
+                Pool::Postgres(p) => sqlx::query(q).execute(p).await.is_ok(),
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(3), fut).await.unwrap_or(false)
+    }
+
+    /// Close every connection; later calls fail.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Apply pending migrations for this engine.
+    pub async fn migrate(&self) -> Result<()> {
+        let mut held = self.hold().await?;
+        crate::migrate::run(held.conn()).await
+    }
+}
+
+/// A write transaction. Dropped without [`Tx::commit`], it rolls back: an
+/// operation that fails half-way leaves nothing behind.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
+            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+        }
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Map a unique-constraint violation to a named conflict.
+pub(crate) fn conflict(e: sqlx::Error, what: &'static str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Db(e),
+    }
+}

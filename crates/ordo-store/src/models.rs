@@ -1,0 +1,208 @@
+//! Rows as the rest of Ordo sees them: typed, parsed, tenant-scoped.
+
+use ordo_core::audit::AuditKind;
+use ordo_core::ids::{AuditId, MailId, SessionId, TenantId, UserId};
+use ordo_core::tenant::{Plan, Slug};
+use ordo_core::time::Timestamp;
+use ordo_core::user::{Locale, Role, UserStatus};
+
+#[derive(Clone, Debug)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub slug: Slug,
+    pub name: String,
+    pub plan: Plan,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone)]
+pub struct User {
+    pub tenant_id: TenantId,
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub status: UserStatus,
+    pub locale: Option<Locale>,
+    pub password_hash: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Contact details and the password hash stay out of logs.
+        f.debug_struct("User")
+            .field("tenant_id", &self.tenant_id)
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A user to create.
+pub struct NewUser {
+    pub id: UserId,
+    pub email: String,
+    pub email_index: String,
+    pub display_name: String,
+    pub role: Role,
+    pub status: UserStatus,
+    pub locale: Option<Locale>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub tenant_id: TenantId,
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+pub struct NewSession {
+    pub id: SessionId,
+    pub secret_hash: String,
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// Why a single-use token was issued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenPurpose {
+    Activation,
+    Reset,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::Activation => "activation",
+            TokenPurpose::Reset => "reset",
+        }
+    }
+}
+
+/// An entry to append to a tenant's audit log.
+#[derive(Clone, Debug)]
+pub struct AuditDraft {
+    pub kind: AuditKind,
+    pub actor_id: Option<UserId>,
+    pub subject_id: Option<UserId>,
+    pub ip: Option<String>,
+    /// Small JSON object with the facts of the event; never a secret.
+    pub detail: String,
+}
+
+impl AuditDraft {
+    pub fn new(kind: AuditKind) -> Self {
+        Self { kind, actor_id: None, subject_id: None, ip: None, detail: "{}".into() }
+    }
+    pub fn actor(mut self, id: UserId) -> Self {
+        self.actor_id = Some(id);
+        self
+    }
+    pub fn subject(mut self, id: UserId) -> Self {
+        self.subject_id = Some(id);
+        self
+    }
+    pub fn ip(mut self, ip: impl Into<String>) -> Self {
+        self.ip = Some(ip.into());
+        self
+    }
+    pub fn detail(mut self, json: impl Into<String>) -> Self {
+        self.detail = json.into();
+        self
+    }
+}
+
+/// A stored audit entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub tenant_id: TenantId,
+    pub seq: i64,
+    pub id: AuditId,
+    pub at: Timestamp,
+    pub actor_id: Option<String>,
+    pub kind: String,
+    pub subject_id: Option<String>,
+    pub ip: Option<String>,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEntry {
+    /// The chain hash: SHA-256 over the length-prefixed fields and the hash
+    /// of the entry before (empty for the first).
+    pub fn compute_hash(&self) -> String {
+        let seq = self.seq.to_string();
+        let at = self.at.unix().to_string();
+        let tenant = self.tenant_id.to_string();
+        let id = self.id.to_string();
+        ordo_crypto::digest::sha256_parts_hex(&[
+            b"ordo-audit-v1",
+            tenant.as_bytes(),
+            seq.as_bytes(),
+            id.as_bytes(),
+            at.as_bytes(),
+            self.actor_id.as_deref().unwrap_or("").as_bytes(),
+            self.kind.as_bytes(),
+            self.subject_id.as_deref().unwrap_or("").as_bytes(),
+            self.ip.as_deref().unwrap_or("").as_bytes(),
+            self.detail.as_bytes(),
+            self.prev_hash.as_bytes(),
+        ])
+    }
+}
+
+/// The result of checking a tenant's audit chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainCheck {
+    Intact { entries: i64 },
+    /// The first entry that does not fit; `seq` is where the chain breaks.
+    Broken { seq: i64, reason: String },
+}
+
+/// A message waiting in (or sent from) the outbox.
+#[derive(Clone)]
+pub struct Mail {
+    pub id: MailId,
+    pub tenant_id: Option<TenantId>,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub attempts: i64,
+    pub created_at: Timestamp,
+}
+
+impl std::fmt::Debug for Mail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Bodies carry single-use links: never in logs.
+        f.debug_struct("Mail").field("id", &self.id).field("attempts", &self.attempts).finish_non_exhaustive()
+    }
+}
+
+pub struct NewMail {
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+}
+
+/// The state of a message in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailStatus {
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}

@@ -1,0 +1,9 @@
+//! The queries, grouped by what they hold. Each is written once and runs on
+//! both engines.
+
+mod audit;
+mod outbox;
+mod sessions;
+mod tenants;
+mod tokens;
+mod users;

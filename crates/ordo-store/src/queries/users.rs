@@ -1,0 +1,174 @@
+use crate::conn::{Conn, conflict, on_pool, run};
+use crate::row::Get;
+use crate::{NewUser, Result, Store, Tx, User};
+use ordo_core::ids::{TenantId, UserId};
+use ordo_core::time::Timestamp;
+use ordo_core::user::{Locale, Role, UserStatus};
+
+fn from_row(r: &impl Get) -> Result<User> {
+    Ok(User {
+        tenant_id: r.parsed("tenant_id")?,
+        id: r.parsed("id")?,
+        email: r.text("email")?,
+        display_name: r.text("display_name")?,
+        role: r.parsed("role")?,
+        status: r.parsed("status")?,
+        locale: r.opt_parsed("locale")?,
+        password_hash: r.opt_text("password_hash")?,
+        created_at: r.ts("created_at")?,
+    })
+}
+
+async fn by_id(conn: Conn<'_>, tenant: TenantId, id: UserId) -> Result<Option<User>> {
+    run!(conn, c => {
+        let row = sqlx::query(
+            "SELECT tenant_id, id, email, display_name, role, status, locale, password_hash, created_at
+             FROM users WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&mut *c)
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    })
+}
+
+async fn by_email_index(conn: Conn<'_>, tenant: TenantId, index: &str) -> Result<Option<User>> {
+    run!(conn, c => {
+        let row = sqlx::query(
+            "SELECT tenant_id, id, email, display_name, role, status, locale, password_hash, created_at
+             FROM users WHERE tenant_id = $1 AND email_index = $2",
+        )
+        .bind(tenant.to_string())
+        .bind(index)
+        .fetch_optional(&mut *c)
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    })
+}
+
+impl Store {
+    pub async fn user_by_id(&self, tenant: TenantId, id: UserId) -> Result<Option<User>> {
+        on_pool!(self, c => by_id(c, tenant, id).await)
+    }
+
+    pub async fn user_by_email_index(&self, tenant: TenantId, index: &str) -> Result<Option<User>> {
+        on_pool!(self, c => by_email_index(c, tenant, index).await)
+    }
+
+    /// Every user of the tenant, in order of creation.
+    pub async fn list_users(&self, tenant: TenantId) -> Result<Vec<User>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT tenant_id, id, email, display_name, role, status, locale, password_hash, created_at
+                     FROM users WHERE tenant_id = $1 ORDER BY created_at, id",
+                )
+                .bind(tenant.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(from_row).collect()
+            })
+        })
+    }
+}
+
+impl Tx {
+    pub async fn user_by_id(&mut self, tenant: TenantId, id: UserId) -> Result<Option<User>> {
+        by_id(self.conn(), tenant, id).await
+    }
+
+    pub async fn user_by_email_index(&mut self, tenant: TenantId, index: &str) -> Result<Option<User>> {
+        by_email_index(self.conn(), tenant, index).await
+    }
+
+    pub async fn insert_user(&mut self, tenant: TenantId, u: &NewUser, now: Timestamp) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO users (tenant_id, id, email, email_index, display_name, role, status, locale, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+            )
+            .bind(tenant.to_string())
+            .bind(u.id.to_string())
+            .bind(&u.email)
+            .bind(&u.email_index)
+            .bind(&u.display_name)
+            .bind(u.role.as_str())
+            .bind(u.status.as_str())
+            .bind(u.locale.map(|l| l.as_str()))
+            .bind(now.unix())
+            .execute(&mut *c)
+            .await
+            .map_err(|e| conflict(e, "email"))?;
+            Ok(())
+        })
+    }
+
+    /// Set the password hash and make the account active (activation, reset,
+    /// change). A disabled account stays disabled.
+    pub async fn set_password(&mut self, tenant: TenantId, id: UserId, hash: &str, now: Timestamp) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query(
+                "UPDATE users SET password_hash = $3, updated_at = $4,
+                        status = CASE WHEN status = 'pending' THEN 'active' ELSE status END
+                 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant.to_string())
+            .bind(id.to_string())
+            .bind(hash)
+            .bind(now.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    pub async fn set_role(&mut self, tenant: TenantId, id: UserId, role: Role, now: Timestamp) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("UPDATE users SET role = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .bind(role.as_str())
+                .bind(now.unix())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    pub async fn set_status(&mut self, tenant: TenantId, id: UserId, status: UserStatus, now: Timestamp) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("UPDATE users SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .bind(status.as_str())
+                .bind(now.unix())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    pub async fn set_profile(
+        &mut self,
+        tenant: TenantId,
+        id: UserId,
+        display_name: &str,
+        locale: Option<Locale>,
+        now: Timestamp,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query(
+                "UPDATE users SET display_name = $3, locale = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant.to_string())
+            .bind(id.to_string())
+            .bind(display_name)
+            .bind(locale.map(|l| l.as_str()))
+            .bind(now.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+}

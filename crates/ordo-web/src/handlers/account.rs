@@ -1,0 +1,140 @@
+//! The signed-in user's own pages: home, profile, password, sessions.
+
+use super::{Form, NoticeQuery, notice};
+use crate::context::Ctx;
+use crate::cookies;
+use crate::error::WebError;
+use crate::pages::{Errors, HomeTpl, Page, PasswordTpl, ProfileTpl, SessionRow, SessionsTpl, ok, render};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use ordo_app::{AppError, accounts};
+use ordo_core::device;
+use ordo_core::ids::SessionId;
+use ordo_core::user::Locale;
+use serde::Deserialize;
+
+pub async fn home(ctx: Ctx) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let tr = ctx.tr();
+    Ok(ok(&HomeTpl { greeting: tr.tf("home.greeting", &[("name", &auth.user.display_name)]), p: Page::new(&ctx, "home") }))
+}
+
+pub async fn profile_page(ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let tr = ctx.tr();
+    Ok(ok(&ProfileTpl {
+        email: auth.user.email.clone(),
+        display_name: auth.user.display_name.clone(),
+        locale: ctx.locale.as_str(),
+        errors: Errors::default(),
+        notice: notice(&tr, q.notice.as_deref()),
+        p: Page::new(&ctx, "settings"),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    display_name: String,
+    locale: String,
+}
+
+pub async fn profile(State(st): State<AppState>, ctx: Ctx, Form(f): Form<ProfileForm>) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let locale: Locale = f.locale.parse().map_err(|_| WebError::BadRequest)?;
+    match accounts::update_profile(&st.app, &ctx.tenant, &auth.user, &f.display_name, locale, &ctx.ip).await {
+        Ok(()) => Ok(Redirect::to(&ctx.href("settings/profile?notice=saved")).into_response()),
+        Err(AppError::Invalid(i)) => {
+            let tr = ctx.tr();
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ProfileTpl {
+                    email: auth.user.email.clone(),
+                    display_name: f.display_name.chars().take(200).collect(),
+                    locale: locale.as_str(),
+                    errors: Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned()),
+                    notice: None,
+                    p: Page::new(&ctx, "settings"),
+                },
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn password_page(ctx: Ctx, Query(q): Query<NoticeQuery>) -> Response {
+    let tr = ctx.tr();
+    ok(&PasswordTpl { errors: Errors::default(), notice: notice(&tr, q.notice.as_deref()), p: Page::new(&ctx, "settings") })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    #[serde(default)]
+    end_other_sessions: Option<String>,
+}
+
+pub async fn password(State(st): State<AppState>, ctx: Ctx, Form(f): Form<PasswordForm>) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let end_others = f.end_other_sessions.is_some();
+    let res = accounts::change_password(
+        &st.app,
+        &ctx.tenant,
+        &auth.user,
+        auth.session.id,
+        &f.current_password,
+        &f.new_password,
+        end_others,
+        &ctx.ip,
+    )
+    .await;
+    match res {
+        Ok(_) => Ok(Redirect::to(&ctx.href("settings/password?notice=password_changed")).into_response()),
+        Err(AppError::Invalid(i)) => {
+            let tr = ctx.tr();
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PasswordTpl {
+                    errors: Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned()),
+                    notice: None,
+                    p: Page::new(&ctx, "settings"),
+                },
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn sessions_page(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let sessions = st.app.store.list_user_sessions(ctx.tenant.id, auth.user.id).await.map_err(AppError::from)?;
+    let rows = sessions
+        .into_iter()
+        .map(|s| SessionRow {
+            id: s.id.to_string(),
+            device: device::describe(&s.user_agent),
+            ip: s.ip,
+            last_seen: s.last_seen_at.human_utc(),
+            last_seen_iso: s.last_seen_at.rfc3339(),
+            created: s.created_at.human_utc(),
+            created_iso: s.created_at.rfc3339(),
+            current: s.id == auth.session.id,
+        })
+        .collect();
+    let tr = ctx.tr();
+    Ok(ok(&SessionsTpl { rows, notice: notice(&tr, q.notice.as_deref()), p: Page::new(&ctx, "settings") }))
+}
+
+pub async fn end_session(State(st): State<AppState>, ctx: Ctx, Path((_, id)): Path<(String, String)>) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let id: SessionId = id.parse().map_err(|_| WebError::NotFound)?;
+    accounts::end_session(&st.app, &ctx.tenant, &auth.user, id, &ctx.ip).await?;
+    if id == auth.session.id {
+        let mut res = Redirect::to(&ctx.href("login?notice=signed_out")).into_response();
+        res.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION));
+        return Ok(res);
+    }
+    Ok(Redirect::to(&ctx.href("settings/sessions?notice=session_ended")).into_response())
+}

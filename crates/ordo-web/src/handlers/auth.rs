@@ -1,0 +1,220 @@
+//! Sign-in, sign-out, activation of invited accounts, forgotten passwords.
+
+use super::{Form, notice, safe_next};
+use crate::context::Ctx;
+use crate::cookies;
+use crate::error::WebError;
+use crate::pages::{Errors, ForgotTpl, LoginTpl, MessageTpl, Page, SetPasswordTpl, ok, render};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use ordo_app::{AppError, accounts};
+use ordo_store::TokenPurpose;
+use serde::Deserialize;
+
+pub async fn tenant_root(ctx: Ctx) -> Redirect {
+    Redirect::to(&ctx.href(""))
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+    notice: Option<String>,
+}
+
+pub async fn login_page(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
+    if ctx.auth.is_some() {
+        return Redirect::to(&ctx.href("")).into_response();
+    }
+    let tr = ctx.tr();
+    ok(&LoginTpl {
+        p: Page::new(&ctx, "login"),
+        email: String::new(),
+        next: q.next.unwrap_or_default(),
+        errors: Errors::default(),
+        notice: notice(&tr, q.notice.as_deref()),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login(State(st): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>) -> Response {
+    let tr = ctx.tr();
+    let res =
+        accounts::login(&st.app, &ctx.tenant, &f.email, &f.password, &ctx.ip, &ctx.user_agent, ctx.session_cookie.as_deref())
+            .await;
+    match res {
+        Ok(done) => {
+            let to = safe_next(ctx.tenant.slug.as_str(), &f.next);
+            let mut res = Redirect::to(&to).into_response();
+            res.headers_mut().append(header::SET_COOKIE, cookies::set(cookies::SESSION, &done.secret));
+            res
+        }
+        Err(e) => {
+            let (status, message) = match e {
+                AppError::BadCredentials => (StatusCode::UNAUTHORIZED, tr.t("error.login.failed").to_owned()),
+                AppError::Throttled { retry_after_secs } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    tr.tf("error.throttled_minutes", &[("minutes", &((retry_after_secs + 59) / 60).to_string())]),
+                ),
+                other => return WebError::from(other).into_response(),
+            };
+            let mut res = render(
+                status,
+                &LoginTpl {
+                    p: Page::new(&ctx, "login"),
+                    email: f.email.chars().take(254).collect(),
+                    next: f.next,
+                    errors: Errors::one("form", message),
+                    notice: None,
+                },
+            );
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                res.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(60));
+            }
+            res
+        }
+    }
+}
+
+pub async fn logout(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    accounts::logout(&st.app, &ctx.tenant, &auth.session, &ctx.ip).await?;
+    let mut res = Redirect::to(&ctx.href("login?notice=signed_out")).into_response();
+    res.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION));
+    Ok(res)
+}
+
+pub async fn forgot_page(ctx: Ctx) -> Response {
+    ok(&ForgotTpl { p: Page::new(&ctx, "login") })
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    email: String,
+}
+
+/// Always the same answer, whether or not the account exists.
+pub async fn forgot(State(st): State<AppState>, ctx: Ctx, Form(f): Form<ForgotForm>) -> Result<Response, WebError> {
+    accounts::forgot_password(&st.app, &ctx.tenant, &f.email, &ctx.ip, ctx.locale).await?;
+    let tr = ctx.tr();
+    Ok(ok(&MessageTpl {
+        p: Page::new(&ctx, "login"),
+        title: tr.t("forgot.sent_title").to_owned(),
+        text: tr.t("forgot.sent_text").to_owned(),
+        link: Some((ctx.href("login"), tr.t("login.back").to_owned())),
+    }))
+}
+
+fn bad_link(ctx: &Ctx) -> Response {
+    let tr = ctx.tr();
+    render(
+        StatusCode::GONE,
+        &MessageTpl {
+            p: Page::new(ctx, "login"),
+            title: tr.t("link.invalid_title").to_owned(),
+            text: tr.t("link.invalid_text").to_owned(),
+            link: Some((ctx.href("forgot-password"), tr.t("login.forgot").to_owned())),
+        },
+    )
+}
+
+fn set_password_form(ctx: &Ctx, purpose: TokenPurpose, token: &str, email: String, display_name: String, errors: Errors) -> SetPasswordTpl {
+    let (title_key, path, ask_name) = match purpose {
+        TokenPurpose::Activation => ("activate.title", "activate", true),
+        TokenPurpose::Reset => ("reset.title", "reset", false),
+    };
+    SetPasswordTpl {
+        p: Page::new(ctx, "login"),
+        title_key,
+        action: ctx.href(&format!("{path}/{token}")),
+        email,
+        ask_name,
+        display_name,
+        errors,
+    }
+}
+
+async fn token_page(st: &AppState, ctx: &Ctx, purpose: TokenPurpose, token: &str) -> Result<Response, WebError> {
+    match accounts::token_user(&st.app, &ctx.tenant, purpose, token).await {
+        Ok(user) => Ok(ok(&set_password_form(ctx, purpose, token, user.email, user.display_name, Errors::default()))),
+        Err(AppError::BadToken) => Ok(bad_link(ctx)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn activate_page(State(st): State<AppState>, ctx: Ctx, Path((_, token)): Path<(String, String)>) -> Result<Response, WebError> {
+    token_page(&st, &ctx, TokenPurpose::Activation, &token).await
+}
+
+pub async fn reset_page(State(st): State<AppState>, ctx: Ctx, Path((_, token)): Path<(String, String)>) -> Result<Response, WebError> {
+    token_page(&st, &ctx, TokenPurpose::Reset, &token).await
+}
+
+#[derive(Deserialize)]
+pub struct SetPasswordForm {
+    password: String,
+    #[serde(default)]
+    display_name: String,
+}
+
+async fn set_password(
+    st: &AppState,
+    ctx: &Ctx,
+    purpose: TokenPurpose,
+    token: &str,
+    f: SetPasswordForm,
+) -> Result<Response, WebError> {
+    let result = match purpose {
+        TokenPurpose::Activation => {
+            accounts::activate(&st.app, &ctx.tenant, token, &f.password, &f.display_name, &ctx.ip).await.map(|_| "activated")
+        }
+        TokenPurpose::Reset => accounts::reset_password(&st.app, &ctx.tenant, token, &f.password, &ctx.ip).await.map(|_| "password_reset"),
+    };
+    match result {
+        Ok(key) => {
+            let mut res = Redirect::to(&ctx.href(&format!("login?notice={key}"))).into_response();
+            if purpose == TokenPurpose::Reset {
+                // Every session of this user ended; this browser's too.
+                res.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION));
+            }
+            Ok(res)
+        }
+        Err(AppError::BadToken) => Ok(bad_link(ctx)),
+        Err(AppError::Invalid(i)) => {
+            let user = match accounts::token_user(&st.app, &ctx.tenant, purpose, token).await {
+                Ok(u) => u,
+                Err(_) => return Ok(bad_link(ctx)),
+            };
+            let tr = ctx.tr();
+            let errors = Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned());
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &set_password_form(ctx, purpose, token, user.email, f.display_name, errors)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn activate(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
+    Form(f): Form<SetPasswordForm>,
+) -> Result<Response, WebError> {
+    set_password(&st, &ctx, TokenPurpose::Activation, &token, f).await
+}
+
+pub async fn reset(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
+    Form(f): Form<SetPasswordForm>,
+) -> Result<Response, WebError> {
+    set_password(&st, &ctx, TokenPurpose::Reset, &token, f).await
+}

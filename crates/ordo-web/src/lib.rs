@@ -1,0 +1,31 @@
+//! Ordo's HTTP layer (axum): server-rendered pages, the JSON API, sessions,
+//! CSRF defences, security headers and the route table that decides who may
+//! reach what. Handlers are thin: they read the request, call a use case in
+//! `ordo-app`, and render the answer.
+#![forbid(unsafe_code)]
+
+mod context;
+mod cookies;
+mod error;
+mod handlers;
+mod middleware;
+mod pages;
+pub mod routes;
+mod state;
+
+pub use state::{AppState, WebOptions};
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+/// Serve Ordo on an already-bound listener until `shutdown` resolves, then
+/// finish the requests in flight (graceful shutdown). Tests bind
+/// `127.0.0.1:0` and call this, so they drive the real server.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

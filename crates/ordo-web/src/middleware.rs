@@ -1,0 +1,285 @@
+//! Middleware: the outer layer every response passes through (request id,
+//! security headers, error rendering, access log), and the tenant layer that
+//! resolves the tenant and session, enforces the route table and checks
+//! anti-forgery tokens before any handler runs.
+
+use crate::context::{Auth, ClientIp, Ctx, RequestId};
+use crate::cookies;
+use crate::error::{ErrorInfo, WebError};
+use crate::routes::{self, Access};
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use ordo_app::i18n::Tr;
+use ordo_core::tenant::Slug;
+use ordo_core::user::Locale;
+use std::net::{IpAddr, SocketAddr};
+
+/// Content-Security-Policy: nothing inline, nothing from elsewhere.
+pub const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// Bodies of state-changing requests are buffered (to read the anti-forgery
+/// token of forms) up to this size.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+pub async fn outer(
+    State(st): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let request_id = ordo_crypto::random::token(9).unwrap_or_else(|_| "-".into());
+    let ip = client_ip(&st, peer.ip(), req.headers());
+    let method = req.method().clone();
+    let path = redact_path(req.uri().path());
+    let is_api = req.uri().path().contains("/api/");
+    let accept_locale = accept_locale(req.headers());
+    let is_static = req.uri().path().starts_with("/static/");
+
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    req.extensions_mut().insert(ClientIp(ip.clone()));
+
+    let mut res = if method == Method::TRACE || method == Method::CONNECT {
+        StatusCode::METHOD_NOT_ALLOWED.into_response()
+    } else {
+        next.run(req).await
+    };
+
+    if let Some(info) = res.extensions().get::<ErrorInfo>().cloned() {
+        let locale = res.extensions().get::<Locale>().copied().unwrap_or(accept_locale);
+        res = render_error(res, &info, Tr::new(locale), &request_id, is_api);
+    }
+    let h = res.headers_mut();
+    h.insert("content-security-policy", HeaderValue::from_static(CSP));
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"));
+    if st.app.settings.is_https() {
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+    }
+    if !is_static {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-request-id", v);
+    }
+    tracing::info!(
+        request_id,
+        %method,
+        path,
+        status = res.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    res
+}
+
+/// Never log single-use tokens that travel in paths.
+fn redact_path(path: &str) -> String {
+    let mut out = Vec::new();
+    let mut hide_next = false;
+    for seg in path.split('/') {
+        if hide_next && !seg.is_empty() {
+            out.push("[redacted]");
+            hide_next = false;
+            continue;
+        }
+        hide_next = matches!(seg, "activate" | "reset");
+        out.push(seg);
+    }
+    out.join("/")
+}
+
+fn accept_locale(h: &HeaderMap) -> Locale {
+    h.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Locale::from_accept_language).unwrap_or_default()
+}
+
+fn client_ip(st: &AppState, peer: IpAddr, h: &HeaderMap) -> String {
+    if st.options.trusted_proxies.contains(&peer) {
+        // The right-most address not added by one of our own proxies.
+        let forwarded: Vec<IpAddr> = h
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|s| s.trim().parse().ok())
+            .collect();
+        if let Some(ip) = forwarded.iter().rev().find(|ip| !st.options.trusted_proxies.contains(ip)) {
+            return ip.to_string();
+        }
+    }
+    peer.to_string()
+}
+
+fn render_error(res: Response, info: &ErrorInfo, tr: Tr, request_id: &str, is_api: bool) -> Response {
+    let status = res.status();
+    let key = format!("error.{}", info.code);
+    let message = if tr.has(&key) { tr.t(&key).to_owned() } else { tr.t("error.generic").to_owned() };
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = if is_api {
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let mut err = serde_json::json!({ "code": info.code, "message": message, "request_id": request_id });
+        if let Some(f) = &info.field {
+            err["field"] = serde_json::Value::String(f.clone());
+        }
+        serde_json::json!({ "error": err }).to_string()
+    } else {
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        crate::pages::error_page(tr, status, &message, request_id)
+    };
+    Response::from_parts(parts, Body::from(body))
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Resolve tenant and session, enforce the route table, check CSRF.
+pub async fn tenant_context(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let locale_hint = accept_locale(req.headers());
+    match tenant_context_inner(st, req, next).await {
+        Ok(res) => res,
+        Err((e, locale)) => {
+            let mut res = e.into_response();
+            res.extensions_mut().insert(locale.unwrap_or(locale_hint));
+            res
+        }
+    }
+}
+
+async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<Response, (WebError, Option<Locale>)> {
+    // HEAD is answered by GET handlers, so it is classified as GET.
+    let method = if req.method() == Method::HEAD { "GET" } else { req.method().as_str() };
+    let route = req.extensions().get::<MatchedPath>().and_then(|m| routes::lookup(method, m.as_str()));
+    let Some(route) = route else {
+        // A route missing from the table is refused rather than served unchecked.
+        tracing::error!(path = ?req.extensions().get::<MatchedPath>(), "route missing from the route table");
+        return Err((WebError::Internal("unclassified route"), None));
+    };
+    let slug = req.uri().path().split('/').nth(2).unwrap_or("");
+    let slug = Slug::parse(slug).map_err(|_| (WebError::NotFound, None))?;
+    let app = &st.app;
+    let tenant = app
+        .store
+        .tenant_by_slug(&slug)
+        .await
+        .map_err(|e| (WebError::from(ordo_app::AppError::from(e)), None))?
+        .ok_or((WebError::NotFound, None))?;
+
+    let headers = req.headers();
+    let session_cookie = cookies::get(headers, cookies::SESSION);
+    let mut foreign_session = false;
+    let mut auth = None;
+    if let Some(secret) = &session_cookie {
+        match ordo_app::accounts::resolve_session(app, secret).await.map_err(|e| (WebError::from(e), None))? {
+            Some((session, user)) if session.tenant_id == tenant.id => auth = Some(Auth { session, user }),
+            Some(_) => foreign_session = true,
+            None => {}
+        }
+    }
+    let locale = auth.as_ref().and_then(|a| a.user.locale).unwrap_or_else(|| accept_locale(headers));
+    let fail = |e: WebError| (e, Some(locale));
+    let is_api = route.path.contains("/api/");
+
+    match (route.access, &auth) {
+        (Access::Public, _) => {}
+        (_, None) if foreign_session => return Err(fail(WebError::NotFound)),
+        (_, None) if is_api || req.method() != Method::GET => return Err(fail(WebError::Unauthenticated)),
+        (_, None) => {
+            let next_path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let to = format!("/t/{}/login?next={}", tenant.slug, form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>());
+            return Ok(Redirect::to(&to).into_response());
+        }
+        (Access::Admin, Some(a)) if !ordo_app::accounts::can_view_members(&a.user) => return Err(fail(WebError::Forbidden)),
+        _ => {}
+    }
+
+    let anon_cookie = cookies::get(headers, cookies::ANON_CSRF);
+    let new_anon = if auth.is_none() && anon_cookie.is_none() { ordo_crypto::random::token(32).ok() } else { None };
+    let anon_csrf = anon_cookie.clone().or_else(|| new_anon.clone()).unwrap_or_default();
+
+    let ip = req.extensions().get::<ClientIp>().map(|r| r.0.clone()).unwrap_or_default();
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+
+    let mut req = req;
+    if is_unsafe(req.method()) {
+        check_origin(&st, req.headers()).map_err(fail)?;
+        let expected = match &auth {
+            Some(a) => Some(a.session.csrf_token.clone()),
+            None => anon_cookie.clone(),
+        };
+        let (checked, rebuilt) = check_csrf_token(req, expected.as_deref()).await;
+        req = rebuilt;
+        checked.map_err(fail)?;
+    }
+
+    let ctx = Ctx { tenant, auth, locale, ip, user_agent, session_cookie, anon_csrf };
+    req.extensions_mut().insert(ctx);
+    let mut res = next.run(req).await;
+    res.extensions_mut().insert(locale);
+    if let Some(token) = new_anon {
+        res.headers_mut().append(header::SET_COOKIE, cookies::set(cookies::ANON_CSRF, &token));
+    }
+    Ok(res)
+}
+
+/// Browsers say where a request comes from; refuse cross-site writes even
+/// before looking at the token.
+fn check_origin(st: &AppState, h: &HeaderMap) -> Result<(), WebError> {
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && site != "same-origin"
+    {
+        return Err(WebError::Csrf);
+    }
+    if let Some(origin) = h.get(header::ORIGIN) {
+        if origin.to_str().ok() != Some(&*st.origin) {
+            return Err(WebError::Csrf);
+        }
+    }
+    Ok(())
+}
+
+/// The token comes in the `X-CSRF-Token` header (scripts, API) or the `_csrf`
+/// field of a urlencoded form; either way it must equal the expected one.
+async fn check_csrf_token(req: Request, expected: Option<&str>) -> (Result<(), WebError>, Request) {
+    let Some(expected) = expected else { return (Err(WebError::Csrf), req) };
+    if let Some(v) = req.headers().get("x-csrf-token") {
+        let ok = ordo_crypto::constant_time_eq(v.as_bytes(), expected.as_bytes());
+        return (if ok { Ok(()) } else { Err(WebError::Csrf) }, req);
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (Err(WebError::Csrf), req);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return (Err(WebError::TooLarge), Request::from_parts(parts, Body::empty())),
+    };
+    let ok = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "_csrf")
+        .is_some_and(|(_, v)| ordo_crypto::constant_time_eq(v.as_bytes(), expected.as_bytes()));
+    (if ok { Ok(()) } else { Err(WebError::Csrf) }, Request::from_parts(parts, Body::from(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_in_paths_are_redacted() {
+        assert_eq!(super::redact_path("/t/acme/activate/SECRET"), "/t/acme/activate/[redacted]");
+        assert_eq!(super::redact_path("/t/acme/reset/SECRET"), "/t/acme/reset/[redacted]");
+        assert_eq!(super::redact_path("/t/acme/login"), "/t/acme/login");
+    }
+}

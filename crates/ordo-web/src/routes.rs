@@ -1,0 +1,115 @@
+//! The route table. Every tenant route is listed here with who may reach it;
+//! the tenant middleware looks the matched route up and refuses any route that
+//! is missing (fail closed), and the isolation and access tests iterate this
+//! table, so a new route cannot escape them.
+
+use crate::handlers::{account, admin, api, auth, system};
+use crate::middleware;
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{delete, get, post};
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in, activation, password reset).
+    Public,
+    /// A signed-in user of this tenant.
+    User,
+    /// A signed-in owner or admin of this tenant.
+    Admin,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn r(method: &'static str, path: &'static str, access: Access) -> Route {
+    Route { method, path, access }
+}
+
+use Access::*;
+
+/// Every route under `/t/{slug}`.
+pub const TENANT_ROUTES: &[Route] = &[
+    r("GET", "/t/{slug}", Public),
+    r("GET", "/t/{slug}/login", Public),
+    r("POST", "/t/{slug}/login", Public),
+    r("GET", "/t/{slug}/forgot-password", Public),
+    r("POST", "/t/{slug}/forgot-password", Public),
+    r("GET", "/t/{slug}/activate/{token}", Public),
+    r("POST", "/t/{slug}/activate/{token}", Public),
+    r("GET", "/t/{slug}/reset/{token}", Public),
+    r("POST", "/t/{slug}/reset/{token}", Public),
+    r("GET", "/t/{slug}/", User),
+    r("POST", "/t/{slug}/logout", User),
+    r("GET", "/t/{slug}/settings/profile", User),
+    r("POST", "/t/{slug}/settings/profile", User),
+    r("GET", "/t/{slug}/settings/password", User),
+    r("POST", "/t/{slug}/settings/password", User),
+    r("GET", "/t/{slug}/settings/sessions", User),
+    r("POST", "/t/{slug}/settings/sessions/{id}/end", User),
+    r("GET", "/t/{slug}/admin/members", Admin),
+    r("POST", "/t/{slug}/admin/members/invite", Admin),
+    r("POST", "/t/{slug}/admin/members/{id}/role", Admin),
+    r("POST", "/t/{slug}/admin/members/{id}/disable", Admin),
+    r("POST", "/t/{slug}/admin/members/{id}/enable", Admin),
+    r("GET", "/t/{slug}/admin/audit", Admin),
+    r("GET", "/t/{slug}/api/v1/me", User),
+    r("GET", "/t/{slug}/api/v1/sessions", User),
+    r("DELETE", "/t/{slug}/api/v1/sessions/{id}", User),
+    r("GET", "/t/{slug}/api/v1/members", Admin),
+    r("POST", "/t/{slug}/api/v1/members", Admin),
+];
+
+/// Routes outside any tenant: all public and read-only.
+pub const PLATFORM_ROUTES: &[Route] = &[
+    r("GET", "/", Public),
+    r("GET", "/healthz", Public),
+    r("GET", "/readyz", Public),
+    r("GET", "/static/{file}", Public),
+];
+
+pub fn lookup(method: &str, path: &str) -> Option<&'static Route> {
+    TENANT_ROUTES.iter().find(|r| r.path == path && r.method == method)
+}
+
+pub fn router(state: AppState) -> Router {
+    let tenant = Router::new()
+        .route("/t/{slug}", get(auth::tenant_root))
+        .route("/t/{slug}/login", get(auth::login_page).post(auth::login))
+        .route("/t/{slug}/forgot-password", get(auth::forgot_page).post(auth::forgot))
+        .route("/t/{slug}/activate/{token}", get(auth::activate_page).post(auth::activate))
+        .route("/t/{slug}/reset/{token}", get(auth::reset_page).post(auth::reset))
+        .route("/t/{slug}/", get(account::home))
+        .route("/t/{slug}/logout", post(auth::logout))
+        .route("/t/{slug}/settings/profile", get(account::profile_page).post(account::profile))
+        .route("/t/{slug}/settings/password", get(account::password_page).post(account::password))
+        .route("/t/{slug}/settings/sessions", get(account::sessions_page))
+        .route("/t/{slug}/settings/sessions/{id}/end", post(account::end_session))
+        .route("/t/{slug}/admin/members", get(admin::members_page))
+        .route("/t/{slug}/admin/members/invite", post(admin::invite))
+        .route("/t/{slug}/admin/members/{id}/role", post(admin::set_role))
+        .route("/t/{slug}/admin/members/{id}/disable", post(admin::disable))
+        .route("/t/{slug}/admin/members/{id}/enable", post(admin::enable))
+        .route("/t/{slug}/admin/audit", get(admin::audit_page))
+        .route("/t/{slug}/api/v1/me", get(api::me))
+        .route("/t/{slug}/api/v1/sessions", get(api::sessions))
+        .route("/t/{slug}/api/v1/sessions/{id}", delete(api::end_session))
+        .route("/t/{slug}/api/v1/members", get(api::members).post(api::invite))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::tenant_context));
+
+    Router::new()
+        .route("/", get(system::landing))
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
+        .route("/static/{file}", get(system::static_file))
+        .merge(tenant)
+        .fallback(system::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::outer))
+        .with_state(state)
+}
