@@ -78,11 +78,21 @@ pub enum AppError {
     #[error("link invalid, used or expired")]
     BadToken,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error(transparent)]
     Crypto(#[from] ordo_crypto::CryptoError),
     #[error("internal error: {0}")]
     Internal(&'static str),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // A uniqueness rule is the user's problem, not a server fault.
+            StoreError::Conflict(what) => AppError::Conflict(what),
+            other => AppError::Store(other),
+        }
+    }
 }
 
 impl From<ordo_core::policy::Denied> for AppError {

@@ -81,11 +81,20 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            let path = opts.get_filename().to_path_buf();
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
+            // The database holds personal data: owner-only, like the
+            // directory (SQLite gives the -wal and -shm files the same mode).
+            use std::os::unix::fs::PermissionsExt;
+            if path.exists()
+                && let Err(e) = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            {
+                tracing::warn!(error = %e, "could not restrict the database file's permissions");
+            }
             Ok(Self { pool: Pool::Sqlite(pool) })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?.application_name("ordo");

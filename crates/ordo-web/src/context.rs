@@ -9,10 +9,6 @@ use ordo_app::i18n::Tr;
 use ordo_core::user::Locale;
 use ordo_store::{Session, Tenant, User};
 
-/// The id of this request, shown in error pages and logged with every line.
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
-
 /// The client's address as Ordo believes it (see `WebOptions::trusted_proxies`).
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub String);

@@ -3,7 +3,7 @@
 //! resolves the tenant and session, enforces the route table and checks
 //! anti-forgery tokens before any handler runs.
 
-use crate::context::{Auth, ClientIp, Ctx, RequestId};
+use crate::context::{Auth, ClientIp, Ctx};
 use crate::cookies;
 use crate::error::{ErrorInfo, WebError};
 use crate::routes::{self, Access};
@@ -40,7 +40,6 @@ pub async fn outer(
     let accept_locale = accept_locale(req.headers());
     let is_static = req.uri().path().starts_with("/static/");
 
-    req.extensions_mut().insert(RequestId(request_id.clone()));
     req.extensions_mut().insert(ClientIp(ip.clone()));
 
     let mut res = if method == Method::TRACE || method == Method::CONNECT {
@@ -160,8 +159,13 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
     let method = if req.method() == Method::HEAD { "GET" } else { req.method().as_str() };
     let route = req.extensions().get::<MatchedPath>().and_then(|m| routes::lookup(method, m.as_str()));
     let Some(route) = route else {
+        let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
+        if routes::TENANT_ROUTES.iter().any(|r| r.path == matched) {
+            // The path exists, not with this method.
+            return Ok(StatusCode::METHOD_NOT_ALLOWED.into_response());
+        }
         // A route missing from the table is refused rather than served unchecked.
-        tracing::error!(path = ?req.extensions().get::<MatchedPath>(), "route missing from the route table");
+        tracing::error!(path = matched, "route missing from the route table");
         return Err((WebError::Internal("unclassified route"), None));
     };
     let slug = req.uri().path().split('/').nth(2).unwrap_or("");

@@ -1,0 +1,16 @@
+// Integration tests run on PostgreSQL too when ORDO_TEST_DATABASE_URL is set
+// at build time, and through a real SMTP server when ORDO_TEST_SMTP_URL is;
+// otherwise those tests are reported as ignored (never as passed), with the
+// reason.
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(ordo_pg)");
+    println!("cargo::rustc-check-cfg=cfg(ordo_smtp)");
+    println!("cargo::rerun-if-env-changed=ORDO_TEST_DATABASE_URL");
+    println!("cargo::rerun-if-env-changed=ORDO_TEST_SMTP_URL");
+    if std::env::var_os("ORDO_TEST_DATABASE_URL").is_some() {
+        println!("cargo::rustc-cfg=ordo_pg");
+    }
+    if std::env::var_os("ORDO_TEST_SMTP_URL").is_some() {
+        println!("cargo::rustc-cfg=ordo_smtp");
+    }
+}

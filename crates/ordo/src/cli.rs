@@ -1,0 +1,262 @@
+//! The command line. Every command takes the same `--config`, `--data-dir`
+//! and `ORDO_*` environment as `serve`, and works while a server runs on the
+//! same data (SQLite in WAL mode, or PostgreSQL).
+
+use crate::config::{Config, LogFormat, Overrides};
+use crate::server::{self, StartError};
+use clap::{Args, Parser, Subcommand};
+use ordo_core::tenant::{Plan, Slug};
+use ordo_core::time::SystemClock;
+use ordo_core::user::Locale;
+use ordo_store::ChainCheck;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ordo",
+    version,
+    about = "Ordo — secure meetings: agendas, notes, decisions, actions and minutes.",
+    long_about = "Ordo — secure meetings: agendas, notes, decisions, actions and minutes.\n\n\
+Configuration comes from defaults, then the TOML file given by --config, then ORDO_* \
+environment variables, then command-line flags. See the README for every setting."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct GlobalArgs {
+    /// Configuration file (TOML).
+    #[arg(long, global = true, env = "ORDO_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory: SQLite database, development master key, mail files.
+    #[arg(long, global = true, env = "ORDO_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server (migrations are applied at start).
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "ORDO_LISTEN", value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage tenants (client organisations).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Check the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Master key files.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TenantCommand {
+    /// Create a tenant and its owner; prints the owner's single-use activation
+    /// URL as the last line (it is also e-mailed).
+    Create {
+        /// Short name used in the address /t/SLUG/ (3-40 lowercase letters, digits, hyphens).
+        #[arg(long)]
+        slug: String,
+        /// Display name of the organisation.
+        #[arg(long)]
+        name: String,
+        /// E-mail address of the owner.
+        #[arg(long, value_name = "EMAIL")]
+        owner_email: String,
+        /// Commercial plan.
+        #[arg(long, default_value = "free", value_parser = ["free", "pro", "enterprise"])]
+        plan: String,
+        /// Language of the owner's invitation and account.
+        #[arg(long, default_value = "en", value_parser = ["en", "fr"])]
+        locale: String,
+    },
+    /// List tenants.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Recompute a tenant's audit chain; exits non-zero and names the first bad entry.
+    Verify {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Create a new master key file (mode 0600); refuses to overwrite one.
+    Generate {
+        /// Where to write the key.
+        file: PathBuf,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    if let Command::Keys(KeysCommand::Generate { file }) = &cli.command {
+        return keys_generate(file);
+    }
+    let overrides = Overrides { config: cli.global.config.clone(), data_dir: cli.global.data_dir.clone(), listen };
+    let config = match Config::load(&overrides) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ordo: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ordo: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(run(cli.command, config));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ordo: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Logs go to standard error: standard output is for command results.
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+fn keys_generate(file: &std::path::Path) -> ExitCode {
+    if file.exists() {
+        eprintln!("ordo: {} already exists; not overwriting a key", file.display());
+        return ExitCode::from(2);
+    }
+    match ordo_crypto::master_key::MasterKey::load_or_create(file) {
+        Ok((k, _)) => {
+            println!("master key written to {} (fingerprint {})", file.display(), k.fingerprint());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ordo: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<ExitCode, StartError> {
+    match command {
+        Command::Serve { .. } => {
+            server::serve(config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            server::open(&config, Arc::new(SystemClock)).await?;
+            println!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tenant(TenantCommand::Create { slug, name, owner_email, plan, locale }) => {
+            // Refuse bad input before touching the data directory.
+            let checks = [
+                Slug::parse(&slug).err(),
+                ordo_core::tenant::TenantName::parse(&name).err(),
+                ordo_core::user::Email::parse(&owner_email).err(),
+            ];
+            if let Some(e) = checks.into_iter().flatten().next() {
+                eprintln!("ordo: {}", describe_invalid(&e));
+                return Ok(ExitCode::from(2));
+            }
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            let plan: Plan = plan.parse().map_err(|e: ordo_core::Invalid| usage(&e))?;
+            let locale: Locale = locale.parse().map_err(|e: ordo_core::Invalid| usage(&e))?;
+            match ordo_app::accounts::create_tenant(&app, &slug, &name, &owner_email, plan, locale).await {
+                Ok(created) => {
+                    println!("Tenant {} ({}) created, plan {}.", created.tenant.slug, created.tenant.name, plan);
+                    println!(
+                        "The owner {} can activate the account (single use, expires in {} h) at:",
+                        owner_email.trim(),
+                        config.activation_ttl_hours
+                    );
+                    println!("{}", created.activation_url);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ordo_app::AppError::Invalid(i)) => {
+                    eprintln!("ordo: {}", describe_invalid(&i));
+                    Ok(ExitCode::from(2))
+                }
+                Err(ordo_app::AppError::Conflict("slug")) => {
+                    eprintln!("ordo: the slug {slug:?} is already taken");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Tenant(TenantCommand::List) => {
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            let tenants = app.store.list_tenants().await?;
+            println!("{:<24} {:<12} {:<22} NAME", "SLUG", "PLAN", "CREATED");
+            for t in tenants {
+                println!("{:<24} {:<12} {:<22} {}", t.slug, t.plan, t.created_at.human_utc(), t.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify { tenant }) => {
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            let slug = match Slug::parse(&tenant) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("ordo: {}", describe_invalid(&e));
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let Some(t) = app.store.tenant_by_slug(&slug).await? else {
+                eprintln!("ordo: no tenant {slug}");
+                return Ok(ExitCode::from(2));
+            };
+            match app.store.verify_audit_chain(t.id).await? {
+                ChainCheck::Intact { entries } => {
+                    println!("audit log of {slug}: intact ({entries} entries)");
+                    Ok(ExitCode::SUCCESS)
+                }
+                ChainCheck::Broken { seq, reason } => {
+                    println!("audit log of {slug}: BROKEN at entry {seq}: {reason}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Keys(KeysCommand::Generate { file }) => Ok(keys_generate(&file)),
+    }
+}
+
+fn usage(e: &ordo_core::Invalid) -> StartError {
+    StartError::App(ordo_app::AppError::Invalid(*e))
+}
+
+/// The English message for a refused value, for the command line.
+fn describe_invalid(i: &ordo_core::Invalid) -> String {
+    let tr = ordo_app::i18n::Tr::new(Locale::En);
+    format!("{}: {}", i.field, tr.t(&format!("error.{}", i.code)))
+}

@@ -1,0 +1,133 @@
+//! Starting and stopping the server: open the database, run migrations, bind,
+//! serve until SIGTERM or Ctrl-C, let in-flight requests finish, stop the
+//! background workers.
+
+use crate::config::Config;
+use ordo_app::App;
+use ordo_core::time::{SharedClock, SystemClock};
+use ordo_store::Store;
+use ordo_web::{AppState, WebOptions};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("master key: {0}")]
+    Key(#[from] ordo_crypto::CryptoError),
+    #[error("database: {0}")]
+    Store(#[from] ordo_store::StoreError),
+    #[error("{0}")]
+    App(#[from] ordo_app::AppError),
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: String, reason: String },
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Open the data directory, the master key and the database (migrated).
+/// Shared by `serve` and every other command.
+pub async fn open(config: &Config, clock: SharedClock) -> Result<App, StartError> {
+    config.ensure_data_dir()?;
+    let key_path = config.master_key_path();
+    match config.master_key_file {
+        // An operator-provided key must exist: never invent one silently.
+        Some(_) => {
+            ordo_crypto::master_key::MasterKey::load(&key_path)?;
+        }
+        None => {
+            let (_, created) = ordo_crypto::master_key::MasterKey::load_or_create(&key_path)?;
+            if created {
+                tracing::warn!(path = %key_path.display(), "development mode: created a new master key file (mode 0600); keep it safe and outside backups of the data");
+            }
+        }
+    }
+    let store = Store::connect(config.database_url()).await?;
+    store.migrate().await?;
+    Ok(App::new(store, clock, config.settings())?)
+}
+
+/// Serve on `listener` until `shutdown` resolves; runs the mail outbox worker
+/// and the session sweeper alongside, and stops them afterwards.
+pub async fn launch_with_listener(
+    listener: tokio::net::TcpListener,
+    app: App,
+    options: WebOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|v| *v).await;
+    };
+    let mail = tokio::spawn(ordo_app::mail::run_worker(app.clone(), stopped(stop_rx.clone())));
+    let sweeper = tokio::spawn(sweep_sessions(app.clone(), stopped(stop_rx)));
+    let state = AppState::new(app.clone(), options);
+    let result = ordo_web::serve(listener, state, shutdown).await;
+    let _ = stop_tx.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        let _ = mail.await;
+        let _ = sweeper.await;
+    })
+    .await;
+    result
+}
+
+/// Delete expired sessions every few minutes (they are refused anyway; this
+/// keeps the table small and the session list honest).
+async fn sweep_sessions(app: App, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        let idle = app.settings.session_idle_secs;
+        match app.store.purge_sessions(app.now(), idle).await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(Duration::from_secs(300)) => {}
+        }
+    }
+}
+
+/// `ordo serve`.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    if config.mode == ordo_app::Mode::Development && config.listen.ip().is_unspecified() {
+        tracing::warn!("listening on all interfaces in development mode; set ORDO_PUBLIC_URL to the address users reach");
+    }
+    let app = open(&config, Arc::new(SystemClock)).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| StartError::Bind { addr: config.listen.to_string(), reason: e.to_string() })?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, public_url = %config.public_url, mode = ?config.mode, engine = ?app.store.engine(), "Ordo listening");
+    eprintln!("Ordo listening on http://{addr} (public address {})", config.public_url);
+    let options = WebOptions { trusted_proxies: config.trusted_proxies.clone() };
+    launch_with_listener(listener, app.clone(), options, shutdown_signal()).await?;
+    app.store.close().await;
+    tracing::info!("Ordo stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C (SIGINT).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; finishing requests in flight");
+}

@@ -1,0 +1,230 @@
+//! The command-line contract operators and later work rely on.
+
+use crate::helpers::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+fn ordo(dir: &std::path::Path, db: Option<&TestDb>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ordo"));
+    cmd.arg("--data-dir").arg(dir).args(args).env("ORDO_LOG", "warn");
+    for k in ["ORDO_DATABASE_URL", "ORDO_MODE", "ORDO_CONFIG", "ORDO_SMTP_URL", "ORDO_PUBLIC_URL", "ORDO_MASTER_KEY_FILE", "ORDO_LISTEN"] {
+        cmd.env_remove(k);
+    }
+    if let Some(db) = db {
+        cmd.env("ORDO_DATABASE_URL", &db.url);
+    }
+    cmd.output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+both!(tenant_create_prints_the_activation_url_last, |engine| {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = TestDb::new(engine, dir.path()).await;
+    let dbo = (engine == Engine::Postgres).then_some(&db);
+
+    // Bad input: a clear error, non-zero exit, nothing written.
+    for args in [
+        vec!["tenant", "create", "--slug", "Not OK", "--name", "Acme", "--owner-email", "a@example.org"],
+        vec!["tenant", "create", "--slug", "acme", "--name", "Acme", "--owner-email", "not-an-address"],
+        vec!["tenant", "create", "--slug", "api", "--name", "Acme", "--owner-email", "a@example.org"],
+        vec!["tenant", "create", "--slug", "acme", "--name", "  ", "--owner-email", "a@example.org"],
+    ] {
+        let o = ordo(&data, dbo, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("ordo: "), "{}", stderr(&o));
+        assert!(!data.exists(), "nothing written for {args:?}");
+    }
+
+    let o = ordo(&data, dbo, &["tenant", "create", "--slug", "acme", "--name", "Acme SA", "--owner-email", "boss@example.org", "--plan", "enterprise"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with("http://127.0.0.1:8080/t/acme/activate/"), "{last}");
+    assert!(last.len() > "http://127.0.0.1:8080/t/acme/activate/".len() + 40);
+
+    // A taken slug is refused, and nothing changes.
+    let o = ordo(&data, dbo, &["tenant", "create", "--slug", "acme", "--name", "Other", "--owner-email", "x@example.org"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already taken"));
+
+    let o = ordo(&data, dbo, &["tenant", "list"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains("acme") && out.contains("enterprise") && out.contains("Acme SA"));
+    assert!(!out.contains("Other"));
+    let o = ordo(&data, dbo, &["audit", "verify", "--tenant", "acme"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("intact (2 entries)"));
+    let o = ordo(&data, dbo, &["audit", "verify", "--tenant", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+});
+
+#[test]
+fn help_documents_every_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = |args: &[&str]| stdout(&ordo(dir.path(), None, args));
+    let top = help(&["--help"]);
+    for cmd in ["serve", "migrate", "tenant", "audit", "keys"] {
+        assert!(top.contains(cmd), "{cmd} missing from ordo --help");
+    }
+    for opt in ["--config", "--data-dir"] {
+        assert!(top.contains(opt), "{opt}");
+    }
+    let serve = help(&["serve", "--help"]);
+    for opt in ["--listen", "--config", "--data-dir", "ORDO_LISTEN", "ORDO_DATA_DIR", "ORDO_CONFIG"] {
+        assert!(serve.contains(opt), "{opt} missing from ordo serve --help");
+    }
+    let create = help(&["tenant", "create", "--help"]);
+    for opt in ["--slug", "--name", "--owner-email", "--plan", "--locale", "--data-dir"] {
+        assert!(create.contains(opt), "{opt} missing from ordo tenant create --help");
+    }
+    assert!(help(&["audit", "verify", "--help"]).contains("--tenant"));
+    assert!(help(&["tenant", "list", "--help"]).contains("--data-dir"));
+}
+
+#[test]
+fn development_mode_creates_a_private_master_key() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let o = ordo(&data, None, &["migrate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let key = data.join("master.key");
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::metadata(&data).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(std::fs::metadata(data.join("ordo.db")).unwrap().permissions().mode() & 0o777, 0o600);
+    let before = std::fs::read(&key).unwrap();
+    assert!(ordo(&data, None, &["migrate"]).status.success());
+    assert_eq!(std::fs::read(&key).unwrap(), before, "an existing key is never replaced");
+}
+
+#[test]
+fn production_mode_refuses_to_start_without_its_requirements() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |envs: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ordo"));
+        cmd.arg("--data-dir").arg(dir.path().join("d")).arg("migrate").env("ORDO_LOG", "warn").env("ORDO_MODE", "production");
+        for k in ["ORDO_DATABASE_URL", "ORDO_CONFIG", "ORDO_SMTP_URL", "ORDO_PUBLIC_URL", "ORDO_MASTER_KEY_FILE"] {
+            cmd.env_remove(k);
+        }
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let o = run(&[]);
+    assert_ne!(o.status.code(), Some(0));
+    let e = stderr(&o);
+    for needed in ["ORDO_PUBLIC_URL", "ORDO_MASTER_KEY_FILE", "ORDO_SMTP_URL"] {
+        assert!(e.contains(needed), "{needed} not named in: {e}");
+    }
+    assert!(!dir.path().join("d").exists(), "nothing created");
+    // An http public address is not enough.
+    let key = dir.path().join("master.key");
+    assert!(Command::new(env!("CARGO_BIN_EXE_ordo")).args(["keys", "generate"]).arg(&key).output().unwrap().status.success());
+    let key_s = key.to_str().unwrap();
+    let o = run(&[("ORDO_PUBLIC_URL", "http://ordo.example.com"), ("ORDO_MASTER_KEY_FILE", key_s), ("ORDO_SMTP_URL", "smtps://u:p@mail.example.com")]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("ORDO_PUBLIC_URL"));
+    // A missing key file is an error, never silently created.
+    let o = run(&[("ORDO_PUBLIC_URL", "https://ordo.example.com"), ("ORDO_MASTER_KEY_FILE", "/nonexistent/key"), ("ORDO_SMTP_URL", "smtps://u:p@mail.example.com")]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("master key"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("u:p@"), "the SMTP password never appears");
+    // With everything: it starts.
+    let o = run(&[("ORDO_PUBLIC_URL", "https://ordo.example.com"), ("ORDO_MASTER_KEY_FILE", key_s), ("ORDO_SMTP_URL", "smtps://u:p@mail.example.com")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn configuration_file_then_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("ordo.toml");
+    let data = dir.path().join("from-file");
+    std::fs::write(&cfg, format!("data_dir = {:?}\npublic_url = \"https://file.example.com\"\nsession_idle_minutes = 10\n", data)).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ordo"));
+    cmd.args(["--config", cfg.to_str().unwrap(), "tenant", "create", "--slug", "acme", "--name", "A", "--owner-email", "a@example.org"])
+        .env("ORDO_LOG", "warn")
+        .env_remove("ORDO_DATA_DIR")
+        .env_remove("ORDO_DATABASE_URL");
+    let o = cmd.env("ORDO_PUBLIC_URL", "https://env.example.com").output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(data.join("ordo.db").exists(), "data_dir from the file");
+    assert!(stdout(&o).lines().last().unwrap().starts_with("https://env.example.com/t/acme/activate/"), "the environment wins over the file");
+
+    // An unknown key is refused, with the file named.
+    std::fs::write(&cfg, "sesion_idle_minutes = 10\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_ordo")).args(["--config", cfg.to_str().unwrap(), "tenant", "list"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("ordo.toml") && stderr(&o).contains("sesion_idle_minutes"), "{}", stderr(&o));
+}
+
+/// Start `ordo serve` on port 0 and return the child and its address.
+fn spawn_server(data: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ordo"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("ORDO_LOG", "warn")
+        .env_remove("ORDO_DATABASE_URL")
+        .env_remove("ORDO_SMTP_URL")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(rest) = line.strip_prefix("Ordo listening on http://") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_work_while_the_server_runs_and_sigterm_stops_it_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let (mut child, addr) = spawn_server(&data);
+    let c = Client::new(&format!("http://{addr}"));
+    assert_eq!(c.get("/healthz").await.status, 200);
+    assert_eq!(c.get("/readyz").await.status, 200);
+
+    // The CLI writes to the same SQLite database while the server serves it.
+    let o = ordo(&data, None, &["tenant", "create", "--slug", "live", "--name", "Live", "--owner-email", "live@example.org"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = c.get("/t/live/login").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Live"));
+    // And the server's mail worker delivers the CLI's queued mail.
+    let mut found = false;
+    for _ in 0..100 {
+        if std::fs::read_dir(data.join("mail")).map(|d| d.count() > 0).unwrap_or(false) {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(found, "the activation mail was written by the running server");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let mut status = None;
+    for _ in 0..100 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let status = status.expect("the server stops within 10 s of SIGTERM");
+    assert!(status.success(), "graceful exit: {status:?}");
+}

@@ -1,0 +1,489 @@
+//! The test harness: a fresh database per test (a SQLite file, or a new
+//! PostgreSQL database), the real server on 127.0.0.1:0 with a clock the test
+//! moves, a cookie-keeping client, and mail read back from the SMTP server's
+//! mailbox (or the development `.eml` files).
+
+use ordo_app::{App, Settings};
+use ordo_core::tenant::Plan;
+use ordo_core::time::ManualClock;
+use ordo_core::user::Locale;
+use ordo_web::WebOptions;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Generate `mod $name { sqlite, postgres }`: the same test on both engines.
+/// The PostgreSQL one is ignored (with the reason) when no test database is
+/// configured at build time.
+macro_rules! both {
+    ($name:ident, |$e:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $e = $crate::helpers::Engine::Sqlite;
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not(ordo_pg), ignore = "set ORDO_TEST_DATABASE_URL to run on PostgreSQL")]
+            async fn postgres() {
+                let $e = $crate::helpers::Engine::Postgres;
+                $body
+            }
+        }
+    };
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub fn random_suffix() -> String {
+    ordo_crypto::random::token(9).unwrap().to_lowercase().replace(['-', '_'], "x")
+}
+
+/// A database of its own for one test.
+#[derive(Clone, Debug)]
+pub struct TestDb {
+    pub engine: Engine,
+    pub url: String,
+}
+
+impl TestDb {
+    pub async fn new(engine: Engine, dir: &Path) -> TestDb {
+        match engine {
+            Engine::Sqlite => TestDb { engine, url: format!("sqlite:{}", dir.join("ordo.db").display()) },
+            Engine::Postgres => {
+                let admin = std::env::var("ORDO_TEST_DATABASE_URL").expect("ORDO_TEST_DATABASE_URL");
+                let name = format!("ordo_t_{}", random_suffix());
+                let pool = sqlx::PgPool::connect(&admin).await.expect("connect to the test PostgreSQL");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create database");
+                pool.close().await;
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                TestDb { engine, url: format!("{base}/{name}") }
+            }
+        }
+    }
+
+    /// Run raw SQL against the database, as an attacker with database access
+    /// (or a test inspecting storage) would.
+    pub async fn exec(&self, sql: &str) -> u64 {
+        match self.engine {
+            Engine::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+                let r = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap();
+                pool.close().await;
+                r.rows_affected()
+            }
+            Engine::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
+                let r = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap();
+                pool.close().await;
+                r.rows_affected()
+            }
+        }
+    }
+
+    /// One text column of the first row of a query.
+    pub async fn text(&self, sql: &str) -> String {
+        match self.engine {
+            Engine::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+                let (v,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                v
+            }
+            Engine::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
+                let (v,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                v
+            }
+        }
+    }
+}
+
+/// Options for one test server.
+#[derive(Clone, Default)]
+pub struct Opts {
+    pub public_url: Option<String>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Force a mail transport: None = the test script's SMTP server if any,
+    /// else `.eml` files.
+    pub smtp_url: Option<Option<String>>,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub clock: ManualClock,
+    pub db: TestDb,
+    pub dir: Arc<tempfile::TempDir>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn(engine: Engine) -> TestApp {
+        Self::spawn_with(engine, Opts::default()).await
+    }
+
+    pub async fn spawn_with(engine: Engine, opts: Opts) -> TestApp {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let db = TestDb::new(engine, dir.path()).await;
+        Self::start(db, dir, ManualClock::starting_now(), opts).await
+    }
+
+    /// Start a server on an existing database and data directory (restarts).
+    pub async fn start(db: TestDb, dir: Arc<tempfile::TempDir>, clock: ManualClock, opts: Opts) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let public = opts.public_url.clone().unwrap_or_else(|| base.clone());
+        let mut settings = Settings::development(dir.path(), &public);
+        settings.smtp_url = match &opts.smtp_url {
+            Some(forced) => forced.clone().map(Into::into),
+            None => std::env::var("ORDO_TEST_SMTP_URL").ok().map(Into::into),
+        };
+        let store = ordo_store::Store::connect(&db.url).await.unwrap();
+        store.migrate().await.unwrap();
+        let app = App::new(store, Arc::new(clock.clone()), settings).unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let web = WebOptions { trusted_proxies: opts.trusted_proxies.clone() };
+        let a = app.clone();
+        let handle = tokio::spawn(async move {
+            ordo::launch_with_listener(listener, a, web, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestApp { base, app, clock, db, dir, shutdown: Some(tx), handle: Some(handle) }
+    }
+
+    /// Stop the server (graceful) and wait for it.
+    pub async fn stop(mut self) -> (TestDb, Arc<tempfile::TempDir>, ManualClock) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(15), h).await;
+        }
+        self.app.store.close().await;
+        (self.db.clone(), self.dir.clone(), self.clock.clone())
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    pub fn slug() -> String {
+        format!("t{}", random_suffix())
+    }
+
+    /// A fresh address nobody else in the test run uses, so tests sharing
+    /// one SMTP mailbox never read each other's mail.
+    pub fn email(who: &str) -> String {
+        format!("{who}.{}@example.org", random_suffix())
+    }
+
+    /// Create a tenant through the use case (the CLI calls the same one).
+    pub async fn tenant(&self, plan: Plan) -> (String, String) {
+        let slug = Self::slug();
+        let owner = Self::email("owner");
+        ordo_app::accounts::create_tenant(&self.app, &slug, &format!("Org {slug}"), &owner, plan, Locale::En).await.unwrap();
+        (slug, owner)
+    }
+
+    /// Create a tenant and activate its owner; returns (slug, owner e-mail,
+    /// a client signed in as the owner).
+    pub async fn tenant_with_owner(&self) -> (String, String, Client) {
+        let (slug, owner) = self.tenant(Plan::Free).await;
+        let link = self.link_in_mail(&owner, "/activate/").await;
+        let c = self.client();
+        c.activate(&link, "Olivia Owner", PASSWORD).await;
+        c.login(&slug, &owner, PASSWORD).await;
+        (slug, owner, c)
+    }
+
+    /// Invite someone as `role` from the signed-in admin `admin`, activate and
+    /// sign them in; returns their address and a client.
+    pub async fn member(&self, slug: &str, admin: &Client, role: &str) -> (String, Client) {
+        let email = Self::email(role);
+        let r = admin.post_form(&format!("/t/{slug}/admin/members/invite"), &[("email", &email), ("role", role)]).await;
+        assert_eq!(r.status, 303, "invite: {}", r.body);
+        let link = self.link_in_mail(&email, "/activate/").await;
+        let c = self.client();
+        c.activate(&link, &format!("Mia {role}"), PASSWORD).await;
+        c.login(slug, &email, PASSWORD).await;
+        (email, c)
+    }
+
+    /// Messages delivered to `to` so far, oldest first.
+    pub fn mails_to(&self, to: &str) -> Vec<Mail> {
+        let mut files: Vec<PathBuf> = Vec::new();
+        let mut dirs = vec![self.dir.path().join("mail")];
+        if let Ok(md) = std::env::var("ORDO_TEST_MAILDIR") {
+            dirs.push(PathBuf::from(&md).join("new"));
+            dirs.push(PathBuf::from(&md).join("cur"));
+        }
+        for d in dirs {
+            if let Ok(rd) = std::fs::read_dir(&d) {
+                files.extend(rd.filter_map(|e| e.ok()).map(|e| e.path()));
+            }
+        }
+        let mut out: Vec<(std::time::SystemTime, Mail)> = files
+            .iter()
+            .filter_map(|p| {
+                let raw = std::fs::read(p).ok()?;
+                let m = Mail::parse(&raw)?;
+                let t = std::fs::metadata(p).and_then(|m| m.modified()).ok()?;
+                (m.to.eq_ignore_ascii_case(to)).then_some((t, m))
+            })
+            .collect();
+        out.sort_by_key(|(t, _)| *t);
+        out.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Wait (up to 20 s) until `to` has received at least `n` messages.
+    pub async fn wait_mails(&self, to: &str, n: usize) -> Vec<Mail> {
+        for _ in 0..200 {
+            let m = self.mails_to(to);
+            if m.len() >= n {
+                return m;
+            }
+            self.app.mail_wakeup.notify_one();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no mail (or fewer than {n}) for {to}");
+    }
+
+    /// The link containing `marker` in the newest message to `to` that has
+    /// one (waiting up to 20 s for it), as a path.
+    pub async fn link_in_mail(&self, to: &str, marker: &str) -> String {
+        for _ in 0..200 {
+            if let Some(link) = self.mails_to(to).iter().rev().find_map(|m| m.link(marker)) {
+                return link;
+            }
+            self.app.mail_wakeup.notify_one();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no mail with a {marker} link for {to}");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A delivered message, decoded.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Mail {
+    fn parse(raw: &[u8]) -> Option<Mail> {
+        let msg = mail_parser::MessageParser::default().parse(raw)?;
+        let to = msg.to()?.first()?.address()?.to_string();
+        Some(Mail {
+            to,
+            subject: msg.subject().unwrap_or("").to_owned(),
+            body: msg.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
+        })
+    }
+
+    /// The path (from `/t/`) of the first URL in the body containing `marker`.
+    pub fn link(&self, marker: &str) -> Option<String> {
+        self.body
+            .split_whitespace()
+            .find(|w| w.starts_with("http") && w.contains(marker))
+            .and_then(|u| u.find("/t/").map(|i| u[i..].to_owned()))
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+    pub fn location(&self) -> String {
+        self.header("location").unwrap_or_default()
+    }
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A browser-like client: keeps cookies (it sends `__Host-` cookies over
+/// plain http to 127.0.0.1, as browsers do for localhost), remembers the
+/// last anti-forgery token it saw in a page, and never follows redirects by
+/// itself so tests can check them.
+pub struct Client {
+    pub base: String,
+    http: reqwest::Client,
+    pub cookies: std::sync::Mutex<HashMap<String, String>>,
+    pub csrf: std::sync::Mutex<Option<String>>,
+    pub user_agent: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client {
+            base: base.to_owned(),
+            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            cookies: Default::default(),
+            csrf: Default::default(),
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0".into(),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn with_header(mut self, k: &str, v: &str) -> Client {
+        self.headers.push((k.to_owned(), v.to_owned()));
+        self
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().unwrap().get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies.lock().unwrap().insert(name.to_owned(), value.to_owned());
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Resp {
+        let mut req = req.header("user-agent", &self.user_agent);
+        for (k, v) in &self.headers {
+            req = req.header(k, v);
+        }
+        let cookies = self.cookie_header();
+        if !cookies.is_empty() {
+            req = req.header("cookie", cookies);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.text().await.unwrap();
+        for sc in headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()) {
+            let (nv, attrs) = sc.split_once(';').unwrap_or((sc, ""));
+            if let Some((n, v)) = nv.split_once('=') {
+                let mut jar = self.cookies.lock().unwrap();
+                if attrs.contains("Max-Age=0") || v.is_empty() {
+                    jar.remove(n.trim());
+                } else {
+                    jar.insert(n.trim().to_owned(), v.trim().to_owned());
+                }
+            }
+        }
+        if let Some(tok) = extract_csrf(&body) {
+            *self.csrf.lock().unwrap() = Some(tok);
+        }
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
+    /// POST a form with the anti-forgery token the last page carried.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let token = self.csrf.lock().unwrap().clone().unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", &token)];
+        all.extend_from_slice(fields);
+        self.post_form_raw(path, &all).await
+    }
+
+    /// POST exactly these fields.
+    pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body: String = form_encode(fields);
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body),
+        )
+        .await
+    }
+
+    /// Open an activation link and set name and password.
+    pub async fn activate(&self, link: &str, name: &str, password: &str) {
+        let page = self.get(link).await;
+        assert_eq!(page.status, 200, "activation page: {}", page.body);
+        let r = self.post_form(link, &[("display_name", name), ("password", password)]).await;
+        assert_eq!(r.status, 303, "activation: {}", r.body);
+        assert!(r.location().ends_with("login?notice=activated"), "{}", r.location());
+    }
+
+    pub async fn try_login(&self, slug: &str, email: &str, password: &str) -> Resp {
+        self.get(&format!("/t/{slug}/login")).await;
+        self.post_form(&format!("/t/{slug}/login"), &[("email", email), ("password", password)]).await
+    }
+
+    pub async fn login(&self, slug: &str, email: &str, password: &str) {
+        let r = self.try_login(slug, email, password).await;
+        assert_eq!(r.status, 303, "login failed: {}", r.body);
+        // Load a page so that the session's anti-forgery token is known.
+        let home = self.get(&format!("/t/{slug}/")).await;
+        assert_eq!(home.status, 200);
+    }
+
+    /// True if this client is signed in to `slug`.
+    pub async fn signed_in(&self, slug: &str) -> bool {
+        self.get(&format!("/t/{slug}/")).await.status == 200
+    }
+}
+
+pub fn form_encode(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn extract_csrf(html: &str) -> Option<String> {
+    let i = html.find("name=\"_csrf\" value=\"")?;
+    let rest = &html[i + "name=\"_csrf\" value=\"".len()..];
+    Some(rest[..rest.find('"')?].to_owned())
+}

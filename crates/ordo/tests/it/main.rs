@@ -1,0 +1,13 @@
+//! Integration tests: the real server on 127.0.0.1, a cookie-keeping HTTP
+//! client, real SQLite and PostgreSQL, a real SMTP server when the test
+//! script provides one. All in one binary to keep link time down.
+
+#[macro_use]
+mod helpers;
+
+mod audit;
+mod cli;
+mod flows;
+mod isolation;
+mod mail;
+mod security;

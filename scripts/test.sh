@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Run Ordo's whole test suite: unit tests, and integration tests on SQLite and
+# on PostgreSQL, with mail going through a real SMTP server.
+#
+# It starts what the tests need and stops it afterwards:
+# - PostgreSQL: uses ORDO_TEST_DATABASE_URL if set, else the local server on
+#   127.0.0.1:5432 (database `test`, trust auth), starting it if it is down;
+#   it fails loudly if none can be reached. Each test creates its own database.
+# - SMTP: a Python aiosmtpd server on a free loopback port, delivering into a
+#   temporary Maildir that the tests read.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+: "${ORDO_CACHE_DIR:=${XDG_CACHE_HOME:-$HOME/.cache}/ordo}"
+mkdir -p "$ORDO_CACHE_DIR"
+
+# --- PostgreSQL --------------------------------------------------------------
+if [ -z "${ORDO_TEST_DATABASE_URL:-}" ]; then
+  export ORDO_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/test"
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    log "PostgreSQL is not answering on 127.0.0.1:5432; starting it"
+    if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    fi
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && break; sleep 1; done
+  fi
+fi
+if ! psql "$ORDO_TEST_DATABASE_URL" -qAtc 'SELECT 1' >/dev/null; then
+  echo "FATAL: cannot reach PostgreSQL at $ORDO_TEST_DATABASE_URL" >&2
+  exit 1
+fi
+drop_test_databases() {
+  psql "$ORDO_TEST_DATABASE_URL" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE 'ordo\_t\_%'" 2>/dev/null |
+    while read -r db; do [ -n "$db" ] && psql "$ORDO_TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1 || true; done
+}
+drop_test_databases
+
+# --- SMTP ---------------------------------------------------------------------
+VENV="$ORDO_CACHE_DIR/venv"
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+  log "Installing aiosmtpd (Python SMTP server) into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2'
+fi
+WORK="$(mktemp -d)"
+SMTP_PORT="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+export ORDO_TEST_MAILDIR="$WORK/maildir"
+"$VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$ORDO_TEST_MAILDIR" \
+  >"$WORK/smtp.log" 2>&1 &
+SMTP_PID=$!
+cleanup() {
+  kill "$SMTP_PID" 2>/dev/null || true
+  drop_test_databases
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+for _ in $(seq 1 50); do
+  "$VENV/bin/python" -c "import socket; socket.create_connection(('127.0.0.1',$SMTP_PORT),1)" 2>/dev/null && break
+  sleep 0.2
+done
+export ORDO_TEST_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
+log "SMTP server on 127.0.0.1:$SMTP_PORT, PostgreSQL at ${ORDO_TEST_DATABASE_URL%%@*}@..."
+
+# --- Tests --------------------------------------------------------------------
+log "Running the test suite"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast "$@"
+else
+  cargo test --workspace --no-fail-fast "$@"
+fi
