@@ -69,11 +69,22 @@ pub async fn create_tenant(
         let mut tx = app.store.begin().await?;
         tx.insert_tenant(&tenant).await?;
         tx.insert_user(tenant.id, &owner, now).await?;
-        tx.insert_token(tenant.id, owner.id, TokenPurpose::Activation, &sha256_hex(token.as_bytes()), now, now.plus_secs(ttl))
-            .await?;
+        tx.insert_token(
+            tenant.id,
+            owner.id,
+            TokenPurpose::Activation,
+            &sha256_hex(token.as_bytes()),
+            now,
+            now.plus_secs(ttl),
+        )
+        .await?;
         tx.enqueue_mail(Some(tenant.id), &mail, now).await?;
-        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::TenantCreated).detail(json(&[("plan", plan.as_str())])), now)
-            .await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::TenantCreated).detail(json(&[("plan", plan.as_str())])),
+            now,
+        )
+        .await?;
         tx.append_audit(
             tenant.id,
             &AuditDraft::new(AuditKind::InvitationSent).subject(owner.id).detail(json(&[("role", "owner")])),
@@ -127,12 +138,23 @@ pub async fn invite(
                 u.id
             }
         };
-        tx.insert_token(tenant.id, id, TokenPurpose::Activation, &sha256_hex(token.as_bytes()), now, now.plus_secs(ttl))
-            .await?;
+        tx.insert_token(
+            tenant.id,
+            id,
+            TokenPurpose::Activation,
+            &sha256_hex(token.as_bytes()),
+            now,
+            now.plus_secs(ttl),
+        )
+        .await?;
         tx.enqueue_mail(Some(tenant.id), &mail, now).await?;
         tx.append_audit(
             tenant.id,
-            &AuditDraft::new(AuditKind::InvitationSent).actor(actor.id).subject(id).ip(ip).detail(json(&[("role", role.as_str())])),
+            &AuditDraft::new(AuditKind::InvitationSent)
+                .actor(actor.id)
+                .subject(id)
+                .ip(ip)
+                .detail(json(&[("role", role.as_str())])),
             now,
         )
         .await?;
@@ -169,15 +191,20 @@ pub async fn activate(
     retrying!({
         let now = app.now();
         let mut tx = app.store.begin().await?;
-        let user_id = tx.consume_token(tenant.id, TokenPurpose::Activation, &token_hash, now).await?.ok_or(AppError::BadToken)?;
+        let user_id =
+            tx.consume_token(tenant.id, TokenPurpose::Activation, &token_hash, now).await?.ok_or(AppError::BadToken)?;
         let user = tx.user_by_id(tenant.id, user_id).await?.ok_or(AppError::BadToken)?;
         if user.status != UserStatus::Pending {
             return Err(AppError::BadToken);
         }
         tx.set_password(tenant.id, user_id, &hash, now).await?;
         tx.set_profile(tenant.id, user_id, name.as_str(), user.locale, now).await?;
-        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::AccountActivated).actor(user_id).subject(user_id).ip(ip), now)
-            .await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::AccountActivated).actor(user_id).subject(user_id).ip(ip),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(user_id)
     })
@@ -217,19 +244,22 @@ pub async fn login(
     let user = match user {
         Some(u) if ok => u,
         user => {
-        app.limiter.record_failure(&account_key, ip, now);
-        let mut draft = AuditDraft::new(AuditKind::LoginFailed).ip(ip);
-        draft = match &user {
-            Some(u) => draft.subject(u.id).detail(json(&[("reason", if u.status == UserStatus::Active { "password" } else { u.status.as_str() })])),
-            None => draft.detail(json(&[("reason", "unknown_account")])),
-        };
-        retrying!({
-            let mut tx = app.store.begin().await?;
-            tx.append_audit(tenant.id, &draft, now).await?;
-            tx.commit().await?;
-            Ok(())
-        })?;
-        return Err(AppError::BadCredentials);
+            app.limiter.record_failure(&account_key, ip, now);
+            let mut draft = AuditDraft::new(AuditKind::LoginFailed).ip(ip);
+            draft = match &user {
+                Some(u) => draft.subject(u.id).detail(json(&[(
+                    "reason",
+                    if u.status == UserStatus::Active { "password" } else { u.status.as_str() },
+                )])),
+                None => draft.detail(json(&[("reason", "unknown_account")])),
+            };
+            retrying!({
+                let mut tx = app.store.begin().await?;
+                tx.append_audit(tenant.id, &draft, now).await?;
+                tx.commit().await?;
+                Ok(())
+            })?;
+            return Err(AppError::BadCredentials);
         }
     };
     app.limiter.record_success(&account_key, ip);
@@ -259,8 +289,12 @@ pub async fn login(
             tx.delete_session_by_secret(&sha256_hex(prev.as_bytes())).await?;
         }
         tx.insert_session(tenant.id, &new).await?;
-        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::LoginSucceeded).actor(user.id).subject(user.id).ip(ip), now)
-            .await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::LoginSucceeded).actor(user.id).subject(user.id).ip(ip),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     })?;
@@ -282,7 +316,9 @@ pub async fn login(
 /// their idle timeout or absolute lifetime are deleted here.
 pub async fn resolve_session(app: &App, secret: &str) -> Result<Option<(Session, User)>, AppError> {
     let hash = sha256_hex(secret.as_bytes());
-    let Some(session) = app.store.session_by_secret(&hash).await? else { return Ok(None) };
+    let Some(session) = app.store.session_by_secret(&hash).await? else {
+        return Ok(None);
+    };
     let now = app.now();
     let idle = now.unix() - session.last_seen_at.unix() >= app.settings.session_idle_secs;
     if now >= session.expires_at || idle {
@@ -291,7 +327,9 @@ pub async fn resolve_session(app: &App, secret: &str) -> Result<Option<(Session,
         tx.commit().await?;
         return Ok(None);
     }
-    let Some(user) = app.store.user_by_id(session.tenant_id, session.user_id).await? else { return Ok(None) };
+    let Some(user) = app.store.user_by_id(session.tenant_id, session.user_id).await? else {
+        return Ok(None);
+    };
     if user.status != UserStatus::Active {
         return Ok(None);
     }
@@ -304,8 +342,12 @@ pub async fn logout(app: &App, tenant: &Tenant, session: &Session, ip: &str) -> 
         let now = app.now();
         let mut tx = app.store.begin().await?;
         tx.delete_session(tenant.id, session.user_id, session.id).await?;
-        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::Logout).actor(session.user_id).subject(session.user_id).ip(ip), now)
-            .await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::Logout).actor(session.user_id).subject(session.user_id).ip(ip),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     })
@@ -321,7 +363,11 @@ pub async fn end_session(app: &App, tenant: &Tenant, user: &User, id: SessionId,
         }
         tx.append_audit(
             tenant.id,
-            &AuditDraft::new(AuditKind::SessionEnded).actor(user.id).subject(user.id).ip(ip).detail(json(&[("session", &id.to_string())])),
+            &AuditDraft::new(AuditKind::SessionEnded)
+                .actor(user.id)
+                .subject(user.id)
+                .ip(ip)
+                .detail(json(&[("session", &id.to_string())])),
             now,
         )
         .await?;
@@ -332,8 +378,16 @@ pub async fn end_session(app: &App, tenant: &Tenant, user: &User, id: SessionId,
 
 /// Ask for a password-reset link. The answer never tells whether the account
 /// exists; a link is only sent to active accounts.
-pub async fn forgot_password(app: &App, tenant: &Tenant, email: &str, ip: &str, locale: Locale) -> Result<(), AppError> {
-    let Ok(email) = Email::parse(email) else { return Ok(()) };
+pub async fn forgot_password(
+    app: &App,
+    tenant: &Tenant,
+    email: &str,
+    ip: &str,
+    locale: Locale,
+) -> Result<(), AppError> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
     let now = app.now();
     if !app.limiter.allow_mail(&format!("reset/{}/{}", tenant.id, email.normalized()), now)
         || !app.limiter.allow_mail(&format!("reset-ip/{ip}"), now)
@@ -341,7 +395,9 @@ pub async fn forgot_password(app: &App, tenant: &Tenant, email: &str, ip: &str, 
         tracing::warn!(tenant = %tenant.slug, ip, "password reset requests throttled");
         return Ok(());
     }
-    let Some(user) = app.store.user_by_email_index(tenant.id, &email_index(&email)).await? else { return Ok(()) };
+    let Some(user) = app.store.user_by_email_index(tenant.id, &email_index(&email)).await? else {
+        return Ok(());
+    };
     if user.status != UserStatus::Active {
         return Ok(());
     }
@@ -352,9 +408,18 @@ pub async fn forgot_password(app: &App, tenant: &Tenant, email: &str, ip: &str, 
     let mail = crate::mail::reset(&tr, &user.email, &tenant.name, &link, ttl / 60);
     retrying!({
         let mut tx = app.store.begin().await?;
-        tx.insert_token(tenant.id, user.id, TokenPurpose::Reset, &sha256_hex(token.as_bytes()), now, now.plus_secs(ttl)).await?;
+        tx.insert_token(
+            tenant.id,
+            user.id,
+            TokenPurpose::Reset,
+            &sha256_hex(token.as_bytes()),
+            now,
+            now.plus_secs(ttl),
+        )
+        .await?;
         tx.enqueue_mail(Some(tenant.id), &mail, now).await?;
-        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::PasswordResetRequested).subject(user.id).ip(ip), now).await?;
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::PasswordResetRequested).subject(user.id).ip(ip), now)
+            .await?;
         tx.commit().await?;
         Ok(())
     })?;
@@ -371,7 +436,8 @@ pub async fn reset_password(app: &App, tenant: &Tenant, token: &str, password: &
     retrying!({
         let now = app.now();
         let mut tx = app.store.begin().await?;
-        let user_id = tx.consume_token(tenant.id, TokenPurpose::Reset, &token_hash, now).await?.ok_or(AppError::BadToken)?;
+        let user_id =
+            tx.consume_token(tenant.id, TokenPurpose::Reset, &token_hash, now).await?.ok_or(AppError::BadToken)?;
         let user = tx.user_by_id(tenant.id, user_id).await?.ok_or(AppError::BadToken)?;
         if user.status != UserStatus::Active {
             return Err(AppError::BadToken);
@@ -380,7 +446,11 @@ pub async fn reset_password(app: &App, tenant: &Tenant, token: &str, password: &
         let ended = tx.delete_user_sessions(tenant.id, user_id, None).await?;
         tx.append_audit(
             tenant.id,
-            &AuditDraft::new(AuditKind::PasswordReset).actor(user_id).subject(user_id).ip(ip).detail(json(&[("sessions_ended", &ended.to_string())])),
+            &AuditDraft::new(AuditKind::PasswordReset)
+                .actor(user_id)
+                .subject(user_id)
+                .ip(ip)
+                .detail(json(&[("sessions_ended", &ended.to_string())])),
             now,
         )
         .await?;
@@ -389,18 +459,24 @@ pub async fn reset_password(app: &App, tenant: &Tenant, token: &str, password: &
     })
 }
 
-/// Change one's password; the current one is required. Other sessions end if
-/// asked (the current one stays).
+/// A request to change one's password.
+pub struct PasswordChange<'a> {
+    pub current: &'a str,
+    pub new: &'a str,
+    /// End every other session of the user (the current one stays).
+    pub end_other_sessions: bool,
+}
+
+/// Change one's password; the current one is required.
 pub async fn change_password(
     app: &App,
     tenant: &Tenant,
     user: &User,
     current_session: SessionId,
-    current: &str,
-    new: &str,
-    end_other_sessions: bool,
+    change: PasswordChange<'_>,
     ip: &str,
 ) -> Result<u64, AppError> {
+    let (current, new, end_other_sessions) = (change.current, change.new, change.end_other_sessions);
     let phc = user.password_hash.clone();
     let cur = current.to_owned();
     if !app.blocking(move |h| h.verify(&cur, phc.as_deref())).await? {
@@ -412,10 +488,18 @@ pub async fn change_password(
         let now = app.now();
         let mut tx = app.store.begin().await?;
         tx.set_password(tenant.id, user.id, &hash, now).await?;
-        let ended = if end_other_sessions { tx.delete_user_sessions(tenant.id, user.id, Some(current_session)).await? } else { 0 };
+        let ended = if end_other_sessions {
+            tx.delete_user_sessions(tenant.id, user.id, Some(current_session)).await?
+        } else {
+            0
+        };
         tx.append_audit(
             tenant.id,
-            &AuditDraft::new(AuditKind::PasswordChanged).actor(user.id).subject(user.id).ip(ip).detail(json(&[("sessions_ended", &ended.to_string())])),
+            &AuditDraft::new(AuditKind::PasswordChanged)
+                .actor(user.id)
+                .subject(user.id)
+                .ip(ip)
+                .detail(json(&[("sessions_ended", &ended.to_string())])),
             now,
         )
         .await?;
@@ -430,9 +514,20 @@ async fn target(app: &App, tenant: &Tenant, id: UserId) -> Result<User, AppError
     app.store.user_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn set_role(app: &App, tenant: &Tenant, actor: &User, target_id: UserId, role: Role, ip: &str) -> Result<(), AppError> {
+pub async fn set_role(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    target_id: UserId,
+    role: Role,
+    ip: &str,
+) -> Result<(), AppError> {
     let t = target(app, tenant, target_id).await?;
-    policy::authorize(Actor { role: actor.role }, TenantAction::ChangeRole { from: t.role, to: role }, t.id == actor.id)?;
+    policy::authorize(
+        Actor { role: actor.role },
+        TenantAction::ChangeRole { from: t.role, to: role },
+        t.id == actor.id,
+    )?;
     if t.role == role {
         return Ok(());
     }
@@ -442,7 +537,11 @@ pub async fn set_role(app: &App, tenant: &Tenant, actor: &User, target_id: UserI
         tx.set_role(tenant.id, t.id, role, now).await?;
         tx.append_audit(
             tenant.id,
-            &AuditDraft::new(AuditKind::RoleChanged).actor(actor.id).subject(t.id).ip(ip).detail(json(&[("from", t.role.as_str()), ("to", role.as_str())])),
+            &AuditDraft::new(AuditKind::RoleChanged)
+                .actor(actor.id)
+                .subject(t.id)
+                .ip(ip)
+                .detail(json(&[("from", t.role.as_str()), ("to", role.as_str())])),
             now,
         )
         .await?;
@@ -453,7 +552,14 @@ pub async fn set_role(app: &App, tenant: &Tenant, actor: &User, target_id: UserI
 
 /// Disable a user (an employee leaves): every session they have ends at once.
 /// Enabling again restores the account as it was.
-pub async fn set_disabled(app: &App, tenant: &Tenant, actor: &User, target_id: UserId, disabled: bool, ip: &str) -> Result<u64, AppError> {
+pub async fn set_disabled(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    target_id: UserId,
+    disabled: bool,
+    ip: &str,
+) -> Result<u64, AppError> {
     let t = target(app, tenant, target_id).await?;
     policy::authorize(Actor { role: actor.role }, TenantAction::SetDisabled { target: t.role }, t.id == actor.id)?;
     retrying!({
@@ -474,7 +580,11 @@ pub async fn set_disabled(app: &App, tenant: &Tenant, actor: &User, target_id: U
         tx.set_status(tenant.id, t.id, status, now).await?;
         tx.append_audit(
             tenant.id,
-            &AuditDraft::new(kind).actor(actor.id).subject(t.id).ip(ip).detail(json(&[("sessions_ended", &ended.to_string())])),
+            &AuditDraft::new(kind)
+                .actor(actor.id)
+                .subject(t.id)
+                .ip(ip)
+                .detail(json(&[("sessions_ended", &ended.to_string())])),
             now,
         )
         .await?;
@@ -484,13 +594,25 @@ pub async fn set_disabled(app: &App, tenant: &Tenant, actor: &User, target_id: U
 }
 
 /// Change one's display name and language.
-pub async fn update_profile(app: &App, tenant: &Tenant, user: &User, display_name: &str, locale: Locale, ip: &str) -> Result<(), AppError> {
+pub async fn update_profile(
+    app: &App,
+    tenant: &Tenant,
+    user: &User,
+    display_name: &str,
+    locale: Locale,
+    ip: &str,
+) -> Result<(), AppError> {
     let name = DisplayName::parse(display_name)?;
     retrying!({
         let now = app.now();
         let mut tx = app.store.begin().await?;
         tx.set_profile(tenant.id, user.id, name.as_str(), Some(locale), now).await?;
-        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::ProfileChanged).actor(user.id).subject(user.id).ip(ip), now).await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::ProfileChanged).actor(user.id).subject(user.id).ip(ip),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     })

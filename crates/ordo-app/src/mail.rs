@@ -74,7 +74,9 @@ impl Transport {
             Transport::Files(dir) => {
                 tokio::fs::create_dir_all(dir).await.map_err(|e| format!("mail dir: {e}"))?;
                 let path = dir.join(format!("{}-{}.eml", m.created_at.unix(), m.id));
-                tokio::fs::write(&path, msg.formatted()).await.map_err(|e| format!("writing {}: {e}", path.display()))?;
+                tokio::fs::write(&path, msg.formatted())
+                    .await
+                    .map_err(|e| format!("writing {}: {e}", path.display()))?;
                 tracing::info!(path = %path.display(), "no SMTP configured: message written to file");
                 Ok(())
             }
@@ -92,7 +94,9 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 /// Send one due message, if any. Returns true if there was one.
 pub async fn send_one(app: &App, transport: &Transport) -> Result<bool, AppError> {
     let now = app.now();
-    let Some(m) = app.store.claim_mail(now, LEASE_SECS).await? else { return Ok(false) };
+    let Some(m) = app.store.claim_mail(now, LEASE_SECS).await? else {
+        return Ok(false);
+    };
     match transport.deliver(&app.settings.mail_from, &m).await {
         Ok(()) => {
             app.store.mark_mail_sent(m.id, app.now()).await?;

@@ -8,6 +8,7 @@
 //!   attack) block the account for at most the rest of the window;
 //! - per client address, any account: `per_ip` failures (credential
 //!   stuffing) block the address for the rest of the window.
+//!
 //! A success clears the pair's counter. Accounts are keyed by the normalised
 //! address typed, whether or not it exists, so throttling reveals nothing.
 
@@ -38,6 +39,9 @@ enum Key {
     Mail(String),
 }
 
+/// Which limit applies to a key.
+type LimitOf = fn(&LoginLimits) -> u32;
+
 #[derive(Debug)]
 pub struct LoginLimiter {
     limits: LoginLimits,
@@ -49,7 +53,7 @@ impl LoginLimiter {
         Self { limits, counters: Mutex::new(HashMap::new()) }
     }
 
-    fn keys(account: &str, ip: &str) -> [(Key, fn(&LoginLimits) -> u32); 3] {
+    fn keys(account: &str, ip: &str) -> [(Key, LimitOf); 3] {
         [
             (Key::AccountIp(account.to_owned(), ip.to_owned()), |l| l.per_account_ip),
             (Key::Account(account.to_owned()), |l| l.per_account),

@@ -65,10 +65,7 @@ impl AuditKind {
 impl FromStr for AuditKind {
     type Err = crate::Invalid;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        AuditKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or(crate::Invalid::new("kind", "audit_kind.invalid"))
+        AuditKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or(crate::Invalid::new("kind", "audit_kind.invalid"))
     }
 }
 

@@ -12,9 +12,8 @@ pub struct Slug(String);
 
 /// Names that would be confusing or collide with platform paths.
 const RESERVED_SLUGS: &[&str] = &[
-    "admin", "api", "app", "assets", "auth", "backup", "backups", "console", "health",
-    "healthz", "login", "logout", "metrics", "operator", "ops", "ordo", "readyz", "root",
-    "static", "status", "support", "system", "www",
+    "admin", "api", "app", "assets", "auth", "backup", "backups", "console", "health", "healthz", "login", "logout",
+    "metrics", "operator", "ops", "ordo", "readyz", "root", "static", "status", "support", "system", "www",
 ];
 
 impl Slug {
@@ -28,11 +27,7 @@ impl Slug {
         if !bytes[0].is_ascii_lowercase() || bytes[len - 1] == b'-' {
             return Err(E);
         }
-        if !bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-            || s.contains("--")
-        {
+        if !bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-') || s.contains("--") {
             return Err(E);
         }
         if RESERVED_SLUGS.contains(&s) {
@@ -105,10 +100,7 @@ impl Plan {
 impl FromStr for Plan {
     type Err = Invalid;
     fn from_str(s: &str) -> Result<Self, Invalid> {
-        Plan::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or(Invalid::new("plan", "plan.invalid"))
+        Plan::ALL.into_iter().find(|p| p.as_str() == s).ok_or(Invalid::new("plan", "plan.invalid"))
     }
 }
 
@@ -128,8 +120,19 @@ mod tests {
             assert!(Slug::parse(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "ab", "Acme", "1acme", "-acme", "acme-", "ac--me", "ac me", "acmé", "api",
-            "a/b", "../x", &"a".repeat(41),
+            "",
+            "ab",
+            "Acme",
+            "1acme",
+            "-acme",
+            "acme-",
+            "ac--me",
+            "ac me",
+            "acmé",
+            "api",
+            "a/b",
+            "../x",
+            &"a".repeat(41),
         ] {
             assert!(Slug::parse(bad).is_err(), "{bad}");
         }

@@ -45,10 +45,7 @@ mod tests {
 
     #[test]
     fn known_answers() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         // RFC 4231 test case 2.
         assert_eq!(
             hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),

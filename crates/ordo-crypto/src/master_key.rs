@@ -66,14 +66,10 @@ impl MasterKey {
         if path.exists() {
             return Self::load(path).map(|k| (k, false));
         }
-        let err = |e: std::io::Error| CryptoError::KeyFile { path: path.display().to_string(), reason: e.kind().to_string() };
+        let err =
+            |e: std::io::Error| CryptoError::KeyFile { path: path.display().to_string(), reason: e.kind().to_string() };
         let key = Self::generate()?;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(err)?;
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(err)?;
         let mut text = key.encode();
         let res = f.write_all(text.as_bytes()).and_then(|_| f.sync_all());
         text.zeroize();

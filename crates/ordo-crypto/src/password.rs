@@ -68,9 +68,7 @@ impl PasswordHasher {
             Some(h) => (h, true),
             None => (&*self.dummy_hash, false),
         };
-        let ok = argon2_for(self.params)
-            .map(|a| a.verify_password(password.as_bytes(), hash).is_ok())
-            .unwrap_or(false);
+        let ok = argon2_for(self.params).map(|a| a.verify_password(password.as_bytes(), hash).is_ok()).unwrap_or(false);
         ok && real
     }
 
@@ -99,10 +97,7 @@ fn argon2_for(p: PasswordParams) -> Result<Argon2<'static>, CryptoError> {
 fn hash_with(p: PasswordParams, password: &[u8]) -> Result<String, CryptoError> {
     let mut salt = [0u8; 16];
     crate::random::fill(&mut salt)?;
-    argon2_for(p)?
-        .hash_password_with_salt(password, &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| CryptoError::Hash)
+    argon2_for(p)?.hash_password_with_salt(password, &salt).map(|h| h.to_string()).map_err(|_| CryptoError::Hash)
 }
 
 #[cfg(test)]

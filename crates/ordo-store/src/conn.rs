@@ -63,8 +63,8 @@ pub(crate) enum Held {
 impl Held {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match self {
-            Held::Sqlite(c) => Conn::Sqlite(&mut **c),
-            Held::Postgres(c) => Conn::Postgres(&mut **c),
+            Held::Sqlite(c) => Conn::Sqlite(c),
+            Held::Postgres(c) => Conn::Postgres(c),
         }
     }
 }
@@ -170,8 +170,8 @@ pub enum Tx {
 impl Tx {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
-            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Postgres(t) => Conn::Postgres(t),
         }
     }
 

@@ -96,19 +96,15 @@ fn split_statements(sql: &str) -> impl Iterator<Item = String> + '_ {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    without_comments
-        .split(';')
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .into_iter()
+    without_comments.split(';').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect::<Vec<_>>().into_iter()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn splits_statements_and_drops_comments() {
-        let v: Vec<String> = super::split_statements("-- a; b\nCREATE TABLE a (x INT); -- c\n\nCREATE INDEX i ON a (x);\n").collect();
+        let v: Vec<String> =
+            super::split_statements("-- a; b\nCREATE TABLE a (x INT); -- c\n\nCREATE INDEX i ON a (x);\n").collect();
         assert_eq!(v, vec!["CREATE TABLE a (x INT)", "CREATE INDEX i ON a (x)"]);
     }
 }

@@ -167,9 +167,14 @@ impl AuditEntry {
 /// The result of checking a tenant's audit chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChainCheck {
-    Intact { entries: i64 },
+    Intact {
+        entries: i64,
+    },
     /// The first entry that does not fit; `seq` is where the chain breaks.
-    Broken { seq: i64, reason: String },
+    Broken {
+        seq: i64,
+        reason: String,
+    },
 }
 
 /// A message waiting in (or sent from) the outbox.

@@ -19,7 +19,8 @@ use ordo_core::user::Locale;
 use std::net::{IpAddr, SocketAddr};
 
 /// Content-Security-Policy: nothing inline, nothing from elsewhere.
-pub const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+pub const CSP: &str =
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// Bodies of state-changing requests are buffered (to read the anti-forgery
 /// token of forms) up to this size.
@@ -196,13 +197,21 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
     match (route.access, &auth) {
         (Access::Public, _) => {}
         (_, None) if foreign_session => return Err(fail(WebError::NotFound)),
-        (_, None) if is_api || req.method() != Method::GET => return Err(fail(WebError::Unauthenticated)),
+        (_, None) if is_api || req.method() != Method::GET => {
+            return Err(fail(WebError::Unauthenticated));
+        }
         (_, None) => {
             let next_path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let to = format!("/t/{}/login?next={}", tenant.slug, form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>());
+            let to = format!(
+                "/t/{}/login?next={}",
+                tenant.slug,
+                form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>()
+            );
             return Ok(Redirect::to(&to).into_response());
         }
-        (Access::Admin, Some(a)) if !ordo_app::accounts::can_view_members(&a.user) => return Err(fail(WebError::Forbidden)),
+        (Access::Admin, Some(a)) if !ordo_app::accounts::can_view_members(&a.user) => {
+            return Err(fail(WebError::Forbidden));
+        }
         _ => {}
     }
 
@@ -243,10 +252,10 @@ fn check_origin(st: &AppState, h: &HeaderMap) -> Result<(), WebError> {
     {
         return Err(WebError::Csrf);
     }
-    if let Some(origin) = h.get(header::ORIGIN) {
-        if origin.to_str().ok() != Some(&*st.origin) {
-            return Err(WebError::Csrf);
-        }
+    if let Some(origin) = h.get(header::ORIGIN)
+        && origin.to_str().ok() != Some(&*st.origin)
+    {
+        return Err(WebError::Csrf);
     }
     Ok(())
 }
@@ -254,7 +263,9 @@ fn check_origin(st: &AppState, h: &HeaderMap) -> Result<(), WebError> {
 /// The token comes in the `X-CSRF-Token` header (scripts, API) or the `_csrf`
 /// field of a urlencoded form; either way it must equal the expected one.
 async fn check_csrf_token(req: Request, expected: Option<&str>) -> (Result<(), WebError>, Request) {
-    let Some(expected) = expected else { return (Err(WebError::Csrf), req) };
+    let Some(expected) = expected else {
+        return (Err(WebError::Csrf), req);
+    };
     if let Some(v) = req.headers().get("x-csrf-token") {
         let ok = ordo_crypto::constant_time_eq(v.as_bytes(), expected.as_bytes());
         return (if ok { Ok(()) } else { Err(WebError::Csrf) }, req);
@@ -270,7 +281,9 @@ async fn check_csrf_token(req: Request, expected: Option<&str>) -> (Result<(), W
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
         Ok(b) => b,
-        Err(_) => return (Err(WebError::TooLarge), Request::from_parts(parts, Body::empty())),
+        Err(_) => {
+            return (Err(WebError::TooLarge), Request::from_parts(parts, Body::empty()));
+        }
     };
     let ok = form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == "_csrf")

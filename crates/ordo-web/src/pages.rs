@@ -221,3 +221,119 @@ pub fn error_page(tr: Tr, status: StatusCode, message: &str, request_id: &str) -
         .render()
         .unwrap_or_else(|_| format!("{} {}", status.as_u16(), request_id))
 }
+
+#[cfg(test)]
+mod tests {
+    use ordo_app::i18n::Tr;
+    use ordo_core::user::Locale;
+    use std::path::PathBuf;
+
+    fn templates() -> Vec<(String, String)> {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+            .collect();
+        out.sort();
+        assert!(out.len() >= 10);
+        out
+    }
+
+    /// Remove `open ... close` spans (non-nested).
+    fn strip(s: &str, open: &str, close: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find(open) {
+            out.push_str(&rest[..i]);
+            match rest[i..].find(close) {
+                Some(j) => rest = &rest[i + j + close.len()..],
+                None => return out,
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn templates_hold_no_user_visible_text() {
+        for (name, src) in templates() {
+            // The page's CSS class is markup, not text.
+            let mut text = strip(&src, "{% block main_class %}", "{% endblock %}");
+            text = strip(&text, "{#", "#}");
+            text = strip(&text, "{%", "%}");
+            text = strip(&text, "{{", "}}");
+            text = strip(&text, "<", ">");
+            let leftover: String = text
+                .replace("Ordo", "")
+                .chars()
+                .filter(|c| !c.is_whitespace() && !matches!(c, '·' | ':' | '&' | ';'))
+                .collect();
+            assert!(leftover.is_empty(), "{name} has text outside the translation files: {leftover:?}");
+        }
+    }
+
+    #[test]
+    fn every_key_used_exists_in_both_languages() {
+        let mut keys = Vec::new();
+        for (_, src) in templates() {
+            for part in src.split(".t(\"").skip(1) {
+                keys.push(part.split('"').next().unwrap().to_owned());
+            }
+        }
+        // Keys built at run time.
+        for r in ordo_core::user::Role::ALL {
+            keys.push(format!("role.{r}"));
+        }
+        for s in ordo_core::user::UserStatus::ALL {
+            keys.push(format!("status.{}", s.as_str()));
+        }
+        for k in ordo_core::audit::AuditKind::ALL {
+            keys.push(format!("audit.kind.{k}"));
+        }
+        for code in [
+            "not_found",
+            "forbidden",
+            "csrf",
+            "unauthenticated",
+            "conflict",
+            "throttled",
+            "bad_token",
+            "too_large",
+            "bad_request",
+            "invalid_json",
+            "internal",
+            "generic",
+            "login.failed",
+            "throttled_minutes",
+            "email.taken",
+            "slug.invalid",
+            "slug.reserved",
+            "tenant_name.invalid",
+            "email.invalid",
+            "display_name.invalid",
+            "role.invalid",
+            "locale.invalid",
+            "password.too_short",
+            "password.too_long",
+            "password.common",
+            "password.wrong_current",
+            "id.invalid",
+            "plan.invalid",
+            "status.invalid",
+            "audit_kind.invalid",
+        ] {
+            keys.push(format!("error.{code}"));
+        }
+        for n in crate::handlers::NOTICES {
+            keys.push(format!("notice.{n}"));
+        }
+        keys.extend(["activate.title", "reset.title"].map(String::from));
+        for locale in Locale::ALL {
+            let tr = Tr::new(locale);
+            for k in &keys {
+                assert!(tr.has(k), "{k} missing from {locale}.toml");
+            }
+        }
+    }
+}

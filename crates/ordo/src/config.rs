@@ -85,9 +85,18 @@ fn env(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.is_empty())
 }
 
-fn int(key: &'static str, env_key: &str, file: Option<i64>, default: i64, min: i64, max: i64) -> Result<i64, ConfigError> {
+fn int(
+    key: &'static str,
+    env_key: &str,
+    file: Option<i64>,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Result<i64, ConfigError> {
     let v = match env(env_key) {
-        Some(s) => s.trim().parse::<i64>().map_err(|_| ConfigError::Invalid { key, reason: "not a whole number".into() })?,
+        Some(s) => {
+            s.trim().parse::<i64>().map_err(|_| ConfigError::Invalid { key, reason: "not a whole number".into() })?
+        }
         None => file.unwrap_or(default),
     };
     if !(min..=max).contains(&v) {
@@ -102,8 +111,10 @@ impl Config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| ConfigError::Read { path: path.display().to_string(), reason: e.to_string() })?;
-                toml::from_str::<FileConfig>(&text)
-                    .map_err(|e| ConfigError::Parse { path: path.display().to_string(), reason: e.message().to_owned() })?
+                toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::Parse {
+                    path: path.display().to_string(),
+                    reason: e.message().to_owned(),
+                })?
             }
             None => FileConfig::default(),
         };
@@ -112,24 +123,45 @@ impl Config {
             None | Some("development") => Mode::Development,
             Some("production") => Mode::Production,
             Some(other) => {
-                return Err(ConfigError::Invalid { key: "mode", reason: format!("{other:?} (expected development or production)") });
+                return Err(ConfigError::Invalid {
+                    key: "mode",
+                    reason: format!("{other:?} (expected development or production)"),
+                });
             }
         };
-        let listen_s = o.listen.clone().or(env("ORDO_LISTEN")).or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen: SocketAddr = listen_s
-            .parse()
-            .map_err(|_| ConfigError::Invalid { key: "listen", reason: format!("{listen_s:?} is not an address like 127.0.0.1:8080") })?;
-        let data_dir = o.data_dir.clone().or(env("ORDO_DATA_DIR").map(PathBuf::from)).or(file.data_dir).unwrap_or_else(|| "data".into());
+        let listen_s =
+            o.listen.clone().or(env("ORDO_LISTEN")).or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_s.parse().map_err(|_| ConfigError::Invalid {
+            key: "listen",
+            reason: format!("{listen_s:?} is not an address like 127.0.0.1:8080"),
+        })?;
+        let data_dir = o
+            .data_dir
+            .clone()
+            .or(env("ORDO_DATA_DIR").map(PathBuf::from))
+            .or(file.data_dir)
+            .unwrap_or_else(|| "data".into());
         let database_url = env("ORDO_DATABASE_URL")
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("ordo.db").display()));
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError::Invalid { key: "database_url", reason: "must start with sqlite: or postgres://".into() });
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid {
+                key: "database_url",
+                reason: "must start with sqlite: or postgres://".into(),
+            });
         }
         let public_url = env("ORDO_PUBLIC_URL").or(file.public_url).unwrap_or_else(|| format!("http://{listen}"));
         let public_url = public_url.trim_end_matches('/').to_owned();
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) || public_url.contains(['?', '#', ' ']) {
-            return Err(ConfigError::Invalid { key: "public_url", reason: "must be an http:// or https:// address".into() });
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
+            || public_url.contains(['?', '#', ' '])
+        {
+            return Err(ConfigError::Invalid {
+                key: "public_url",
+                reason: "must be an http:// or https:// address".into(),
+            });
         }
         let master_key_file = env("ORDO_MASTER_KEY_FILE").map(PathBuf::from).or(file.master_key_file);
         let smtp_url = env("ORDO_SMTP_URL").or(file.smtp_url).map(SecretString::from);
@@ -140,12 +172,19 @@ impl Config {
         };
         let trusted_proxies = trusted
             .iter()
-            .map(|p| p.parse::<IpAddr>().map_err(|_| ConfigError::Invalid { key: "trusted_proxies", reason: format!("{p:?} is not an IP address") }))
+            .map(|p| {
+                p.parse::<IpAddr>().map_err(|_| ConfigError::Invalid {
+                    key: "trusted_proxies",
+                    reason: format!("{p:?} is not an IP address"),
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let log_format = match env("ORDO_LOG_FORMAT").or(file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(_) => return Err(ConfigError::Invalid { key: "log_format", reason: "expected text or json".into() }),
+            Some(_) => {
+                return Err(ConfigError::Invalid { key: "log_format", reason: "expected text or json".into() });
+            }
         };
         let cfg = Config {
             mode,
@@ -156,10 +195,38 @@ impl Config {
             master_key_file,
             smtp_url,
             mail_from,
-            session_idle_minutes: int("session_idle_minutes", "ORDO_SESSION_IDLE_MINUTES", file.session_idle_minutes, 30, 1, 24 * 60)?,
-            session_max_hours: int("session_max_hours", "ORDO_SESSION_MAX_HOURS", file.session_max_hours, 12, 1, 24 * 30)?,
-            activation_ttl_hours: int("activation_ttl_hours", "ORDO_ACTIVATION_TTL_HOURS", file.activation_ttl_hours, 72, 1, 24 * 30)?,
-            reset_ttl_minutes: int("reset_ttl_minutes", "ORDO_RESET_TTL_MINUTES", file.reset_ttl_minutes, 30, 5, 24 * 60)?,
+            session_idle_minutes: int(
+                "session_idle_minutes",
+                "ORDO_SESSION_IDLE_MINUTES",
+                file.session_idle_minutes,
+                30,
+                1,
+                24 * 60,
+            )?,
+            session_max_hours: int(
+                "session_max_hours",
+                "ORDO_SESSION_MAX_HOURS",
+                file.session_max_hours,
+                12,
+                1,
+                24 * 30,
+            )?,
+            activation_ttl_hours: int(
+                "activation_ttl_hours",
+                "ORDO_ACTIVATION_TTL_HOURS",
+                file.activation_ttl_hours,
+                72,
+                1,
+                24 * 30,
+            )?,
+            reset_ttl_minutes: int(
+                "reset_ttl_minutes",
+                "ORDO_RESET_TTL_MINUTES",
+                file.reset_ttl_minutes,
+                30,
+                5,
+                24 * 60,
+            )?,
             trusted_proxies,
             log: env("ORDO_LOG").or(file.log).unwrap_or_else(|| "info,sqlx=warn".into()),
             log_format,
@@ -180,7 +247,9 @@ impl Config {
             missing.push("- ORDO_PUBLIC_URL must be the public https:// address of this server");
         }
         if self.master_key_file.is_none() {
-            missing.push("- ORDO_MASTER_KEY_FILE must name the master key file (create one with `ordo keys generate FILE`)");
+            missing.push(
+                "- ORDO_MASTER_KEY_FILE must name the master key file (create one with `ordo keys generate FILE`)",
+            );
         }
         if self.smtp_url.is_none() {
             missing.push("- ORDO_SMTP_URL must name the mail server (smtps:// or smtp://...?tls=required)");
@@ -194,7 +263,8 @@ impl Config {
 
     /// Create the data directory (owner-only) if needed.
     pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
-        create_private_dir(&self.data_dir).map_err(|e| ConfigError::Io(format!("cannot create the data directory {}: {e}", self.data_dir.display())))
+        create_private_dir(&self.data_dir)
+            .map_err(|e| ConfigError::Io(format!("cannot create the data directory {}: {e}", self.data_dir.display())))
     }
 
     /// The use cases' settings.
@@ -221,4 +291,34 @@ fn create_private_dir(p: &Path) -> std::io::Result<()> {
         return Ok(());
     }
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let c = Config {
+            mode: Mode::Production,
+            listen: "127.0.0.1:8080".parse().unwrap(),
+            data_dir: "data".into(),
+            database_url: SecretString::from("postgres://ordo:db-s3cret@db/ordo"),
+            public_url: "https://ordo.example.com".into(),
+            master_key_file: Some("/etc/ordo/master.key".into()),
+            smtp_url: Some(SecretString::from("smtps://mailer:smtp-s3cret@mail.example.com")),
+            mail_from: "Ordo <no-reply@example.com>".into(),
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            activation_ttl_hours: 72,
+            reset_ttl_minutes: 30,
+            trusted_proxies: vec![],
+            log: "info".into(),
+            log_format: LogFormat::Text,
+        };
+        let shown = format!("{c:?} {:?}", c.settings());
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("REDACTED"));
+        assert!(c.check_production().is_ok());
+    }
 }

@@ -96,7 +96,9 @@ async fn sweep_sessions(app: App, shutdown: impl Future<Output = ()>) {
 /// `ordo serve`.
 pub async fn serve(config: Config) -> Result<(), StartError> {
     if config.mode == ordo_app::Mode::Development && config.listen.ip().is_unspecified() {
-        tracing::warn!("listening on all interfaces in development mode; set ORDO_PUBLIC_URL to the address users reach");
+        tracing::warn!(
+            "listening on all interfaces in development mode; set ORDO_PUBLIC_URL to the address users reach"
+        );
     }
     let app = open(&config, Arc::new(SystemClock)).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)

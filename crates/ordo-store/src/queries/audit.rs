@@ -102,29 +102,29 @@ impl Store {
     /// that was altered, inserted or removed.
     pub async fn verify_audit_chain(&self, tenant: TenantId) -> Result<ChainCheck> {
         let (head_seq, head_hash): (i64, String) = on_pool!(self, conn => {
-                run!(conn, c => {
-                    sqlx::query_as("SELECT audit_seq, audit_head FROM tenants WHERE id = $1")
-                        .bind(tenant.to_string())
-                        .fetch_one(&mut *c)
-                        .await?
-                })
-            });
+            run!(conn, c => {
+                sqlx::query_as("SELECT audit_seq, audit_head FROM tenants WHERE id = $1")
+                    .bind(tenant.to_string())
+                    .fetch_one(&mut *c)
+                    .await?
+            })
+        });
         let mut expected_seq = 1;
         let mut prev = String::new();
         loop {
             let page: Vec<AuditEntry> = on_pool!(self, conn => {
-                    run!(conn, c => {
-                        let rows = sqlx::query(
-                            "SELECT tenant_id, seq, id, at, actor_id, kind, subject_id, ip, detail, prev_hash, hash
-                             FROM audit_log WHERE tenant_id = $1 AND seq >= $2 ORDER BY seq LIMIT 1000",
-                        )
-                        .bind(tenant.to_string())
-                        .bind(expected_seq)
-                        .fetch_all(&mut *c)
-                        .await?;
-                        rows.iter().map(from_row).collect::<Result<Vec<_>>>()?
-                    })
-                });
+                run!(conn, c => {
+                    let rows = sqlx::query(
+                        "SELECT tenant_id, seq, id, at, actor_id, kind, subject_id, ip, detail, prev_hash, hash
+                         FROM audit_log WHERE tenant_id = $1 AND seq >= $2 ORDER BY seq LIMIT 1000",
+                    )
+                    .bind(tenant.to_string())
+                    .bind(expected_seq)
+                    .fetch_all(&mut *c)
+                    .await?;
+                    rows.iter().map(from_row).collect::<Result<Vec<_>>>()?
+                })
+            });
             if page.is_empty() {
                 break;
             }

@@ -48,33 +48,35 @@ impl Store {
     pub async fn claim_mail(&self, now: Timestamp, lease_secs: i64) -> Result<Option<Mail>> {
         for _ in 0..5 {
             let candidate: Option<(String,)> = on_pool!(self, conn => {
-                    run!(conn, c => {
-                        sqlx::query_as(
-                            "SELECT id FROM mail_outbox
+                run!(conn, c => {
+                    sqlx::query_as(
+                        "SELECT id FROM mail_outbox
                              WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
                              ORDER BY next_attempt_at, id LIMIT 1",
-                        )
-                        .bind(now.unix())
-                        .fetch_optional(&mut *c)
-                        .await?
-                    })
-                });
-            let Some((id,)) = candidate else { return Ok(None) };
+                    )
+                    .bind(now.unix())
+                    .fetch_optional(&mut *c)
+                    .await?
+                })
+            });
+            let Some((id,)) = candidate else {
+                return Ok(None);
+            };
             let claimed = on_pool!(self, conn => {
-                    run!(conn, c => {
-                        let row = sqlx::query(
-                            "UPDATE mail_outbox SET locked_until = $2
+                run!(conn, c => {
+                    let row = sqlx::query(
+                        "UPDATE mail_outbox SET locked_until = $2
                              WHERE id = $1 AND status = 'pending' AND (locked_until IS NULL OR locked_until < $3)
                              RETURNING id, tenant_id, recipient, subject, body_text, body_html, attempts, created_at",
-                        )
-                        .bind(&id)
-                        .bind(now.plus_secs(lease_secs).unix())
-                        .bind(now.unix())
-                        .fetch_optional(&mut *c)
-                        .await?;
-                        row.as_ref().map(from_row).transpose()?
-                    })
-                });
+                    )
+                    .bind(&id)
+                    .bind(now.plus_secs(lease_secs).unix())
+                    .bind(now.unix())
+                    .fetch_optional(&mut *c)
+                    .await?;
+                    row.as_ref().map(from_row).transpose()?
+                })
+            });
             if claimed.is_some() {
                 return Ok(claimed);
             }
@@ -102,7 +104,13 @@ impl Store {
     }
 
     /// Delivery failed: try again at `next_attempt`, or give up for good.
-    pub async fn mark_mail_failed(&self, id: MailId, error: &str, next_attempt: Timestamp, give_up: bool) -> Result<()> {
+    pub async fn mark_mail_failed(
+        &self,
+        id: MailId,
+        error: &str,
+        next_attempt: Timestamp,
+        give_up: bool,
+    ) -> Result<()> {
         on_pool!(self, conn => {
             run!(conn, c => {
                 sqlx::query(

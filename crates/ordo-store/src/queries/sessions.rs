@@ -134,7 +134,12 @@ impl Tx {
     }
 
     /// End every session of a user, except possibly one (the current).
-    pub async fn delete_user_sessions(&mut self, tenant: TenantId, user: UserId, except: Option<SessionId>) -> Result<u64> {
+    pub async fn delete_user_sessions(
+        &mut self,
+        tenant: TenantId,
+        user: UserId,
+        except: Option<SessionId>,
+    ) -> Result<u64> {
         run!(self.conn(), c => {
             let r = sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id <> $3")
                 .bind(tenant.to_string())

@@ -5,7 +5,13 @@ use ordo_core::time::Timestamp;
 
 impl Store {
     /// The user a valid (unused, unexpired) token belongs to, without using it.
-    pub async fn peek_token(&self, tenant: TenantId, purpose: TokenPurpose, token_hash: &str, now: Timestamp) -> Result<Option<UserId>> {
+    pub async fn peek_token(
+        &self,
+        tenant: TenantId,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<UserId>> {
         on_pool!(self, conn => {
             run!(conn, c => {
                 let row: Option<(String,)> = sqlx::query_as(
@@ -60,7 +66,13 @@ impl Tx {
     }
 
     /// Use a token: succeeds once, before it expires, and returns its user.
-    pub async fn consume_token(&mut self, tenant: TenantId, purpose: TokenPurpose, token_hash: &str, now: Timestamp) -> Result<Option<UserId>> {
+    pub async fn consume_token(
+        &mut self,
+        tenant: TenantId,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<UserId>> {
         run!(self.conn(), c => {
             let row: Option<(String,)> = sqlx::query_as(
                 "UPDATE user_tokens SET used_at = $4

@@ -136,7 +136,13 @@ impl Tx {
         })
     }
 
-    pub async fn set_status(&mut self, tenant: TenantId, id: UserId, status: UserStatus, now: Timestamp) -> Result<bool> {
+    pub async fn set_status(
+        &mut self,
+        tenant: TenantId,
+        id: UserId,
+        status: UserStatus,
+        now: Timestamp,
+    ) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query("UPDATE users SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
                 .bind(tenant.to_string())

@@ -18,7 +18,10 @@ use serde::Deserialize;
 pub async fn home(ctx: Ctx) -> Result<Response, WebError> {
     let auth = ctx.auth()?;
     let tr = ctx.tr();
-    Ok(ok(&HomeTpl { greeting: tr.tf("home.greeting", &[("name", &auth.user.display_name)]), p: Page::new(&ctx, "home") }))
+    Ok(ok(&HomeTpl {
+        greeting: tr.tf("home.greeting", &[("name", &auth.user.display_name)]),
+        p: Page::new(&ctx, "home"),
+    }))
 }
 
 pub async fn profile_page(ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
@@ -65,7 +68,11 @@ pub async fn profile(State(st): State<AppState>, ctx: Ctx, Form(f): Form<Profile
 
 pub async fn password_page(ctx: Ctx, Query(q): Query<NoticeQuery>) -> Response {
     let tr = ctx.tr();
-    ok(&PasswordTpl { errors: Errors::default(), notice: notice(&tr, q.notice.as_deref()), p: Page::new(&ctx, "settings") })
+    ok(&PasswordTpl {
+        errors: Errors::default(),
+        notice: notice(&tr, q.notice.as_deref()),
+        p: Page::new(&ctx, "settings"),
+    })
 }
 
 #[derive(Deserialize)]
@@ -84,9 +91,7 @@ pub async fn password(State(st): State<AppState>, ctx: Ctx, Form(f): Form<Passwo
         &ctx.tenant,
         &auth.user,
         auth.session.id,
-        &f.current_password,
-        &f.new_password,
-        end_others,
+        accounts::PasswordChange { current: &f.current_password, new: &f.new_password, end_other_sessions: end_others },
         &ctx.ip,
     )
     .await;
@@ -107,7 +112,11 @@ pub async fn password(State(st): State<AppState>, ctx: Ctx, Form(f): Form<Passwo
     }
 }
 
-pub async fn sessions_page(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+pub async fn sessions_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
     let auth = ctx.auth()?;
     let sessions = st.app.store.list_user_sessions(ctx.tenant.id, auth.user.id).await.map_err(AppError::from)?;
     let rows = sessions
@@ -127,7 +136,11 @@ pub async fn sessions_page(State(st): State<AppState>, ctx: Ctx, Query(q): Query
     Ok(ok(&SessionsTpl { rows, notice: notice(&tr, q.notice.as_deref()), p: Page::new(&ctx, "settings") }))
 }
 
-pub async fn end_session(State(st): State<AppState>, ctx: Ctx, Path((_, id)): Path<(String, String)>) -> Result<Response, WebError> {
+pub async fn end_session(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
     let auth = ctx.auth()?;
     let id: SessionId = id.parse().map_err(|_| WebError::NotFound)?;
     accounts::end_session(&st.app, &ctx.tenant, &auth.user, id, &ctx.ip).await?;

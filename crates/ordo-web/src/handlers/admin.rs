@@ -19,12 +19,24 @@ use std::collections::HashMap;
 fn role_options(tr: &Tr, actor: Role, selected: Role) -> Vec<RoleOpt> {
     Role::ALL
         .into_iter()
-        .filter(|r| *r == selected || policy::authorize(Actor { role: actor }, TenantAction::Invite { role: *r }, false).is_ok())
-        .map(|r| RoleOpt { value: r.as_str(), label: tr.t(&format!("role.{}", r.as_str())).to_owned(), selected: r == selected })
+        .filter(|r| {
+            *r == selected || policy::authorize(Actor { role: actor }, TenantAction::Invite { role: *r }, false).is_ok()
+        })
+        .map(|r| RoleOpt {
+            value: r.as_str(),
+            label: tr.t(&format!("role.{}", r.as_str())).to_owned(),
+            selected: r == selected,
+        })
         .collect()
 }
 
-async fn members_view(st: &AppState, ctx: &Ctx, errors: Errors, invite_email: String, notice: Option<String>) -> Result<MembersTpl, WebError> {
+async fn members_view(
+    st: &AppState,
+    ctx: &Ctx,
+    errors: Errors,
+    invite_email: String,
+    notice: Option<String>,
+) -> Result<MembersTpl, WebError> {
     let auth = ctx.auth()?;
     let tr = ctx.tr();
     let users = st.app.store.list_users(ctx.tenant.id).await.map_err(AppError::from)?;
@@ -56,7 +68,11 @@ async fn members_view(st: &AppState, ctx: &Ctx, errors: Errors, invite_email: St
     })
 }
 
-pub async fn members_page(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+pub async fn members_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
     let tr = ctx.tr();
     Ok(ok(&members_view(&st, &ctx, Errors::default(), String::new(), notice(&tr, q.notice.as_deref())).await?))
 }
@@ -72,9 +88,15 @@ pub async fn invite(State(st): State<AppState>, ctx: Ctx, Form(f): Form<InviteFo
     let role: Role = f.role.parse().map_err(|_| WebError::BadRequest)?;
     let tr = ctx.tr();
     let (status, errors) = match accounts::invite(&st.app, &ctx.tenant, &auth.user, &f.email, role, &ctx.ip).await {
-        Ok(_) => return Ok(Redirect::to(&ctx.href("admin/members?notice=invited")).into_response()),
-        Err(AppError::Invalid(i)) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned())),
-        Err(AppError::Conflict(_)) => (StatusCode::CONFLICT, Errors::one("email", tr.t("error.email.taken").to_owned())),
+        Ok(_) => {
+            return Ok(Redirect::to(&ctx.href("admin/members?notice=invited")).into_response());
+        }
+        Err(AppError::Invalid(i)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned()))
+        }
+        Err(AppError::Conflict(_)) => {
+            (StatusCode::CONFLICT, Errors::one("email", tr.t("error.email.taken").to_owned()))
+        }
         Err(e) => return Err(e.into()),
     };
     let email: String = f.email.chars().take(254).collect();
@@ -102,13 +124,21 @@ pub async fn set_role(
     Ok(Redirect::to(&ctx.href("admin/members?notice=role_changed")).into_response())
 }
 
-pub async fn disable(State(st): State<AppState>, ctx: Ctx, Path((_, id)): Path<(String, String)>) -> Result<Response, WebError> {
+pub async fn disable(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
     let auth = ctx.auth()?;
     accounts::set_disabled(&st.app, &ctx.tenant, &auth.user, user_id(&id)?, true, &ctx.ip).await?;
     Ok(Redirect::to(&ctx.href("admin/members?notice=disabled")).into_response())
 }
 
-pub async fn enable(State(st): State<AppState>, ctx: Ctx, Path((_, id)): Path<(String, String)>) -> Result<Response, WebError> {
+pub async fn enable(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
     let auth = ctx.auth()?;
     accounts::set_disabled(&st.app, &ctx.tenant, &auth.user, user_id(&id)?, false, &ctx.ip).await?;
     Ok(Redirect::to(&ctx.href("admin/members?notice=enabled")).into_response())
@@ -119,7 +149,11 @@ pub struct AuditQuery {
     before: Option<i64>,
 }
 
-pub async fn audit_page(State(st): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response, WebError> {
+pub async fn audit_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, WebError> {
     const PAGE: i64 = 50;
     let entries = st.app.store.list_audit(ctx.tenant.id, q.before, PAGE).await.map_err(AppError::from)?;
     let names: HashMap<String, String> = st

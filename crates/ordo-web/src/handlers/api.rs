@@ -66,7 +66,11 @@ pub async fn sessions(State(st): State<AppState>, ctx: Ctx) -> Result<Response, 
     Ok(axum::Json(serde_json::json!({ "sessions": out })).into_response())
 }
 
-pub async fn end_session(State(st): State<AppState>, ctx: Ctx, Path((_, id)): Path<(String, String)>) -> Result<Response, WebError> {
+pub async fn end_session(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
     let a = ctx.auth()?;
     let id: SessionId = id.parse().map_err(|_| WebError::NotFound)?;
     accounts::end_session(&st.app, &ctx.tenant, &a.user, id, &ctx.ip).await?;
@@ -106,7 +110,8 @@ pub struct InviteIn {
 
 pub async fn invite(State(st): State<AppState>, ctx: Ctx, Json(body): Json<InviteIn>) -> Result<Response, WebError> {
     let a = ctx.auth()?;
-    let role: Role = body.role.parse().map_err(|i: ordo_core::Invalid| WebError::Invalid { field: i.field, code: i.code })?;
+    let role: Role =
+        body.role.parse().map_err(|i: ordo_core::Invalid| WebError::Invalid { field: i.field, code: i.code })?;
     let id = accounts::invite(&st.app, &ctx.tenant, &a.user, &body.email, role, &ctx.ip).await?;
     Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id.to_string() }))).into_response())
 }

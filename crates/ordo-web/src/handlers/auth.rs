@@ -47,9 +47,16 @@ pub struct LoginForm {
 
 pub async fn login(State(st): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>) -> Response {
     let tr = ctx.tr();
-    let res =
-        accounts::login(&st.app, &ctx.tenant, &f.email, &f.password, &ctx.ip, &ctx.user_agent, ctx.session_cookie.as_deref())
-            .await;
+    let res = accounts::login(
+        &st.app,
+        &ctx.tenant,
+        &f.email,
+        &f.password,
+        &ctx.ip,
+        &ctx.user_agent,
+        ctx.session_cookie.as_deref(),
+    )
+    .await;
     match res {
         Ok(done) => {
             let to = safe_next(ctx.tenant.slug.as_str(), &f.next);
@@ -126,7 +133,14 @@ fn bad_link(ctx: &Ctx) -> Response {
     )
 }
 
-fn set_password_form(ctx: &Ctx, purpose: TokenPurpose, token: &str, email: String, display_name: String, errors: Errors) -> SetPasswordTpl {
+fn set_password_form(
+    ctx: &Ctx,
+    purpose: TokenPurpose,
+    token: &str,
+    email: String,
+    display_name: String,
+    errors: Errors,
+) -> SetPasswordTpl {
     let (title_key, path, ask_name) = match purpose {
         TokenPurpose::Activation => ("activate.title", "activate", true),
         TokenPurpose::Reset => ("reset.title", "reset", false),
@@ -150,11 +164,19 @@ async fn token_page(st: &AppState, ctx: &Ctx, purpose: TokenPurpose, token: &str
     }
 }
 
-pub async fn activate_page(State(st): State<AppState>, ctx: Ctx, Path((_, token)): Path<(String, String)>) -> Result<Response, WebError> {
+pub async fn activate_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
+) -> Result<Response, WebError> {
     token_page(&st, &ctx, TokenPurpose::Activation, &token).await
 }
 
-pub async fn reset_page(State(st): State<AppState>, ctx: Ctx, Path((_, token)): Path<(String, String)>) -> Result<Response, WebError> {
+pub async fn reset_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
+) -> Result<Response, WebError> {
     token_page(&st, &ctx, TokenPurpose::Reset, &token).await
 }
 
@@ -174,9 +196,13 @@ async fn set_password(
 ) -> Result<Response, WebError> {
     let result = match purpose {
         TokenPurpose::Activation => {
-            accounts::activate(&st.app, &ctx.tenant, token, &f.password, &f.display_name, &ctx.ip).await.map(|_| "activated")
+            accounts::activate(&st.app, &ctx.tenant, token, &f.password, &f.display_name, &ctx.ip)
+                .await
+                .map(|_| "activated")
         }
-        TokenPurpose::Reset => accounts::reset_password(&st.app, &ctx.tenant, token, &f.password, &ctx.ip).await.map(|_| "password_reset"),
+        TokenPurpose::Reset => {
+            accounts::reset_password(&st.app, &ctx.tenant, token, &f.password, &ctx.ip).await.map(|_| "password_reset")
+        }
     };
     match result {
         Ok(key) => {
@@ -195,7 +221,10 @@ async fn set_password(
             };
             let tr = ctx.tr();
             let errors = Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned());
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &set_password_form(ctx, purpose, token, user.email, f.display_name, errors)))
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &set_password_form(ctx, purpose, token, user.email, f.display_name, errors),
+            ))
         }
         Err(e) => Err(e.into()),
     }

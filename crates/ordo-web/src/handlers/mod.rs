@@ -64,13 +64,23 @@ pub fn safe_next(slug: &str, next: &str) -> String {
 /// Notices that a redirect may ask a page to show (`?notice=...`): only
 /// these keys, so a link cannot make Ordo display arbitrary text.
 pub fn notice(tr: &ordo_app::i18n::Tr, key: Option<&str>) -> Option<String> {
-    const KNOWN: &[&str] = &[
-        "signed_out", "activated", "password_reset", "saved", "invited", "session_ended", "role_changed", "disabled",
-        "enabled", "password_changed", "signed_out_elsewhere",
-    ];
     let key = key?;
-    KNOWN.contains(&key).then(|| tr.t(&format!("notice.{key}")).to_owned())
+    NOTICES.contains(&key).then(|| tr.t(&format!("notice.{key}")).to_owned())
 }
+
+pub const NOTICES: &[&str] = &[
+    "signed_out",
+    "activated",
+    "password_reset",
+    "saved",
+    "invited",
+    "session_ended",
+    "role_changed",
+    "disabled",
+    "enabled",
+    "password_changed",
+    "signed_out_elsewhere",
+];
 
 #[derive(serde::Deserialize, Default)]
 pub struct NoticeQuery {
@@ -85,8 +95,15 @@ mod tests {
     fn next_stays_inside_the_tenant() {
         assert_eq!(safe_next("acme", "/t/acme/settings/sessions"), "/t/acme/settings/sessions");
         for bad in [
-            "https://evil.example/", "//evil.example/", "/\\evil.example", "/t/other/", "/t/acme//evil.example",
-            "/t/acme/../other/", "javascript:alert(1)", "", "/t/acme/\r\nX: y",
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "/t/other/",
+            "/t/acme//evil.example",
+            "/t/acme/../other/",
+            "javascript:alert(1)",
+            "",
+            "/t/acme/\r\nX: y",
         ] {
             assert_eq!(safe_next("acme", bad), "/t/acme/", "{bad:?}");
         }

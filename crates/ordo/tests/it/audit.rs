@@ -19,15 +19,23 @@ both!(audit_log_records_and_detects_tampering, |engine| {
     let (member, m) = t.member(&slug, &c, "member").await;
     t.client().try_login(&slug, &owner, "not the password").await;
     let list = c.get(&format!("/t/{slug}/api/v1/members")).await.json();
-    let mid = list["members"].as_array().unwrap().iter().find(|u| u["email"] == member.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
+    let mid = list["members"].as_array().unwrap().iter().find(|u| u["email"] == member.as_str()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     c.get(&format!("/t/{slug}/admin/members")).await;
     c.post_form(&format!("/t/{slug}/admin/members/{mid}/role"), &[("role", "guest")]).await;
-    let msess = m.get(&format!("/t/{slug}/api/v1/sessions")).await.json()["sessions"][0]["id"].as_str().unwrap().to_owned();
+    let msess =
+        m.get(&format!("/t/{slug}/api/v1/sessions")).await.json()["sessions"][0]["id"].as_str().unwrap().to_owned();
     m.get(&format!("/t/{slug}/settings/sessions")).await;
     m.post_form(&format!("/t/{slug}/settings/sessions/{msess}/end"), &[]).await;
     c.post_form(&format!("/t/{slug}/admin/members/{mid}/disable"), &[]).await;
     c.get(&format!("/t/{slug}/settings/password")).await;
-    c.post_form(&format!("/t/{slug}/settings/password"), &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")]).await;
+    c.post_form(
+        &format!("/t/{slug}/settings/password"),
+        &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")],
+    )
+    .await;
     let anon = t.client();
     anon.get(&format!("/t/{slug}/forgot-password")).await;
     anon.post_form(&format!("/t/{slug}/forgot-password"), &[("email", &owner)]).await;
@@ -43,8 +51,18 @@ both!(audit_log_records_and_detects_tampering, |engine| {
     let page = c.get(&format!("/t/{slug}/admin/audit")).await;
     assert_eq!(page.status, 200);
     for kind in [
-        "tenant.created", "invitation.sent", "account.activated", "login.succeeded", "login.failed", "role.changed",
-        "session.ended", "user.disabled", "password.changed", "password.reset_requested", "password.reset", "logout",
+        "tenant.created",
+        "invitation.sent",
+        "account.activated",
+        "login.succeeded",
+        "login.failed",
+        "role.changed",
+        "session.ended",
+        "user.disabled",
+        "password.changed",
+        "password.reset_requested",
+        "password.reset",
+        "logout",
     ] {
         let n = t.db.text(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE kind = '{kind}'")).await;
         assert_ne!(n, "0", "no {kind} entry");

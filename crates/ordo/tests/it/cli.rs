@@ -7,7 +7,15 @@ use std::process::{Command, Output, Stdio};
 fn ordo(dir: &std::path::Path, db: Option<&TestDb>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ordo"));
     cmd.arg("--data-dir").arg(dir).args(args).env("ORDO_LOG", "warn");
-    for k in ["ORDO_DATABASE_URL", "ORDO_MODE", "ORDO_CONFIG", "ORDO_SMTP_URL", "ORDO_PUBLIC_URL", "ORDO_MASTER_KEY_FILE", "ORDO_LISTEN"] {
+    for k in [
+        "ORDO_DATABASE_URL",
+        "ORDO_MODE",
+        "ORDO_CONFIG",
+        "ORDO_SMTP_URL",
+        "ORDO_PUBLIC_URL",
+        "ORDO_MASTER_KEY_FILE",
+        "ORDO_LISTEN",
+    ] {
         cmd.env_remove(k);
     }
     if let Some(db) = db {
@@ -42,7 +50,22 @@ both!(tenant_create_prints_the_activation_url_last, |engine| {
         assert!(!data.exists(), "nothing written for {args:?}");
     }
 
-    let o = ordo(&data, dbo, &["tenant", "create", "--slug", "acme", "--name", "Acme SA", "--owner-email", "boss@example.org", "--plan", "enterprise"]);
+    let o = ordo(
+        &data,
+        dbo,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "acme",
+            "--name",
+            "Acme SA",
+            "--owner-email",
+            "boss@example.org",
+            "--plan",
+            "enterprise",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let last = out.lines().last().unwrap();
@@ -50,7 +73,8 @@ both!(tenant_create_prints_the_activation_url_last, |engine| {
     assert!(last.len() > "http://127.0.0.1:8080/t/acme/activate/".len() + 40);
 
     // A taken slug is refused, and nothing changes.
-    let o = ordo(&data, dbo, &["tenant", "create", "--slug", "acme", "--name", "Other", "--owner-email", "x@example.org"]);
+    let o =
+        ordo(&data, dbo, &["tenant", "create", "--slug", "acme", "--name", "Other", "--owner-email", "x@example.org"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("already taken"));
 
@@ -110,7 +134,11 @@ fn production_mode_refuses_to_start_without_its_requirements() {
     let dir = tempfile::tempdir().unwrap();
     let run = |envs: &[(&str, &str)]| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ordo"));
-        cmd.arg("--data-dir").arg(dir.path().join("d")).arg("migrate").env("ORDO_LOG", "warn").env("ORDO_MODE", "production");
+        cmd.arg("--data-dir")
+            .arg(dir.path().join("d"))
+            .arg("migrate")
+            .env("ORDO_LOG", "warn")
+            .env("ORDO_MODE", "production");
         for k in ["ORDO_DATABASE_URL", "ORDO_CONFIG", "ORDO_SMTP_URL", "ORDO_PUBLIC_URL", "ORDO_MASTER_KEY_FILE"] {
             cmd.env_remove(k);
         }
@@ -128,18 +156,38 @@ fn production_mode_refuses_to_start_without_its_requirements() {
     assert!(!dir.path().join("d").exists(), "nothing created");
     // An http public address is not enough.
     let key = dir.path().join("master.key");
-    assert!(Command::new(env!("CARGO_BIN_EXE_ordo")).args(["keys", "generate"]).arg(&key).output().unwrap().status.success());
+    assert!(
+        Command::new(env!("CARGO_BIN_EXE_ordo"))
+            .args(["keys", "generate"])
+            .arg(&key)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let key_s = key.to_str().unwrap();
-    let o = run(&[("ORDO_PUBLIC_URL", "http://ordo.example.com"), ("ORDO_MASTER_KEY_FILE", key_s), ("ORDO_SMTP_URL", "smtps://u:p@mail.example.com")]);
+    let o = run(&[
+        ("ORDO_PUBLIC_URL", "http://ordo.example.com"),
+        ("ORDO_MASTER_KEY_FILE", key_s),
+        ("ORDO_SMTP_URL", "smtps://u:p@mail.example.com"),
+    ]);
     assert_ne!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("ORDO_PUBLIC_URL"));
     // A missing key file is an error, never silently created.
-    let o = run(&[("ORDO_PUBLIC_URL", "https://ordo.example.com"), ("ORDO_MASTER_KEY_FILE", "/nonexistent/key"), ("ORDO_SMTP_URL", "smtps://u:p@mail.example.com")]);
+    let o = run(&[
+        ("ORDO_PUBLIC_URL", "https://ordo.example.com"),
+        ("ORDO_MASTER_KEY_FILE", "/nonexistent/key"),
+        ("ORDO_SMTP_URL", "smtps://u:p@mail.example.com"),
+    ]);
     assert_ne!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("master key"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("u:p@"), "the SMTP password never appears");
     // With everything: it starts.
-    let o = run(&[("ORDO_PUBLIC_URL", "https://ordo.example.com"), ("ORDO_MASTER_KEY_FILE", key_s), ("ORDO_SMTP_URL", "smtps://u:p@mail.example.com")]);
+    let o = run(&[
+        ("ORDO_PUBLIC_URL", "https://ordo.example.com"),
+        ("ORDO_MASTER_KEY_FILE", key_s),
+        ("ORDO_SMTP_URL", "smtps://u:p@mail.example.com"),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
@@ -148,20 +196,41 @@ fn configuration_file_then_environment() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("ordo.toml");
     let data = dir.path().join("from-file");
-    std::fs::write(&cfg, format!("data_dir = {:?}\npublic_url = \"https://file.example.com\"\nsession_idle_minutes = 10\n", data)).unwrap();
+    std::fs::write(
+        &cfg,
+        format!("data_dir = {:?}\npublic_url = \"https://file.example.com\"\nsession_idle_minutes = 10\n", data),
+    )
+    .unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ordo"));
-    cmd.args(["--config", cfg.to_str().unwrap(), "tenant", "create", "--slug", "acme", "--name", "A", "--owner-email", "a@example.org"])
-        .env("ORDO_LOG", "warn")
-        .env_remove("ORDO_DATA_DIR")
-        .env_remove("ORDO_DATABASE_URL");
+    cmd.args([
+        "--config",
+        cfg.to_str().unwrap(),
+        "tenant",
+        "create",
+        "--slug",
+        "acme",
+        "--name",
+        "A",
+        "--owner-email",
+        "a@example.org",
+    ])
+    .env("ORDO_LOG", "warn")
+    .env_remove("ORDO_DATA_DIR")
+    .env_remove("ORDO_DATABASE_URL");
     let o = cmd.env("ORDO_PUBLIC_URL", "https://env.example.com").output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(data.join("ordo.db").exists(), "data_dir from the file");
-    assert!(stdout(&o).lines().last().unwrap().starts_with("https://env.example.com/t/acme/activate/"), "the environment wins over the file");
+    assert!(
+        stdout(&o).lines().last().unwrap().starts_with("https://env.example.com/t/acme/activate/"),
+        "the environment wins over the file"
+    );
 
     // An unknown key is refused, with the file named.
     std::fs::write(&cfg, "sesion_idle_minutes = 10\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_ordo")).args(["--config", cfg.to_str().unwrap(), "tenant", "list"]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_ordo"))
+        .args(["--config", cfg.to_str().unwrap(), "tenant", "list"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("ordo.toml") && stderr(&o).contains("sesion_idle_minutes"), "{}", stderr(&o));
 }
@@ -199,7 +268,11 @@ async fn commands_work_while_the_server_runs_and_sigterm_stops_it_gracefully() {
     assert_eq!(c.get("/readyz").await.status, 200);
 
     // The CLI writes to the same SQLite database while the server serves it.
-    let o = ordo(&data, None, &["tenant", "create", "--slug", "live", "--name", "Live", "--owner-email", "live@example.org"]);
+    let o = ordo(
+        &data,
+        None,
+        &["tenant", "create", "--slug", "live", "--name", "Live", "--owner-email", "live@example.org"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let page = c.get("/t/live/login").await;
     assert_eq!(page.status, 200);

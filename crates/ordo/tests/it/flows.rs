@@ -118,7 +118,9 @@ both!(change_password, |engine| {
     c.get(&path).await;
 
     // The current password is required.
-    let r = c.post_form(&path, &[("current_password", "wrong wrong wrong"), ("new_password", "a brand new passphrase")]).await;
+    let r = c
+        .post_form(&path, &[("current_password", "wrong wrong wrong"), ("new_password", "a brand new passphrase")])
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("The current password is wrong"));
     // The new one follows the policy.
@@ -134,7 +136,14 @@ both!(change_password, |engine| {
     // Ending other sessions: they end, this one stays.
     c.get(&path).await;
     let r = c
-        .post_form(&path, &[("current_password", "a brand new passphrase"), ("new_password", "yet another passphrase"), ("end_other_sessions", "on")])
+        .post_form(
+            &path,
+            &[
+                ("current_password", "a brand new passphrase"),
+                ("new_password", "yet another passphrase"),
+                ("end_other_sessions", "on"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 303);
     assert!(c.signed_in(&slug).await);
@@ -151,7 +160,10 @@ both!(disabling_a_user_ends_all_their_sessions, |engine| {
     let m2 = t.client();
     m2.login(&slug, &member, PASSWORD).await;
     let users = admin.get(&format!("/t/{slug}/api/v1/members")).await.json();
-    let id = users["members"].as_array().unwrap().iter().find(|u| u["email"] == member.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
+    let id = users["members"].as_array().unwrap().iter().find(|u| u["email"] == member.as_str()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     admin.get(&format!("/t/{slug}/admin/members")).await;
     let r = admin.post_form(&format!("/t/{slug}/admin/members/{id}/disable"), &[]).await;
@@ -175,7 +187,9 @@ both!(roles_and_their_limits, |engine| {
     let (admin_email, ac) = t.member(&slug, &oc, "admin").await;
     let (member, _mc) = t.member(&slug, &oc, "member").await;
     let list = oc.get(&format!("/t/{slug}/api/v1/members")).await.json();
-    let id_of = |e: &str| list["members"].as_array().unwrap().iter().find(|u| u["email"] == e).unwrap()["id"].as_str().unwrap().to_owned();
+    let id_of = |e: &str| {
+        list["members"].as_array().unwrap().iter().find(|u| u["email"] == e).unwrap()["id"].as_str().unwrap().to_owned()
+    };
 
     // An admin may promote a member to admin, not to owner, and may not touch an owner.
     ac.get(&format!("/t/{slug}/admin/members")).await;
@@ -189,7 +203,9 @@ both!(roles_and_their_limits, |engine| {
     let r = ac.post_form(&format!("/t/{slug}/admin/members/{}/disable", id_of(&admin_email)), &[]).await;
     assert_eq!(r.status, 403);
     // An admin cannot invite an owner.
-    let r = ac.post_form(&format!("/t/{slug}/admin/members/invite"), &[("email", &TestApp::email("x")), ("role", "owner")]).await;
+    let r = ac
+        .post_form(&format!("/t/{slug}/admin/members/invite"), &[("email", &TestApp::email("x")), ("role", "owner")])
+        .await;
     assert_eq!(r.status, 403);
     // Inviting someone who is already active is refused with a clear message.
     let r = oc.post_form(&format!("/t/{slug}/admin/members/invite"), &[("email", &member), ("role", "guest")]).await;
@@ -221,7 +237,10 @@ both!(sessions_are_listed_and_ended, |engine| {
     // Through the API: the token header is required.
     phone.login(&slug, &owner, PASSWORD).await;
     let list = c.get(&format!("/t/{slug}/api/v1/sessions")).await.json();
-    let phone_id = list["sessions"].as_array().unwrap().iter().find(|s| s["current"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+    let phone_id = list["sessions"].as_array().unwrap().iter().find(|s| s["current"] == false).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let path = format!("/t/{slug}/api/v1/sessions/{phone_id}");
     let r = c.send(c.request(reqwest::Method::DELETE, &path)).await;
     assert_eq!(r.status, 403);
@@ -231,7 +250,10 @@ both!(sessions_are_listed_and_ended, |engine| {
     assert_eq!(r.status, 204);
     assert!(!phone.signed_in(&slug).await);
     // Ending one's own current session signs out.
-    let me = list["sessions"].as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"].as_str().unwrap().to_owned();
+    let me = list["sessions"].as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     c.get(&format!("/t/{slug}/settings/sessions")).await;
     let r = c.post_form(&format!("/t/{slug}/settings/sessions/{me}/end"), &[]).await;
     assert!(r.location().ends_with("login?notice=signed_out"));
@@ -250,7 +272,8 @@ both!(language_follows_the_browser_then_the_user, |engine| {
 
     // The user's choice wins over the browser's.
     c.get(&format!("/t/{slug}/settings/profile")).await;
-    let r = c.post_form(&format!("/t/{slug}/settings/profile"), &[("display_name", "Olivia O."), ("locale", "fr")]).await;
+    let r =
+        c.post_form(&format!("/t/{slug}/settings/profile"), &[("display_name", "Olivia O."), ("locale", "fr")]).await;
     assert_eq!(r.status, 303);
     let home = c.get(&format!("/t/{slug}/")).await;
     assert!(home.body.contains("Bonjour, Olivia O."), "{}", home.body);

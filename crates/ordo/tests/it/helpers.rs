@@ -61,7 +61,10 @@ impl TestDb {
                 let admin = std::env::var("ORDO_TEST_DATABASE_URL").expect("ORDO_TEST_DATABASE_URL");
                 let name = format!("ordo_t_{}", random_suffix());
                 let pool = sqlx::PgPool::connect(&admin).await.expect("connect to the test PostgreSQL");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create database");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&pool)
+                    .await
+                    .expect("create database");
                 pool.close().await;
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
                 TestDb { engine, url: format!("{base}/{name}") }
@@ -93,13 +96,15 @@ impl TestDb {
         match self.engine {
             Engine::Sqlite => {
                 let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
-                let (v,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&pool).await.unwrap();
+                let (v,): (String,) =
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&pool).await.unwrap();
                 pool.close().await;
                 v
             }
             Engine::Postgres => {
                 let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
-                let (v,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&pool).await.unwrap();
+                let (v,): (String,) =
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&pool).await.unwrap();
                 pool.close().await;
                 v
             }
@@ -195,7 +200,9 @@ impl TestApp {
     pub async fn tenant(&self, plan: Plan) -> (String, String) {
         let slug = Self::slug();
         let owner = Self::email("owner");
-        ordo_app::accounts::create_tenant(&self.app, &slug, &format!("Org {slug}"), &owner, plan, Locale::En).await.unwrap();
+        ordo_app::accounts::create_tenant(&self.app, &slug, &format!("Org {slug}"), &owner, plan, Locale::En)
+            .await
+            .unwrap();
         (slug, owner)
     }
 
@@ -466,11 +473,7 @@ impl Client {
 }
 
 pub fn form_encode(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    fields.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&")
 }
 
 fn urlencode(s: &str) -> String {

@@ -18,7 +18,9 @@ async fn call(c: &Client, method: &str, path: &str) -> Resp {
         if path.contains("/api/") {
             req = req.header("content-type", "application/json").body(r#"{"email":"x@example.org","role":"member"}"#);
         } else {
-            req = req.header("content-type", "application/x-www-form-urlencoded").body("role=member&email=x%40example.org");
+            req = req
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("role=member&email=x%40example.org");
         }
     }
     c.send(req).await

@@ -27,7 +27,9 @@ both!(without_smtp_messages_are_written_as_eml_files, |engine| {
 
 both!(undeliverable_mail_is_retried_and_survives_a_restart, |engine| {
     // Port 9 on loopback: nothing listens, delivery fails at once.
-    let t = TestApp::spawn_with(engine, Opts { smtp_url: Some(Some("smtp://127.0.0.1:9".into())), ..Default::default() }).await;
+    let t =
+        TestApp::spawn_with(engine, Opts { smtp_url: Some(Some("smtp://127.0.0.1:9".into())), ..Default::default() })
+            .await;
     let owner = TestApp::email("owner");
     let slug = TestApp::slug();
     ordo_app::accounts::create_tenant(&t.app, &slug, "Retry Org", &owner, Plan::Free, Locale::Fr).await.unwrap();

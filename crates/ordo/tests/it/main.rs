@@ -2,6 +2,9 @@
 //! client, real SQLite and PostgreSQL, a real SMTP server when the test
 //! script provides one. All in one binary to keep link time down.
 
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[macro_use]
 mod helpers;
 

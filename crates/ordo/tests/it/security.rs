@@ -107,19 +107,22 @@ both!(csrf_and_origin_checks, |engine| {
     assert!(c.signed_in(&slug).await);
     // The right token from another site: refused by Origin and Sec-Fetch-Site.
     let token = c.csrf.lock().unwrap().clone().unwrap();
-    let evil = c.request(reqwest::Method::POST, &logout)
+    let evil = c
+        .request(reqwest::Method::POST, &logout)
         .header("origin", "https://evil.example")
         .header("content-type", "application/x-www-form-urlencoded")
         .body(form_encode(&[("_csrf", &token)]));
     assert_eq!(c.send(evil).await.status, 403);
-    let cross = c.request(reqwest::Method::POST, &logout)
+    let cross = c
+        .request(reqwest::Method::POST, &logout)
         .header("sec-fetch-site", "cross-site")
         .header("content-type", "application/x-www-form-urlencoded")
         .body(form_encode(&[("_csrf", &token)]));
     assert_eq!(c.send(cross).await.status, 403);
     assert!(c.signed_in(&slug).await);
     // Same origin with the token: accepted.
-    let same = c.request(reqwest::Method::POST, &logout)
+    let same = c
+        .request(reqwest::Method::POST, &logout)
         .header("origin", t.base.clone())
         .header("sec-fetch-site", "same-origin")
         .header("content-type", "application/x-www-form-urlencoded")
@@ -131,14 +134,20 @@ both!(csrf_and_origin_checks, |engine| {
     let r = anon.post_form_raw(&format!("/t/{slug}/login"), &[("email", &owner), ("password", PASSWORD)]).await;
     assert_eq!(r.status, 403);
     anon.get(&format!("/t/{slug}/login")).await;
-    let r = anon.post_form_raw(&format!("/t/{slug}/login"), &[("_csrf", "nope"), ("email", &owner), ("password", PASSWORD)]).await;
+    let r = anon
+        .post_form_raw(&format!("/t/{slug}/login"), &[("_csrf", "nope"), ("email", &owner), ("password", PASSWORD)])
+        .await;
     assert_eq!(r.status, 403);
     // A JSON API call with the session but without the header.
     let c2 = t.client();
     c2.login(&slug, &owner, PASSWORD).await;
-    let r = c2.send(c2.request(reqwest::Method::POST, &format!("/t/{slug}/api/v1/members"))
-        .header("content-type", "application/json")
-        .body(r#"{"email":"x@example.org","role":"member"}"#)).await;
+    let r = c2
+        .send(
+            c2.request(reqwest::Method::POST, &format!("/t/{slug}/api/v1/members"))
+                .header("content-type", "application/json")
+                .body(r#"{"email":"x@example.org","role":"member"}"#),
+        )
+        .await;
     assert_eq!(r.status, 403);
 });
 
@@ -159,10 +168,20 @@ both!(security_headers_on_every_response, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, _owner, c) = t.tenant_with_owner().await;
     let anon = t.client();
-    for path in ["/", "/healthz", "/readyz", "/static/app.css", "/nowhere", &format!("/t/{slug}/login"), "/t/nosuchtenant/login"] {
+    for path in [
+        "/",
+        "/healthz",
+        "/readyz",
+        "/static/app.css",
+        "/nowhere",
+        &format!("/t/{slug}/login"),
+        "/t/nosuchtenant/login",
+    ] {
         assert_headers(&anon.get(path).await, path, false);
     }
-    for path in ["/".to_owned(), format!("/t/{slug}/"), format!("/t/{slug}/settings/sessions"), format!("/t/{slug}/api/v1/me")] {
+    for path in
+        ["/".to_owned(), format!("/t/{slug}/"), format!("/t/{slug}/settings/sessions"), format!("/t/{slug}/api/v1/me")]
+    {
         let r = c.get(&path).await;
         assert_eq!(r.status, 200, "{path}");
         assert_headers(&r, &path, true);
@@ -170,7 +189,9 @@ both!(security_headers_on_every_response, |engine| {
     // No HSTS over plain http...
     assert!(anon.get("/").await.header("strict-transport-security").is_none());
     // ... and HSTS when the public address is https.
-    let tls = TestApp::spawn_with(engine, Opts { public_url: Some("https://ordo.example.com".into()), ..Default::default() }).await;
+    let tls =
+        TestApp::spawn_with(engine, Opts { public_url: Some("https://ordo.example.com".into()), ..Default::default() })
+            .await;
     let hsts = tls.client().get("/").await.header("strict-transport-security").unwrap_or_default();
     assert!(hsts.starts_with("max-age=63072000"), "{hsts}");
     // Inline scripts and styles would need a weaker CSP: the pages have none.
@@ -214,7 +235,9 @@ both!(login_throttling_without_locking_the_real_user_out, |engine| {
     t.clock.advance_secs(15 * 60);
     assert_eq!(attacker.try_login(&slug, &owner, "guess guess guess").await.status, 401);
     // The failures were logged in the audit trail, with the client address.
-    let n = t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE kind = 'login.failed' AND ip = '203.0.113.7'").await;
+    let n =
+        t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE kind = 'login.failed' AND ip = '203.0.113.7'")
+            .await;
     assert_eq!(n, "6");
 });
 
@@ -237,7 +260,9 @@ both!(redirects_stay_inside_the_app, |engine| {
     ] {
         let c = t.client();
         c.get(&format!("/t/{slug}/login")).await;
-        let r = c.post_form(&format!("/t/{slug}/login"), &[("email", &owner), ("password", PASSWORD), ("next", &next)]).await;
+        let r = c
+            .post_form(&format!("/t/{slug}/login"), &[("email", &owner), ("password", PASSWORD), ("next", &next)])
+            .await;
         assert_eq!(r.status, 303);
         assert_eq!(r.location(), expected, "next={next}");
     }
@@ -295,7 +320,12 @@ both!(api_input_is_strict, |engine| {
     let r = c.send(post(r#"{"email":"a@example.org","role":"emperor"}"#, "application/json")).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["error"]["field"], "role");
-    let r = c.send(post(r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>"#, "application/xml")).await;
+    let r = c
+        .send(post(
+            r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>"#,
+            "application/xml",
+        ))
+        .await;
     assert_eq!(r.status, 422);
     // Nothing was created by the refused calls.
     let members = c.get(&format!("/t/{slug}/api/v1/members")).await.json();
