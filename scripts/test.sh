@@ -17,6 +17,10 @@ log() { printf '\n==> %s\n' "$*"; }
 mkdir -p "$ORDO_CACHE_DIR"
 
 # --- PostgreSQL --------------------------------------------------------------
+if ! command -v psql >/dev/null 2>&1; then
+  log "Installing the PostgreSQL client"
+  apt-get update -qq && apt-get install -y -qq postgresql-client >/dev/null
+fi
 if [ -z "${ORDO_TEST_DATABASE_URL:-}" ]; then
   export ORDO_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/test"
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
@@ -41,7 +45,11 @@ drop_test_databases
 VENV="$ORDO_CACHE_DIR/venv"
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
   log "Installing aiosmtpd (Python SMTP server) into $VENV"
-  python3 -m venv "$VENV"
+  rm -rf "$VENV"
+  if ! python3 -m venv "$VENV" 2>/dev/null; then
+    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$VENV"
+  fi
   "$VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2'
 fi
 WORK="$(mktemp -d)"
