@@ -8,6 +8,7 @@
 #   it fails loudly if none can be reached. Each test creates its own database.
 # - SMTP: a Python aiosmtpd server on a free loopback port, delivering into a
 #   temporary Maildir that the tests read.
+# - Chromium and ChromeDriver (Debian packages) for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,6 +71,13 @@ for _ in $(seq 1 50); do
 done
 export ORDO_TEST_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 log "SMTP server on 127.0.0.1:$SMTP_PORT, PostgreSQL at ${ORDO_TEST_DATABASE_URL%%@*}@..."
+
+# --- Browser ------------------------------------------------------------------
+if ! command -v chromedriver >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; then
+  log "Installing Chromium and ChromeDriver (Debian packages) for the browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+export ORDO_TEST_BROWSER=1
 
 # --- Tests --------------------------------------------------------------------
 log "Running the test suite"

@@ -7,6 +7,11 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(ordo_smtp)");
     println!("cargo::rerun-if-env-changed=ORDO_TEST_DATABASE_URL");
     println!("cargo::rerun-if-env-changed=ORDO_TEST_SMTP_URL");
+    println!("cargo::rustc-check-cfg=cfg(ordo_browser)");
+    println!("cargo::rerun-if-env-changed=ORDO_TEST_BROWSER");
+    if std::env::var_os("ORDO_TEST_BROWSER").is_some() {
+        println!("cargo::rustc-cfg=ordo_browser");
+    }
     if std::env::var_os("ORDO_TEST_DATABASE_URL").is_some() {
         println!("cargo::rustc-cfg=ordo_pg");
     }

@@ -56,7 +56,7 @@ pub async fn outer(
     let h = res.headers_mut();
     h.insert("content-security-policy", HeaderValue::from_static(CSP));
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
@@ -250,11 +250,13 @@ fn check_origin(st: &AppState, h: &HeaderMap) -> Result<(), WebError> {
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && site != "same-origin"
     {
+        tracing::warn!(sec_fetch_site = site, "cross-site write refused");
         return Err(WebError::Csrf);
     }
     if let Some(origin) = h.get(header::ORIGIN)
         && origin.to_str().ok() != Some(&*st.origin)
     {
+        tracing::warn!(origin = ?origin, expected = %st.origin, "write from another origin refused");
         return Err(WebError::Csrf);
     }
     Ok(())
@@ -288,6 +290,9 @@ async fn check_csrf_token(req: Request, expected: Option<&str>) -> (Result<(), W
     let ok = form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == "_csrf")
         .is_some_and(|(_, v)| ordo_crypto::constant_time_eq(v.as_bytes(), expected.as_bytes()));
+    if !ok {
+        tracing::warn!("write refused: anti-forgery token missing or wrong");
+    }
     (if ok { Ok(()) } else { Err(WebError::Csrf) }, Request::from_parts(parts, Body::from(bytes)))
 }
 

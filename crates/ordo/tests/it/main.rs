@@ -9,6 +9,7 @@
 mod helpers;
 
 mod audit;
+mod browser;
 mod cli;
 mod flows;
 mod isolation;

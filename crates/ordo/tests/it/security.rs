@@ -156,7 +156,7 @@ const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame
 fn assert_headers(r: &Resp, what: &str, authenticated: bool) {
     assert_eq!(r.header("content-security-policy").as_deref(), Some(CSP), "{what}");
     assert_eq!(r.header("x-content-type-options").as_deref(), Some("nosniff"), "{what}");
-    assert_eq!(r.header("referrer-policy").as_deref(), Some("no-referrer"), "{what}");
+    assert_eq!(r.header("referrer-policy").as_deref(), Some("same-origin"), "{what}");
     assert_eq!(r.header("cross-origin-opener-policy").as_deref(), Some("same-origin"), "{what}");
     assert!(r.header("x-request-id").is_some(), "{what}");
     if authenticated {

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Take screenshots of Ordo's main pages in headless Chromium (Debian's
+chromium and chromium-driver), through the WebDriver protocol with only the
+standard library. Used to refresh docs/screenshots/ and to look at the pages
+as a person would.
+
+Usage: scripts/screenshots.py BASE_URL SLUG EMAIL PASSWORD OUT_DIR
+"""
+import base64, json, os, socket, subprocess, sys, tempfile, time, urllib.request
+
+base, slug, email, password, out = sys.argv[1:6]
+os.makedirs(out, exist_ok=True)
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+port = free_port()
+driver = subprocess.Popen(["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wd = f"http://127.0.0.1:{port}"
+
+def call(method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(wd + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read() or b"{}").get("value")
+
+for _ in range(50):
+    try:
+        call("GET", "/status"); break
+    except Exception:
+        time.sleep(0.2)
+
+profile = tempfile.mkdtemp()
+caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+    "binary": "/usr/bin/chromium",
+    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--window-size=1280,860", "--lang=en-GB"]}}}}
+sid = call("POST", "/session", caps)["sessionId"]
+s = f"/session/{sid}"
+
+def go(path):
+    call("POST", s + "/url", {"url": base + path})
+
+def find(css):
+    el = call("POST", s + "/element", {"using": "css selector", "value": css})
+    return list(el.values())[0]
+
+def shot(name, width=1280, height=860):
+    call("POST", s + "/window/rect", {"width": width, "height": height})
+    png = base64.b64decode(call("GET", s + "/screenshot"))
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(png)
+    print("wrote", name)
+
+try:
+    go(f"/t/{slug}/login")
+    shot("login.png", 1024, 700)
+    call("POST", s + f"/element/{find('#email')}/value", {"text": email})
+    call("POST", s + f"/element/{find('#password')}/value", {"text": password})
+    call("POST", s + f"/element/{find('button.primary')}/click", {})
+    time.sleep(0.5)
+    title = call("GET", s + "/title")
+    print("after login:", title)
+    go(f"/t/{slug}/")
+    shot("home.png")
+    go(f"/t/{slug}/settings/sessions")
+    shot("sessions.png")
+    go(f"/t/{slug}/admin/members")
+    shot("members.png")
+    shot("members-375.png", 375, 800)
+    go(f"/t/{slug}/admin/audit")
+    shot("audit.png")
+finally:
+    call("DELETE", s)
+    driver.terminate()
