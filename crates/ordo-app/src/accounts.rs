@@ -110,6 +110,10 @@ pub async fn invite(
 ) -> Result<UserId, AppError> {
     policy::authorize(Actor { role: actor.role }, TenantAction::Invite { role }, false)?;
     let email = Email::parse(email)?;
+    // Each invitation sends mail: bound how many one person can send.
+    if !app.limiter.allow_invitation(&format!("{}/{}", tenant.id, actor.id), app.now()) {
+        return Err(AppError::Throttled { retry_after_secs: app.settings.login_limits.window_secs });
+    }
     let token = random::token(32)?;
     let link = tenant_link(app, &tenant.slug, &format!("activate/{token}"));
     let ttl = app.settings.activation_ttl_secs;
@@ -231,6 +235,19 @@ pub async fn login(
     let account_key = format!("{}/{}", tenant.id, email.trim().to_lowercase());
     if let Some(wait) = app.limiter.check(&account_key, ip, app.now()) {
         tracing::warn!(tenant = %tenant.slug, ip, "login throttled");
+        // Recorded once per client and window, so a flood cannot flood the log.
+        if app.limiter.first_in_window(&format!("throttled/{account_key}/{ip}"), app.now()) {
+            let now = app.now();
+            let draft = AuditDraft::new(AuditKind::LoginThrottled)
+                .ip(ip)
+                .detail(json(&[("retry_after_secs", &wait.to_string())]));
+            retrying!({
+                let mut tx = app.store.begin().await?;
+                tx.append_audit(tenant.id, &draft, now).await?;
+                tx.commit().await?;
+                Ok(())
+            })?;
+        }
         return Err(AppError::Throttled { retry_after_secs: wait });
     }
     let user = match Email::parse(email) {

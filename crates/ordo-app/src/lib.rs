@@ -27,6 +27,9 @@ pub struct App {
     pub limiter: Arc<ratelimit::LoginLimiter>,
     /// Wakes the mail worker when a message is queued.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// Bounds concurrent Argon2 computations (19 MiB each), so a burst of
+    /// sign-ins queues instead of exhausting memory.
+    hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -40,6 +43,9 @@ impl App {
             settings: Arc::new(settings),
             limiter,
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+            hashing: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2),
+            )),
         })
     }
 
@@ -53,6 +59,7 @@ impl App {
         &self,
         f: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
     ) -> Result<T, AppError> {
+        let _permit = self.hashing.acquire().await.map_err(|_| AppError::Internal("hashing pool closed"))?;
         let h = self.hasher.clone();
         tokio::task::spawn_blocking(move || f(&h)).await.map_err(|_| AppError::Internal("worker task failed"))
     }

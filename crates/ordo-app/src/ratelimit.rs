@@ -37,6 +37,8 @@ enum Key {
     Ip(String),
     /// Password-reset and other mail-sending requests.
     Mail(String),
+    Invitation(String),
+    Once(String),
 }
 
 /// Which limit applies to a key.
@@ -87,12 +89,25 @@ impl LoginLimiter {
         map.remove(&Key::AccountIp(account.to_owned(), ip.to_owned()));
     }
 
-    /// Mail-sending requests (password reset): at most 5 per key and window.
-    /// Returns false when over the limit.
+    /// Mail-sending requests (password reset) and similar one-off events:
+    /// at most 5 per key and window. Returns false when over the limit.
     pub fn allow_mail(&self, key: &str, now: Timestamp) -> bool {
         let mut map = self.counters.lock().unwrap_or_else(|e| e.into_inner());
         let n = bump(&mut map, Key::Mail(key.to_owned()), now, self.limits.window_secs);
         n <= 5
+    }
+
+    /// True the first time `key` is seen in a window (to log an event once).
+    pub fn first_in_window(&self, key: &str, now: Timestamp) -> bool {
+        let mut map = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+        bump(&mut map, Key::Once(key.to_owned()), now, self.limits.window_secs) == 1
+    }
+
+    /// Invitations (each sends mail): at most 100 per inviting user and window.
+    pub fn allow_invitation(&self, key: &str, now: Timestamp) -> bool {
+        let mut map = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+        let n = bump(&mut map, Key::Invitation(key.to_owned()), now, self.limits.window_secs);
+        n <= 100
     }
 }
 

@@ -49,7 +49,10 @@ impl From<AppError> for WebError {
         match e {
             AppError::Invalid(i) => WebError::Invalid { field: i.field, code: i.code },
             AppError::NotFound => WebError::NotFound,
-            AppError::Forbidden => WebError::Forbidden,
+            AppError::Forbidden => {
+                tracing::warn!("action refused by the permission policy");
+                WebError::Forbidden
+            }
             AppError::Conflict(w) => WebError::Conflict(w),
             AppError::BadCredentials => WebError::Invalid { field: "email", code: "login.failed" },
             AppError::Throttled { retry_after_secs } => WebError::Throttled(retry_after_secs),

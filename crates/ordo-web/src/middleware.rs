@@ -43,11 +43,15 @@ pub async fn outer(
 
     req.extensions_mut().insert(ClientIp(ip.clone()));
 
+    // Every log line of this request carries its id (shown to the user on
+    // error pages) and the client address.
+    let span = tracing::info_span!("request", request_id = %request_id, ip = %ip);
     let mut res = if method == Method::TRACE || method == Method::CONNECT {
         StatusCode::METHOD_NOT_ALLOWED.into_response()
     } else {
-        next.run(req).await
+        tracing::Instrument::instrument(next.run(req), span.clone()).await
     };
+    let _entered = span.enter();
 
     if let Some(info) = res.extensions().get::<ErrorInfo>().cloned() {
         let locale = res.extensions().get::<Locale>().copied().unwrap_or(accept_locale);
@@ -71,7 +75,6 @@ pub async fn outer(
         h.insert("x-request-id", v);
     }
     tracing::info!(
-        request_id,
         %method,
         path,
         status = res.status().as_u16(),
@@ -196,7 +199,10 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
 
     match (route.access, &auth) {
         (Access::Public, _) => {}
-        (_, None) if foreign_session => return Err(fail(WebError::NotFound)),
+        (_, None) if foreign_session => {
+            tracing::warn!(tenant = %tenant.slug, route = route.path, "session of another tenant refused");
+            return Err(fail(WebError::NotFound));
+        }
         (_, None) if is_api || req.method() != Method::GET => {
             return Err(fail(WebError::Unauthenticated));
         }

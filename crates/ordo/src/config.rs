@@ -251,8 +251,12 @@ impl Config {
                 "- ORDO_MASTER_KEY_FILE must name the master key file (create one with `ordo keys generate FILE`)",
             );
         }
-        if self.smtp_url.is_none() {
-            missing.push("- ORDO_SMTP_URL must name the mail server (smtps:// or smtp://...?tls=required)");
+        match self.smtp_url.as_ref().map(|u| u.expose_secret()) {
+            None => missing.push("- ORDO_SMTP_URL must name the mail server (smtps:// or smtp://...?tls=required)"),
+            // Mail carries single-use links: never in clear between servers.
+            Some(u) if !(u.starts_with("smtps://") || u.contains("tls=required")) => missing
+                .push("- ORDO_SMTP_URL must use TLS: smtps://host:465, or smtp://host:587?tls=required for STARTTLS"),
+            Some(_) => {}
         }
         if missing.is_empty() { Ok(()) } else { Err(ConfigError::Production(missing.join("\n"))) }
     }

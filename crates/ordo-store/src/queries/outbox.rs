@@ -115,7 +115,9 @@ impl Store {
             run!(conn, c => {
                 sqlx::query(
                     "UPDATE mail_outbox SET attempts = attempts + 1, locked_until = NULL, last_error = $2,
-                            next_attempt_at = $3, status = $4
+                            next_attempt_at = $3, status = $4,
+                            body_text = CASE WHEN $4 = 'failed' THEN '' ELSE body_text END,
+                            body_html = CASE WHEN $4 = 'failed' THEN NULL ELSE body_html END
                      WHERE id = $1",
                 )
                 .bind(id.to_string())

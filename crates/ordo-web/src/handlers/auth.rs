@@ -96,6 +96,8 @@ pub async fn logout(State(st): State<AppState>, ctx: Ctx) -> Result<Response, We
     accounts::logout(&st.app, &ctx.tenant, &auth.session, &ctx.ip).await?;
     let mut res = Redirect::to(&ctx.href("login?notice=signed_out")).into_response();
     res.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION));
+    // Nothing of the session stays in this browser.
+    res.headers_mut().insert("clear-site-data", axum::http::HeaderValue::from_static("\"cache\", \"storage\""));
     Ok(res)
 }
 

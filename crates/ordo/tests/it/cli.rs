@@ -173,6 +173,14 @@ fn production_mode_refuses_to_start_without_its_requirements() {
     ]);
     assert_ne!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("ORDO_PUBLIC_URL"));
+    // Mail in clear is refused: it carries single-use links.
+    let o = run(&[
+        ("ORDO_PUBLIC_URL", "https://ordo.example.com"),
+        ("ORDO_MASTER_KEY_FILE", key_s),
+        ("ORDO_SMTP_URL", "smtp://u:p@mail.example.com:25"),
+    ]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("must use TLS"), "{}", stderr(&o));
     // A missing key file is an error, never silently created.
     let o = run(&[
         ("ORDO_PUBLIC_URL", "https://ordo.example.com"),

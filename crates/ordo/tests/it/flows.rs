@@ -41,6 +41,7 @@ both!(newcomer_journey, |engine| {
     let r = c.post_form(&format!("/t/{slug}/logout"), &[]).await;
     assert_eq!(r.status, 303);
     assert!(r.location().ends_with("/login?notice=signed_out"));
+    assert_eq!(r.header("clear-site-data").as_deref(), Some("\"cache\", \"storage\""));
     assert!(!c.signed_in(&slug).await);
 });
 

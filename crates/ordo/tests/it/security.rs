@@ -228,6 +228,12 @@ both!(login_throttling_without_locking_the_real_user_out, |engine| {
     let r = attacker.try_login(&slug, &owner, PASSWORD).await;
     assert_eq!(r.status, 429);
     assert!(r.header("retry-after").is_some());
+    assert_eq!(attacker.try_login(&slug, &owner, PASSWORD).await.status, 429);
+    // The throttling is in the audit log, once per client and window.
+    let n =
+        t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE kind = 'login.throttled' AND ip = '203.0.113.7'")
+            .await;
+    assert_eq!(n, "1");
     // The real user, elsewhere, is not.
     let user = t.client().with_header("x-forwarded-for", "198.51.100.20");
     user.login(&slug, &owner, PASSWORD).await;
