@@ -188,8 +188,9 @@ pub async fn activate(
     display_name: &str,
     ip: &str,
 ) -> Result<UserId, AppError> {
-    let password = NewPassword::parse(password)?;
+    let user = token_user(app, tenant, TokenPurpose::Activation, token).await?;
     let name = DisplayName::parse(display_name)?;
+    let password = new_password(tenant, &user.email, password)?;
     let hash = app.blocking(move |h| h.hash(password.expose())).await??;
     let token_hash = sha256_hex(token.as_bytes());
     retrying!({
@@ -212,6 +213,12 @@ pub async fn activate(
         tx.commit().await?;
         Ok(user_id)
     })
+}
+
+/// Check a new password against the policy, with the words of this context.
+fn new_password(tenant: &Tenant, email: &str, password: &str) -> Result<NewPassword, AppError> {
+    let local = email.split('@').next().unwrap_or("");
+    Ok(NewPassword::parse_in_context(password, &[&tenant.name, tenant.slug.as_str(), local])?)
 }
 
 /// A new session: the secret goes in the cookie, only its hash is stored.
@@ -447,7 +454,8 @@ pub async fn forgot_password(
 /// Set a new password from a reset link. All the user's sessions end: whoever
 /// may have had the old password is out.
 pub async fn reset_password(app: &App, tenant: &Tenant, token: &str, password: &str, ip: &str) -> Result<(), AppError> {
-    let password = NewPassword::parse(password)?;
+    let user = token_user(app, tenant, TokenPurpose::Reset, token).await?;
+    let password = new_password(tenant, &user.email, password)?;
     let hash = app.blocking(move |h| h.hash(password.expose())).await??;
     let token_hash = sha256_hex(token.as_bytes());
     retrying!({
@@ -499,7 +507,7 @@ pub async fn change_password(
     if !app.blocking(move |h| h.verify(&cur, phc.as_deref())).await? {
         return Err(AppError::Invalid(ordo_core::Invalid::new("current_password", "password.wrong_current")));
     }
-    let password = NewPassword::parse(new)?;
+    let password = new_password(tenant, &user.email, new)?;
     let hash = app.blocking(move |h| h.hash(password.expose())).await??;
     retrying!({
         let now = app.now();
