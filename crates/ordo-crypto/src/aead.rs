@@ -55,8 +55,10 @@ mod tests {
     /// plaintext): proves this is standard AES-256-GCM.
     #[test]
     fn known_answer() {
-        let key: [u8; 32] =
-            hex::decode("31bdadd96698c204aa9ce1448ea94ae1fb4a9a0b3c9d773b51bb1822666b8f22").unwrap().try_into().unwrap();
+        let key: [u8; 32] = hex::decode("31bdadd96698c204aa9ce1448ea94ae1fb4a9a0b3c9d773b51bb1822666b8f22")
+            .unwrap()
+            .try_into()
+            .unwrap();
         let nonce = hex::decode("0d18e06c7c725ac9e362e1ce").unwrap();
         let pt = hex::decode("2db5168e932556f8089a0622981d017d").unwrap();
         let cipher = Aes256Gcm::new_from_slice(&key).unwrap();

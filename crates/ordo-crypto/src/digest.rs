@@ -11,6 +11,17 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
+/// Concatenate parts, each prefixed by its length (unambiguous encoding for
+/// associated data and keyed hashes).
+pub fn length_prefixed(parts: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(parts.iter().map(|p| p.len() + 8).sum());
+    for p in parts {
+        out.extend_from_slice(&(p.len() as u64).to_be_bytes());
+        out.extend_from_slice(p);
+    }
+    out
+}
+
 /// SHA-256 over several parts, each prefixed by its length so that part
 /// boundaries cannot be shifted ("ab"+"c" differs from "a"+"bc").
 pub fn sha256_parts_hex(parts: &[&[u8]]) -> String {

@@ -27,6 +27,10 @@ impl MasterKey {
         Ok(Self(k))
     }
 
+    pub fn from_bytes(b: [u8; 32]) -> Self {
+        Self(b)
+    }
+
     pub fn bytes(&self) -> &[u8; 32] {
         &self.0
     }
