@@ -4,25 +4,111 @@
 //! completely or not at all.
 
 use crate::i18n::Tr;
+use crate::keys::{Field, TenantKeys};
 use crate::{App, AppError, retrying};
 use ordo_core::audit::AuditKind;
+use ordo_core::ids::MailId;
 use ordo_core::ids::{SessionId, TenantId, UserId};
 use ordo_core::password::NewPassword;
 use ordo_core::policy::{self, Actor, TenantAction};
 use ordo_core::tenant::{Plan, Slug, TenantName};
 use ordo_core::user::{DisplayName, Email, Locale, Role, UserStatus};
 use ordo_crypto::{random, sha256_hex};
-use ordo_store::{AuditDraft, NewSession, NewUser, Session, Tenant, TokenPurpose, User};
+use ordo_store::{AuditDraft, NewMail, NewSession, NewUser, Session, Tenant, TokenPurpose, UserRow};
+
+/// A user with contact details decrypted, for the layers above.
+#[derive(Clone)]
+pub struct User {
+    pub tenant_id: TenantId,
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub status: UserStatus,
+    pub locale: Option<Locale>,
+    pub password_hash: Option<String>,
+    pub created_at: ordo_core::time::Timestamp,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Contact details and the password hash stay out of logs.
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Decrypt a stored user with its tenant's keys.
+pub fn open_user(keys: &TenantKeys, row: UserRow) -> Result<User, AppError> {
+    let rid = row.id.to_string();
+    Ok(User {
+        email: keys.open(Field::UserEmail, &rid, &row.email)?,
+        display_name: keys.open(Field::UserDisplayName, &rid, &row.display_name)?,
+        phone: row.phone.as_ref().map(|p| keys.open(Field::UserPhone, &rid, p)).transpose()?,
+        tenant_id: row.tenant_id,
+        id: row.id,
+        role: row.role,
+        status: row.status,
+        locale: row.locale,
+        password_hash: row.password_hash,
+        created_at: row.created_at,
+    })
+}
+
+/// Every user of a tenant, decrypted, in order of creation.
+pub async fn list_users(app: &App, tenant: &Tenant) -> Result<Vec<User>, AppError> {
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    app.store.list_users(tenant.id).await?.into_iter().map(|r| open_user(&keys, r)).collect()
+}
+
+/// One user of this tenant, decrypted; another tenant's id finds nothing.
+pub async fn get_user(app: &App, tenant: &Tenant, id: UserId) -> Result<User, AppError> {
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let row = app.store.user_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)?;
+    open_user(&keys, row)
+}
+
+/// Seal an outgoing message for the outbox.
+fn seal_mail(keys: &TenantKeys, m: crate::mail::Outgoing) -> Result<NewMail, AppError> {
+    let id = MailId::new();
+    let rid = id.to_string();
+    Ok(NewMail {
+        id,
+        recipient: keys.seal(Field::MailRecipient, &rid, &m.recipient)?,
+        subject: keys.seal(Field::MailSubject, &rid, &m.subject)?,
+        body_text: keys.seal(Field::MailBody, &rid, &m.body_text)?,
+    })
+}
+
+/// A new user row, contact details sealed for it.
+fn new_user_row(
+    keys: &TenantKeys,
+    email: &Email,
+    name: &str,
+    role: Role,
+    status: UserStatus,
+    locale: Option<Locale>,
+) -> Result<NewUser, AppError> {
+    let id = UserId::new();
+    let rid = id.to_string();
+    Ok(NewUser {
+        id,
+        email: keys.seal(Field::UserEmail, &rid, email.as_str())?,
+        email_index: keys.email_index(&email.normalized()),
+        display_name: keys.seal(Field::UserDisplayName, &rid, name)?,
+        role,
+        status,
+        locale,
+    })
+}
 
 /// The public link to a page of a tenant.
 pub fn tenant_link(app: &App, slug: &Slug, path: &str) -> String {
     format!("{}/t/{}/{}", app.settings.public_url, slug, path.trim_start_matches('/'))
-}
-
-/// What logins and uniqueness look accounts up by. Today the normalised
-/// address; the encryption-at-rest work replaces it with a keyed blind index.
-fn email_index(email: &Email) -> String {
-    email.normalized()
 }
 
 fn json(pairs: &[(&str, &str)]) -> String {
@@ -37,8 +123,9 @@ pub struct CreatedTenant {
     pub activation_url: String,
 }
 
-/// Create a tenant and its pending owner; queue the owner's activation mail.
-/// Nothing is written if any input is invalid or the slug is taken.
+/// Create a tenant, its keys and its pending owner; queue the owner's
+/// activation mail. Nothing is written if any input is invalid or the slug
+/// is taken.
 pub async fn create_tenant(
     app: &App,
     slug: &str,
@@ -46,56 +133,100 @@ pub async fn create_tenant(
     owner_email: &str,
     plan: Plan,
     locale: Locale,
+    encryption: bool,
 ) -> Result<CreatedTenant, AppError> {
     let slug = Slug::parse(slug)?;
     let name = TenantName::parse(name)?;
     let email = Email::parse(owner_email)?;
+    if app.store.tenant_by_slug(&slug).await?.is_some() {
+        return Err(AppError::Conflict("slug"));
+    }
     let token = random::token(32)?;
     let now = app.now();
-    let tenant = Tenant { id: TenantId::new(), slug: slug.clone(), name: name.to_string(), plan, created_at: now };
-    let owner = NewUser {
-        id: UserId::new(),
-        email: email.to_string(),
-        email_index: email_index(&email),
-        display_name: DisplayName::from_email(&email).to_string(),
-        role: Role::Owner,
-        status: UserStatus::Pending,
-        locale: Some(locale),
+    let tenant = Tenant {
+        id: TenantId::new(),
+        slug: slug.clone(),
+        name: name.to_string(),
+        plan,
+        created_at: now,
+        encryption,
+        key_version: 1,
+        reseal_pending: false,
     };
-    let link = tenant_link(app, &slug, &format!("activate/{token}"));
-    let ttl = app.settings.activation_ttl_secs;
-    let mail = crate::mail::activation(&Tr::new(locale), email.as_str(), name.as_str(), &link, ttl / 3600);
-    retrying!({
+    let key_rows = app.keys.create_for_tenant(tenant.id)?;
+    let result = async {
+        let link = tenant_link(app, &slug, &format!("activate/{token}"));
+        let ttl = app.settings.activation_ttl_secs;
         let mut tx = app.store.begin().await?;
         tx.insert_tenant(&tenant).await?;
-        tx.insert_user(tenant.id, &owner, now).await?;
-        tx.insert_token(
-            tenant.id,
-            owner.id,
-            TokenPurpose::Activation,
-            &sha256_hex(token.as_bytes()),
-            now,
-            now.plus_secs(ttl),
-        )
-        .await?;
-        tx.enqueue_mail(Some(tenant.id), &mail, now).await?;
-        tx.append_audit(
-            tenant.id,
-            &AuditDraft::new(AuditKind::TenantCreated).detail(json(&[("plan", plan.as_str())])),
-            now,
-        )
-        .await?;
-        tx.append_audit(
-            tenant.id,
-            &AuditDraft::new(AuditKind::InvitationSent).subject(owner.id).detail(json(&[("role", "owner")])),
-            now,
-        )
-        .await?;
+        for k in &key_rows {
+            tx.insert_tenant_key(tenant.id, k, now).await?;
+        }
         tx.commit().await?;
-        Ok(())
-    })?;
-    app.mail_wakeup.notify_one();
-    Ok(CreatedTenant { tenant, owner_id: owner.id, activation_url: link })
+        let keys = app.keys.for_tenant(&app.store, &tenant).await?;
+        let owner = new_user_row(
+            &keys,
+            &email,
+            DisplayName::from_email(&email).as_str(),
+            Role::Owner,
+            UserStatus::Pending,
+            Some(locale),
+        )?;
+        let mail = seal_mail(
+            &keys,
+            crate::mail::activation(&Tr::new(locale), email.as_str(), name.as_str(), &link, ttl / 3600),
+        )?;
+        retrying!({
+            let mut tx = app.store.begin().await?;
+            tx.insert_user(tenant.id, &owner, now).await?;
+            tx.insert_token(
+                tenant.id,
+                owner.id,
+                TokenPurpose::Activation,
+                &sha256_hex(token.as_bytes()),
+                now,
+                now.plus_secs(ttl),
+            )
+            .await?;
+            tx.enqueue_mail(Some(tenant.id), &mail, now).await?;
+            tx.append_audit(
+                tenant.id,
+                &AuditDraft::new(AuditKind::TenantCreated)
+                    .detail(json(&[("plan", plan.as_str()), ("encryption", if encryption { "on" } else { "off" })])),
+                now,
+            )
+            .await?;
+            tx.append_audit(
+                tenant.id,
+                &AuditDraft::new(AuditKind::InvitationSent).subject(owner.id).detail(json(&[("role", "owner")])),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })?;
+        Ok::<_, AppError>((owner.id, link))
+    }
+    .await;
+    match result {
+        Ok((owner_id, link)) => {
+            app.mail_wakeup.notify_one();
+            Ok(CreatedTenant { tenant, owner_id, activation_url: link })
+        }
+        Err(e) => {
+            // Leave nothing half-made: no tenant row, no key file.
+            if let Ok(mut tx) = app.store.begin().await
+                && tx.delete_tenant(tenant.id).await.is_ok()
+            {
+                let _ = tx.commit().await;
+            }
+            let _ = app.keys.destroy_tenant(tenant.id);
+            Err(match e {
+                AppError::Conflict(_) => AppError::Conflict("slug"),
+                other => other,
+            })
+        }
+    }
 }
 
 /// Invite someone into the tenant with a role. Inviting again a person who
@@ -118,26 +249,27 @@ pub async fn invite(
     let link = tenant_link(app, &tenant.slug, &format!("activate/{token}"));
     let ttl = app.settings.activation_ttl_secs;
     let tr = Tr::new(actor.locale.unwrap_or_default());
-    let mail = crate::mail::activation(&tr, email.as_str(), &tenant.name, &link, ttl / 3600);
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let mail = seal_mail(&keys, crate::mail::activation(&tr, email.as_str(), &tenant.name, &link, ttl / 3600))?;
+    let index = keys.email_index(&email.normalized());
     let id = retrying!({
         let now = app.now();
         let mut tx = app.store.begin().await?;
-        let id = match tx.user_by_email_index(tenant.id, &email_index(&email)).await? {
+        let id = match tx.user_by_email_index(tenant.id, &index).await? {
             Some(u) if u.status == UserStatus::Pending => {
                 tx.set_role(tenant.id, u.id, role, now).await?;
                 u.id
             }
             Some(_) => return Err(AppError::Conflict("email")),
             None => {
-                let u = NewUser {
-                    id: UserId::new(),
-                    email: email.to_string(),
-                    email_index: email_index(&email),
-                    display_name: DisplayName::from_email(&email).to_string(),
+                let u = new_user_row(
+                    &keys,
+                    &email,
+                    DisplayName::from_email(&email).as_str(),
                     role,
-                    status: UserStatus::Pending,
-                    locale: None,
-                };
+                    UserStatus::Pending,
+                    None,
+                )?;
                 tx.insert_user(tenant.id, &u, now).await?;
                 u.id
             }
@@ -176,7 +308,8 @@ pub async fn token_user(app: &App, tenant: &Tenant, purpose: TokenPurpose, token
         .peek_token(tenant.id, purpose, &sha256_hex(token.as_bytes()), app.now())
         .await?
         .ok_or(AppError::BadToken)?;
-    app.store.user_by_id(tenant.id, user_id).await?.ok_or(AppError::BadToken)
+    let row = app.store.user_by_id(tenant.id, user_id).await?.ok_or(AppError::BadToken)?;
+    open_user(&app.keys.for_tenant(&app.store, tenant).await?, row)
 }
 
 /// Activate an invited account from its link: set the password (and name).
@@ -191,6 +324,8 @@ pub async fn activate(
     let user = token_user(app, tenant, TokenPurpose::Activation, token).await?;
     let name = DisplayName::parse(display_name)?;
     let password = new_password(tenant, &user.email, password)?;
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let sealed_name = keys.seal(Field::UserDisplayName, &user.id.to_string(), name.as_str())?;
     let hash = app.blocking(move |h| h.hash(password.expose())).await??;
     let token_hash = sha256_hex(token.as_bytes());
     retrying!({
@@ -202,8 +337,11 @@ pub async fn activate(
         if user.status != UserStatus::Pending {
             return Err(AppError::BadToken);
         }
+        if user_id != user.id {
+            return Err(AppError::BadToken);
+        }
         tx.set_password(tenant.id, user_id, &hash, now).await?;
-        tx.set_profile(tenant.id, user_id, name.as_str(), user.locale, now).await?;
+        tx.set_profile(tenant.id, user_id, &sealed_name, user.locale, now).await?;
         tx.append_audit(
             tenant.id,
             &AuditDraft::new(AuditKind::AccountActivated).actor(user_id).subject(user_id).ip(ip),
@@ -257,8 +395,9 @@ pub async fn login(
         }
         return Err(AppError::Throttled { retry_after_secs: wait });
     }
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
     let user = match Email::parse(email) {
-        Ok(e) => app.store.user_by_email_index(tenant.id, &email_index(&e)).await?,
+        Ok(e) => app.store.user_by_email_index(tenant.id, &keys.email_index(&e.normalized())).await?,
         Err(_) => None,
     };
     let phc = user.as_ref().filter(|u| u.status == UserStatus::Active).and_then(|u| u.password_hash.clone());
@@ -333,32 +472,43 @@ pub async fn login(
         ip: new.ip.clone(),
         user_agent: new.user_agent.clone(),
     };
-    Ok(LoggedIn { secret, session, user })
+    Ok(LoggedIn { secret, session, user: open_user(&keys, user)? })
+}
+
+/// What a session cookie means on a tenant's pages.
+pub enum SessionLookup {
+    /// No live session (none, expired, or its user is no longer active).
+    None,
+    /// A live session of another tenant.
+    Foreign,
+    Mine(Box<Session>, Box<User>),
 }
 
 /// The live session and active user behind a cookie, if any. Sessions past
 /// their idle timeout or absolute lifetime are deleted here.
-pub async fn resolve_session(app: &App, secret: &str) -> Result<Option<(Session, User)>, AppError> {
+pub async fn resolve_session(app: &App, tenant: &Tenant, secret: &str) -> Result<SessionLookup, AppError> {
     let hash = sha256_hex(secret.as_bytes());
-    let Some(session) = app.store.session_by_secret(&hash).await? else {
-        return Ok(None);
-    };
+    let Some(session) = app.store.session_by_secret(&hash).await? else { return Ok(SessionLookup::None) };
     let now = app.now();
     let idle = now.unix() - session.last_seen_at.unix() >= app.settings.session_idle_secs;
     if now >= session.expires_at || idle {
         let mut tx = app.store.begin().await?;
         tx.delete_session_by_secret(&hash).await?;
         tx.commit().await?;
-        return Ok(None);
+        return Ok(SessionLookup::None);
     }
-    let Some(user) = app.store.user_by_id(session.tenant_id, session.user_id).await? else {
-        return Ok(None);
+    let Some(row) = app.store.user_by_id(session.tenant_id, session.user_id).await? else {
+        return Ok(SessionLookup::None);
     };
-    if user.status != UserStatus::Active {
-        return Ok(None);
+    if row.status != UserStatus::Active {
+        return Ok(SessionLookup::None);
     }
     app.store.touch_session(session.tenant_id, session.id, now).await?;
-    Ok(Some((session, user)))
+    if session.tenant_id != tenant.id {
+        return Ok(SessionLookup::Foreign);
+    }
+    let user = open_user(&app.keys.for_tenant(&app.store, tenant).await?, row)?;
+    Ok(SessionLookup::Mine(Box::new(session), Box::new(user)))
 }
 
 pub async fn logout(app: &App, tenant: &Tenant, session: &Session, ip: &str) -> Result<(), AppError> {
@@ -419,17 +569,19 @@ pub async fn forgot_password(
         tracing::warn!(tenant = %tenant.slug, ip, "password reset requests throttled");
         return Ok(());
     }
-    let Some(user) = app.store.user_by_email_index(tenant.id, &email_index(&email)).await? else {
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let Some(row) = app.store.user_by_email_index(tenant.id, &keys.email_index(&email.normalized())).await? else {
         return Ok(());
     };
-    if user.status != UserStatus::Active {
+    if row.status != UserStatus::Active {
         return Ok(());
     }
+    let user = open_user(&keys, row)?;
     let token = random::token(32)?;
     let link = tenant_link(app, &tenant.slug, &format!("reset/{token}"));
     let ttl = app.settings.reset_ttl_secs;
     let tr = Tr::new(user.locale.unwrap_or(locale));
-    let mail = crate::mail::reset(&tr, &user.email, &tenant.name, &link, ttl / 60);
+    let mail = seal_mail(&keys, crate::mail::reset(&tr, &user.email, &tenant.name, &link, ttl / 60))?;
     retrying!({
         let mut tx = app.store.begin().await?;
         tx.insert_token(
@@ -536,7 +688,7 @@ pub async fn change_password(
 /// Load a user of this tenant as the target of an admin action. A user id of
 /// another tenant is simply not found.
 async fn target(app: &App, tenant: &Tenant, id: UserId) -> Result<User, AppError> {
-    app.store.user_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)
+    get_user(app, tenant, id).await
 }
 
 pub async fn set_role(
@@ -628,10 +780,12 @@ pub async fn update_profile(
     ip: &str,
 ) -> Result<(), AppError> {
     let name = DisplayName::parse(display_name)?;
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let sealed = keys.seal(Field::UserDisplayName, &user.id.to_string(), name.as_str())?;
     retrying!({
         let now = app.now();
         let mut tx = app.store.begin().await?;
-        tx.set_profile(tenant.id, user.id, name.as_str(), Some(locale), now).await?;
+        tx.set_profile(tenant.id, user.id, &sealed, Some(locale), now).await?;
         tx.append_audit(
             tenant.id,
             &AuditDraft::new(AuditKind::ProfileChanged).actor(user.id).subject(user.id).ip(ip),

@@ -5,10 +5,13 @@
 
 pub mod accounts;
 pub mod i18n;
+pub mod keyops;
+pub mod keys;
 pub mod mail;
 pub mod ratelimit;
 mod settings;
 
+pub use accounts::User;
 pub use settings::{Mode, Settings};
 
 use ordo_core::Invalid;
@@ -25,6 +28,7 @@ pub struct App {
     pub hasher: PasswordHasher,
     pub settings: Arc<Settings>,
     pub limiter: Arc<ratelimit::LoginLimiter>,
+    pub keys: Arc<keys::Keys>,
     /// Wakes the mail worker when a message is queued.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// Bounds concurrent Argon2 computations (19 MiB each), so a burst of
@@ -33,7 +37,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(store: Store, clock: SharedClock, settings: Settings) -> Result<Self, AppError> {
+    pub fn new(store: Store, clock: SharedClock, settings: Settings, keys: keys::Keys) -> Result<Self, AppError> {
         let hasher = PasswordHasher::new(settings.password_params)?;
         let limiter = Arc::new(ratelimit::LoginLimiter::new(settings.login_limits));
         Ok(Self {
@@ -42,6 +46,7 @@ impl App {
             hasher,
             settings: Arc::new(settings),
             limiter,
+            keys: Arc::new(keys),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             hashing: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2),
@@ -90,6 +95,11 @@ pub enum AppError {
     Crypto(#[from] ordo_crypto::CryptoError),
     #[error("internal error: {0}")]
     Internal(&'static str),
+    #[error(
+        "the master key does not match this database: it was set up with another one. \
+         Set ORDO_MASTER_KEY_FILE to the right key (and ORDO_OLD_MASTER_KEY_FILES during a rotation)"
+    )]
+    WrongMasterKey,
 }
 
 impl From<StoreError> for AppError {

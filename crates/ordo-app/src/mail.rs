@@ -12,7 +12,21 @@ use crate::{App, AppError};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use ordo_core::time::Timestamp;
-use ordo_store::{Mail, NewMail};
+use ordo_store::Mail;
+
+/// A message in clear, before it is sealed into the outbox.
+pub struct Outgoing {
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+}
+
+/// A message opened for delivery.
+struct Opened {
+    recipient: String,
+    subject: String,
+    body_text: String,
+}
 use secrecy::ExposeSecret;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,24 +36,22 @@ pub const MAX_ATTEMPTS: i64 = 16;
 const LEASE_SECS: i64 = 120;
 
 /// The invitation / activation message.
-pub fn activation(tr: &Tr, to: &str, tenant_name: &str, link: &str, ttl_hours: i64) -> NewMail {
+pub fn activation(tr: &Tr, to: &str, tenant_name: &str, link: &str, ttl_hours: i64) -> Outgoing {
     let hours = ttl_hours.to_string();
-    NewMail {
+    Outgoing {
         recipient: to.to_owned(),
         subject: tr.tf("mail.activation.subject", &[("tenant", tenant_name)]),
         body_text: tr.tf("mail.activation.body", &[("tenant", tenant_name), ("link", link), ("hours", &hours)]),
-        body_html: None,
     }
 }
 
 /// The forgotten-password message.
-pub fn reset(tr: &Tr, to: &str, tenant_name: &str, link: &str, ttl_minutes: i64) -> NewMail {
+pub fn reset(tr: &Tr, to: &str, tenant_name: &str, link: &str, ttl_minutes: i64) -> Outgoing {
     let minutes = ttl_minutes.to_string();
-    NewMail {
+    Outgoing {
         recipient: to.to_owned(),
         subject: tr.tf("mail.reset.subject", &[("tenant", tenant_name)]),
         body_text: tr.tf("mail.reset.body", &[("tenant", tenant_name), ("link", link), ("minutes", &minutes)]),
-        body_html: None,
     }
 }
 
@@ -59,15 +71,15 @@ impl Transport {
         }
     }
 
-    async fn deliver(&self, from: &str, m: &Mail) -> Result<(), String> {
+    async fn deliver(&self, from: &str, m: &Mail, o: &Opened) -> Result<(), String> {
         let from: Mailbox = from.parse().map_err(|e| format!("sender address: {e}"))?;
-        let to: Mailbox = m.recipient.parse().map_err(|e| format!("recipient address: {e}"))?;
+        let to: Mailbox = o.recipient.parse().map_err(|e| format!("recipient address: {e}"))?;
         let msg = Message::builder()
             .from(from)
             .to(to)
-            .subject(m.subject.clone())
+            .subject(o.subject.clone())
             .header(ContentType::TEXT_PLAIN)
-            .body(m.body_text.clone())
+            .body(o.body_text.clone())
             .map_err(|e| format!("building the message: {e}"))?;
         match self {
             Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(|e| format!("smtp: {e}")),
@@ -97,7 +109,17 @@ pub async fn send_one(app: &App, transport: &Transport) -> Result<bool, AppError
     let Some(m) = app.store.claim_mail(now, LEASE_SECS).await? else {
         return Ok(false);
     };
-    match transport.deliver(&app.settings.mail_from, &m).await {
+    let opened = match open_mail(app, &m).await {
+        Ok(o) => o,
+        Err(e) => {
+            // Undecryptable (tenant deleted mid-way, or data altered): it
+            // can never be sent; record why, without the content.
+            app.store.mark_mail_failed(m.id, &format!("cannot be opened: {e}"), now, true).await?;
+            tracing::error!(mail = %m.id, error = %e, "queued message cannot be opened; dropped");
+            return Ok(true);
+        }
+    };
+    match transport.deliver(&app.settings.mail_from, &m, &opened).await {
         Ok(()) => {
             app.store.mark_mail_sent(m.id, app.now()).await?;
             tracing::info!(mail = %m.id, "message sent");
@@ -115,6 +137,28 @@ pub async fn send_one(app: &App, transport: &Transport) -> Result<bool, AppError
         }
     }
     Ok(true)
+}
+
+async fn open_mail(app: &App, m: &Mail) -> Result<Opened, AppError> {
+    use crate::keys::Field;
+    let Some(tenant_id) = m.tenant_id else {
+        let plain = |s: &ordo_store::Sealed| {
+            s.as_storage().strip_prefix("p:").map(str::to_owned).ok_or(AppError::Internal("platform mail not plain"))
+        };
+        return Ok(Opened {
+            recipient: plain(&m.recipient)?,
+            subject: plain(&m.subject)?,
+            body_text: plain(&m.body_text)?,
+        });
+    };
+    let tenant = app.store.tenant_by_id(tenant_id).await?.ok_or(AppError::NotFound)?;
+    let keys = app.keys.for_tenant(&app.store, &tenant).await?;
+    let rid = m.id.to_string();
+    Ok(Opened {
+        recipient: keys.open(Field::MailRecipient, &rid, &m.recipient)?,
+        subject: keys.open(Field::MailSubject, &rid, &m.subject)?,
+        body_text: keys.open(Field::MailBody, &rid, &m.body_text)?,
+    })
 }
 
 /// The outbox worker: runs until `shutdown` resolves.

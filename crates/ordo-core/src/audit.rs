@@ -21,10 +21,13 @@ pub enum AuditKind {
     UserEnabled,
     SessionEnded,
     ProfileChanged,
+    EncryptionEnabled,
+    EncryptionDisabled,
+    KeyRotated,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 15] = [
+    pub const ALL: [AuditKind; 18] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -40,6 +43,9 @@ impl AuditKind {
         AuditKind::UserEnabled,
         AuditKind::SessionEnded,
         AuditKind::ProfileChanged,
+        AuditKind::EncryptionEnabled,
+        AuditKind::EncryptionDisabled,
+        AuditKind::KeyRotated,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -58,6 +64,9 @@ impl AuditKind {
             AuditKind::UserEnabled => "user.enabled",
             AuditKind::SessionEnded => "session.ended",
             AuditKind::ProfileChanged => "profile.changed",
+            AuditKind::EncryptionEnabled => "encryption.enabled",
+            AuditKind::EncryptionDisabled => "encryption.disabled",
+            AuditKind::KeyRotated => "key.rotated",
         }
     }
 }

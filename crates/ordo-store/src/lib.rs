@@ -61,3 +61,19 @@ pub enum Engine {
     Sqlite,
     Postgres,
 }
+
+/// The engine of a concrete connection, inside [`run!`] bodies.
+pub(crate) trait EngineOf {
+    const ENGINE: Engine;
+}
+impl EngineOf for sqlx::SqliteConnection {
+    const ENGINE: Engine = Engine::Sqlite;
+}
+impl EngineOf for sqlx::PgConnection {
+    const ENGINE: Engine = Engine::Postgres;
+}
+impl Engine {
+    pub(crate) fn of<C: EngineOf>(_: &C) -> Engine {
+        C::ENGINE
+    }
+}

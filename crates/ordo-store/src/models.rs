@@ -5,6 +5,7 @@ use ordo_core::ids::{AuditId, MailId, SessionId, TenantId, UserId};
 use ordo_core::tenant::{Plan, Slug};
 use ordo_core::time::Timestamp;
 use ordo_core::user::{Locale, Role, UserStatus};
+pub use ordo_crypto::field::Sealed;
 
 #[derive(Clone, Debug)]
 pub struct Tenant {
@@ -13,14 +14,22 @@ pub struct Tenant {
     pub name: String,
     pub plan: Plan,
     pub created_at: Timestamp,
+    /// New protected values are encrypted (else stored marked plain).
+    pub encryption: bool,
+    /// The data key version new values are sealed with.
+    pub key_version: u32,
+    /// Stored values are being re-sealed to match `encryption`/`key_version`.
+    pub reseal_pending: bool,
 }
 
-#[derive(Clone)]
-pub struct User {
+/// A user as stored: contact details sealed (see `ordo_crypto::field`).
+#[derive(Clone, Debug)]
+pub struct UserRow {
     pub tenant_id: TenantId,
     pub id: UserId,
-    pub email: String,
-    pub display_name: String,
+    pub email: Sealed,
+    pub display_name: Sealed,
+    pub phone: Option<Sealed>,
     pub role: Role,
     pub status: UserStatus,
     pub locale: Option<Locale>,
@@ -28,24 +37,12 @@ pub struct User {
     pub created_at: Timestamp,
 }
 
-impl std::fmt::Debug for User {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Contact details and the password hash stay out of logs.
-        f.debug_struct("User")
-            .field("tenant_id", &self.tenant_id)
-            .field("id", &self.id)
-            .field("role", &self.role)
-            .field("status", &self.status)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A user to create.
+/// A user to create; contact details already sealed for their row.
 pub struct NewUser {
     pub id: UserId,
-    pub email: String,
+    pub email: Sealed,
     pub email_index: String,
-    pub display_name: String,
+    pub display_name: Sealed,
     pub role: Role,
     pub status: UserStatus,
     pub locale: Option<Locale>,
@@ -177,31 +174,32 @@ pub enum ChainCheck {
     },
 }
 
-/// A message waiting in (or sent from) the outbox.
-#[derive(Clone)]
+/// A message waiting in (or sent from) the outbox; its content is sealed
+/// like any protected value of its tenant (plain-marked for platform mail).
+#[derive(Clone, Debug)]
 pub struct Mail {
     pub id: MailId,
     pub tenant_id: Option<TenantId>,
-    pub recipient: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: Option<String>,
+    pub recipient: Sealed,
+    pub subject: Sealed,
+    pub body_text: Sealed,
     pub attempts: i64,
     pub created_at: Timestamp,
 }
 
-impl std::fmt::Debug for Mail {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Bodies carry single-use links: never in logs.
-        f.debug_struct("Mail").field("id", &self.id).field("attempts", &self.attempts).finish_non_exhaustive()
-    }
+pub struct NewMail {
+    pub id: MailId,
+    pub recipient: Sealed,
+    pub subject: Sealed,
+    pub body_text: Sealed,
 }
 
-pub struct NewMail {
-    pub recipient: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: Option<String>,
+/// A wrapped tenant key (data or index), as stored.
+#[derive(Clone, Debug)]
+pub struct TenantKeyRow {
+    pub purpose: String,
+    pub version: u32,
+    pub wrapped: String,
 }
 
 /// The state of a message in the outbox.

@@ -5,9 +5,10 @@
 use crate::error::WebError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use ordo_app::User;
 use ordo_app::i18n::Tr;
 use ordo_core::user::Locale;
-use ordo_store::{Session, Tenant, User};
+use ordo_store::{Session, Tenant};
 
 /// The client's address as Ordo believes it (see `WebOptions::trusted_proxies`).
 #[derive(Clone, Debug)]

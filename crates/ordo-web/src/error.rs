@@ -65,6 +65,10 @@ impl From<AppError> for WebError {
                 tracing::error!(error = %e, "crypto error");
                 WebError::Internal("crypto")
             }
+            AppError::WrongMasterKey => {
+                tracing::error!("wrong master key");
+                WebError::Internal("master key")
+            }
             AppError::Internal(what) => {
                 tracing::error!(what, "internal error");
                 WebError::Internal(what)

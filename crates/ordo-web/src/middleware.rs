@@ -187,10 +187,11 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
     let mut foreign_session = false;
     let mut auth = None;
     if let Some(secret) = &session_cookie {
-        match ordo_app::accounts::resolve_session(app, secret).await.map_err(|e| (WebError::from(e), None))? {
-            Some((session, user)) if session.tenant_id == tenant.id => auth = Some(Auth { session, user }),
-            Some(_) => foreign_session = true,
-            None => {}
+        use ordo_app::accounts::SessionLookup;
+        match ordo_app::accounts::resolve_session(app, &tenant, secret).await.map_err(|e| (WebError::from(e), None))? {
+            SessionLookup::Mine(session, user) => auth = Some(Auth { session: *session, user: *user }),
+            SessionLookup::Foreign => foreign_session = true,
+            SessionLookup::None => {}
         }
     }
     let locale = auth.as_ref().and_then(|a| a.user.locale).unwrap_or_else(|| accept_locale(headers));

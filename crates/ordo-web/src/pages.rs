@@ -201,6 +201,18 @@ pub struct AuditTpl {
 }
 
 #[derive(Template)]
+#[template(path = "encryption.html")]
+pub struct EncryptionTpl {
+    pub p: Page,
+    pub on: bool,
+    pub key_version: u32,
+    pub done: i64,
+    pub remaining: i64,
+    pub percent: i64,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
 #[template(path = "landing.html")]
 pub struct LandingTpl {
     pub tr: Tr,
@@ -267,7 +279,7 @@ mod tests {
             let leftover: String = text
                 .replace("Ordo", "")
                 .chars()
-                .filter(|c| !c.is_whitespace() && !matches!(c, '·' | ':' | '&' | ';'))
+                .filter(|c| !c.is_whitespace() && !matches!(c, '·' | ':' | '&' | ';' | '%' | '/'))
                 .collect();
             assert!(leftover.is_empty(), "{name} has text outside the translation files: {leftover:?}");
         }

@@ -58,6 +58,8 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("POST", "/t/{slug}/admin/members/{id}/disable", Admin),
     r("POST", "/t/{slug}/admin/members/{id}/enable", Admin),
     r("GET", "/t/{slug}/admin/audit", Admin),
+    r("GET", "/t/{slug}/admin/encryption", Admin),
+    r("POST", "/t/{slug}/admin/encryption/enable", Admin),
     r("GET", "/t/{slug}/api/v1/me", User),
     r("GET", "/t/{slug}/api/v1/sessions", User),
     r("DELETE", "/t/{slug}/api/v1/sessions/{id}", User),
@@ -96,6 +98,8 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/admin/members/{id}/disable", post(admin::disable))
         .route("/t/{slug}/admin/members/{id}/enable", post(admin::enable))
         .route("/t/{slug}/admin/audit", get(admin::audit_page))
+        .route("/t/{slug}/admin/encryption", get(admin::encryption_page))
+        .route("/t/{slug}/admin/encryption/enable", post(admin::enable_encryption))
         .route("/t/{slug}/api/v1/me", get(api::me))
         .route("/t/{slug}/api/v1/sessions", get(api::sessions))
         .route("/t/{slug}/api/v1/sessions/{id}", delete(api::end_session))

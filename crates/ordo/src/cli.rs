@@ -80,9 +80,34 @@ enum TenantCommand {
         /// Language of the owner's invitation and account.
         #[arg(long, default_value = "en", value_parser = ["en", "fr"])]
         locale: String,
+        /// Encrypt the tenant's contact details and meeting data at rest.
+        #[arg(long, default_value = "on", value_parser = ["on", "off"])]
+        encryption: String,
     },
     /// List tenants.
     List,
+    /// Switch encryption at rest on or off for a tenant, and re-seal its
+    /// stored values (resumable: run it again after an interruption).
+    Encryption {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// on or off.
+        #[arg(long, value_parser = ["on", "off"])]
+        set: String,
+        /// Only switch; let a running server re-seal in the background.
+        #[arg(long)]
+        background: bool,
+    },
+    /// Delete a tenant: destroy its keys (its data becomes unreadable
+    /// everywhere, backups included), then its rows. Cannot be undone.
+    Delete {
+        /// The tenant's slug.
+        slug: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -101,6 +126,24 @@ enum KeysCommand {
     Generate {
         /// Where to write the key.
         file: PathBuf,
+    },
+    /// Rotate a tenant's data key: new values use a new key at once; stored
+    /// values are re-encrypted (resumable); the old key goes when unused.
+    Rotate {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// Only rotate; let a running server re-encrypt in the background.
+        #[arg(long)]
+        background: bool,
+    },
+    /// Re-wrap every tenant's key-encryption key under a new master key (no
+    /// data is rewritten; resumable). Afterwards, set ORDO_MASTER_KEY_FILE to
+    /// the new file.
+    RotateMaster {
+        /// The new master key file (create it with `ordo keys generate`).
+        #[arg(long, value_name = "FILE")]
+        new_key_file: PathBuf,
     },
 }
 
@@ -178,7 +221,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, StartError> {
             println!("database is up to date");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Tenant(TenantCommand::Create { slug, name, owner_email, plan, locale }) => {
+        Command::Tenant(TenantCommand::Create { slug, name, owner_email, plan, locale, encryption }) => {
             // Refuse bad input before touching the data directory.
             let checks = [
                 Slug::parse(&slug).err(),
@@ -192,9 +235,13 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, StartError> {
             let app = server::open(&config, Arc::new(SystemClock)).await?;
             let plan: Plan = plan.parse().map_err(|e: ordo_core::Invalid| usage(&e))?;
             let locale: Locale = locale.parse().map_err(|e: ordo_core::Invalid| usage(&e))?;
-            match ordo_app::accounts::create_tenant(&app, &slug, &name, &owner_email, plan, locale).await {
+            let encrypt = encryption == "on";
+            match ordo_app::accounts::create_tenant(&app, &slug, &name, &owner_email, plan, locale, encrypt).await {
                 Ok(created) => {
-                    println!("Tenant {} ({}) created, plan {}.", created.tenant.slug, created.tenant.name, plan);
+                    println!(
+                        "Tenant {} ({}) created, plan {}, encryption at rest {}.",
+                        created.tenant.slug, created.tenant.name, plan, encryption
+                    );
                     println!(
                         "The owner {} can activate the account (single use, expires in {} h) at:",
                         owner_email.trim(),
@@ -248,7 +295,110 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, StartError> {
             }
         }
         Command::Keys(KeysCommand::Generate { file }) => Ok(keys_generate(&file)),
+        Command::Tenant(TenantCommand::Encryption { tenant, set, background }) => {
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            let Some(slug) = tenant_slug(&app, &tenant).await? else { return Ok(ExitCode::from(2)) };
+            let t = ordo_app::keyops::set_encryption(&app, &slug, set == "on", "operator").await?;
+            println!("encryption at rest of {slug}: {set}");
+            if background {
+                println!("a running server re-seals the stored values in the background");
+                return Ok(ExitCode::SUCCESS);
+            }
+            reseal_to_completion(&app, &t.slug).await
+        }
+        Command::Tenant(TenantCommand::Delete { slug, yes }) => {
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            let Some(slug) = tenant_slug(&app, &slug).await? else { return Ok(ExitCode::from(2)) };
+            if !yes
+                && !confirm(
+                    &format!(
+                        "Delete tenant {slug} and destroy its keys? This cannot be undone. Type the slug to confirm: "
+                    ),
+                    slug.as_str(),
+                )
+            {
+                eprintln!("ordo: not confirmed; nothing deleted");
+                return Ok(ExitCode::from(2));
+            }
+            ordo_app::keyops::delete_tenant(&app, &slug).await?;
+            println!("tenant {slug} deleted; its keys are destroyed");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys(KeysCommand::Rotate { tenant, background }) => {
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            let Some(slug) = tenant_slug(&app, &tenant).await? else { return Ok(ExitCode::from(2)) };
+            let v = ordo_app::keyops::rotate_tenant_key(&app, &slug).await?;
+            println!("tenant {slug}: new data key version {v}");
+            if background {
+                println!("a running server re-encrypts the stored values in the background");
+                return Ok(ExitCode::SUCCESS);
+            }
+            reseal_to_completion(&app, &slug).await
+        }
+        Command::Keys(KeysCommand::RotateMaster { new_key_file }) => {
+            // The new key becomes current; the configured one (and any older
+            // ones) stay readable until every tenant key is re-wrapped.
+            let old = server::key_provider(&config)?;
+            let new = ordo_crypto::master_key::MasterKey::load(&new_key_file).map_err(StartError::Key)?;
+            let mut older =
+                vec![ordo_crypto::master_key::MasterKey::load(&config.master_key_path()).map_err(StartError::Key)?];
+            for p in &config.old_master_key_files {
+                older.push(ordo_crypto::master_key::MasterKey::load(p).map_err(StartError::Key)?);
+            }
+            drop(old);
+            let provider = ordo_crypto::keys::FileKeyProvider::new(new, older);
+            let app = server::open_with(&config, Arc::new(SystemClock), provider).await?;
+            let n = ordo_app::keyops::rotate_master(&app).await?;
+            println!("{n} tenant key(s) re-wrapped under the new master key.");
+            println!(
+                "Now set ORDO_MASTER_KEY_FILE={} (keep the old key in ORDO_OLD_MASTER_KEY_FILES until every node runs with the new one).",
+                new_key_file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+async fn tenant_slug(app: &ordo_app::App, tenant: &str) -> Result<Option<Slug>, StartError> {
+    let slug = match Slug::parse(tenant) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("ordo: {}", describe_invalid(&e));
+            return Ok(None);
+        }
+    };
+    if app.store.tenant_by_slug(&slug).await?.is_none() {
+        eprintln!("ordo: no tenant {slug}");
+        return Ok(None);
+    }
+    Ok(Some(slug))
+}
+
+/// Run the re-sealing of a tenant to the end, showing progress.
+async fn reseal_to_completion(app: &ordo_app::App, slug: &Slug) -> Result<ExitCode, StartError> {
+    loop {
+        let done = ordo_app::keyops::reseal(app, slug, 500, Some(1)).await?;
+        let t = app.store.tenant_by_slug(slug).await?.ok_or(StartError::App(ordo_app::AppError::NotFound))?;
+        let st = ordo_app::keyops::reseal_status(app, &t).await?;
+        println!("re-sealed {} of {} stored values", st.done, st.done + st.remaining);
+        if done {
+            println!("done");
+            return Ok(ExitCode::SUCCESS);
+        }
+        if app.store.users_to_reseal(t.id, t.encryption.then_some(t.key_version), 1).await?.is_empty() {
+            // Only queued messages under the previous key remain.
+            println!("the rest are queued e-mails; the server finishes once they are sent");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+}
+
+fn confirm(question: &str, expected: &str) -> bool {
+    use std::io::{BufRead, Write};
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).is_ok() && line.trim() == expected
 }
 
 fn usage(e: &ordo_core::Invalid) -> StartError {

@@ -34,6 +34,8 @@ struct FileConfig {
     database_url: Option<String>,
     public_url: Option<String>,
     master_key_file: Option<PathBuf>,
+    old_master_key_files: Option<Vec<PathBuf>>,
+    key_dir: Option<PathBuf>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
     session_idle_minutes: Option<i64>,
@@ -70,6 +72,10 @@ pub struct Config {
     pub database_url: SecretString,
     pub public_url: String,
     pub master_key_file: Option<PathBuf>,
+    /// Master keys still accepted for unwrapping during a rotation.
+    pub old_master_key_files: Vec<PathBuf>,
+    /// The tenant key store (tenants' key-encryption keys).
+    pub key_dir: PathBuf,
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
     pub session_idle_minutes: i64,
@@ -164,6 +170,11 @@ impl Config {
             });
         }
         let master_key_file = env("ORDO_MASTER_KEY_FILE").map(PathBuf::from).or(file.master_key_file);
+        let old_master_key_files = match env("ORDO_OLD_MASTER_KEY_FILES") {
+            Some(s) => s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect(),
+            None => file.old_master_key_files.unwrap_or_default(),
+        };
+        let key_dir = env("ORDO_KEY_DIR").map(PathBuf::from).or(file.key_dir).unwrap_or_else(|| data_dir.join("keys"));
         let smtp_url = env("ORDO_SMTP_URL").or(file.smtp_url).map(SecretString::from);
         let mail_from = env("ORDO_MAIL_FROM").or(file.mail_from).unwrap_or_else(|| "Ordo <no-reply@localhost>".into());
         let trusted = match env("ORDO_TRUSTED_PROXIES") {
@@ -193,6 +204,8 @@ impl Config {
             database_url: SecretString::from(database_url),
             public_url,
             master_key_file,
+            old_master_key_files,
+            key_dir,
             smtp_url,
             mail_from,
             session_idle_minutes: int(
@@ -310,6 +323,8 @@ mod tests {
             database_url: SecretString::from("postgres://ordo:db-s3cret@db/ordo"),
             public_url: "https://ordo.example.com".into(),
             master_key_file: Some("/etc/ordo/master.key".into()),
+            old_master_key_files: vec![],
+            key_dir: "/var/lib/ordo/keys".into(),
             smtp_url: Some(SecretString::from("smtps://mailer:smtp-s3cret@mail.example.com")),
             mail_from: "Ordo <no-reply@example.com>".into(),
             session_idle_minutes: 30,

@@ -4,7 +4,9 @@
 
 use crate::config::Config;
 use ordo_app::App;
+use ordo_app::keys::Keys;
 use ordo_core::time::{SharedClock, SystemClock};
+use ordo_crypto::keys::{FileKeyProvider, KekStore};
 use ordo_store::Store;
 use ordo_web::{AppState, WebOptions};
 use std::future::Future;
@@ -28,26 +30,43 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
-/// Open the data directory, the master key and the database (migrated).
-/// Shared by `serve` and every other command.
-pub async fn open(config: &Config, clock: SharedClock) -> Result<App, StartError> {
-    config.ensure_data_dir()?;
+/// The master key provider from the configuration: the current key file
+/// (created in development if missing, never in production) and the older
+/// ones still accepted during a rotation.
+pub fn key_provider(config: &Config) -> Result<FileKeyProvider, StartError> {
+    use ordo_crypto::master_key::MasterKey;
     let key_path = config.master_key_path();
-    match config.master_key_file {
+    let current = match config.master_key_file {
         // An operator-provided key must exist: never invent one silently.
-        Some(_) => {
-            ordo_crypto::master_key::MasterKey::load(&key_path)?;
-        }
+        Some(_) => MasterKey::load(&key_path)?,
         None => {
-            let (_, created) = ordo_crypto::master_key::MasterKey::load_or_create(&key_path)?;
+            let (k, created) = MasterKey::load_or_create(&key_path)?;
             if created {
                 tracing::warn!(path = %key_path.display(), "development mode: created a new master key file (mode 0600); keep it safe and outside backups of the data");
             }
+            k
         }
-    }
+    };
+    let older = config.old_master_key_files.iter().map(|p| MasterKey::load(p)).collect::<Result<Vec<_>, _>>()?;
+    Ok(FileKeyProvider::new(current, older))
+}
+
+/// Open the data directory, the master key and the database (migrated), and
+/// check that the master key is the one this database was set up with.
+/// Shared by `serve` and every other command.
+pub async fn open(config: &Config, clock: SharedClock) -> Result<App, StartError> {
+    config.ensure_data_dir()?;
+    open_with(config, clock, key_provider(config)?).await
+}
+
+pub async fn open_with(config: &Config, clock: SharedClock, provider: FileKeyProvider) -> Result<App, StartError> {
+    config.ensure_data_dir()?;
     let store = Store::connect(config.database_url()).await?;
     store.migrate().await?;
-    Ok(App::new(store, clock, config.settings())?)
+    let keys = Keys::new(Arc::new(provider), KekStore::new(&config.key_dir));
+    let app = App::new(store, clock, config.settings(), keys)?;
+    ordo_app::keyops::check_master_key(&app).await?;
+    Ok(app)
 }
 
 /// Serve on `listener` until `shutdown` resolves; runs the mail outbox worker
@@ -63,13 +82,15 @@ pub async fn launch_with_listener(
         let _ = rx.wait_for(|v| *v).await;
     };
     let mail = tokio::spawn(ordo_app::mail::run_worker(app.clone(), stopped(stop_rx.clone())));
-    let sweeper = tokio::spawn(sweep_sessions(app.clone(), stopped(stop_rx)));
+    let sweeper = tokio::spawn(sweep_sessions(app.clone(), stopped(stop_rx.clone())));
+    let resealer = tokio::spawn(ordo_app::keyops::run_worker(app.clone(), stopped(stop_rx)));
     let state = AppState::new(app.clone(), options);
     let result = ordo_web::serve(listener, state, shutdown).await;
     let _ = stop_tx.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(10), async {
         let _ = mail.await;
         let _ = sweeper.await;
+        let _ = resealer.await;
     })
     .await;
     result

@@ -11,17 +11,38 @@ CREATE TABLE tenants (
     -- The head of the tenant's audit chain, so that removing the newest
     -- entries is detected too.
     audit_seq   BIGINT NOT NULL DEFAULT 0,
-    audit_head  TEXT NOT NULL DEFAULT ''
+    audit_head  TEXT NOT NULL DEFAULT '',
+    -- Encryption at rest of contact details and meeting data.
+    encryption  TEXT NOT NULL DEFAULT 'on' CHECK (encryption IN ('on', 'off')),
+    -- The data key version new values are sealed with.
+    key_version BIGINT NOT NULL DEFAULT 1,
+    -- 1 while stored values must be re-sealed (encryption switched, key
+    -- rotated); the background job clears it when done.
+    reseal_pending BIGINT NOT NULL DEFAULT 0
+);
+
+-- A tenant's data keys (one per version) and blind-index key, each wrapped
+-- by the tenant's key-encryption key, which lives outside the database.
+CREATE TABLE tenant_keys (
+    tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('data', 'index')),
+    version    BIGINT NOT NULL,
+    wrapped    TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, purpose, version)
 );
 
 CREATE TABLE users (
     tenant_id     TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
     id            TEXT NOT NULL,
+    -- Protected columns hold sealed values: 'p:<text>' when the tenant has
+    -- encryption off, 'e1.<key version>:<AES-256-GCM>' when on.
     email         TEXT NOT NULL,
-    -- What logins look the account up by: the normalised address today, a
-    -- keyed blind index once the tenant's contact details are encrypted.
+    -- What sign-in looks the account up by: HMAC-SHA-256 of the normalised
+    -- address under the tenant's index key (a blind index).
     email_index   TEXT NOT NULL,
     display_name  TEXT NOT NULL,
+    phone         TEXT,
     role          TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'guest')),
     status        TEXT NOT NULL CHECK (status IN ('pending', 'active', 'disabled')),
     locale        TEXT,
@@ -78,13 +99,13 @@ CREATE TABLE audit_log (
     PRIMARY KEY (tenant_id, seq)
 );
 
+-- Recipient, subject and body are sealed like other protected columns.
 CREATE TABLE mail_outbox (
     id              TEXT PRIMARY KEY,
     tenant_id       TEXT REFERENCES tenants(id) ON DELETE CASCADE,
     recipient       TEXT NOT NULL,
     subject         TEXT NOT NULL,
     body_text       TEXT NOT NULL,
-    body_html       TEXT,
     status          TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
     attempts        BIGINT NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL,
@@ -94,3 +115,22 @@ CREATE TABLE mail_outbox (
     last_error      TEXT
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at);
+
+-- Operator actions outside any tenant (tenant deletion, encryption switched
+-- off, master key rotation), hash-chained like the tenants' logs.
+CREATE TABLE platform_audit (
+    seq        BIGINT PRIMARY KEY,
+    id         TEXT NOT NULL,
+    at         BIGINT NOT NULL,
+    kind       TEXT NOT NULL,
+    subject    TEXT,
+    detail     TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL,
+    hash       TEXT NOT NULL
+);
+
+-- Platform-wide facts, such as the id of the master key in use.
+CREATE TABLE platform_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -2,6 +2,7 @@
 //! both engines.
 
 mod audit;
+mod keys;
 mod outbox;
 mod sessions;
 mod tenants;

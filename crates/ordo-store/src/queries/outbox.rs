@@ -1,6 +1,6 @@
 use crate::conn::{on_pool, run};
 use crate::row::Get;
-use crate::{Mail, MailStatus, NewMail, Result, Store, Tx};
+use crate::{Mail, MailStatus, NewMail, Result, Sealed, Store, Tx};
 use ordo_core::ids::{MailId, TenantId};
 use ordo_core::time::Timestamp;
 
@@ -8,10 +8,9 @@ fn from_row(r: &impl Get) -> Result<Mail> {
     Ok(Mail {
         id: r.parsed("id")?,
         tenant_id: r.opt_parsed("tenant_id")?,
-        recipient: r.text("recipient")?,
-        subject: r.text("subject")?,
-        body_text: r.text("body_text")?,
-        body_html: r.opt_text("body_html")?,
+        recipient: Sealed::from_storage(r.text("recipient")?),
+        subject: Sealed::from_storage(r.text("subject")?),
+        body_text: Sealed::from_storage(r.text("body_text")?),
         attempts: r.int("attempts")?,
         created_at: r.ts("created_at")?,
     })
@@ -21,18 +20,17 @@ impl Tx {
     /// Queue a message; it is sent after the transaction commits, by the
     /// outbox worker, and survives restarts until then.
     pub async fn enqueue_mail(&mut self, tenant: Option<TenantId>, m: &NewMail, now: Timestamp) -> Result<MailId> {
-        let id = MailId::new();
+        let id = m.id;
         run!(self.conn(), c => {
             sqlx::query(
-                "INSERT INTO mail_outbox (id, tenant_id, recipient, subject, body_text, body_html, status, created_at, next_attempt_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)",
+                "INSERT INTO mail_outbox (id, tenant_id, recipient, subject, body_text, status, created_at, next_attempt_at)
+                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)",
             )
             .bind(id.to_string())
             .bind(tenant.map(|t| t.to_string()))
-            .bind(&m.recipient)
-            .bind(&m.subject)
-            .bind(&m.body_text)
-            .bind(&m.body_html)
+            .bind(m.recipient.as_storage())
+            .bind(m.subject.as_storage())
+            .bind(m.body_text.as_storage())
             .bind(now.unix())
             .execute(&mut *c)
             .await?;
@@ -67,7 +65,7 @@ impl Store {
                     let row = sqlx::query(
                         "UPDATE mail_outbox SET locked_until = $2
                              WHERE id = $1 AND status = 'pending' AND (locked_until IS NULL OR locked_until < $3)
-                             RETURNING id, tenant_id, recipient, subject, body_text, body_html, attempts, created_at",
+                             RETURNING id, tenant_id, recipient, subject, body_text, attempts, created_at",
                     )
                     .bind(&id)
                     .bind(now.plus_secs(lease_secs).unix())
@@ -91,7 +89,7 @@ impl Store {
             run!(conn, c => {
                 sqlx::query(
                     "UPDATE mail_outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, locked_until = NULL,
-                            subject = '', body_text = '', body_html = NULL, last_error = NULL
+                            subject = '', body_text = '', last_error = NULL
                      WHERE id = $1",
                 )
                 .bind(id.to_string())
@@ -116,8 +114,7 @@ impl Store {
                 sqlx::query(
                     "UPDATE mail_outbox SET attempts = attempts + 1, locked_until = NULL, last_error = $2,
                             next_attempt_at = $3, status = $4,
-                            body_text = CASE WHEN $4 = 'failed' THEN '' ELSE body_text END,
-                            body_html = CASE WHEN $4 = 'failed' THEN NULL ELSE body_html END
+                            body_text = CASE WHEN $4 = 'failed' THEN '' ELSE body_text END
                      WHERE id = $1",
                 )
                 .bind(id.to_string())

@@ -1,16 +1,17 @@
 use crate::conn::{Conn, conflict, on_pool, run};
 use crate::row::Get;
-use crate::{NewUser, Result, Store, Tx, User};
+use crate::{NewUser, Result, Sealed, Store, Tx, UserRow};
 use ordo_core::ids::{TenantId, UserId};
 use ordo_core::time::Timestamp;
 use ordo_core::user::{Locale, Role, UserStatus};
 
-fn from_row(r: &impl Get) -> Result<User> {
-    Ok(User {
+fn from_row(r: &impl Get) -> Result<UserRow> {
+    Ok(UserRow {
         tenant_id: r.parsed("tenant_id")?,
         id: r.parsed("id")?,
-        email: r.text("email")?,
-        display_name: r.text("display_name")?,
+        email: Sealed::from_storage(r.text("email")?),
+        display_name: Sealed::from_storage(r.text("display_name")?),
+        phone: r.opt_text("phone")?.map(Sealed::from_storage),
         role: r.parsed("role")?,
         status: r.parsed("status")?,
         locale: r.opt_parsed("locale")?,
@@ -19,10 +20,10 @@ fn from_row(r: &impl Get) -> Result<User> {
     })
 }
 
-async fn by_id(conn: Conn<'_>, tenant: TenantId, id: UserId) -> Result<Option<User>> {
+async fn by_id(conn: Conn<'_>, tenant: TenantId, id: UserId) -> Result<Option<UserRow>> {
     run!(conn, c => {
         let row = sqlx::query(
-            "SELECT tenant_id, id, email, display_name, role, status, locale, password_hash, created_at
+            "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
              FROM users WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.to_string())
@@ -33,10 +34,10 @@ async fn by_id(conn: Conn<'_>, tenant: TenantId, id: UserId) -> Result<Option<Us
     })
 }
 
-async fn by_email_index(conn: Conn<'_>, tenant: TenantId, index: &str) -> Result<Option<User>> {
+async fn by_email_index(conn: Conn<'_>, tenant: TenantId, index: &str) -> Result<Option<UserRow>> {
     run!(conn, c => {
         let row = sqlx::query(
-            "SELECT tenant_id, id, email, display_name, role, status, locale, password_hash, created_at
+            "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
              FROM users WHERE tenant_id = $1 AND email_index = $2",
         )
         .bind(tenant.to_string())
@@ -48,20 +49,20 @@ async fn by_email_index(conn: Conn<'_>, tenant: TenantId, index: &str) -> Result
 }
 
 impl Store {
-    pub async fn user_by_id(&self, tenant: TenantId, id: UserId) -> Result<Option<User>> {
+    pub async fn user_by_id(&self, tenant: TenantId, id: UserId) -> Result<Option<UserRow>> {
         on_pool!(self, c => by_id(c, tenant, id).await)
     }
 
-    pub async fn user_by_email_index(&self, tenant: TenantId, index: &str) -> Result<Option<User>> {
+    pub async fn user_by_email_index(&self, tenant: TenantId, index: &str) -> Result<Option<UserRow>> {
         on_pool!(self, c => by_email_index(c, tenant, index).await)
     }
 
     /// Every user of the tenant, in order of creation.
-    pub async fn list_users(&self, tenant: TenantId) -> Result<Vec<User>> {
+    pub async fn list_users(&self, tenant: TenantId) -> Result<Vec<UserRow>> {
         on_pool!(self, conn => {
             run!(conn, c => {
                 let rows = sqlx::query(
-                    "SELECT tenant_id, id, email, display_name, role, status, locale, password_hash, created_at
+                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
                      FROM users WHERE tenant_id = $1 ORDER BY created_at, id",
                 )
                 .bind(tenant.to_string())
@@ -74,11 +75,11 @@ impl Store {
 }
 
 impl Tx {
-    pub async fn user_by_id(&mut self, tenant: TenantId, id: UserId) -> Result<Option<User>> {
+    pub async fn user_by_id(&mut self, tenant: TenantId, id: UserId) -> Result<Option<UserRow>> {
         by_id(self.conn(), tenant, id).await
     }
 
-    pub async fn user_by_email_index(&mut self, tenant: TenantId, index: &str) -> Result<Option<User>> {
+    pub async fn user_by_email_index(&mut self, tenant: TenantId, index: &str) -> Result<Option<UserRow>> {
         by_email_index(self.conn(), tenant, index).await
     }
 
@@ -90,9 +91,9 @@ impl Tx {
             )
             .bind(tenant.to_string())
             .bind(u.id.to_string())
-            .bind(&u.email)
+            .bind(u.email.as_storage())
             .bind(&u.email_index)
-            .bind(&u.display_name)
+            .bind(u.display_name.as_storage())
             .bind(u.role.as_str())
             .bind(u.status.as_str())
             .bind(u.locale.map(|l| l.as_str()))
@@ -159,7 +160,7 @@ impl Tx {
         &mut self,
         tenant: TenantId,
         id: UserId,
-        display_name: &str,
+        display_name: &Sealed,
         locale: Option<Locale>,
         now: Timestamp,
     ) -> Result<bool> {
@@ -169,9 +170,65 @@ impl Tx {
             )
             .bind(tenant.to_string())
             .bind(id.to_string())
-            .bind(display_name)
+            .bind(display_name.as_storage())
             .bind(locale.map(|l| l.as_str()))
             .bind(now.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+}
+
+impl Store {
+    /// Users of a tenant whose protected values are not in the wanted form:
+    /// `target` is `Some(v)` for "sealed with key version v", `None` for plain.
+    pub async fn users_to_reseal(&self, tenant: TenantId, target: Option<u32>, limit: i64) -> Result<Vec<UserRow>> {
+        let pattern = match target {
+            Some(v) => format!("e1.{v}:%"),
+            None => "p:%".to_owned(),
+        };
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
+                     FROM users WHERE tenant_id = $1
+                       AND NOT (email LIKE $2 AND display_name LIKE $2 AND (phone IS NULL OR phone LIKE $2))
+                     ORDER BY id LIMIT $3",
+                )
+                .bind(tenant.to_string())
+                .bind(&pattern)
+                .bind(limit)
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(from_row).collect()
+            })
+        })
+    }
+}
+
+impl Tx {
+    /// Replace a user's protected values, only if they are still what was
+    /// read (a concurrent edit wins; the row is picked up again later).
+    pub async fn reseal_user(
+        &mut self,
+        old: &UserRow,
+        email: &Sealed,
+        display_name: &Sealed,
+        phone: Option<&Sealed>,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query(
+                "UPDATE users SET email = $3, display_name = $4, phone = $5
+                 WHERE tenant_id = $1 AND id = $2 AND email = $6 AND display_name = $7",
+            )
+            .bind(old.tenant_id.to_string())
+            .bind(old.id.to_string())
+            .bind(email.as_storage())
+            .bind(display_name.as_storage())
+            .bind(phone.map(|p| p.as_storage()))
+            .bind(old.email.as_storage())
+            .bind(old.display_name.as_storage())
             .execute(&mut *c)
             .await?;
             Ok(r.rows_affected() == 1)

@@ -3,7 +3,7 @@
 use super::{Form, NoticeQuery, notice};
 use crate::context::Ctx;
 use crate::error::WebError;
-use crate::pages::{AuditRow, AuditTpl, Errors, MemberRow, MembersTpl, Page, RoleOpt, ok, render};
+use crate::pages::{AuditRow, AuditTpl, EncryptionTpl, Errors, MemberRow, MembersTpl, Page, RoleOpt, ok, render};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -39,7 +39,7 @@ async fn members_view(
 ) -> Result<MembersTpl, WebError> {
     let auth = ctx.auth()?;
     let tr = ctx.tr();
-    let users = st.app.store.list_users(ctx.tenant.id).await.map_err(AppError::from)?;
+    let users = accounts::list_users(&st.app, &ctx.tenant).await?;
     let actor = Actor { role: auth.user.role };
     let rows = users
         .into_iter()
@@ -156,12 +156,8 @@ pub async fn audit_page(
 ) -> Result<Response, WebError> {
     const PAGE: i64 = 50;
     let entries = st.app.store.list_audit(ctx.tenant.id, q.before, PAGE).await.map_err(AppError::from)?;
-    let names: HashMap<String, String> = st
-        .app
-        .store
-        .list_users(ctx.tenant.id)
-        .await
-        .map_err(AppError::from)?
+    let names: HashMap<String, String> = accounts::list_users(&st.app, &ctx.tenant)
+        .await?
         .into_iter()
         .map(|u| (u.id.to_string(), u.display_name))
         .collect();
@@ -187,4 +183,36 @@ pub async fn audit_page(
         })
         .collect();
     Ok(ok(&AuditTpl { rows, older, p: Page::new(&ctx, "admin") }))
+}
+
+/// Encryption at rest: whether it is on, the key version, and the progress
+/// of re-sealing stored values (after switching on, or a key rotation).
+pub async fn encryption_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    let status = ordo_app::keyops::reseal_status(&st.app, &ctx.tenant).await?;
+    let total = status.done + status.remaining;
+    let percent = if total == 0 { 100 } else { status.done * 100 / total };
+    let tr = ctx.tr();
+    Ok(ok(&EncryptionTpl {
+        on: status.encryption,
+        key_version: status.key_version,
+        done: status.done,
+        remaining: status.remaining,
+        percent,
+        notice: notice(&tr, q.notice.as_deref()),
+        p: Page::new(&ctx, "admin"),
+    }))
+}
+
+/// Switch encryption on (an owner's or admin's choice). Switching it off is
+/// for operators only, from the command line.
+pub async fn enable_encryption(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    if !ctx.tenant.encryption {
+        ordo_app::keyops::set_encryption(&st.app, &ctx.tenant.slug, true, &format!("user:{}", auth.user.id)).await?;
+    }
+    Ok(Redirect::to(&ctx.href("admin/encryption?notice=encryption_enabled")).into_response())
 }

@@ -87,7 +87,7 @@ struct MemberOut {
 }
 
 pub async fn members(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let users = st.app.store.list_users(ctx.tenant.id).await.map_err(AppError::from)?;
+    let users = accounts::list_users(&st.app, &ctx.tenant).await?;
     let out: Vec<MemberOut> = users
         .into_iter()
         .map(|u| MemberOut {

@@ -80,6 +80,7 @@ pub const NOTICES: &[&str] = &[
     "enabled",
     "password_changed",
     "signed_out_elsewhere",
+    "encryption_enabled",
 ];
 
 #[derive(serde::Deserialize, Default)]

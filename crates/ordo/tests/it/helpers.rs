@@ -7,6 +7,7 @@ use ordo_app::{App, Settings};
 use ordo_core::tenant::Plan;
 use ordo_core::time::ManualClock;
 use ordo_core::user::Locale;
+use ordo_crypto::keys::{FileKeyProvider, KekStore};
 use ordo_web::WebOptions;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -156,7 +157,10 @@ impl TestApp {
         };
         let store = ordo_store::Store::connect(&db.url).await.unwrap();
         store.migrate().await.unwrap();
-        let app = App::new(store, Arc::new(clock.clone()), settings).unwrap();
+        let keys =
+            ordo_app::keys::Keys::new(Arc::new(test_key_provider(dir.path())), KekStore::new(dir.path().join("keys")));
+        let app = App::new(store, Arc::new(clock.clone()), settings, keys).unwrap();
+        ordo_app::keyops::check_master_key(&app).await.unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let web = WebOptions { trusted_proxies: opts.trusted_proxies.clone() };
         let a = app.clone();
@@ -200,7 +204,7 @@ impl TestApp {
     pub async fn tenant(&self, plan: Plan) -> (String, String) {
         let slug = Self::slug();
         let owner = Self::email("owner");
-        ordo_app::accounts::create_tenant(&self.app, &slug, &format!("Org {slug}"), &owner, plan, Locale::En)
+        ordo_app::accounts::create_tenant(&self.app, &slug, &format!("Org {slug}"), &owner, plan, Locale::En, true)
             .await
             .unwrap();
         (slug, owner)
@@ -292,6 +296,12 @@ impl Drop for TestApp {
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The master key of a test data directory (created on first use, 0600).
+pub fn test_key_provider(dir: &Path) -> FileKeyProvider {
+    let (k, _) = ordo_crypto::master_key::MasterKey::load_or_create(&dir.join("master.key")).unwrap();
+    FileKeyProvider::new(k, vec![])
+}
 
 /// A delivered message, decoded.
 #[derive(Debug, Clone)]

@@ -32,7 +32,7 @@ both!(undeliverable_mail_is_retried_and_survives_a_restart, |engine| {
             .await;
     let owner = TestApp::email("owner");
     let slug = TestApp::slug();
-    ordo_app::accounts::create_tenant(&t.app, &slug, "Retry Org", &owner, Plan::Free, Locale::Fr).await.unwrap();
+    ordo_app::accounts::create_tenant(&t.app, &slug, "Retry Org", &owner, Plan::Free, Locale::Fr, true).await.unwrap();
     let mut attempts = String::new();
     for _ in 0..100 {
         attempts = t.db.text("SELECT CAST(attempts AS TEXT) FROM mail_outbox").await;

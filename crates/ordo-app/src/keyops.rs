@@ -1,0 +1,211 @@
+//! Operations on tenants' encryption: switching it on or off, rotating a
+//! tenant's data key, rotating the master key, and deleting a tenant by
+//! destroying its keys (crypto-shredding). Re-sealing stored values is a
+//! resumable background job: it works in batches, each its own transaction,
+//! and always looks for what is left to do, so a crash at any point is
+//! recovered by running it again.
+
+use crate::accounts::open_user;
+use crate::keys::Field;
+use crate::{App, AppError};
+use ordo_core::audit::AuditKind;
+use ordo_core::tenant::Slug;
+use ordo_store::{AuditDraft, Tenant};
+
+/// Where a tenant's re-sealing stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResealStatus {
+    pub encryption: bool,
+    pub key_version: u32,
+    /// Protected values already in the wanted form.
+    pub done: i64,
+    /// Protected values still to re-seal.
+    pub remaining: i64,
+}
+
+pub async fn reseal_status(app: &App, tenant: &Tenant) -> Result<ResealStatus, AppError> {
+    let counts = app.store.sealed_versions(tenant.id).await?;
+    let target = tenant.encryption.then_some(tenant.key_version);
+    let done = counts.iter().filter(|(v, _)| *v == target).map(|(_, n)| n).sum();
+    let remaining = counts.iter().filter(|(v, _)| *v != target).map(|(_, n)| n).sum();
+    Ok(ResealStatus { encryption: tenant.encryption, key_version: tenant.key_version, done, remaining })
+}
+
+/// Re-seal up to `max_batches` batches of `batch` users (all if None).
+/// Returns true when the tenant is fully re-sealed (and old keys are gone).
+pub async fn reseal(app: &App, slug: &Slug, batch: i64, max_batches: Option<usize>) -> Result<bool, AppError> {
+    let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let keys = app.keys.for_tenant(&app.store, &tenant).await?;
+    let target = tenant.encryption.then_some(tenant.key_version);
+    let mut batches = 0;
+    loop {
+        if max_batches.is_some_and(|m| batches >= m) {
+            return Ok(false);
+        }
+        let rows = app.store.users_to_reseal(tenant.id, target, batch).await?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut progressed = false;
+        let mut tx = app.store.begin().await?;
+        for row in rows {
+            let rid = row.id.to_string();
+            let user = open_user(&keys, row.clone())?;
+            let email = keys.seal(Field::UserEmail, &rid, &user.email)?;
+            let name = keys.seal(Field::UserDisplayName, &rid, &user.display_name)?;
+            let phone = user.phone.as_deref().map(|p| keys.seal(Field::UserPhone, &rid, p)).transpose()?;
+            progressed |= tx.reseal_user(&row, &email, &name, phone.as_ref()).await?;
+        }
+        tx.commit().await?;
+        batches += 1;
+        if !progressed {
+            // Every row of the batch changed under us: try again later.
+            return Ok(false);
+        }
+    }
+    finish(app, &tenant).await
+}
+
+/// Forget the data keys nothing uses any more; when every stored value is in
+/// the wanted form, mark the tenant done. A key still used (by a message
+/// waiting in the outbox) is kept, and the tenant looked at again later.
+async fn finish(app: &App, tenant: &Tenant) -> Result<bool, AppError> {
+    let counts = app.store.sealed_versions(tenant.id).await?;
+    let in_use: Vec<u32> = counts.iter().filter_map(|(v, _)| *v).collect();
+    let target = tenant.encryption.then_some(tenant.key_version);
+    let all_done = counts.iter().all(|(v, _)| *v == target);
+    let versions: Vec<u32> = app
+        .store
+        .tenant_keys(tenant.id)
+        .await?
+        .iter()
+        .filter(|k| k.purpose == crate::keys::DATA)
+        .map(|k| k.version)
+        .collect();
+    let mut tx = app.store.begin().await?;
+    for v in versions {
+        if v != tenant.key_version && !in_use.contains(&v) {
+            tx.delete_tenant_data_key(tenant.id, v).await?;
+        }
+    }
+    if all_done {
+        tx.clear_reseal_pending(tenant.id).await?;
+    }
+    tx.commit().await?;
+    app.keys.forget(tenant.id);
+    if all_done {
+        tracing::info!(tenant = %tenant.slug, "stored values re-sealed");
+    }
+    Ok(all_done)
+}
+
+/// Switch encryption of a tenant's stored values on or off. On: new values
+/// are encrypted at once and existing ones in the background. Off is an
+/// operator's decision (command line only), recorded in both audit logs.
+pub async fn set_encryption(app: &App, slug: &Slug, on: bool, actor: &str) -> Result<Tenant, AppError> {
+    let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    tx.set_tenant_encryption(tenant.id, on).await?;
+    let kind = if on { AuditKind::EncryptionEnabled } else { AuditKind::EncryptionDisabled };
+    let detail = serde_json::json!({ "by": actor }).to_string();
+    tx.append_audit(tenant.id, &AuditDraft::new(kind).detail(detail.clone()), now).await?;
+    tx.append_platform_audit(kind.as_str(), Some(&tenant.id.to_string()), &detail, now).await?;
+    tx.commit().await?;
+    app.keys.forget(tenant.id);
+    app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)
+}
+
+/// Rotate a tenant's data key: a new version for new values; stored values
+/// are re-sealed in the background; the old key is kept until none uses it.
+pub async fn rotate_tenant_key(app: &App, slug: &Slug) -> Result<u32, AppError> {
+    let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let existing = app.store.tenant_keys(tenant.id).await?;
+    let next = existing.iter().filter(|k| k.purpose == crate::keys::DATA).map(|k| k.version).max().unwrap_or(0) + 1;
+    let row = app.keys.new_data_key(tenant.id, next)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    tx.insert_tenant_key(tenant.id, &row, now).await?;
+    tx.set_tenant_key_version(tenant.id, next).await?;
+    let detail = serde_json::json!({ "version": next }).to_string();
+    tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::KeyRotated).detail(detail.clone()), now).await?;
+    tx.append_platform_audit(AuditKind::KeyRotated.as_str(), Some(&tenant.id.to_string()), &detail, now).await?;
+    tx.commit().await?;
+    app.keys.forget(tenant.id);
+    Ok(next)
+}
+
+/// Wrap every tenant's key-encryption key under the provider's current
+/// master key (the data is not touched). Idempotent: a crashed rotation is
+/// finished by running it again. Returns how many keys were re-wrapped.
+pub async fn rotate_master(app: &App) -> Result<usize, AppError> {
+    let store = app.keys.kek_store();
+    let provider = app.keys.provider();
+    let mut n = 0;
+    for t in app.store.list_tenants().await? {
+        if store.rewrap(provider, &t.id.to_string())? {
+            n += 1;
+        }
+    }
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    tx.set_platform_state(MASTER_KEY_ID, &provider.current_id()).await?;
+    let detail = serde_json::json!({ "master_key": provider.current_id(), "rewrapped": n }).to_string();
+    tx.append_platform_audit("master_key.rotated", None, &detail, now).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+pub const MASTER_KEY_ID: &str = "master_key_id";
+
+/// Refuse to run with a master key that is not the one this database uses
+/// (or, on first start, remember which one it is).
+pub async fn check_master_key(app: &App) -> Result<(), AppError> {
+    let provider = app.keys.provider();
+    match app.store.platform_state(MASTER_KEY_ID).await? {
+        Some(id) if provider.knows(&id) => Ok(()),
+        Some(_) => Err(AppError::WrongMasterKey),
+        None => {
+            let mut tx = app.store.begin().await?;
+            tx.set_platform_state(MASTER_KEY_ID, &provider.current_id()).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+    }
+}
+
+/// Delete a tenant: destroy its key-encryption key first (its data, in this
+/// database, its copies and its backups, becomes unreadable), then its rows,
+/// and record it in the platform audit log. Safe to run again after a crash.
+pub async fn delete_tenant(app: &App, slug: &Slug) -> Result<(), AppError> {
+    let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    app.keys.destroy_tenant(tenant.id)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    tx.delete_tenant(tenant.id).await?;
+    let detail = serde_json::json!({ "slug": tenant.slug.as_str() }).to_string();
+    tx.append_platform_audit("tenant.deleted", Some(&tenant.id.to_string()), &detail, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The background worker: re-seals every tenant that needs it.
+pub async fn run_worker(app: App, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        match app.store.tenants_to_reseal().await {
+            Ok(tenants) => {
+                for t in tenants {
+                    if let Err(e) = reseal(&app, &t.slug, 200, Some(10)).await {
+                        tracing::error!(tenant = %t.slug, error = %e, "re-sealing failed; will retry");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "re-seal worker cannot list tenants"),
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+        }
+    }
+}

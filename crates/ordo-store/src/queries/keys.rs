@@ -1,0 +1,158 @@
+use crate::conn::{on_pool, run};
+use crate::row::Get;
+use crate::{Result, Store, StoreError, TenantKeyRow, Tx};
+use ordo_core::ids::TenantId;
+use ordo_core::time::Timestamp;
+
+fn from_row(r: &impl Get) -> Result<TenantKeyRow> {
+    Ok(TenantKeyRow {
+        purpose: r.text("purpose")?,
+        version: u32::try_from(r.int("version")?).map_err(|_| StoreError::Corrupt("tenant_keys.version"))?,
+        wrapped: r.text("wrapped")?,
+    })
+}
+
+impl Store {
+    pub async fn tenant_keys(&self, tenant: TenantId) -> Result<Vec<TenantKeyRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT purpose, version, wrapped FROM tenant_keys WHERE tenant_id = $1 ORDER BY purpose, version",
+                )
+                .bind(tenant.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(from_row).collect()
+            })
+        })
+    }
+
+    /// A platform fact (see table platform_state).
+    pub async fn platform_state(&self, key: &str) -> Result<Option<String>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let row: Option<(String,)> = sqlx::query_as("SELECT value FROM platform_state WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                Ok(row.map(|(v,)| v))
+            })
+        })
+    }
+
+    /// How many protected values of a tenant are sealed with each data key
+    /// version (`None` = stored plain), across every protected column.
+    pub async fn sealed_versions(&self, tenant: TenantId) -> Result<Vec<(Option<u32>, i64)>> {
+        let rows: Vec<(String,)> = on_pool!(self, conn => {
+            run!(conn, c => {
+                sqlx::query_as(
+                    "SELECT email FROM users WHERE tenant_id = $1
+                     UNION ALL SELECT display_name FROM users WHERE tenant_id = $1
+                     UNION ALL SELECT phone FROM users WHERE tenant_id = $1 AND phone IS NOT NULL
+                     UNION ALL SELECT recipient FROM mail_outbox WHERE tenant_id = $1 AND status = 'pending'",
+                )
+                .bind(tenant.to_string())
+                .fetch_all(&mut *c)
+                .await?
+            })
+        });
+        let mut counts: std::collections::BTreeMap<Option<u32>, i64> = Default::default();
+        for (v,) in rows {
+            *counts.entry(crate::Sealed::from_storage(v).key_version()).or_default() += 1;
+        }
+        Ok(counts.into_iter().collect())
+    }
+}
+
+impl Tx {
+    pub async fn insert_tenant_key(&mut self, tenant: TenantId, key: &TenantKeyRow, now: Timestamp) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO tenant_keys (tenant_id, purpose, version, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(tenant.to_string())
+            .bind(&key.purpose)
+            .bind(i64::from(key.version))
+            .bind(&key.wrapped)
+            .bind(now.unix())
+            .execute(&mut *c)
+            .await
+            .map_err(|e| crate::conn::conflict(e, "tenant_key"))?;
+            Ok(())
+        })
+    }
+
+    /// Forget a data key version (after no value uses it any more).
+    pub async fn delete_tenant_data_key(&mut self, tenant: TenantId, version: u32) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query("DELETE FROM tenant_keys WHERE tenant_id = $1 AND purpose = 'data' AND version = $2")
+                .bind(tenant.to_string())
+                .bind(i64::from(version))
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        })
+    }
+
+    pub async fn set_platform_state(&mut self, key: &str, value: &str) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query("DELETE FROM platform_state WHERE key = $1").bind(key).execute(&mut *c).await?;
+            sqlx::query("INSERT INTO platform_state (key, value) VALUES ($1, $2)")
+                .bind(key)
+                .bind(value)
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Append to the platform audit log (hash-chained like the tenants').
+    pub async fn append_platform_audit(
+        &mut self,
+        kind: &str,
+        subject: Option<&str>,
+        detail: &str,
+        now: Timestamp,
+    ) -> Result<i64> {
+        run!(self.conn(), c => {
+            // Serialise appenders: SQLite holds the write lock already
+            // (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock.
+            if matches!(crate::Engine::of(&*c), crate::Engine::Postgres) {
+                sqlx::query("SELECT pg_advisory_xact_lock(7314159266)").execute(&mut *c).await?;
+            }
+            let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM platform_audit ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *c)
+                .await?;
+            let (seq, prev) = match last {
+                Some((s, h)) => (s + 1, h),
+                None => (1, String::new()),
+            };
+            let id = ordo_core::ids::AuditId::new().to_string();
+            let hash = ordo_crypto::digest::sha256_parts_hex(&[
+                b"ordo-platform-audit-v1",
+                seq.to_string().as_bytes(),
+                id.as_bytes(),
+                now.unix().to_string().as_bytes(),
+                kind.as_bytes(),
+                subject.unwrap_or("").as_bytes(),
+                detail.as_bytes(),
+                prev.as_bytes(),
+            ]);
+            sqlx::query(
+                "INSERT INTO platform_audit (seq, id, at, kind, subject, detail, prev_hash, hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(seq)
+            .bind(&id)
+            .bind(now.unix())
+            .bind(kind)
+            .bind(subject)
+            .bind(detail)
+            .bind(&prev)
+            .bind(&hash)
+            .execute(&mut *c)
+            .await?;
+            Ok(seq)
+        })
+    }
+}
