@@ -80,6 +80,9 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
+                // Deleted and overwritten content is zeroed, so that plain
+                // values replaced by ciphertext do not linger in free pages.
+                .pragma("secure_delete", "on")
                 .busy_timeout(Duration::from_secs(10));
             let path = opts.get_filename().to_path_buf();
             let pool = SqlitePoolOptions::new()

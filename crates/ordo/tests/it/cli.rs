@@ -309,3 +309,106 @@ async fn commands_work_while_the_server_runs_and_sigterm_stops_it_gracefully() {
     let status = status.expect("the server stops within 10 s of SIGTERM");
     assert!(status.success(), "graceful exit: {status:?}");
 }
+
+#[test]
+fn key_commands_end_to_end_and_a_wrong_master_key_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let ok = |o: &Output| assert!(o.status.success(), "{}{}", stdout(o), stderr(o));
+    ok(&ordo(&data, None, &["tenant", "create", "--slug", "enc", "--name", "E", "--owner-email", "e@example.org"]));
+    ok(&ordo(
+        &data,
+        None,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "plain",
+            "--name",
+            "P",
+            "--owner-email",
+            "p@example.org",
+            "--encryption",
+            "off",
+        ],
+    ));
+    let db = std::fs::read(data.join("ordo.db")).unwrap();
+    let wal = std::fs::read(data.join("ordo.db-wal")).unwrap_or_default();
+    let raw = String::from_utf8_lossy(&[db, wal].concat()).into_owned();
+    assert!(raw.contains("p@example.org") && !raw.contains("e@example.org"));
+
+    // Rotate a tenant's data key; switch encryption on and off.
+    let o = ordo(&data, None, &["keys", "rotate", "--tenant", "enc"]);
+    ok(&o);
+    // The users are re-sealed at once; the queued invitation (no server is
+    // running to send it) keeps the old key until it is sent.
+    assert!(stdout(&o).contains("new data key version 2") && stdout(&o).contains("queued e-mails"), "{}", stdout(&o));
+    let o = ordo(&data, None, &["tenant", "encryption", "--tenant", "plain", "--set", "on"]);
+    ok(&o);
+    assert!(stdout(&o).contains("encryption at rest of plain: on"), "{}", stdout(&o));
+    let sqlite = TestDb { engine: Engine::Sqlite, url: format!("sqlite:{}", data.join("ordo.db").display()) };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let plain_left = rt.block_on(sqlite.text("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE email LIKE 'p:%'"));
+    assert_eq!(plain_left, "0", "the plain tenant's stored users are encrypted now");
+
+    // Rotate the master key, then run with the new one only.
+    let new_key = dir.path().join("new.key");
+    ok(&Command::new(env!("CARGO_BIN_EXE_ordo")).args(["keys", "generate"]).arg(&new_key).output().unwrap());
+    let o = ordo(&data, None, &["keys", "rotate-master", "--new-key-file", new_key.to_str().unwrap()]);
+    ok(&o);
+    assert!(stdout(&o).contains("2 tenant key(s) re-wrapped"), "{}", stdout(&o));
+    let with_new = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ordo"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .env("ORDO_MASTER_KEY_FILE", &new_key)
+            .env("ORDO_LOG", "warn")
+            .env_remove("ORDO_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let o = with_new(&["audit", "verify", "--tenant", "enc"]);
+    ok(&o);
+
+    // The old key alone (the development default file) is refused with a clear message.
+    let o = ordo(&data, None, &["serve", "--listen", "127.0.0.1:0"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("master key does not match this database"), "{}", stderr(&o));
+    // So is a wrong key.
+    let wrong = dir.path().join("wrong.key");
+    ok(&Command::new(env!("CARGO_BIN_EXE_ordo")).args(["keys", "generate"]).arg(&wrong).output().unwrap());
+    let o = Command::new(env!("CARGO_BIN_EXE_ordo"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("ORDO_MASTER_KEY_FILE", &wrong)
+        .env("ORDO_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("master key does not match this database"), "{}", stderr(&o));
+
+    // Delete asks for confirmation; --yes deletes and shreds.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ordo"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["tenant", "delete", "enc"])
+        .env("ORDO_MASTER_KEY_FILE", &new_key)
+        .env("ORDO_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"not-the-slug\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&with_new(&["tenant", "list"])).contains("enc"));
+    let keys_before = std::fs::read_dir(data.join("keys")).unwrap().count();
+    let o = with_new(&["tenant", "delete", "enc", "--yes"]);
+    ok(&o);
+    assert!(!stdout(&with_new(&["tenant", "list"])).contains("enc "));
+    assert_eq!(std::fs::read_dir(data.join("keys")).unwrap().count(), keys_before - 1, "its key file is destroyed");
+}

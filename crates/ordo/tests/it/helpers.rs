@@ -146,6 +146,27 @@ impl TestApp {
 
     /// Start a server on an existing database and data directory (restarts).
     pub async fn start(db: TestDb, dir: Arc<tempfile::TempDir>, clock: ManualClock, opts: Opts) -> TestApp {
+        let provider = test_key_provider(dir.path());
+        Self::start_full(db, dir, clock, opts, provider).await
+    }
+
+    /// Start with a given master key provider (key rotation tests).
+    pub async fn start_with_provider(
+        db: TestDb,
+        dir: Arc<tempfile::TempDir>,
+        clock: ManualClock,
+        provider: FileKeyProvider,
+    ) -> TestApp {
+        Self::start_full(db, dir, clock, Opts::default(), provider).await
+    }
+
+    async fn start_full(
+        db: TestDb,
+        dir: Arc<tempfile::TempDir>,
+        clock: ManualClock,
+        opts: Opts,
+        provider: FileKeyProvider,
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
@@ -157,8 +178,7 @@ impl TestApp {
         };
         let store = ordo_store::Store::connect(&db.url).await.unwrap();
         store.migrate().await.unwrap();
-        let keys =
-            ordo_app::keys::Keys::new(Arc::new(test_key_provider(dir.path())), KekStore::new(dir.path().join("keys")));
+        let keys = ordo_app::keys::Keys::new(Arc::new(provider), KekStore::new(dir.path().join("keys")));
         let app = App::new(store, Arc::new(clock.clone()), settings, keys).unwrap();
         ordo_app::keyops::check_master_key(&app).await.unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -11,6 +11,7 @@ mod helpers;
 mod audit;
 mod browser;
 mod cli;
+mod encryption;
 mod flows;
 mod isolation;
 mod mail;
