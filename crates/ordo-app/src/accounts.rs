@@ -770,22 +770,27 @@ pub async fn set_disabled(
     })
 }
 
-/// Change one's display name and language.
+/// Change one's display name, telephone number (empty clears it) and language.
 pub async fn update_profile(
     app: &App,
     tenant: &Tenant,
     user: &User,
     display_name: &str,
+    phone: &str,
     locale: Locale,
     ip: &str,
 ) -> Result<(), AppError> {
     let name = DisplayName::parse(display_name)?;
+    let phone = if phone.trim().is_empty() { None } else { Some(ordo_core::user::Phone::parse(phone)?) };
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
-    let sealed = keys.seal(Field::UserDisplayName, &user.id.to_string(), name.as_str())?;
+    let rid = user.id.to_string();
+    let sealed = keys.seal(Field::UserDisplayName, &rid, name.as_str())?;
+    let sealed_phone = phone.map(|p| keys.seal(Field::UserPhone, &rid, p.as_str())).transpose()?;
     retrying!({
         let now = app.now();
         let mut tx = app.store.begin().await?;
         tx.set_profile(tenant.id, user.id, &sealed, Some(locale), now).await?;
+        tx.set_phone(tenant.id, user.id, sealed_phone.as_ref(), now).await?;
         tx.append_audit(
             tenant.id,
             &AuditDraft::new(AuditKind::ProfileChanged).actor(user.id).subject(user.id).ip(ip),

@@ -100,6 +100,32 @@ impl fmt::Debug for DisplayName {
     }
 }
 
+/// A telephone number as people write them: up to 32 characters of digits,
+/// spaces and `+ - . ( )`, with at least 6 digits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let s = s.trim();
+        let digits = s.chars().filter(char::is_ascii_digit).count();
+        let ok_chars = s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')'));
+        if s.chars().count() > 32 || digits < 6 || !ok_chars {
+            return Err(Invalid::new("phone", "phone.invalid"));
+        }
+        Ok(Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Phone(<redacted>)")
+    }
+}
+
 /// A user's role in their tenant, from most to least powerful.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
 pub enum Role {
@@ -243,6 +269,16 @@ mod tests {
         }
         assert_eq!(Email::parse(" A@B.Co ").map(|e| e.normalized()), Ok("a@b.co".into()));
         assert_eq!(format!("{:?}", Email::parse("a@b.co")), "Ok(Email(<redacted>))");
+    }
+
+    #[test]
+    fn phones() {
+        for ok in ["+33 1 23 45 67 89", "(555) 123-4567", "0612345678"] {
+            assert!(Phone::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["12345", "call me", "+33 1 23 45 67 89 00 00 00 00 00 00 00", "06<script>"] {
+            assert!(Phone::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

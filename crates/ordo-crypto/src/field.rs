@@ -190,6 +190,19 @@ mod tests {
     }
 
     #[test]
+    fn key_material_never_shows_in_debug_output() {
+        let key = SecretKey::generate().unwrap();
+        let hexed = hex::encode(key.bytes());
+        let mut data = BTreeMap::new();
+        data.insert(1, key.clone());
+        let ring = Keyring::new("t1", data, 1, key.clone(), true);
+        for shown in [format!("{key:?}"), format!("{ring:?}")] {
+            assert!(!shown.contains(&hexed) && !shown.contains(&format!("{:?}", key.bytes())), "{shown}");
+        }
+        assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
+    }
+
+    #[test]
     fn blind_index_is_keyed_and_stable() {
         let k = ring("t1", true);
         assert_eq!(k.blind_index("email", "a@b.co"), k.blind_index("email", "a@b.co"));

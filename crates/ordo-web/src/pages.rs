@@ -122,6 +122,7 @@ pub struct ProfileTpl {
     pub p: Page,
     pub email: String,
     pub display_name: String,
+    pub phone: String,
     pub locale: &'static str,
     pub errors: Errors,
     pub notice: Option<String>,

@@ -178,6 +178,26 @@ impl Tx {
             Ok(r.rows_affected() == 1)
         })
     }
+
+    /// Set or clear a user's telephone number (sealed).
+    pub async fn set_phone(
+        &mut self,
+        tenant: TenantId,
+        id: UserId,
+        phone: Option<&Sealed>,
+        now: Timestamp,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("UPDATE users SET phone = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.to_string())
+            .bind(id.to_string())
+            .bind(phone.map(|p| p.as_storage()))
+            .bind(now.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
 }
 
 impl Store {

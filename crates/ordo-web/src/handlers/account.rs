@@ -30,6 +30,7 @@ pub async fn profile_page(ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Resp
     Ok(ok(&ProfileTpl {
         email: auth.user.email.clone(),
         display_name: auth.user.display_name.clone(),
+        phone: auth.user.phone.clone().unwrap_or_default(),
         locale: ctx.locale.as_str(),
         errors: Errors::default(),
         notice: notice(&tr, q.notice.as_deref()),
@@ -40,13 +41,15 @@ pub async fn profile_page(ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Resp
 #[derive(Deserialize)]
 pub struct ProfileForm {
     display_name: String,
+    #[serde(default)]
+    phone: String,
     locale: String,
 }
 
 pub async fn profile(State(st): State<AppState>, ctx: Ctx, Form(f): Form<ProfileForm>) -> Result<Response, WebError> {
     let auth = ctx.auth()?;
     let locale: Locale = f.locale.parse().map_err(|_| WebError::BadRequest)?;
-    match accounts::update_profile(&st.app, &ctx.tenant, &auth.user, &f.display_name, locale, &ctx.ip).await {
+    match accounts::update_profile(&st.app, &ctx.tenant, &auth.user, &f.display_name, &f.phone, locale, &ctx.ip).await {
         Ok(()) => Ok(Redirect::to(&ctx.href("settings/profile?notice=saved")).into_response()),
         Err(AppError::Invalid(i)) => {
             let tr = ctx.tr();
@@ -55,6 +58,7 @@ pub async fn profile(State(st): State<AppState>, ctx: Ctx, Form(f): Form<Profile
                 &ProfileTpl {
                     email: auth.user.email.clone(),
                     display_name: f.display_name.chars().take(200).collect(),
+                    phone: f.phone.chars().take(64).collect(),
                     locale: locale.as_str(),
                     errors: Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned()),
                     notice: None,

@@ -49,10 +49,25 @@ both!(a_copy_of_the_database_reveals_no_contact_details_of_encrypted_tenants, |e
     let plain_email = format!("paul.plain.{}@open.example", random_suffix());
     let enc = tenant_with(&t, true, &secret_email, "Zoé Hiddenname").await;
     let plain = tenant_with(&t, false, &plain_email, "Paul Visiblename").await;
-    // Queue one more message in each tenant (its recipient sits in the outbox).
-    for (slug, owner) in [(&enc, &secret_email), (&plain, &plain_email)] {
+    // Queue one more message in each tenant (its recipient sits in the
+    // outbox), and give each owner a telephone number.
+    for (slug, owner, phone) in
+        [(&enc, &secret_email, "+33 6 11 22 33 44"), (&plain, &plain_email, "+33 6 99 88 77 66")]
+    {
         let c = t.client();
         c.login(slug, owner, PASSWORD).await;
+        c.get(&format!("/t/{slug}/settings/profile")).await;
+        let r = c
+            .post_form(
+                &format!("/t/{slug}/settings/profile"),
+                &[
+                    ("display_name", if slug == &enc { "Zoé Hiddenname" } else { "Paul Visiblename" }),
+                    ("phone", phone),
+                    ("locale", "en"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
         c.post_form(
             &format!("/t/{slug}/admin/members/invite"),
             &[("email", &format!("invitee.{slug}@example.org")), ("role", "member")],
@@ -60,17 +75,25 @@ both!(a_copy_of_the_database_reveals_no_contact_details_of_encrypted_tenants, |e
         .await;
     }
     let dump = raw_dump(&t).await;
-    for hidden in [secret_email.as_str(), "Zoé Hiddenname", "Hiddenname", "zoe.secret", &format!("invitee.{enc}")] {
+    for hidden in [
+        secret_email.as_str(),
+        "Zoé Hiddenname",
+        "Hiddenname",
+        "zoe.secret",
+        &format!("invitee.{enc}"),
+        "+33 6 11 22 33 44",
+    ] {
         assert!(!dump.contains(hidden), "{hidden:?} is readable in the raw database");
     }
     // The test can fail: the unencrypted tenant's values are there.
-    for visible in [plain_email.as_str(), "Paul Visiblename"] {
+    for visible in [plain_email.as_str(), "Paul Visiblename", "+33 6 99 88 77 66"] {
         assert!(dump.contains(visible), "{visible:?} should be stored in clear for a tenant without encryption");
     }
     // Both still work through Ordo, sign-in (blind index, any case) included.
     let c = t.client();
     c.login(&enc, &secret_email.to_uppercase(), PASSWORD).await;
     assert!(c.get(&format!("/t/{enc}/")).await.body.contains("Hello, Zoé Hiddenname"));
+    assert!(c.get(&format!("/t/{enc}/settings/profile")).await.body.contains("+33 6 11 22 33 44"));
     let members = c.get(&format!("/t/{enc}/api/v1/members")).await.json();
     assert!(members.to_string().contains(&format!("invitee.{enc}@example.org")));
     // Uniqueness holds on the blind index.
