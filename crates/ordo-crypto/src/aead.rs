@@ -9,28 +9,51 @@ use aes_gcm::{Aes256Gcm, Nonce};
 pub const NONCE_LEN: usize = 12;
 pub const TAG_LEN: usize = 16;
 
-pub fn seal(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| CryptoError::Aead)?;
-    let mut nonce = [0u8; NONCE_LEN];
-    crate::random::fill(&mut nonce)?;
-    let n = Nonce::try_from(&nonce[..]).map_err(|_| CryptoError::Aead)?;
-    let ct = cipher.encrypt(&n, Payload { msg: plaintext, aad }).map_err(|_| CryptoError::Aead)?;
-    let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(&ct);
-    Ok(out)
+/// An AES-256-GCM key, expanded once (round keys and GHASH key), for keys
+/// used many times (tenant data keys). Its state is wiped on drop.
+pub struct Cipher(Aes256Gcm);
+
+impl Cipher {
+    pub fn new(key: &[u8; 32]) -> Result<Self, CryptoError> {
+        Aes256Gcm::new_from_slice(key).map(Self).map_err(|_| CryptoError::Aead)
+    }
+
+    pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        crate::random::fill(&mut nonce)?;
+        let n = Nonce::try_from(&nonce[..]).map_err(|_| CryptoError::Aead)?;
+        let ct = self.0.encrypt(&n, Payload { msg: plaintext, aad }).map_err(|_| CryptoError::Aead)?;
+        let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        Ok(out)
+    }
+
+    /// Open `nonce ‖ ciphertext ‖ tag`. Any change to the bytes, the key or
+    /// the associated data gives [`CryptoError::Decrypt`], never wrong data.
+    pub fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        if sealed.len() < NONCE_LEN + TAG_LEN {
+            return Err(CryptoError::Decrypt);
+        }
+        let (nonce, ct) = sealed.split_at(NONCE_LEN);
+        let n = Nonce::try_from(nonce).map_err(|_| CryptoError::Decrypt)?;
+        self.0.decrypt(&n, Payload { msg: ct, aad }).map_err(|_| CryptoError::Decrypt)
+    }
 }
 
-/// Open `nonce ‖ ciphertext ‖ tag`. Any change to the bytes, the key or the
-/// associated data gives [`CryptoError::Decrypt`], never wrong plaintext.
-pub fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    if sealed.len() < NONCE_LEN + TAG_LEN {
-        return Err(CryptoError::Decrypt);
+impl std::fmt::Debug for Cipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cipher(<redacted>)")
     }
-    let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| CryptoError::Aead)?;
-    let (nonce, ct) = sealed.split_at(NONCE_LEN);
-    let n = Nonce::try_from(nonce).map_err(|_| CryptoError::Decrypt)?;
-    cipher.decrypt(&n, Payload { msg: ct, aad }).map_err(|_| CryptoError::Decrypt)
+}
+
+pub fn seal(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    Cipher::new(key)?.seal(aad, plaintext)
+}
+
+/// Open `nonce ‖ ciphertext ‖ tag` (see [`Cipher::open`]).
+pub fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    Cipher::new(key)?.open(aad, sealed)
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ fn aad(p: &Place<'_>, version: u32) -> Vec<u8> {
 /// its blind-index key, and whether new values are encrypted.
 pub struct Keyring {
     tenant: String,
-    data: BTreeMap<u32, SecretKey>,
+    data: BTreeMap<u32, aead::Cipher>,
     current: u32,
     index: SecretKey,
     encrypt: bool,
@@ -84,6 +84,9 @@ impl std::fmt::Debug for Keyring {
 
 impl Keyring {
     pub fn new(tenant: &str, data: BTreeMap<u32, SecretKey>, current: u32, index: SecretKey, encrypt: bool) -> Self {
+        // Expand each data key once: sealing and opening then skip the key
+        // schedule. A key that cannot be expanded cannot happen (32 bytes).
+        let data = data.into_iter().filter_map(|(v, k)| aead::Cipher::new(k.bytes()).ok().map(|c| (v, c))).collect();
         Self { tenant: tenant.to_owned(), data, current, index, encrypt }
     }
 
@@ -104,8 +107,8 @@ impl Keyring {
         if !self.encrypt {
             return Ok(Sealed(format!("p:{value}")));
         }
-        let key = self.data.get(&self.current).ok_or(CryptoError::NoTenantKey)?;
-        let ct = aead::seal(key.bytes(), &aad(&place, self.current), value.as_bytes())?;
+        let cipher = self.data.get(&self.current).ok_or(CryptoError::NoTenantKey)?;
+        let ct = cipher.seal(&aad(&place, self.current), value.as_bytes())?;
         Ok(Sealed(format!("e1.{}:{}", self.current, base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ct))))
     }
 
@@ -121,9 +124,9 @@ impl Keyring {
         let rest = sealed.0.strip_prefix("e1.").ok_or(CryptoError::Decrypt)?;
         let (ver, b64) = rest.split_once(':').ok_or(CryptoError::Decrypt)?;
         let version: u32 = ver.parse().map_err(|_| CryptoError::Decrypt)?;
-        let key = self.data.get(&version).ok_or(CryptoError::Decrypt)?;
+        let cipher = self.data.get(&version).ok_or(CryptoError::Decrypt)?;
         let ct = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64).map_err(|_| CryptoError::Decrypt)?;
-        let pt = aead::open(key.bytes(), &aad(&place, version), &ct)?;
+        let pt = cipher.open(&aad(&place, version), &ct)?;
         String::from_utf8(pt).map_err(|_| CryptoError::Decrypt)
     }
 
