@@ -63,6 +63,33 @@ pub async fn reseal(app: &App, slug: &Slug, batch: i64, max_batches: Option<usiz
             return Ok(false);
         }
     }
+    for table in ordo_store::SealedTable::ALL {
+        let fields = Field::of_table(table);
+        loop {
+            if max_batches.is_some_and(|m| batches >= m) {
+                return Ok(false);
+            }
+            let rows = app.store.rows_to_reseal(table, tenant.id, target, batch).await?;
+            if rows.is_empty() {
+                break;
+            }
+            let mut progressed = false;
+            let mut tx = app.store.begin().await?;
+            for row in rows {
+                let mut new = Vec::with_capacity(fields.len());
+                for (field, sealed) in fields.iter().zip(&row.values) {
+                    let plain = keys.open(*field, &row.id, sealed)?;
+                    new.push(keys.seal(*field, &row.id, &plain)?);
+                }
+                progressed |= tx.reseal_row(table, tenant.id, &row, &new).await?;
+            }
+            tx.commit().await?;
+            batches += 1;
+            if !progressed {
+                return Ok(false);
+            }
+        }
+    }
     finish(app, &tenant).await
 }
 

@@ -24,17 +24,39 @@ pub enum Field {
     MailRecipient,
     MailSubject,
     MailBody,
+    MeetingTitle,
+    MeetingObjectives,
+    MeetingPlace,
+    TopicTitle,
+    ElementTitle,
+    ElementDescription,
 }
 
 impl Field {
-    pub const ALL: [Field; 6] = [
+    pub const ALL: [Field; 12] = [
         Field::UserEmail,
         Field::UserDisplayName,
         Field::UserPhone,
         Field::MailRecipient,
         Field::MailSubject,
         Field::MailBody,
+        Field::MeetingTitle,
+        Field::MeetingObjectives,
+        Field::MeetingPlace,
+        Field::TopicTitle,
+        Field::ElementTitle,
+        Field::ElementDescription,
     ];
+
+    /// The protected columns of a table the re-sealing job rewrites, in the
+    /// store's column order.
+    pub fn of_table(t: ordo_store::SealedTable) -> &'static [Field] {
+        match t {
+            ordo_store::SealedTable::Meetings => &[Field::MeetingTitle, Field::MeetingObjectives, Field::MeetingPlace],
+            ordo_store::SealedTable::Topics => &[Field::TopicTitle],
+            ordo_store::SealedTable::Elements => &[Field::ElementTitle, Field::ElementDescription],
+        }
+    }
 
     pub fn table_column(self) -> (&'static str, &'static str) {
         match self {
@@ -44,6 +66,12 @@ impl Field {
             Field::MailRecipient => ("mail_outbox", "recipient"),
             Field::MailSubject => ("mail_outbox", "subject"),
             Field::MailBody => ("mail_outbox", "body_text"),
+            Field::MeetingTitle => ("meetings", "title"),
+            Field::MeetingObjectives => ("meetings", "objectives"),
+            Field::MeetingPlace => ("meetings", "place"),
+            Field::TopicTitle => ("topics", "title"),
+            Field::ElementTitle => ("elements", "title"),
+            Field::ElementDescription => ("elements", "description"),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod keyops;
 pub mod keys;
 pub mod mail;
+pub mod meetings;
 pub mod ratelimit;
 mod settings;
 

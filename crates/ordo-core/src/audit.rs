@@ -24,10 +24,14 @@ pub enum AuditKind {
     EncryptionEnabled,
     EncryptionDisabled,
     KeyRotated,
+    MeetingCreated,
+    MeetingShared,
+    MeetingCancelled,
+    MeetingArchived,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 18] = [
+    pub const ALL: [AuditKind; 22] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -46,6 +50,10 @@ impl AuditKind {
         AuditKind::EncryptionEnabled,
         AuditKind::EncryptionDisabled,
         AuditKind::KeyRotated,
+        AuditKind::MeetingCreated,
+        AuditKind::MeetingShared,
+        AuditKind::MeetingCancelled,
+        AuditKind::MeetingArchived,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -67,6 +75,10 @@ impl AuditKind {
             AuditKind::EncryptionEnabled => "encryption.enabled",
             AuditKind::EncryptionDisabled => "encryption.disabled",
             AuditKind::KeyRotated => "key.rotated",
+            AuditKind::MeetingCreated => "meeting.created",
+            AuditKind::MeetingShared => "meeting.shared",
+            AuditKind::MeetingCancelled => "meeting.cancelled",
+            AuditKind::MeetingArchived => "meeting.archived",
         }
     }
 }

@@ -76,6 +76,18 @@ id_type!(
     /// A message in the mail outbox.
     MailId
 );
+id_type!(
+    /// A meeting.
+    MeetingId
+);
+id_type!(
+    /// A topic (or sub-topic) of a meeting's agenda.
+    TopicId
+);
+id_type!(
+    /// An element of the note space (decision, action, topic to discuss, note, image).
+    ElementId
+);
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod device;
 pub mod ids;
+pub mod meeting;
 pub mod password;
 pub mod policy;
 pub mod tenant;

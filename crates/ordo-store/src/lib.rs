@@ -16,6 +16,7 @@ mod row;
 
 pub use conn::{Store, Tx};
 pub use models::*;
+pub use queries::{SealedRow, SealedTable};
 
 /// The store layer's one error type.
 #[derive(Debug, thiserror::Error)]

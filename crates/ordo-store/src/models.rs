@@ -1,7 +1,8 @@
 //! Rows as the rest of Ordo sees them: typed, parsed, tenant-scoped.
 
 use ordo_core::audit::AuditKind;
-use ordo_core::ids::{AuditId, MailId, SessionId, TenantId, UserId};
+use ordo_core::ids::{AuditId, ElementId, MailId, MeetingId, SessionId, TenantId, TopicId, UserId};
+use ordo_core::meeting::{ActionStatus, ElementKind, MeetingRole, MeetingStatus};
 use ordo_core::tenant::{Plan, Slug};
 use ordo_core::time::Timestamp;
 use ordo_core::user::{Locale, Role, UserStatus};
@@ -208,4 +209,54 @@ pub struct MailStatus {
     pub status: String,
     pub attempts: i64,
     pub last_error: Option<String>,
+}
+
+/// A meeting as stored; protected texts sealed.
+#[derive(Clone, Debug)]
+pub struct MeetingRow {
+    pub tenant_id: TenantId,
+    pub id: MeetingId,
+    pub title: Sealed,
+    pub objectives: Sealed,
+    pub place: Sealed,
+    pub starts_at: Timestamp,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    pub organiser_id: UserId,
+    pub status: MeetingStatus,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct ParticipantRow {
+    pub user_id: UserId,
+    pub role: MeetingRole,
+    pub shared_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TopicRow {
+    pub id: TopicId,
+    pub meeting_id: MeetingId,
+    pub parent_id: Option<TopicId>,
+    pub position: i64,
+    pub title: Sealed,
+}
+
+#[derive(Clone, Debug)]
+pub struct ElementRow {
+    pub id: ElementId,
+    pub meeting_id: MeetingId,
+    pub topic_id: TopicId,
+    pub position: i64,
+    pub kind: ElementKind,
+    pub title: Sealed,
+    pub description: Sealed,
+    pub due_date: Option<String>,
+    pub action_status: Option<ActionStatus>,
+    pub created_by: UserId,
+    pub version: i64,
+    pub updated_at: Timestamp,
 }

@@ -7,6 +7,7 @@ pub(crate) trait Get {
     fn text(&self, col: &'static str) -> Result<String, StoreError>;
     fn opt_text(&self, col: &'static str) -> Result<Option<String>, StoreError>;
     fn int(&self, col: &'static str) -> Result<i64, StoreError>;
+    fn opt_int(&self, col: &'static str) -> Result<Option<i64>, StoreError>;
 
     /// A text column parsed into a domain type; a value that does not parse
     /// is reported as corruption rather than silently accepted.
@@ -35,6 +36,9 @@ macro_rules! impl_get {
             }
             fn int(&self, col: &'static str) -> Result<i64, StoreError> {
                 Ok(self.try_get::<i64, _>(col)?)
+            }
+            fn opt_int(&self, col: &'static str) -> Result<Option<i64>, StoreError> {
+                Ok(self.try_get::<Option<i64>, _>(col)?)
             }
         }
     };

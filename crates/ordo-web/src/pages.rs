@@ -201,6 +201,84 @@ pub struct AuditTpl {
     pub older: Option<i64>,
 }
 
+pub struct MeetingRowView {
+    pub href: String,
+    pub title: String,
+    pub when: String,
+    pub zone: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "meetings.html")]
+pub struct MeetingsTpl {
+    pub p: Page,
+    pub rows: Vec<MeetingRowView>,
+    pub can_create: bool,
+    pub form_title: String,
+    pub form_starts_at: String,
+    pub form_time_zone: String,
+    pub form_duration: String,
+    pub form_place: String,
+    pub errors: Errors,
+    pub notice: Option<String>,
+}
+
+pub struct ElementView {
+    pub id: String,
+    pub kind: &'static str,
+    pub kind_label: String,
+    pub kind_letter: String,
+    pub title: String,
+    pub description: String,
+    pub due_date: String,
+    pub is_action: bool,
+    pub done: bool,
+    pub owners: String,
+}
+
+pub struct TopicView {
+    pub id: String,
+    pub title: String,
+    pub elements: Vec<ElementView>,
+    pub subtopics: Vec<TopicView>,
+}
+
+pub struct ParticipantView {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub shared: bool,
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+pub struct MeetingTpl {
+    pub p: Page,
+    pub base: String,
+    pub title: String,
+    pub objectives: String,
+    pub place: String,
+    pub starts_at: String,
+    pub when: String,
+    pub time_zone: String,
+    pub duration: i64,
+    pub version: i64,
+    pub status: String,
+    pub read_only: bool,
+    pub participants: Vec<ParticipantView>,
+    pub can: std::collections::HashMap<&'static str, bool>,
+    pub topics: Vec<TopicView>,
+    pub errors: Errors,
+    pub notice: Option<String>,
+}
+
+impl MeetingTpl {
+    pub fn may(&self, what: &str) -> bool {
+        self.can.get(what).copied().unwrap_or(false)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "encryption.html")]
 pub struct EncryptionTpl {
@@ -280,7 +358,10 @@ mod tests {
             let leftover: String = text
                 .replace("Ordo", "")
                 .chars()
-                .filter(|c| !c.is_whitespace() && !matches!(c, '·' | ':' | '&' | ';' | '%' | '/'))
+                // Punctuation, and arrow icons (their buttons carry translated labels).
+                .filter(|c| {
+                    !c.is_whitespace() && !matches!(c, '·' | ':' | '&' | ';' | '%' | '/' | '(' | ')' | '↑' | '↓')
+                })
                 .collect();
             assert!(leftover.is_empty(), "{name} has text outside the translation files: {leftover:?}");
         }

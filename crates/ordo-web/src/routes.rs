@@ -3,7 +3,7 @@
 //! is missing (fail closed), and the isolation and access tests iterate this
 //! table, so a new route cannot escape them.
 
-use crate::handlers::{account, admin, api, auth, system};
+use crate::handlers::{account, admin, api, auth, meetings, system};
 use crate::middleware;
 use crate::state::AppState;
 use axum::Router;
@@ -60,6 +60,18 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("GET", "/t/{slug}/admin/audit", Admin),
     r("GET", "/t/{slug}/admin/encryption", Admin),
     r("POST", "/t/{slug}/admin/encryption/enable", Admin),
+    r("GET", "/t/{slug}/meetings", User),
+    r("POST", "/t/{slug}/meetings", User),
+    r("GET", "/t/{slug}/meetings/{id}", User),
+    r("POST", "/t/{slug}/meetings/{id}/edit", User),
+    r("POST", "/t/{slug}/meetings/{id}/participants", User),
+    r("POST", "/t/{slug}/meetings/{id}/share", User),
+    r("POST", "/t/{slug}/meetings/{id}/cancel", User),
+    r("POST", "/t/{slug}/meetings/{id}/archive", User),
+    r("POST", "/t/{slug}/meetings/{id}/topics", User),
+    r("POST", "/t/{slug}/meetings/{id}/elements", User),
+    r("POST", "/t/{slug}/meetings/{id}/elements/{element}/status", User),
+    r("POST", "/t/{slug}/meetings/{id}/elements/{element}/move", User),
     r("GET", "/t/{slug}/api/v1/me", User),
     r("GET", "/t/{slug}/api/v1/sessions", User),
     r("DELETE", "/t/{slug}/api/v1/sessions/{id}", User),
@@ -100,6 +112,17 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/admin/audit", get(admin::audit_page))
         .route("/t/{slug}/admin/encryption", get(admin::encryption_page))
         .route("/t/{slug}/admin/encryption/enable", post(admin::enable_encryption))
+        .route("/t/{slug}/meetings", get(meetings::list).post(meetings::create))
+        .route("/t/{slug}/meetings/{id}", get(meetings::show))
+        .route("/t/{slug}/meetings/{id}/edit", post(meetings::edit))
+        .route("/t/{slug}/meetings/{id}/participants", post(meetings::add_participant))
+        .route("/t/{slug}/meetings/{id}/share", post(meetings::share))
+        .route("/t/{slug}/meetings/{id}/cancel", post(meetings::cancel))
+        .route("/t/{slug}/meetings/{id}/archive", post(meetings::archive))
+        .route("/t/{slug}/meetings/{id}/topics", post(meetings::add_topic))
+        .route("/t/{slug}/meetings/{id}/elements", post(meetings::add_element))
+        .route("/t/{slug}/meetings/{id}/elements/{element}/status", post(meetings::set_action_status))
+        .route("/t/{slug}/meetings/{id}/elements/{element}/move", post(meetings::move_element))
         .route("/t/{slug}/api/v1/me", get(api::me))
         .route("/t/{slug}/api/v1/sessions", get(api::sessions))
         .route("/t/{slug}/api/v1/sessions/{id}", delete(api::end_session))

@@ -116,6 +116,84 @@ CREATE TABLE mail_outbox (
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at);
 
+-- Meetings. Protected columns (title, objectives, place, topic and element
+-- texts) hold sealed values like users' contact details.
+CREATE TABLE meetings (
+    tenant_id        TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    id               TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    objectives       TEXT NOT NULL,
+    place            TEXT NOT NULL,
+    starts_at        BIGINT NOT NULL,
+    time_zone        TEXT NOT NULL,
+    duration_minutes BIGINT NOT NULL,
+    organiser_id     TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('draft', 'shared', 'cancelled', 'archived')),
+    version          BIGINT NOT NULL DEFAULT 1,
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, organiser_id) REFERENCES users(tenant_id, id)
+);
+CREATE INDEX meetings_by_start ON meetings (tenant_id, starts_at);
+
+CREATE TABLE meeting_participants (
+    tenant_id  TEXT NOT NULL,
+    meeting_id TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    role       TEXT NOT NULL CHECK (role IN ('organiser', 'editor', 'contributor', 'reader')),
+    -- When access was shared with this participant (NULL: not yet).
+    shared_at  BIGINT,
+    PRIMARY KEY (tenant_id, meeting_id, user_id),
+    FOREIGN KEY (tenant_id, meeting_id) REFERENCES meetings(tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX participants_by_user ON meeting_participants (tenant_id, user_id);
+
+CREATE TABLE topics (
+    tenant_id  TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    meeting_id TEXT NOT NULL,
+    parent_id  TEXT,
+    position   BIGINT NOT NULL,
+    title      TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, meeting_id) REFERENCES meetings(tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX topics_by_meeting ON topics (tenant_id, meeting_id, position);
+
+CREATE TABLE elements (
+    tenant_id     TEXT NOT NULL,
+    id            TEXT NOT NULL,
+    meeting_id    TEXT NOT NULL,
+    topic_id      TEXT NOT NULL,
+    position      BIGINT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('decision', 'action', 'discuss', 'note', 'image')),
+    title         TEXT NOT NULL,
+    description   TEXT NOT NULL,
+    due_date      TEXT,
+    action_status TEXT CHECK (action_status IN ('open', 'done')),
+    created_by    TEXT NOT NULL,
+    version       BIGINT NOT NULL DEFAULT 1,
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, meeting_id) REFERENCES meetings(tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, topic_id) REFERENCES topics(tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX elements_by_topic ON elements (tenant_id, topic_id, position);
+
+CREATE TABLE element_owners (
+    tenant_id  TEXT NOT NULL,
+    element_id TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, element_id, user_id),
+    FOREIGN KEY (tenant_id, element_id) REFERENCES elements(tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX owners_by_user ON element_owners (tenant_id, user_id);
+
 -- Operator actions outside any tenant (tenant deletion, encryption switched
 -- off, master key rotation), hash-chained like the tenants' logs.
 CREATE TABLE platform_audit (

@@ -1,6 +1,6 @@
 use crate::conn::{on_pool, run};
 use crate::row::Get;
-use crate::{Result, Store, StoreError, TenantKeyRow, Tx};
+use crate::{Result, Sealed, Store, StoreError, TenantKeyRow, Tx};
 use ordo_core::ids::TenantId;
 use ordo_core::time::Timestamp;
 
@@ -49,7 +49,13 @@ impl Store {
                     "SELECT email FROM users WHERE tenant_id = $1
                      UNION ALL SELECT display_name FROM users WHERE tenant_id = $1
                      UNION ALL SELECT phone FROM users WHERE tenant_id = $1 AND phone IS NOT NULL
-                     UNION ALL SELECT recipient FROM mail_outbox WHERE tenant_id = $1 AND status = 'pending'",
+                     UNION ALL SELECT recipient FROM mail_outbox WHERE tenant_id = $1 AND status = 'pending'
+                     UNION ALL SELECT title FROM meetings WHERE tenant_id = $1
+                     UNION ALL SELECT objectives FROM meetings WHERE tenant_id = $1
+                     UNION ALL SELECT place FROM meetings WHERE tenant_id = $1
+                     UNION ALL SELECT title FROM topics WHERE tenant_id = $1
+                     UNION ALL SELECT title FROM elements WHERE tenant_id = $1
+                     UNION ALL SELECT description FROM elements WHERE tenant_id = $1",
                 )
                 .bind(tenant.to_string())
                 .fetch_all(&mut *c)
@@ -153,6 +159,103 @@ impl Tx {
             .execute(&mut *c)
             .await?;
             Ok(seq)
+        })
+    }
+}
+
+/// Tables whose protected columns the re-sealing job rewrites (besides
+/// users, which it handles with their own query).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SealedTable {
+    Meetings,
+    Topics,
+    Elements,
+}
+
+impl SealedTable {
+    pub const ALL: [SealedTable; 3] = [SealedTable::Meetings, SealedTable::Topics, SealedTable::Elements];
+}
+
+/// A row's protected values, in the table's column order
+/// (meetings: title, objectives, place; topics: title; elements: title,
+/// description).
+#[derive(Clone, Debug)]
+pub struct SealedRow {
+    pub id: String,
+    pub values: Vec<Sealed>,
+}
+
+impl Store {
+    /// Rows of `table` with a protected value not matching `pattern`.
+    pub async fn rows_to_reseal(
+        &self,
+        table: SealedTable,
+        tenant: TenantId,
+        target: Option<u32>,
+        limit: i64,
+    ) -> Result<Vec<SealedRow>> {
+        let pattern = match target {
+            Some(v) => format!("e1.{v}:%"),
+            None => "p:%".to_owned(),
+        };
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows: Vec<(String, String, Option<String>, Option<String>)> = match table {
+                    SealedTable::Meetings => sqlx::query_as(
+                        "SELECT id, title, objectives, place FROM meetings WHERE tenant_id = $1
+                           AND NOT (title LIKE $2 AND objectives LIKE $2 AND place LIKE $2) ORDER BY id LIMIT $3",
+                    ),
+                    SealedTable::Topics => sqlx::query_as(
+                        "SELECT id, title, NULL AS a, NULL AS b FROM topics WHERE tenant_id = $1 AND NOT (title LIKE $2) ORDER BY id LIMIT $3",
+                    ),
+                    SealedTable::Elements => sqlx::query_as(
+                        "SELECT id, title, description, NULL AS b FROM elements WHERE tenant_id = $1
+                           AND NOT (title LIKE $2 AND description LIKE $2) ORDER BY id LIMIT $3",
+                    ),
+                }
+                .bind(tenant.to_string())
+                .bind(&pattern)
+                .bind(limit)
+                .fetch_all(&mut *c)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, a, b, d)| SealedRow {
+                        id,
+                        values: [Some(a), b, d].into_iter().flatten().map(Sealed::from_storage).collect(),
+                    })
+                    .collect())
+            })
+        })
+    }
+}
+
+impl Tx {
+    /// Replace a row's protected values if they are still `old`.
+    pub async fn reseal_row(
+        &mut self,
+        table: SealedTable,
+        tenant: TenantId,
+        old: &SealedRow,
+        new: &[Sealed],
+    ) -> Result<bool> {
+        let v = |i: usize| new.get(i).map(|s| s.as_storage().to_owned()).unwrap_or_default();
+        let o = |i: usize| old.values.get(i).map(|s| s.as_storage().to_owned()).unwrap_or_default();
+        run!(self.conn(), c => {
+            let q = match table {
+                SealedTable::Meetings => sqlx::query(
+                    "UPDATE meetings SET title = $3, objectives = $4, place = $5
+                     WHERE tenant_id = $1 AND id = $2 AND title = $6 AND objectives = $7 AND place = $8",
+                )
+                .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(v(1)).bind(v(2)).bind(o(0)).bind(o(1)).bind(o(2)),
+                SealedTable::Topics => sqlx::query("UPDATE topics SET title = $3 WHERE tenant_id = $1 AND id = $2 AND title = $4")
+                    .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(o(0)),
+                SealedTable::Elements => sqlx::query(
+                    "UPDATE elements SET title = $3, description = $4 WHERE tenant_id = $1 AND id = $2 AND title = $5 AND description = $6",
+                )
+                .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(v(1)).bind(o(0)).bind(o(1)),
+            };
+            Ok(q.execute(&mut *c).await?.rows_affected() == 1)
         })
     }
 }

@@ -3,6 +3,8 @@
 
 mod audit;
 mod keys;
+pub use keys::{SealedRow, SealedTable};
+mod meetings;
 mod outbox;
 mod sessions;
 mod tenants;

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod meetings;
 pub mod system;
 
 use crate::error::WebError;
@@ -81,6 +82,10 @@ pub const NOTICES: &[&str] = &[
     "password_changed",
     "signed_out_elsewhere",
     "encryption_enabled",
+    "meeting_created",
+    "meeting_saved",
+    "meeting_shared",
+    "participant_added",
 ];
 
 #[derive(serde::Deserialize, Default)]

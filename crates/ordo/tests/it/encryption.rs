@@ -153,6 +153,21 @@ both!(tenant_key_rotation_survives_a_crash, |engine| {
     for i in 0..4 {
         t.member(&slug, &c, if i % 2 == 0 { "member" } else { "guest" }).await;
     }
+    // Meeting content too: a meeting with a topic and an element.
+    c.get(&format!("/t/{slug}/meetings")).await;
+    let r = c
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", "Rotation meeting"),
+                ("starts_at", "2026-12-01T09:30"),
+                ("time_zone", "UTC"),
+                ("duration_minutes", "30"),
+            ],
+        )
+        .await;
+    let mpath = r.location().split('?').next().unwrap().to_owned();
+    c.post_form(&format!("{mpath}/topics"), &[("title", "Rotation topic")]).await;
     let s = Slug::parse(&slug).unwrap();
     let v = ordo_app::keyops::rotate_tenant_key(&t.app, &s).await.unwrap();
     assert_eq!(v, 2);
@@ -191,6 +206,8 @@ both!(tenant_key_rotation_survives_a_crash, |engine| {
     c.login(&slug, &owner, PASSWORD).await;
     assert!(c.get(&format!("/t/{slug}/")).await.body.contains("Olivia Rotated"));
     assert_eq!(c.get(&format!("/t/{slug}/api/v1/members")).await.json()["members"].as_array().unwrap().len(), 5);
+    let page = c.get(&mpath).await;
+    assert!(page.body.contains("Rotation meeting") && page.body.contains("Rotation topic"));
 });
 
 both!(switching_encryption_on_encrypts_existing_data_in_the_background, |engine| {

@@ -15,4 +15,5 @@ mod encryption;
 mod flows;
 mod isolation;
 mod mail;
+mod meetings;
 mod security;

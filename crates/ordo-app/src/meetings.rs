@@ -1,0 +1,630 @@
+//! Meetings: creation and details, participants and sharing, the note space
+//! (topics, sub-topics, elements), actions. Every call checks the meeting
+//! policy (`ordo_core::meeting::authorize_meeting`) for the acting user; a
+//! meeting the user may not see is "not found", whatever its id.
+
+use crate::accounts::{User, open_user};
+use crate::i18n::Tr;
+use crate::keys::{Field, TenantKeys};
+use crate::{App, AppError, retrying};
+use ordo_core::audit::AuditKind;
+use ordo_core::ids::{ElementId, MailId, MeetingId, TopicId, UserId};
+use ordo_core::meeting::{
+    self, ActionStatus, ElementKind, LongText, MeetingAction, MeetingActor, MeetingRole, MeetingStatus, Place, Start,
+    Title,
+};
+use ordo_core::time::Timestamp;
+use ordo_core::user::{DisplayName, Email, UserStatus};
+use ordo_store::{AuditDraft, ElementRow, MeetingRow, NewMail, NewUser, ParticipantRow, Tenant, TopicRow};
+use std::collections::HashMap;
+
+/// What a form or API call gives to create or edit a meeting.
+pub struct MeetingInput<'a> {
+    pub title: &'a str,
+    pub objectives: &'a str,
+    /// Local date and time in `time_zone`, `YYYY-MM-DDTHH:MM`.
+    pub starts_at: &'a str,
+    pub time_zone: &'a str,
+    pub duration_minutes: &'a str,
+    pub place: &'a str,
+}
+
+struct Parsed {
+    title: Title,
+    objectives: LongText,
+    start: Start,
+    duration: i64,
+    place: Place,
+}
+
+fn parse(input: &MeetingInput<'_>) -> Result<Parsed, AppError> {
+    Ok(Parsed {
+        title: Title::parse(input.title)?,
+        objectives: LongText::parse("objectives", input.objectives)?,
+        start: Start::parse(input.starts_at, input.time_zone)?,
+        duration: meeting::parse_duration(input.duration_minutes)?,
+        place: Place::parse(input.place)?,
+    })
+}
+
+/// A meeting, decrypted, as its viewer may see it.
+#[derive(Clone, Debug)]
+pub struct Meeting {
+    pub id: MeetingId,
+    pub title: String,
+    pub objectives: String,
+    pub place: String,
+    pub starts_at: Timestamp,
+    /// `YYYY-MM-DDTHH:MM` in the meeting's time zone.
+    pub local_start: String,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    pub organiser_id: UserId,
+    pub status: MeetingStatus,
+    pub version: i64,
+    pub my_role: MeetingRole,
+}
+
+#[derive(Clone, Debug)]
+pub struct Participant {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: MeetingRole,
+    pub shared: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Topic {
+    pub id: TopicId,
+    pub parent_id: Option<TopicId>,
+    pub title: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Element {
+    pub id: ElementId,
+    pub topic_id: TopicId,
+    pub kind: ElementKind,
+    pub title: String,
+    pub description: String,
+    pub due_date: Option<String>,
+    pub action_status: Option<ActionStatus>,
+    pub owners: Vec<UserId>,
+    pub version: i64,
+}
+
+/// Everything the meeting page shows.
+#[derive(Clone, Debug)]
+pub struct MeetingPage {
+    pub meeting: Meeting,
+    pub participants: Vec<Participant>,
+    pub topics: Vec<Topic>,
+    pub elements: Vec<Element>,
+    pub can: HashMap<&'static str, bool>,
+}
+
+fn open_meeting(keys: &TenantKeys, row: &MeetingRow, role: MeetingRole) -> Result<Meeting, AppError> {
+    let rid = row.id.to_string();
+    Ok(Meeting {
+        id: row.id,
+        title: keys.open(Field::MeetingTitle, &rid, &row.title)?,
+        objectives: keys.open(Field::MeetingObjectives, &rid, &row.objectives)?,
+        place: keys.open(Field::MeetingPlace, &rid, &row.place)?,
+        starts_at: row.starts_at,
+        local_start: Start::local(row.starts_at, &row.time_zone),
+        time_zone: row.time_zone.clone(),
+        duration_minutes: row.duration_minutes,
+        organiser_id: row.organiser_id,
+        status: row.status,
+        version: row.version,
+        my_role: role,
+    })
+}
+
+/// Load a meeting for `actor` and check `action`: "not found" if they may
+/// not even see it, "forbidden" if they may see it but not do this.
+async fn load(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    action: MeetingAction,
+) -> Result<(MeetingRow, ParticipantRow, TenantKeys), AppError> {
+    let row = app.store.meeting_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)?;
+    let me = app
+        .store
+        .participants(tenant.id, id)
+        .await?
+        .into_iter()
+        .find(|p| p.user_id == actor.id)
+        .ok_or(AppError::NotFound)?;
+    let who =
+        MeetingActor { tenant_role: actor.role, meeting_role: Some(me.role), shared_with: me.shared_at.is_some() };
+    if !meeting::authorize_meeting(who, row.status, MeetingAction::View) {
+        return Err(AppError::NotFound);
+    }
+    if !meeting::authorize_meeting(who, row.status, action) {
+        tracing::warn!(meeting = %id, user = %actor.id, ?action, "meeting action refused by the policy");
+        return Err(AppError::Forbidden);
+    }
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    Ok((row, me, keys))
+}
+
+fn audit(kind: AuditKind, actor: &User, meeting: MeetingId) -> AuditDraft {
+    AuditDraft::new(kind).actor(actor.id).detail(serde_json::json!({ "meeting": meeting.to_string() }).to_string())
+}
+
+pub async fn create(app: &App, tenant: &Tenant, actor: &User, input: MeetingInput<'_>) -> Result<MeetingId, AppError> {
+    if !meeting::can_create_meetings(actor.role) {
+        return Err(AppError::Forbidden);
+    }
+    let p = parse(&input)?;
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let id = MeetingId::new();
+    let rid = id.to_string();
+    let now = app.now();
+    let row = MeetingRow {
+        tenant_id: tenant.id,
+        id,
+        title: keys.seal(Field::MeetingTitle, &rid, p.title.as_str())?,
+        objectives: keys.seal(Field::MeetingObjectives, &rid, p.objectives.as_str())?,
+        place: keys.seal(Field::MeetingPlace, &rid, p.place.as_str())?,
+        starts_at: p.start.at,
+        time_zone: p.start.zone,
+        duration_minutes: p.duration,
+        organiser_id: actor.id,
+        status: MeetingStatus::Draft,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        tx.insert_meeting(&row).await?;
+        tx.set_participant(tenant.id, id, actor.id, MeetingRole::Organiser).await?;
+        tx.append_audit(tenant.id, &audit(AuditKind::MeetingCreated, actor, id), now).await?;
+        tx.commit().await?;
+        Ok(())
+    })?;
+    Ok(id)
+}
+
+pub async fn update(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    input: MeetingInput<'_>,
+    version: i64,
+) -> Result<(), AppError> {
+    let (row, _, keys) = load(app, tenant, actor, id, MeetingAction::EditDetails).await?;
+    let p = parse(&input)?;
+    let rid = id.to_string();
+    let new = MeetingRow {
+        title: keys.seal(Field::MeetingTitle, &rid, p.title.as_str())?,
+        objectives: keys.seal(Field::MeetingObjectives, &rid, p.objectives.as_str())?,
+        place: keys.seal(Field::MeetingPlace, &rid, p.place.as_str())?,
+        starts_at: p.start.at,
+        time_zone: p.start.zone,
+        duration_minutes: p.duration,
+        ..row
+    };
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    if !tx.update_meeting(&new, version, now).await? {
+        // Someone saved a newer version since this form was loaded.
+        return Err(AppError::Conflict("version"));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_status(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    status: MeetingStatus,
+) -> Result<(), AppError> {
+    let action = match status {
+        MeetingStatus::Cancelled => MeetingAction::Cancel,
+        MeetingStatus::Archived => MeetingAction::Archive,
+        _ => return Err(AppError::Forbidden),
+    };
+    load(app, tenant, actor, id, action).await?;
+    let now = app.now();
+    let kind =
+        if status == MeetingStatus::Cancelled { AuditKind::MeetingCancelled } else { AuditKind::MeetingArchived };
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        tx.set_meeting_status(tenant.id, id, status, now).await?;
+        tx.append_audit(tenant.id, &audit(kind, actor, id), now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Add a participant by e-mail: an existing user of the tenant, or a new
+/// pending account. Nothing is sent until access is shared.
+pub async fn add_participant(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    email: &str,
+    role: MeetingRole,
+) -> Result<UserId, AppError> {
+    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::ManageParticipants).await?;
+    if role == MeetingRole::Organiser {
+        return Err(AppError::Invalid(ordo_core::Invalid::new("role", "meeting_role.invalid")));
+    }
+    let email = Email::parse(email)?;
+    let index = keys.email_index(&email.normalized());
+    let now = app.now();
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        let user_id = match tx.user_by_email_index(tenant.id, &index).await? {
+            Some(u) if u.status == UserStatus::Disabled => return Err(AppError::Conflict("email")),
+            Some(u) => u.id,
+            None => {
+                let uid = UserId::new();
+                let rid = uid.to_string();
+                let u = NewUser {
+                    id: uid,
+                    email: keys.seal(Field::UserEmail, &rid, email.as_str())?,
+                    email_index: index.clone(),
+                    display_name: keys.seal(Field::UserDisplayName, &rid, DisplayName::from_email(&email).as_str())?,
+                    role: ordo_core::user::Role::Guest,
+                    status: UserStatus::Pending,
+                    locale: None,
+                };
+                tx.insert_user(tenant.id, &u, now).await?;
+                uid
+            }
+        };
+        tx.set_participant(tenant.id, id, user_id, role).await?;
+        tx.commit().await?;
+        Ok(user_id)
+    })
+}
+
+/// Share access: each participant not yet invited gets an e-mail with the
+/// agenda and a link, and from then on sees the meeting.
+pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<usize, AppError> {
+    let (row, me, keys) = load(app, tenant, actor, id, MeetingAction::Share).await?;
+    let page = page_of(app, tenant, &keys, &row, &me).await?;
+    let link = crate::accounts::tenant_link(app, &tenant.slug, &format!("meetings/{id}"));
+    let agenda: Vec<String> = page.topics.iter().map(|t| format!("- {}", t.title)).collect();
+    let when = format!("{} ({})", page.meeting.local_start.replace('T', " "), page.meeting.time_zone);
+    let users: HashMap<UserId, User> = app
+        .store
+        .list_users(tenant.id)
+        .await?
+        .into_iter()
+        .filter_map(|r| open_user(&keys, r).ok())
+        .map(|u| (u.id, u))
+        .collect();
+    let now = app.now();
+    let n = retrying!({
+        let mut tx = app.store.begin().await?;
+        let newly = tx.share_meeting(tenant.id, id, now).await?;
+        let mut sent = 0;
+        for uid in &newly {
+            let Some(u) = users.get(uid) else { continue };
+            if *uid == actor.id {
+                continue;
+            }
+            let tr = Tr::new(u.locale.or(actor.locale).unwrap_or_default());
+            let body = tr.tf(
+                "mail.share.body",
+                &[
+                    ("organiser", &actor.display_name),
+                    ("title", &page.meeting.title),
+                    ("when", &when),
+                    ("place", &page.meeting.place),
+                    ("agenda", &agenda.join("\n")),
+                    ("link", &link),
+                ],
+            );
+            let subject = tr.tf("mail.share.subject", &[("title", &page.meeting.title)]);
+            let mid = MailId::new();
+            let mrid = mid.to_string();
+            let mail = NewMail {
+                id: mid,
+                recipient: keys.seal(Field::MailRecipient, &mrid, &u.email)?,
+                subject: keys.seal(Field::MailSubject, &mrid, &subject)?,
+                body_text: keys.seal(Field::MailBody, &mrid, &body)?,
+            };
+            tx.enqueue_mail(Some(tenant.id), &mail, now).await?;
+            sent += 1;
+        }
+        if row.status == MeetingStatus::Draft {
+            tx.set_meeting_status(tenant.id, id, MeetingStatus::Shared, now).await?;
+        }
+        tx.append_audit(tenant.id, &audit(AuditKind::MeetingShared, actor, id), now).await?;
+        tx.commit().await?;
+        Ok(sent)
+    })?;
+    app.mail_wakeup.notify_one();
+    Ok(n)
+}
+
+pub async fn add_topic(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    parent: Option<TopicId>,
+    title: &str,
+) -> Result<TopicId, AppError> {
+    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    let title = Title::parse(title)?;
+    if let Some(p) = parent
+        && !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == p && t.parent_id.is_none())
+    {
+        return Err(AppError::NotFound);
+    }
+    let tid = TopicId::new();
+    let row = TopicRow {
+        id: tid,
+        meeting_id: id,
+        parent_id: parent,
+        position: 0,
+        title: keys.seal(Field::TopicTitle, &tid.to_string(), title.as_str())?,
+    };
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    tx.insert_topic(tenant.id, &row, now).await?;
+    tx.commit().await?;
+    Ok(tid)
+}
+
+/// What a new element is.
+pub struct ElementInput<'a> {
+    pub topic: TopicId,
+    pub kind: ElementKind,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub due_date: &'a str,
+    pub owners: Vec<UserId>,
+}
+
+pub async fn add_element(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    input: ElementInput<'_>,
+) -> Result<ElementId, AppError> {
+    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    let title = Title::parse(input.title)?;
+    let description = LongText::parse("description", input.description)?;
+    let due = meeting::parse_date("due_date", input.due_date)?;
+    if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == input.topic) {
+        return Err(AppError::NotFound);
+    }
+    let existing = app.store.elements(tenant.id, id).await?;
+    if existing.len() >= meeting::ELEMENTS_MAX {
+        return Err(AppError::Invalid(ordo_core::Invalid::new("title", "elements.too_many")));
+    }
+    // Owners must take part in the meeting.
+    let participants: Vec<UserId> = app.store.participants(tenant.id, id).await?.iter().map(|p| p.user_id).collect();
+    if input.owners.iter().any(|o| !participants.contains(o)) {
+        return Err(AppError::Invalid(ordo_core::Invalid::new("owners", "owners.not_participants")));
+    }
+    let eid = ElementId::new();
+    let rid = eid.to_string();
+    let is_action = input.kind == ElementKind::Action;
+    let row = ElementRow {
+        id: eid,
+        meeting_id: id,
+        topic_id: input.topic,
+        position: 0,
+        kind: input.kind,
+        title: keys.seal(Field::ElementTitle, &rid, title.as_str())?,
+        description: keys.seal(Field::ElementDescription, &rid, description.as_str())?,
+        due_date: if is_action { due } else { None },
+        action_status: is_action.then_some(ActionStatus::Open),
+        created_by: actor.id,
+        version: 1,
+        updated_at: app.now(),
+    };
+    let now = app.now();
+    let owners = if is_action { input.owners } else { Vec::new() };
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        tx.insert_element(tenant.id, &row, now).await?;
+        tx.set_element_owners(tenant.id, eid, &owners).await?;
+        tx.commit().await?;
+        Ok(())
+    })?;
+    Ok(eid)
+}
+
+/// Mark an action done or open again: anyone who may edit the meeting's
+/// content, and the action's own owners.
+pub async fn set_action_status(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    element: ElementId,
+    status: ActionStatus,
+) -> Result<(), AppError> {
+    load(app, tenant, actor, id, MeetingAction::SetActionStatus).await?;
+    let elements = app.store.elements(tenant.id, id).await?;
+    let e = elements.iter().find(|e| e.id == element && e.kind == ElementKind::Action).ok_or(AppError::NotFound)?;
+    let owners = app.store.element_owners(tenant.id, id).await?;
+    let is_owner = owners.iter().any(|(el, u)| *el == e.id && *u == actor.id);
+    if !is_owner {
+        load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    }
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    tx.set_action_status(tenant.id, element, status, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Move an element one place up or down within its topic.
+pub async fn move_element(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    element: ElementId,
+    up: bool,
+) -> Result<(), AppError> {
+    load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    let elements = app.store.elements(tenant.id, id).await?;
+    let e = elements.iter().find(|e| e.id == element).ok_or(AppError::NotFound)?;
+    let mut siblings: Vec<&ElementRow> = elements.iter().filter(|x| x.topic_id == e.topic_id).collect();
+    siblings.sort_by_key(|x| x.position);
+    let i = siblings.iter().position(|x| x.id == element).ok_or(AppError::NotFound)?;
+    let j = if up { i.checked_sub(1) } else { (i + 1 < siblings.len()).then_some(i + 1) };
+    let Some(j) = j else { return Ok(()) };
+    let mut tx = app.store.begin().await?;
+    tx.swap_elements(tenant.id, siblings[i], siblings[j]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn page_of(
+    app: &App,
+    tenant: &Tenant,
+    keys: &TenantKeys,
+    row: &MeetingRow,
+    me: &ParticipantRow,
+) -> Result<MeetingPage, AppError> {
+    let meeting = open_meeting(keys, row, me.role)?;
+    let users: HashMap<UserId, User> = app
+        .store
+        .list_users(tenant.id)
+        .await?
+        .into_iter()
+        .map(|r| open_user(keys, r))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let participants = app
+        .store
+        .participants(tenant.id, row.id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let u = users.get(&p.user_id);
+            Participant {
+                user_id: p.user_id,
+                name: u.map(|u| u.display_name.clone()).unwrap_or_default(),
+                email: u.map(|u| u.email.clone()).unwrap_or_default(),
+                role: p.role,
+                shared: p.shared_at.is_some(),
+            }
+        })
+        .collect();
+    let topics = app
+        .store
+        .topics(tenant.id, row.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            Ok(Topic {
+                id: t.id,
+                parent_id: t.parent_id,
+                title: keys.open(Field::TopicTitle, &t.id.to_string(), &t.title)?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let owners = app.store.element_owners(tenant.id, row.id).await?;
+    let elements = app
+        .store
+        .elements(tenant.id, row.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let rid = e.id.to_string();
+            Ok(Element {
+                id: e.id,
+                topic_id: e.topic_id,
+                kind: e.kind,
+                title: keys.open(Field::ElementTitle, &rid, &e.title)?,
+                description: keys.open(Field::ElementDescription, &rid, &e.description)?,
+                due_date: e.due_date,
+                action_status: e.action_status,
+                owners: owners.iter().filter(|(el, _)| *el == e.id).map(|(_, u)| *u).collect(),
+                version: e.version,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let who = MeetingActor {
+        tenant_role: ordo_core::user::Role::Member,
+        meeting_role: Some(me.role),
+        shared_with: me.shared_at.is_some(),
+    };
+    let mut can = HashMap::new();
+    for (name, a) in [
+        ("edit", MeetingAction::EditDetails),
+        ("participants", MeetingAction::ManageParticipants),
+        ("share", MeetingAction::Share),
+        ("cancel", MeetingAction::Cancel),
+        ("archive", MeetingAction::Archive),
+        ("add", MeetingAction::AddContent),
+        ("edit_content", MeetingAction::EditContent),
+    ] {
+        can.insert(name, meeting::authorize_meeting(who, row.status, a));
+    }
+    Ok(MeetingPage { meeting, participants, topics, elements, can })
+}
+
+/// The meeting page for `actor` (not found unless they may see it).
+pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<MeetingPage, AppError> {
+    let (row, me, keys) = load(app, tenant, actor, id, MeetingAction::View).await?;
+    page_of(app, tenant, &keys, &row, &me).await
+}
+
+/// The meetings a user sees, soonest first.
+pub async fn my_meetings(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<Meeting>, AppError> {
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    app.store
+        .meetings_of_user(tenant.id, user.id)
+        .await?
+        .into_iter()
+        .filter(|(m, p)| {
+            let who =
+                MeetingActor { tenant_role: user.role, meeting_role: Some(p.role), shared_with: p.shared_at.is_some() };
+            meeting::authorize_meeting(who, m.status, MeetingAction::View)
+        })
+        .map(|(m, p)| open_meeting(&keys, &m, p.role))
+        .collect()
+}
+
+/// An action owned by the user, with its meeting.
+#[derive(Clone, Debug)]
+pub struct MyAction {
+    pub meeting_id: MeetingId,
+    pub element_id: ElementId,
+    pub title: String,
+    pub due_date: Option<String>,
+    pub status: ActionStatus,
+}
+
+pub async fn my_actions(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<MyAction>, AppError> {
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    app.store
+        .actions_of_user(tenant.id, user.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            Ok(MyAction {
+                meeting_id: e.meeting_id,
+                element_id: e.id,
+                title: keys.open(Field::ElementTitle, &e.id.to_string(), &e.title)?,
+                due_date: e.due_date,
+                status: e.action_status.unwrap_or(ActionStatus::Open),
+            })
+        })
+        .collect()
+}

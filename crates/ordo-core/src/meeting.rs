@@ -1,0 +1,309 @@
+//! Meetings: what a meeting is made of, and who may do what with it.
+
+use crate::Invalid;
+use crate::time::Timestamp;
+use crate::user::Role;
+use crate::validation::has_control;
+use std::fmt;
+use std::str::FromStr;
+
+/// Limits, documented in docs/meetings.md.
+pub const TITLE_MAX: usize = 200;
+pub const TEXT_MAX: usize = 20_000;
+pub const PLACE_MAX: usize = 500;
+pub const ELEMENTS_MAX: usize = 2_000;
+
+/// A one-line title: 1 to 200 characters.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Title(String);
+
+impl Title {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let s = s.trim();
+        let n = s.chars().count();
+        if n == 0 {
+            return Err(Invalid::new("title", "title.empty"));
+        }
+        if n > TITLE_MAX || has_control(s) {
+            return Err(Invalid::new("title", "title.invalid"));
+        }
+        Ok(Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A longer text (objectives): up to 20,000 characters, several lines.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct LongText(String);
+
+impl LongText {
+    pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
+        let s = s.trim();
+        if s.chars().count() > TEXT_MAX || s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+            return Err(Invalid::new(field, "text.too_long"));
+        }
+        Ok(Self(s.replace("\r\n", "\n")))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A place or video link: up to 500 characters, one line, may be empty.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Place(String);
+
+impl Place {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let s = s.trim();
+        if s.chars().count() > PLACE_MAX || has_control(s) {
+            return Err(Invalid::new("place", "place.invalid"));
+        }
+        Ok(Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// When a meeting starts, in its time zone: a local date and time
+/// (`2026-12-01T09:30`) and an IANA zone name (`Europe/Paris`), turned into
+/// an instant. Daylight-saving gaps and overlaps resolve as the calendar
+/// standard does (later in a gap, earlier in an overlap).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Start {
+    pub at: Timestamp,
+    pub zone: String,
+}
+
+impl Start {
+    pub fn parse(local: &str, zone: &str) -> Result<Self, Invalid> {
+        let tz = jiff::tz::db().get(zone.trim()).map_err(|_| Invalid::new("time_zone", "time_zone.invalid"))?;
+        let dt: jiff::civil::DateTime =
+            local.trim().parse().map_err(|_| Invalid::new("starts_at", "starts_at.invalid"))?;
+        let zoned = dt.to_zoned_datetime(tz).map_err(|_| Invalid::new("starts_at", "starts_at.invalid"))?;
+        Ok(Self { at: Timestamp::from_unix(zoned.timestamp().as_second()), zone: zone.trim().to_owned() })
+    }
+
+    /// The local date and time in the meeting's zone, as `YYYY-MM-DDTHH:MM`.
+    pub fn local(at: Timestamp, zone: &str) -> String {
+        let Ok(tz) = jiff::tz::db().get(zone) else { return at.rfc3339() };
+        match jiff::Timestamp::from_second(at.unix()) {
+            Ok(t) => t.to_zoned_datetime(tz).strftime("%Y-%m-%dT%H:%M").to_string(),
+            Err(_) => at.rfc3339(),
+        }
+    }
+}
+
+/// Minutes: 5 to 24 hours.
+pub fn parse_duration(s: &str) -> Result<i64, Invalid> {
+    match s.trim().parse::<i64>() {
+        Ok(m) if (5..=1440).contains(&m) => Ok(m),
+        _ => Err(Invalid::new("duration_minutes", "duration.invalid")),
+    }
+}
+
+/// A calendar date, `YYYY-MM-DD` (due dates).
+pub fn parse_date(field: &'static str, s: &str) -> Result<Option<String>, Invalid> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<jiff::civil::Date>().map(|d| Some(d.to_string())).map_err(|_| Invalid::new(field, "date.invalid"))
+}
+
+macro_rules! str_enum {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $code:literal { $($variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Invalid;
+            fn from_str(s: &str) -> Result<Self, Invalid> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or(Invalid::new($field, $code))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+    };
+}
+
+str_enum!(
+    /// Where a meeting is in its life.
+    MeetingStatus, "status", "meeting_status.invalid" {
+        Draft => "draft",
+        Shared => "shared",
+        Cancelled => "cancelled",
+        Archived => "archived",
+    }
+);
+
+str_enum!(
+    /// A participant's role in one meeting.
+    MeetingRole, "role", "meeting_role.invalid" {
+        Organiser => "organiser",
+        Editor => "editor",
+        Contributor => "contributor",
+        Reader => "reader",
+    }
+);
+
+str_enum!(
+    /// The five kinds of element in a note space.
+    ElementKind, "kind", "element_kind.invalid" {
+        Decision => "decision",
+        Action => "action",
+        Discuss => "discuss",
+        Note => "note",
+        Image => "image",
+    }
+);
+
+str_enum!(
+    /// An action is open or done.
+    ActionStatus, "status", "action_status.invalid" {
+        Open => "open",
+        Done => "done",
+    }
+);
+
+/// Something a user asks to do with a meeting.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MeetingAction {
+    /// Read the meeting and its notes.
+    View,
+    /// Change title, objectives, time, place.
+    EditDetails,
+    /// Add or remove participants, change their roles.
+    ManageParticipants,
+    /// Send the invitations ("share access").
+    Share,
+    Cancel,
+    Archive,
+    /// Add topics and elements.
+    AddContent,
+    /// Change or move any topic or element.
+    EditContent,
+    /// Comment on an element.
+    Comment,
+    /// Mark an action done or open again (its owners may, too).
+    SetActionStatus,
+}
+
+impl MeetingAction {
+    pub const ALL: [MeetingAction; 10] = [
+        MeetingAction::View,
+        MeetingAction::EditDetails,
+        MeetingAction::ManageParticipants,
+        MeetingAction::Share,
+        MeetingAction::Cancel,
+        MeetingAction::Archive,
+        MeetingAction::AddContent,
+        MeetingAction::EditContent,
+        MeetingAction::Comment,
+        MeetingAction::SetActionStatus,
+    ];
+}
+
+/// Who is asking about a meeting: their tenant role, their role in the
+/// meeting if they take part, and whether it has been shared with them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MeetingActor {
+    pub tenant_role: Role,
+    pub meeting_role: Option<MeetingRole>,
+    pub shared_with: bool,
+}
+
+/// The meeting policy. A participant sees a meeting only once it is shared
+/// with them (the organiser always). Archived and cancelled meetings are
+/// read-only for everyone. Tenant roles grant nothing inside a meeting: an
+/// owner who does not take part does not read its notes.
+pub fn authorize_meeting(actor: MeetingActor, status: MeetingStatus, action: MeetingAction) -> bool {
+    use MeetingAction::*;
+    use MeetingRole::*;
+    let Some(role) = actor.meeting_role else { return false };
+    let sees = role == Organiser || actor.shared_with;
+    if !sees {
+        return false;
+    }
+    let open = matches!(status, MeetingStatus::Draft | MeetingStatus::Shared);
+    match action {
+        View => true,
+        _ if !open => false,
+        EditDetails | ManageParticipants | Share | Cancel | Archive => {
+            role == Organiser || (role == Editor && matches!(action, EditDetails | ManageParticipants))
+        }
+        AddContent => matches!(role, Organiser | Editor | Contributor),
+        EditContent => matches!(role, Organiser | Editor),
+        Comment | SetActionStatus => true,
+    }
+}
+
+/// May this tenant role create meetings? (Guests only join them.)
+pub fn can_create_meetings(role: Role) -> bool {
+    role != Role::Guest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: MeetingRole, shared: bool) -> MeetingActor {
+        MeetingActor { tenant_role: Role::Member, meeting_role: Some(role), shared_with: shared }
+    }
+
+    #[test]
+    fn nobody_sees_before_sharing_but_the_organiser() {
+        for role in MeetingRole::ALL {
+            let can = authorize_meeting(actor(*role, false), MeetingStatus::Draft, MeetingAction::View);
+            assert_eq!(can, *role == MeetingRole::Organiser, "{role}");
+        }
+        let outsider = MeetingActor { tenant_role: Role::Owner, meeting_role: None, shared_with: false };
+        assert!(!authorize_meeting(outsider, MeetingStatus::Shared, MeetingAction::View));
+    }
+
+    #[test]
+    fn roles_inside_a_meeting() {
+        use MeetingAction::*;
+        let s = MeetingStatus::Shared;
+        assert!(authorize_meeting(actor(MeetingRole::Editor, true), s, EditContent));
+        assert!(!authorize_meeting(actor(MeetingRole::Editor, true), s, Share));
+        assert!(authorize_meeting(actor(MeetingRole::Contributor, true), s, AddContent));
+        assert!(!authorize_meeting(actor(MeetingRole::Contributor, true), s, EditContent));
+        assert!(!authorize_meeting(actor(MeetingRole::Reader, true), s, AddContent));
+        assert!(authorize_meeting(actor(MeetingRole::Reader, true), s, Comment));
+        for a in MeetingAction::ALL {
+            let ro = authorize_meeting(actor(MeetingRole::Organiser, true), MeetingStatus::Archived, a);
+            assert_eq!(ro, a == View, "archived meetings are read-only: {a:?}");
+        }
+    }
+
+    #[test]
+    fn parsing() {
+        assert!(Title::parse("  ").is_err());
+        assert!(Title::parse(&"x".repeat(201)).is_err());
+        let s = Start::parse("2026-03-29T02:30", "Europe/Paris").unwrap();
+        // 02:30 does not exist that night in Paris: it is 03:30 CEST = 01:30 UTC.
+        assert_eq!(s.at.rfc3339(), "2026-03-29T01:30:00Z");
+        assert_eq!(Start::local(s.at, "Europe/Paris"), "2026-03-29T03:30");
+        assert!(Start::parse("2026-12-01T09:30", "Mars/Olympus").is_err());
+        assert!(Start::parse("tomorrow", "Europe/Paris").is_err());
+        assert_eq!(parse_date("due", "2026-12-24"), Ok(Some("2026-12-24".into())));
+        assert!(parse_date("due", "24/12/2026").is_err());
+        assert_eq!("action".parse::<ElementKind>(), Ok(ElementKind::Action));
+    }
+}

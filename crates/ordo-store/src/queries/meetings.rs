@@ -1,0 +1,408 @@
+use crate::conn::{Conn, on_pool, run};
+use crate::row::Get;
+use crate::{ElementRow, MeetingRow, ParticipantRow, Result, Sealed, Store, StoreError, TopicRow, Tx};
+use ordo_core::ids::{ElementId, MeetingId, TenantId, UserId};
+use ordo_core::meeting::{ActionStatus, MeetingRole, MeetingStatus};
+use ordo_core::time::Timestamp;
+
+fn meeting(r: &impl Get) -> Result<MeetingRow> {
+    Ok(MeetingRow {
+        tenant_id: r.parsed("tenant_id")?,
+        id: r.parsed("id")?,
+        title: Sealed::from_storage(r.text("title")?),
+        objectives: Sealed::from_storage(r.text("objectives")?),
+        place: Sealed::from_storage(r.text("place")?),
+        starts_at: r.ts("starts_at")?,
+        time_zone: r.text("time_zone")?,
+        duration_minutes: r.int("duration_minutes")?,
+        organiser_id: r.parsed("organiser_id")?,
+        status: r.parsed("status")?,
+        version: r.int("version")?,
+        created_at: r.ts("created_at")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+fn topic(r: &impl Get) -> Result<TopicRow> {
+    Ok(TopicRow {
+        id: r.parsed("id")?,
+        meeting_id: r.parsed("meeting_id")?,
+        parent_id: r.opt_parsed("parent_id")?,
+        position: r.int("position")?,
+        title: Sealed::from_storage(r.text("title")?),
+    })
+}
+
+fn element(r: &impl Get) -> Result<ElementRow> {
+    Ok(ElementRow {
+        id: r.parsed("id")?,
+        meeting_id: r.parsed("meeting_id")?,
+        topic_id: r.parsed("topic_id")?,
+        position: r.int("position")?,
+        kind: r.parsed("kind")?,
+        title: Sealed::from_storage(r.text("title")?),
+        description: Sealed::from_storage(r.text("description")?),
+        due_date: r.opt_text("due_date")?,
+        action_status: r.opt_parsed("action_status")?,
+        created_by: r.parsed("created_by")?,
+        version: r.int("version")?,
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+async fn meeting_by_id(conn: Conn<'_>, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
+    run!(conn, c => {
+        let row = sqlx::query(
+            "SELECT tenant_id, id, title, objectives, place, starts_at, time_zone, duration_minutes, organiser_id, status, version, created_at, updated_at
+             FROM meetings WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&mut *c)
+        .await?;
+        row.as_ref().map(meeting).transpose()
+    })
+}
+
+impl Store {
+    pub async fn meeting_by_id(&self, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
+        on_pool!(self, conn => meeting_by_id(conn, tenant, id).await)
+    }
+
+    /// Meetings a user takes part in (organiser or participant), by start.
+    pub async fn meetings_of_user(&self, tenant: TenantId, user: UserId) -> Result<Vec<(MeetingRow, ParticipantRow)>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT m.tenant_id, m.id, m.title, m.objectives, m.place, m.starts_at, m.time_zone, m.duration_minutes,
+                            m.organiser_id, m.status, m.version, m.created_at, m.updated_at, p.user_id, p.role, p.shared_at
+                     FROM meetings m JOIN meeting_participants p ON p.tenant_id = m.tenant_id AND p.meeting_id = m.id
+                     WHERE m.tenant_id = $1 AND p.user_id = $2 ORDER BY m.starts_at, m.id",
+                )
+                .bind(tenant.to_string())
+                .bind(user.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((meeting(r)?, ParticipantRow { user_id: r.parsed("user_id")?, role: r.parsed("role")?, shared_at: r.opt_int("shared_at")?.map(Timestamp::from_unix) })))
+                    .collect()
+            })
+        })
+    }
+
+    pub async fn participants(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<ParticipantRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT user_id, role, shared_at FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY role, user_id",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok(ParticipantRow { user_id: r.parsed("user_id")?, role: r.parsed("role")?, shared_at: r.opt_int("shared_at")?.map(Timestamp::from_unix) }))
+                    .collect()
+            })
+        })
+    }
+
+    pub async fn topics(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<TopicRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT id, meeting_id, parent_id, position, title FROM topics WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY position, id",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(topic).collect()
+            })
+        })
+    }
+
+    pub async fn elements(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<ElementRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT id, meeting_id, topic_id, position, kind, title, description, due_date, action_status, created_by, version, updated_at
+                     FROM elements WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY position, id",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(element).collect()
+            })
+        })
+    }
+
+    /// (element, owner) pairs of a meeting's actions.
+    pub async fn element_owners(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<(ElementId, UserId)>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT o.element_id, o.user_id FROM element_owners o JOIN elements e ON e.tenant_id = o.tenant_id AND e.id = o.element_id
+                     WHERE o.tenant_id = $1 AND e.meeting_id = $2",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.into_iter()
+                    .map(|(e, u)| Ok((e.parse().map_err(|_| StoreError::Corrupt("element_owners"))?, u.parse().map_err(|_| StoreError::Corrupt("element_owners"))?)))
+                    .collect()
+            })
+        })
+    }
+
+    /// Actions owned by a user, across the meetings shared with them.
+    pub async fn actions_of_user(&self, tenant: TenantId, user: UserId) -> Result<Vec<ElementRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT e.id, e.meeting_id, e.topic_id, e.position, e.kind, e.title, e.description, e.due_date, e.action_status,
+                            e.created_by, e.version, e.updated_at
+                     FROM elements e
+                     JOIN element_owners o ON o.tenant_id = e.tenant_id AND o.element_id = e.id
+                     JOIN meeting_participants p ON p.tenant_id = e.tenant_id AND p.meeting_id = e.meeting_id AND p.user_id = o.user_id
+                     WHERE e.tenant_id = $1 AND o.user_id = $2 AND e.kind = 'action' AND (p.shared_at IS NOT NULL OR p.role = 'organiser')
+                     ORDER BY e.due_date, e.id",
+                )
+                .bind(tenant.to_string())
+                .bind(user.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(element).collect()
+            })
+        })
+    }
+}
+
+impl Tx {
+    pub async fn meeting_by_id(&mut self, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
+        meeting_by_id(self.conn(), tenant, id).await
+    }
+
+    pub async fn insert_meeting(&mut self, m: &MeetingRow) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO meetings (tenant_id, id, title, objectives, place, starts_at, time_zone, duration_minutes, organiser_id, status, version, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)",
+            )
+            .bind(m.tenant_id.to_string())
+            .bind(m.id.to_string())
+            .bind(m.title.as_storage())
+            .bind(m.objectives.as_storage())
+            .bind(m.place.as_storage())
+            .bind(m.starts_at.unix())
+            .bind(&m.time_zone)
+            .bind(m.duration_minutes)
+            .bind(m.organiser_id.to_string())
+            .bind(m.status.as_str())
+            .bind(m.created_at.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Update a meeting's details if nobody changed it since `version` was
+    /// read; false means a concurrent edit (the caller reports a conflict).
+    pub async fn update_meeting(&mut self, m: &MeetingRow, expected_version: i64, now: Timestamp) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query(
+                "UPDATE meetings SET title = $3, objectives = $4, place = $5, starts_at = $6, time_zone = $7, duration_minutes = $8,
+                        status = $9, version = version + 1, updated_at = $10
+                 WHERE tenant_id = $1 AND id = $2 AND version = $11",
+            )
+            .bind(m.tenant_id.to_string())
+            .bind(m.id.to_string())
+            .bind(m.title.as_storage())
+            .bind(m.objectives.as_storage())
+            .bind(m.place.as_storage())
+            .bind(m.starts_at.unix())
+            .bind(&m.time_zone)
+            .bind(m.duration_minutes)
+            .bind(m.status.as_str())
+            .bind(now.unix())
+            .bind(expected_version)
+            .execute(&mut *c)
+            .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    pub async fn set_participant(
+        &mut self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        user: UserId,
+        role: MeetingRole,
+    ) -> Result<()> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("UPDATE meeting_participants SET role = $4 WHERE tenant_id = $1 AND meeting_id = $2 AND user_id = $3")
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .bind(user.to_string())
+                .bind(role.as_str())
+                .execute(&mut *c)
+                .await?;
+            if r.rows_affected() == 0 {
+                sqlx::query("INSERT INTO meeting_participants (tenant_id, meeting_id, user_id, role) VALUES ($1, $2, $3, $4)")
+                    .bind(tenant.to_string())
+                    .bind(meeting.to_string())
+                    .bind(user.to_string())
+                    .bind(role.as_str())
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+
+    pub async fn remove_participant(&mut self, tenant: TenantId, meeting: MeetingId, user: UserId) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("DELETE FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2 AND user_id = $3 AND role <> 'organiser'")
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .bind(user.to_string())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Share access: every participant not yet shared with is, now.
+    /// Returns who was newly shared with.
+    pub async fn share_meeting(&mut self, tenant: TenantId, meeting: MeetingId, now: Timestamp) -> Result<Vec<UserId>> {
+        run!(self.conn(), c => {
+            let rows: Vec<(String,)> = sqlx::query_as(
+                "UPDATE meeting_participants SET shared_at = $3 WHERE tenant_id = $1 AND meeting_id = $2 AND shared_at IS NULL RETURNING user_id",
+            )
+            .bind(tenant.to_string())
+            .bind(meeting.to_string())
+            .bind(now.unix())
+            .fetch_all(&mut *c)
+            .await?;
+            rows.into_iter().map(|(u,)| u.parse().map_err(|_| StoreError::Corrupt("meeting_participants.user_id"))).collect()
+        })
+    }
+
+    pub async fn insert_topic(&mut self, tenant: TenantId, t: &TopicRow, now: Timestamp) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO topics (tenant_id, id, meeting_id, parent_id, position, title, created_at)
+                 VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), 0) + 1 FROM topics WHERE tenant_id = $1 AND meeting_id = $3), $5, $6)",
+            )
+            .bind(tenant.to_string())
+            .bind(t.id.to_string())
+            .bind(t.meeting_id.to_string())
+            .bind(t.parent_id.map(|p| p.to_string()))
+            .bind(t.title.as_storage())
+            .bind(now.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        })
+    }
+
+    pub async fn insert_element(&mut self, tenant: TenantId, e: &ElementRow, now: Timestamp) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO elements (tenant_id, id, meeting_id, topic_id, position, kind, title, description, due_date, action_status, created_by, version, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), 0) + 1 FROM elements WHERE tenant_id = $1 AND topic_id = $4),
+                         $5, $6, $7, $8, $9, $10, 1, $11, $11)",
+            )
+            .bind(tenant.to_string())
+            .bind(e.id.to_string())
+            .bind(e.meeting_id.to_string())
+            .bind(e.topic_id.to_string())
+            .bind(e.kind.as_str())
+            .bind(e.title.as_storage())
+            .bind(e.description.as_storage())
+            .bind(&e.due_date)
+            .bind(e.action_status.map(|s| s.as_str()))
+            .bind(e.created_by.to_string())
+            .bind(now.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        })
+    }
+
+    pub async fn set_element_owners(&mut self, tenant: TenantId, element: ElementId, owners: &[UserId]) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query("DELETE FROM element_owners WHERE tenant_id = $1 AND element_id = $2")
+                .bind(tenant.to_string())
+                .bind(element.to_string())
+                .execute(&mut *c)
+                .await?;
+            for o in owners {
+                sqlx::query("INSERT INTO element_owners (tenant_id, element_id, user_id) VALUES ($1, $2, $3)")
+                    .bind(tenant.to_string())
+                    .bind(element.to_string())
+                    .bind(o.to_string())
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+
+    pub async fn set_action_status(
+        &mut self,
+        tenant: TenantId,
+        element: ElementId,
+        status: ActionStatus,
+        now: Timestamp,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query(
+                "UPDATE elements SET action_status = $3, version = version + 1, updated_at = $4 WHERE tenant_id = $1 AND id = $2 AND kind = 'action'",
+            )
+            .bind(tenant.to_string())
+            .bind(element.to_string())
+            .bind(status.as_str())
+            .bind(now.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Swap the positions of two elements of the same topic (move up/down).
+    pub async fn swap_elements(&mut self, tenant: TenantId, a: &ElementRow, b: &ElementRow) -> Result<()> {
+        run!(self.conn(), c => {
+            for (id, pos) in [(a.id, b.position), (b.id, a.position)] {
+                sqlx::query("UPDATE elements SET position = $3 WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant.to_string())
+                    .bind(id.to_string())
+                    .bind(pos)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+
+    pub async fn set_meeting_status(
+        &mut self,
+        tenant: TenantId,
+        id: MeetingId,
+        status: MeetingStatus,
+        now: Timestamp,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("UPDATE meetings SET status = $3, version = version + 1, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .bind(status.as_str())
+                .bind(now.unix())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+}

@@ -1,0 +1,378 @@
+//! Meeting pages: the list, the meeting with its note space, and the forms
+//! that change it. Each form posts, the use case checks the meeting policy,
+//! and the page is shown again (Post/Redirect/Get), with field errors when
+//! the input is refused.
+
+use super::{Form, NoticeQuery, notice};
+use crate::context::Ctx;
+use crate::error::WebError;
+use crate::pages::{ElementView, Errors, MeetingTpl, MeetingsTpl, Page, TopicView, ok, render};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ordo_app::AppError;
+use ordo_app::meetings::{self, ElementInput, MeetingInput};
+use ordo_core::ids::{ElementId, MeetingId, TopicId, UserId};
+use ordo_core::meeting::{ActionStatus, ElementKind, MeetingRole, MeetingStatus};
+use serde::Deserialize;
+
+fn meeting_id(s: &str) -> Result<MeetingId, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
+fn field_errors(ctx: &Ctx, e: AppError) -> Result<Errors, WebError> {
+    let tr = ctx.tr();
+    match e {
+        AppError::Invalid(i) => Ok(Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned())),
+        AppError::Conflict("version") => Ok(Errors::one("form", tr.t("error.stale").to_owned())),
+        other => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct MeetingForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    objectives: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    duration_minutes: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    version: i64,
+}
+
+impl MeetingForm {
+    fn input(&self) -> MeetingInput<'_> {
+        MeetingInput {
+            title: &self.title,
+            objectives: &self.objectives,
+            starts_at: &self.starts_at,
+            time_zone: &self.time_zone,
+            duration_minutes: &self.duration_minutes,
+            place: &self.place,
+        }
+    }
+}
+
+async fn list_view(
+    st: &AppState,
+    ctx: &Ctx,
+    form: MeetingForm,
+    errors: Errors,
+    notice: Option<String>,
+) -> Result<MeetingsTpl, WebError> {
+    let auth = ctx.auth()?;
+    let list = meetings::my_meetings(&st.app, &ctx.tenant, &auth.user).await?;
+    let tr = ctx.tr();
+    Ok(MeetingsTpl {
+        rows: list
+            .into_iter()
+            .map(|m| crate::pages::MeetingRowView {
+                href: ctx.href(&format!("meetings/{}", m.id)),
+                title: m.title,
+                when: m.local_start.replace('T', " "),
+                zone: m.time_zone,
+                status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
+            })
+            .collect(),
+        can_create: ordo_core::meeting::can_create_meetings(auth.user.role),
+        form_title: form.title,
+        form_starts_at: form.starts_at,
+        form_time_zone: if form.time_zone.is_empty() { "Europe/Paris".into() } else { form.time_zone },
+        form_duration: if form.duration_minutes.is_empty() { "60".into() } else { form.duration_minutes },
+        form_place: form.place,
+        errors,
+        notice,
+        p: Page::new(ctx, "meetings"),
+    })
+}
+
+pub async fn list(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+    let tr = ctx.tr();
+    Ok(ok(&list_view(&st, &ctx, MeetingForm::default(), Errors::default(), notice(&tr, q.notice.as_deref())).await?))
+}
+
+pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(f): Form<MeetingForm>) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    match meetings::create(&st.app, &ctx.tenant, &auth.user, f.input()).await {
+        Ok(id) => Ok(Redirect::to(&ctx.href(&format!("meetings/{id}?notice=meeting_created"))).into_response()),
+        Err(e) => {
+            let errors = field_errors(&ctx, e)?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &list_view(&st, &ctx, f, errors, None).await?))
+        }
+    }
+}
+
+async fn meeting_view(
+    st: &AppState,
+    ctx: &Ctx,
+    id: MeetingId,
+    errors: Errors,
+    notice: Option<String>,
+) -> Result<MeetingTpl, WebError> {
+    let auth = ctx.auth()?;
+    let page = meetings::page(&st.app, &ctx.tenant, &auth.user, id).await?;
+    let tr = ctx.tr();
+    let name_of =
+        |u: &UserId| page.participants.iter().find(|p| p.user_id == *u).map(|p| p.name.clone()).unwrap_or_default();
+    let element_view = |e: &ordo_app::meetings::Element| ElementView {
+        id: e.id.to_string(),
+        kind: e.kind.as_str(),
+        kind_label: tr.t(&format!("element.kind.{}", e.kind.as_str())).to_owned(),
+        kind_letter: tr.t(&format!("element.letter.{}", e.kind.as_str())).to_owned(),
+        title: e.title.clone(),
+        description: e.description.clone(),
+        due_date: e.due_date.clone().unwrap_or_default(),
+        is_action: e.kind == ElementKind::Action,
+        done: e.action_status == Some(ActionStatus::Done),
+        owners: e.owners.iter().map(name_of).collect::<Vec<_>>().join(", "),
+    };
+    let topics: Vec<TopicView> = page
+        .topics
+        .iter()
+        .filter(|t| t.parent_id.is_none())
+        .map(|t| TopicView {
+            id: t.id.to_string(),
+            title: t.title.clone(),
+            elements: page.elements.iter().filter(|e| e.topic_id == t.id).map(element_view).collect(),
+            subtopics: page
+                .topics
+                .iter()
+                .filter(|s| s.parent_id == Some(t.id))
+                .map(|s| TopicView {
+                    id: s.id.to_string(),
+                    title: s.title.clone(),
+                    elements: page.elements.iter().filter(|e| e.topic_id == s.id).map(element_view).collect(),
+                    subtopics: Vec::new(),
+                })
+                .collect(),
+        })
+        .collect();
+    let m = &page.meeting;
+    Ok(MeetingTpl {
+        base: ctx.href(&format!("meetings/{}", m.id)),
+        title: m.title.clone(),
+        objectives: m.objectives.clone(),
+        place: m.place.clone(),
+        starts_at: m.local_start.clone(),
+        when: m.local_start.replace('T', " "),
+        time_zone: m.time_zone.clone(),
+        duration: m.duration_minutes,
+        version: m.version,
+        status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
+        read_only: matches!(m.status, MeetingStatus::Cancelled | MeetingStatus::Archived),
+        participants: page
+            .participants
+            .iter()
+            .map(|p| crate::pages::ParticipantView {
+                id: p.user_id.to_string(),
+                name: p.name.clone(),
+                role: tr.t(&format!("meeting.role.{}", p.role.as_str())).to_owned(),
+                shared: p.shared,
+            })
+            .collect(),
+        can: page.can.clone(),
+        topics,
+        errors,
+        notice,
+        p: Page::new(ctx, "meetings"),
+    })
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    let tr = ctx.tr();
+    Ok(ok(&meeting_view(&st, &ctx, meeting_id(&id)?, Errors::default(), notice(&tr, q.notice.as_deref())).await?))
+}
+
+/// Run a change, then show the meeting again: redirected on success, with
+/// field errors (422) when the input was refused.
+async fn after(
+    st: &AppState,
+    ctx: &Ctx,
+    id: MeetingId,
+    r: Result<(), AppError>,
+    done: &str,
+) -> Result<Response, WebError> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&ctx.href(&format!("meetings/{id}{done}"))).into_response()),
+        Err(e) => {
+            let errors = field_errors(ctx, e)?;
+            let status =
+                if errors.get("form").is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            Ok(render(status, &meeting_view(st, ctx, id, errors, None).await?))
+        }
+    }
+}
+
+pub async fn edit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Form(f): Form<MeetingForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let r = meetings::update(&st.app, &ctx.tenant, &auth.user, id, f.input(), f.version).await;
+    after(&st, &ctx, id, r, "?notice=meeting_saved").await
+}
+
+#[derive(Deserialize)]
+pub struct ParticipantForm {
+    email: String,
+    role: String,
+}
+
+pub async fn add_participant(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Form(f): Form<ParticipantForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let role: MeetingRole = f.role.parse().map_err(|_| WebError::BadRequest)?;
+    let r = meetings::add_participant(&st.app, &ctx.tenant, &auth.user, id, &f.email, role).await.map(|_| ());
+    after(&st, &ctx, id, r, "?notice=participant_added").await
+}
+
+pub async fn share(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let r = meetings::share(&st.app, &ctx.tenant, &auth.user, id).await.map(|_| ());
+    after(&st, &ctx, id, r, "?notice=meeting_shared").await
+}
+
+pub async fn cancel(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let r = meetings::set_status(&st.app, &ctx.tenant, &auth.user, id, MeetingStatus::Cancelled).await;
+    after(&st, &ctx, id, r, "").await
+}
+
+pub async fn archive(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let r = meetings::set_status(&st.app, &ctx.tenant, &auth.user, id, MeetingStatus::Archived).await;
+    after(&st, &ctx, id, r, "").await
+}
+
+#[derive(Deserialize)]
+pub struct TopicForm {
+    title: String,
+    #[serde(default)]
+    parent: String,
+}
+
+pub async fn add_topic(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Form(f): Form<TopicForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let parent =
+        if f.parent.is_empty() { None } else { Some(f.parent.parse::<TopicId>().map_err(|_| WebError::NotFound)?) };
+    let r = meetings::add_topic(&st.app, &ctx.tenant, &auth.user, id, parent, &f.title).await.map(|_| ());
+    after(&st, &ctx, id, r, "").await
+}
+
+#[derive(Deserialize)]
+pub struct ElementForm {
+    topic: String,
+    kind: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    due_date: String,
+    #[serde(default)]
+    owner: String,
+}
+
+pub async fn add_element(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Form(f): Form<ElementForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let topic: TopicId = f.topic.parse().map_err(|_| WebError::NotFound)?;
+    let kind: ElementKind = f.kind.parse().map_err(|_| WebError::BadRequest)?;
+    let owners = if f.owner.is_empty() {
+        Vec::new()
+    } else {
+        vec![f.owner.parse::<UserId>().map_err(|_| WebError::BadRequest)?]
+    };
+    let input =
+        ElementInput { topic, kind, title: &f.title, description: &f.description, due_date: &f.due_date, owners };
+    let r = meetings::add_element(&st.app, &ctx.tenant, &auth.user, id, input).await.map(|_| ());
+    after(&st, &ctx, id, r, "").await
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+}
+
+pub async fn set_action_status(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
+    let status: ActionStatus = f.status.parse().map_err(|_| WebError::BadRequest)?;
+    let r = meetings::set_action_status(&st.app, &ctx.tenant, &auth.user, id, element, status).await;
+    after(&st, &ctx, id, r, "").await
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    direction: String,
+}
+
+pub async fn move_element(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
+    let up = match f.direction.as_str() {
+        "up" => true,
+        "down" => false,
+        _ => return Err(WebError::BadRequest),
+    };
+    let r = meetings::move_element(&st.app, &ctx.tenant, &auth.user, id, element, up).await;
+    after(&st, &ctx, id, r, "").await
+}

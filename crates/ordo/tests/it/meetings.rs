@@ -1,0 +1,240 @@
+//! Meetings: the agenda becomes the note space; participants see a meeting
+//! only once access is shared; roles decide who adds and edits.
+
+use crate::helpers::*;
+
+/// Create a meeting through the form; returns its path.
+async fn new_meeting(c: &Client, slug: &str, title: &str) -> String {
+    c.get(&format!("/t/{slug}/meetings")).await;
+    let r = c
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", title),
+                ("starts_at", "2026-12-01T09:30"),
+                ("time_zone", "Europe/Paris"),
+                ("duration_minutes", "45"),
+                ("place", "Salle Jaurès"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let loc = r.location();
+    loc.split('?').next().unwrap().to_owned()
+}
+
+fn ids_after<'a>(body: &'a str, marker: &str) -> Vec<&'a str> {
+    body.match_indices(marker).map(|(i, _)| &body[i + marker.len()..i + marker.len() + 36]).collect()
+}
+
+both!(a_team_runs_its_meeting, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (member, mc) = t.member(&slug, &org, "member").await;
+    let path = new_meeting(&org, &slug, "Weekly product review").await;
+    let page = org.get(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Weekly product review")
+            && page.body.contains("2026-12-01 09:30")
+            && page.body.contains("Europe/Paris")
+    );
+
+    // The agenda: a topic, a sub-topic.
+    assert_eq!(org.post_form(&format!("{path}/topics"), &[("title", "Roadmap")]).await.status, 303);
+    let page = org.get(&path).await;
+    let topic = ids_after(&page.body, "id=\"topic-")[0].to_owned();
+    assert_eq!(
+        org.post_form(&format!("{path}/topics"), &[("title", "Q1 priorities"), ("parent", &topic)]).await.status,
+        303
+    );
+
+    // Participants: an existing member (contributor) and a new address.
+    assert_eq!(
+        org.post_form(&format!("{path}/participants"), &[("email", &member), ("role", "contributor")]).await.status,
+        303
+    );
+    let guest = TestApp::email("guest");
+    assert_eq!(
+        org.post_form(&format!("{path}/participants"), &[("email", &guest), ("role", "reader")]).await.status,
+        303
+    );
+    let page = org.get(&path).await;
+    let member_id = page
+        .body
+        .split("<option value=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|v| v.len() == 36 && page.body.contains(&format!("value=\"{v}\">Mia member")))
+        .unwrap()
+        .to_owned();
+
+    // The five kinds of element; an action owned by the member.
+    for (kind, title) in
+        [("decision", "Ship v2 in March"), ("discuss", "Pricing"), ("note", "Sales are up"), ("image", "Whiteboard")]
+    {
+        let r =
+            org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("kind", kind), ("title", title)]).await;
+        assert_eq!(r.status, 303, "{kind}: {}", r.body);
+    }
+    let r = org
+        .post_form(
+            &format!("{path}/elements"),
+            &[
+                ("topic", &topic),
+                ("kind", "action"),
+                ("title", "Draft the release notes"),
+                ("owner", &member_id),
+                ("due_date", "2026-12-10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+
+    // Adding participants sent nothing, and they cannot see the meeting yet.
+    assert_eq!(mc.get(&path).await.status, 404);
+    assert!(t.mails_to(&guest).is_empty());
+
+    // Share access: invitations with the agenda and a link.
+    assert_eq!(org.post_form(&format!("{path}/share"), &[]).await.status, 303);
+    let mail = t.wait_mails(&guest, 1).await.remove(0);
+    assert!(mail.subject.contains("Weekly product review"));
+    assert!(mail.body.contains("- Roadmap") && mail.body.contains(&path), "{}", mail.body);
+    t.wait_mails(&member, 2).await;
+
+    // The member sees it, adds a note, marks their action done.
+    let page = mc.get(&path).await;
+    assert_eq!(page.status, 200);
+    for text in [
+        "Ship v2 in March",
+        "Pricing",
+        "Sales are up",
+        "Whiteboard",
+        "Draft the release notes",
+        "Q1 priorities",
+        "due 2026-12-10",
+    ] {
+        assert!(page.body.contains(text), "{text}");
+    }
+    assert_eq!(
+        mc.post_form(&format!("{path}/elements"), &[("topic", &topic), ("kind", "note"), ("title", "From Mia")])
+            .await
+            .status,
+        303
+    );
+    let action = ids_after(&page.body, "/elements/")
+        .into_iter()
+        .find(|id| page.body.contains(&format!("/elements/{id}/status")))
+        .unwrap()
+        .to_owned();
+    assert_eq!(mc.post_form(&format!("{path}/elements/{action}/status"), &[("status", "done")]).await.status, 303);
+    // A contributor does not reorder; the organiser does.
+    assert_eq!(mc.post_form(&format!("{path}/elements/{action}/move"), &[("direction", "up")]).await.status, 403);
+    assert_eq!(org.post_form(&format!("{path}/elements/{action}/move"), &[("direction", "up")]).await.status, 303);
+    let page = org.get(&path).await;
+    assert!(page.body.contains("From Mia"));
+    assert!(page.body.contains("kind-action done"), "the organiser sees the action done");
+    let pos_action = page.body.find("Draft the release notes").unwrap();
+    let pos_image = page.body.find("Whiteboard").unwrap();
+    assert!(pos_action < pos_image, "moved up above the image");
+
+    // Archived: read-only for everyone.
+    assert_eq!(org.post_form(&format!("{path}/archive"), &[]).await.status, 303);
+    let r =
+        org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("kind", "note"), ("title", "Too late")]).await;
+    assert_eq!(r.status, 403);
+    assert!(!org.get(&path).await.body.contains("quick-add"));
+});
+
+both!(meetings_are_private_to_their_participants, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (_admin, admin) = t.member(&slug, &org, "admin").await;
+    let (other_slug, _o2, other) = t.tenant_with_owner().await;
+    let path = new_meeting(&org, &slug, "Board meeting").await;
+    let id = path.rsplit('/').next().unwrap();
+    // A tenant admin who is not a participant does not see it.
+    assert_eq!(admin.get(&path).await.status, 404);
+    // Another tenant's user, with this tenant's URL or its own: not found.
+    assert_eq!(other.get(&path).await.status, 404);
+    assert_eq!(other.get(&format!("/t/{other_slug}/meetings/{id}")).await.status, 404);
+    other.get(&format!("/t/{other_slug}/")).await;
+    let r = other.post_form(&format!("/t/{other_slug}/meetings/{id}/topics"), &[("title", "Injected")]).await;
+    assert_eq!(r.status, 404);
+    assert!(!org.get(&path).await.body.contains("Injected"));
+});
+
+both!(meeting_input_is_checked_and_conflicts_are_shown, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    org.get(&format!("/t/{slug}/meetings")).await;
+    for (field, bad) in
+        [("title", ""), ("time_zone", "Mars/Olympus"), ("starts_at", "tomorrow"), ("duration_minutes", "0")]
+    {
+        let mut form = vec![
+            ("title", "OK"),
+            ("starts_at", "2026-12-01T09:30"),
+            ("time_zone", "Europe/Paris"),
+            ("duration_minutes", "30"),
+            ("place", ""),
+        ];
+        for f in form.iter_mut() {
+            if f.0 == field {
+                f.1 = bad;
+            }
+        }
+        let r = org.post_form(&format!("/t/{slug}/meetings"), &form).await;
+        assert_eq!(r.status, 422, "{field}");
+        assert!(r.body.contains(&format!("id=\"{field}-error\"")), "{field}: field-level error");
+    }
+    assert!(org.get(&format!("/t/{slug}/meetings")).await.body.contains("No meetings yet"), "nothing was created");
+
+    // Two people edit the details from the same version: the second is told.
+    let path = new_meeting(&org, &slug, "Budget").await;
+    let page = org.get(&path).await;
+    let version = page.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let form = |title: &'static str, v: &str| {
+        vec![
+            ("title", title.to_owned()),
+            ("starts_at", "2026-12-01T09:30".into()),
+            ("time_zone", "Europe/Paris".into()),
+            ("duration_minutes", "30".into()),
+            ("version", v.to_owned()),
+        ]
+    };
+    let f1 = form("Budget 2027", &version);
+    let f1: Vec<(&str, &str)> = f1.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(org.post_form(&format!("{path}/edit"), &f1).await.status, 303);
+    let f2 = form("Budget (old tab)", &version);
+    let f2: Vec<(&str, &str)> = f2.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = org.post_form(&format!("{path}/edit"), &f2).await;
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains("Someone saved this meeting"));
+    assert!(org.get(&path).await.body.contains("Budget 2027"));
+});
+
+both!(meeting_content_is_encrypted_at_rest, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let path = new_meeting(&org, &slug, "Confidential merger talks").await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Valuation of Zephyr Corp")]).await;
+    let page = org.get(&path).await;
+    let topic = ids_after(&page.body, "id=\"topic-")[0].to_owned();
+    org.post_form(
+        &format!("{path}/elements"),
+        &[("topic", &topic), ("kind", "decision"), ("title", "Offer 42 million")],
+    )
+    .await;
+    // string_agg: PostgreSQL, and SQLite since 3.44 (the bundled one is newer).
+    let dump =
+        t.db.text(
+            "SELECT COALESCE(string_agg(v, '|'), '') FROM (
+               SELECT title || objectives || place AS v FROM meetings
+               UNION ALL SELECT title FROM topics UNION ALL SELECT title || description FROM elements) x",
+        )
+        .await;
+    assert!(!dump.is_empty());
+    for secret in ["Confidential merger", "Zephyr", "42 million", "Salle Jaurès"] {
+        assert!(!dump.contains(secret), "{secret} stored in clear");
+    }
+    assert!(org.get(&path).await.body.contains("Offer 42 million"));
+});
