@@ -109,11 +109,22 @@ pub struct MessageTpl {
     pub link: Option<(String, String)>,
 }
 
+pub struct ActionRowView {
+    pub href: String,
+    pub title: String,
+    pub due_date: String,
+    pub overdue: bool,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomeTpl {
     pub p: Page,
     pub greeting: String,
+    pub upcoming: Vec<MeetingRowView>,
+    pub recent: Vec<MeetingRowView>,
+    pub actions: Vec<ActionRowView>,
+    pub filter: &'static str,
 }
 
 #[derive(Template)]

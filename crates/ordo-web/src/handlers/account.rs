@@ -15,11 +15,60 @@ use ordo_core::ids::SessionId;
 use ordo_core::user::Locale;
 use serde::Deserialize;
 
-pub async fn home(ctx: Ctx) -> Result<Response, WebError> {
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    actions: Option<String>,
+}
+
+/// The dashboard: my upcoming and recent meetings, my actions (open,
+/// overdue, done) across all meetings.
+pub async fn home(State(st): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuery>) -> Result<Response, WebError> {
+    use ordo_core::meeting::ActionStatus;
     let auth = ctx.auth()?;
     let tr = ctx.tr();
+    let now = st.app.now();
+    let meetings = ordo_app::meetings::my_meetings(&st.app, &ctx.tenant, &auth.user).await?;
+    let view = |m: &ordo_app::meetings::Meeting| crate::pages::MeetingRowView {
+        href: ctx.href(&format!("meetings/{}", m.id)),
+        title: m.title.clone(),
+        when: m.local_start.replace('T', " "),
+        zone: m.time_zone.clone(),
+        status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
+    };
+    let ends = |m: &ordo_app::meetings::Meeting| m.starts_at.plus_secs(m.duration_minutes * 60);
+    let upcoming = meetings.iter().filter(|m| ends(m) >= now).take(10).map(view).collect();
+    let recent = meetings.iter().rev().filter(|m| ends(m) < now).take(10).map(view).collect();
+    let today =
+        jiff::Timestamp::from_second(now.unix()).map(|t| t.strftime("%Y-%m-%d").to_string()).unwrap_or_default();
+    let filter = match q.actions.as_deref() {
+        Some("overdue") => "overdue",
+        Some("done") => "done",
+        _ => "open",
+    };
+    let actions = ordo_app::meetings::my_actions(&st.app, &ctx.tenant, &auth.user)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            let overdue = a.status == ActionStatus::Open && a.due_date.as_deref().is_some_and(|d| d < today.as_str());
+            match filter {
+                "overdue" => overdue,
+                "done" => a.status == ActionStatus::Done,
+                _ => a.status == ActionStatus::Open,
+            }
+        })
+        .map(|a| crate::pages::ActionRowView {
+            href: ctx.href(&format!("meetings/{}#el-{}", a.meeting_id, a.element_id)),
+            overdue: a.status == ActionStatus::Open && a.due_date.as_deref().is_some_and(|d| d < today.as_str()),
+            title: a.title,
+            due_date: a.due_date.unwrap_or_default(),
+        })
+        .collect();
     Ok(ok(&HomeTpl {
         greeting: tr.tf("home.greeting", &[("name", &auth.user.display_name)]),
+        upcoming,
+        recent,
+        actions,
+        filter,
         p: Page::new(&ctx, "home"),
     }))
 }

@@ -126,6 +126,22 @@ both!(a_team_runs_its_meeting, |engine| {
         .find(|id| page.body.contains(&format!("/elements/{id}/status")))
         .unwrap()
         .to_owned();
+    // The member's dashboard lists the meeting and the open action.
+    let home = mc.get(&format!("/t/{slug}/")).await.body;
+    assert!(home.contains("Weekly product review") && home.contains("Draft the release notes"), "{home}");
+    assert!(!mc.get(&format!("/t/{slug}/?actions=overdue")).await.body.contains("Draft the release notes"));
+    mc.get(&path).await;
+    assert_eq!(mc.post_form(&format!("{path}/elements/{action}/status"), &[("status", "done")]).await.status, 303);
+    assert!(!mc.get(&format!("/t/{slug}/?actions=open")).await.body.contains("Draft the release notes"));
+    assert!(mc.get(&format!("/t/{slug}/?actions=done")).await.body.contains("Draft the release notes"));
+    // Ten days after the due date, an open action shows as overdue.
+    mc.get(&path).await;
+    mc.post_form(&format!("{path}/elements/{action}/status"), &[("status", "open")]).await;
+    t.clock.advance_secs(30 * 86_400);
+    mc.login(&slug, &member, PASSWORD).await;
+    assert!(mc.get(&format!("/t/{slug}/?actions=overdue")).await.body.contains("Draft the release notes"));
+    t.clock.advance_secs(-30 * 86_400);
+    mc.get(&path).await;
     assert_eq!(mc.post_form(&format!("{path}/elements/{action}/status"), &[("status", "done")]).await.status, 303);
     // A contributor does not reorder; the organiser does.
     assert_eq!(mc.post_form(&format!("{path}/elements/{action}/move"), &[("direction", "up")]).await.status, 403);
