@@ -253,6 +253,22 @@ pub fn authorize_meeting(actor: MeetingActor, status: MeetingStatus, action: Mee
     }
 }
 
+/// The meeting rules as a Markdown table (one row per action, one column
+/// per meeting role, for an open meeting shared with the participant), for
+/// docs/security/authorization.md.
+pub fn rules_table() -> String {
+    let mut out = String::from("| Action (open meeting) | organiser | editor | contributor | reader |\n|---|---|---|---|---|\n");
+    for a in MeetingAction::ALL {
+        out.push_str(&format!("| {a:?}"));
+        for r in MeetingRole::ALL {
+            let who = MeetingActor { tenant_role: Role::Member, meeting_role: Some(*r), shared_with: true };
+            out.push_str(if authorize_meeting(who, MeetingStatus::Shared, a) { " | yes" } else { " | no" });
+        }
+        out.push_str(" |\n");
+    }
+    out
+}
+
 /// May this tenant role create meetings? (Guests only join them.)
 pub fn can_create_meetings(role: Role) -> bool {
     role != Role::Guest
@@ -290,6 +306,12 @@ mod tests {
             let ro = authorize_meeting(actor(MeetingRole::Organiser, true), MeetingStatus::Archived, a);
             assert_eq!(ro, a == View, "archived meetings are read-only: {a:?}");
         }
+    }
+
+    #[test]
+    fn authorization_doc_matches_meeting_policy() {
+        let doc = include_str!("../../../docs/security/authorization.md");
+        assert!(doc.contains(&rules_table()), "update docs/security/authorization.md with:\n{}", rules_table());
     }
 
     #[test]
