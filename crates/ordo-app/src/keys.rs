@@ -30,10 +30,11 @@ pub enum Field {
     TopicTitle,
     ElementTitle,
     ElementDescription,
+    CommentBody,
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::UserEmail,
         Field::UserDisplayName,
         Field::UserPhone,
@@ -46,6 +47,7 @@ impl Field {
         Field::TopicTitle,
         Field::ElementTitle,
         Field::ElementDescription,
+        Field::CommentBody,
     ];
 
     /// The protected columns of a table the re-sealing job rewrites, in the
@@ -55,6 +57,7 @@ impl Field {
             ordo_store::SealedTable::Meetings => &[Field::MeetingTitle, Field::MeetingObjectives, Field::MeetingPlace],
             ordo_store::SealedTable::Topics => &[Field::TopicTitle],
             ordo_store::SealedTable::Elements => &[Field::ElementTitle, Field::ElementDescription],
+            ordo_store::SealedTable::Comments => &[Field::CommentBody],
         }
     }
 
@@ -72,6 +75,7 @@ impl Field {
             Field::TopicTitle => ("topics", "title"),
             Field::ElementTitle => ("elements", "title"),
             Field::ElementDescription => ("elements", "description"),
+            Field::CommentBody => ("comments", "body"),
         }
     }
 

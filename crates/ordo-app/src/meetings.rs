@@ -82,6 +82,16 @@ pub struct Topic {
 }
 
 #[derive(Clone, Debug)]
+pub struct Comment {
+    pub id: ordo_core::ids::CommentId,
+    pub element_id: ElementId,
+    pub parent_id: Option<ordo_core::ids::CommentId>,
+    pub author: String,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug)]
 pub struct Element {
     pub id: ElementId,
     pub topic_id: TopicId,
@@ -101,6 +111,7 @@ pub struct MeetingPage {
     pub participants: Vec<Participant>,
     pub topics: Vec<Topic>,
     pub elements: Vec<Element>,
+    pub comments: Vec<Comment>,
     pub can: HashMap<&'static str, bool>,
 }
 
@@ -559,6 +570,22 @@ async fn page_of(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
+    let comments = app
+        .store
+        .comments(tenant.id, row.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            Ok(Comment {
+                id: c.id,
+                element_id: c.element_id,
+                parent_id: c.parent_id,
+                author: users.get(&c.author_id).map(|u| u.display_name.clone()).unwrap_or_default(),
+                body: keys.open(Field::CommentBody, &c.id.to_string(), &c.body)?,
+                created_at: c.created_at,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
     let who = MeetingActor {
         tenant_role: ordo_core::user::Role::Member,
         meeting_role: Some(me.role),
@@ -576,7 +603,7 @@ async fn page_of(
     ] {
         can.insert(name, meeting::authorize_meeting(who, row.status, a));
     }
-    Ok(MeetingPage { meeting, participants, topics, elements, can })
+    Ok(MeetingPage { meeting, participants, topics, elements, comments, can })
 }
 
 /// The meeting page for `actor` (not found unless they may see it).
@@ -627,4 +654,43 @@ pub async fn my_actions(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<M
             })
         })
         .collect()
+}
+
+/// Comment on an element (a remark), or reply to a comment.
+pub async fn add_comment(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    element: ElementId,
+    parent: Option<ordo_core::ids::CommentId>,
+    body: &str,
+) -> Result<ordo_core::ids::CommentId, AppError> {
+    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::Comment).await?;
+    let body = LongText::parse("body", body)?;
+    if body.as_str().is_empty() {
+        return Err(AppError::Invalid(ordo_core::Invalid::new("body", "comment.empty")));
+    }
+    if !app.store.elements(tenant.id, id).await?.iter().any(|e| e.id == element) {
+        return Err(AppError::NotFound);
+    }
+    if let Some(p) = parent
+        && !app.store.comments(tenant.id, id).await?.iter().any(|c| c.id == p && c.element_id == element)
+    {
+        return Err(AppError::NotFound);
+    }
+    let cid = ordo_core::ids::CommentId::new();
+    let row = ordo_store::CommentRow {
+        id: cid,
+        meeting_id: id,
+        element_id: element,
+        parent_id: parent,
+        author_id: actor.id,
+        body: keys.seal(Field::CommentBody, &cid.to_string(), body.as_str())?,
+        created_at: app.now(),
+    };
+    let mut tx = app.store.begin().await?;
+    tx.insert_comment(tenant.id, &row).await?;
+    tx.commit().await?;
+    Ok(cid)
 }

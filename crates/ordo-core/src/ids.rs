@@ -85,6 +85,10 @@ id_type!(
     TopicId
 );
 id_type!(
+    /// A remark on an element.
+    CommentId
+);
+id_type!(
     /// An element of the note space (decision, action, topic to discuss, note, image).
     ElementId
 );

@@ -257,7 +257,8 @@ pub fn authorize_meeting(actor: MeetingActor, status: MeetingStatus, action: Mee
 /// per meeting role, for an open meeting shared with the participant), for
 /// docs/security/authorization.md.
 pub fn rules_table() -> String {
-    let mut out = String::from("| Action (open meeting) | organiser | editor | contributor | reader |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| Action (open meeting) | organiser | editor | contributor | reader |\n|---|---|---|---|---|\n");
     for a in MeetingAction::ALL {
         out.push_str(&format!("| {a:?}"));
         for r in MeetingRole::ALL {

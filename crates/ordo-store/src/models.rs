@@ -1,7 +1,7 @@
 //! Rows as the rest of Ordo sees them: typed, parsed, tenant-scoped.
 
 use ordo_core::audit::AuditKind;
-use ordo_core::ids::{AuditId, ElementId, MailId, MeetingId, SessionId, TenantId, TopicId, UserId};
+use ordo_core::ids::{AuditId, CommentId, ElementId, MailId, MeetingId, SessionId, TenantId, TopicId, UserId};
 use ordo_core::meeting::{ActionStatus, ElementKind, MeetingRole, MeetingStatus};
 use ordo_core::tenant::{Plan, Slug};
 use ordo_core::time::Timestamp;
@@ -259,4 +259,15 @@ pub struct ElementRow {
     pub created_by: UserId,
     pub version: i64,
     pub updated_at: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub struct CommentRow {
+    pub id: CommentId,
+    pub meeting_id: MeetingId,
+    pub element_id: ElementId,
+    pub parent_id: Option<CommentId>,
+    pub author_id: UserId,
+    pub body: Sealed,
+    pub created_at: Timestamp,
 }

@@ -246,6 +246,16 @@ pub struct ElementView {
     pub is_action: bool,
     pub done: bool,
     pub owners: String,
+    pub comments: Vec<CommentView>,
+}
+
+pub struct CommentView {
+    pub id: String,
+    pub author: String,
+    pub body: String,
+    pub when: String,
+    pub when_iso: String,
+    pub is_reply: bool,
 }
 
 pub struct TopicView {
@@ -429,6 +439,36 @@ mod tests {
             "audit_kind.invalid",
         ] {
             keys.push(format!("error.{code}"));
+        }
+        for code in [
+            "title.empty",
+            "title.invalid",
+            "text.too_long",
+            "place.invalid",
+            "starts_at.invalid",
+            "time_zone.invalid",
+            "duration.invalid",
+            "date.invalid",
+            "meeting_status.invalid",
+            "meeting_role.invalid",
+            "element_kind.invalid",
+            "action_status.invalid",
+            "elements.too_many",
+            "owners.not_participants",
+            "stale",
+            "comment.empty",
+        ] {
+            keys.push(format!("error.{code}"));
+        }
+        for s in ordo_core::meeting::MeetingStatus::ALL {
+            keys.push(format!("meeting.status.{s}"));
+        }
+        for r in ordo_core::meeting::MeetingRole::ALL {
+            keys.push(format!("meeting.role.{r}"));
+        }
+        for k in ordo_core::meeting::ElementKind::ALL {
+            keys.push(format!("element.kind.{k}"));
+            keys.push(format!("element.letter.{k}"));
         }
         for n in crate::handlers::NOTICES {
             keys.push(format!("notice.{n}"));

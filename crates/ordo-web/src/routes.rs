@@ -72,6 +72,7 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("POST", "/t/{slug}/meetings/{id}/elements", User),
     r("POST", "/t/{slug}/meetings/{id}/elements/{element}/status", User),
     r("POST", "/t/{slug}/meetings/{id}/elements/{element}/move", User),
+    r("POST", "/t/{slug}/meetings/{id}/elements/{element}/comments", User),
     r("GET", "/t/{slug}/api/v1/me", User),
     r("GET", "/t/{slug}/api/v1/sessions", User),
     r("DELETE", "/t/{slug}/api/v1/sessions/{id}", User),
@@ -123,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/meetings/{id}/elements", post(meetings::add_element))
         .route("/t/{slug}/meetings/{id}/elements/{element}/status", post(meetings::set_action_status))
         .route("/t/{slug}/meetings/{id}/elements/{element}/move", post(meetings::move_element))
+        .route("/t/{slug}/meetings/{id}/elements/{element}/comments", post(meetings::add_comment))
         .route("/t/{slug}/api/v1/me", get(api::me))
         .route("/t/{slug}/api/v1/sessions", get(api::sessions))
         .route("/t/{slug}/api/v1/sessions/{id}", delete(api::end_session))

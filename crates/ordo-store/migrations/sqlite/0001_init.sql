@@ -194,6 +194,21 @@ CREATE TABLE element_owners (
 );
 CREATE INDEX owners_by_user ON element_owners (tenant_id, user_id);
 
+CREATE TABLE comments (
+    tenant_id  TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    meeting_id TEXT NOT NULL,
+    element_id TEXT NOT NULL,
+    parent_id  TEXT,
+    author_id  TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, element_id) REFERENCES elements(tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, author_id) REFERENCES users(tenant_id, id)
+);
+CREATE INDEX comments_by_meeting ON comments (tenant_id, meeting_id, created_at);
+
 -- Operator actions outside any tenant (tenant deletion, encryption switched
 -- off, master key rotation), hash-chained like the tenants' logs.
 CREATE TABLE platform_audit (

@@ -55,7 +55,8 @@ impl Store {
                      UNION ALL SELECT place FROM meetings WHERE tenant_id = $1
                      UNION ALL SELECT title FROM topics WHERE tenant_id = $1
                      UNION ALL SELECT title FROM elements WHERE tenant_id = $1
-                     UNION ALL SELECT description FROM elements WHERE tenant_id = $1",
+                     UNION ALL SELECT description FROM elements WHERE tenant_id = $1
+                     UNION ALL SELECT body FROM comments WHERE tenant_id = $1",
                 )
                 .bind(tenant.to_string())
                 .fetch_all(&mut *c)
@@ -170,10 +171,12 @@ pub enum SealedTable {
     Meetings,
     Topics,
     Elements,
+    Comments,
 }
 
 impl SealedTable {
-    pub const ALL: [SealedTable; 3] = [SealedTable::Meetings, SealedTable::Topics, SealedTable::Elements];
+    pub const ALL: [SealedTable; 4] =
+        [SealedTable::Meetings, SealedTable::Topics, SealedTable::Elements, SealedTable::Comments];
 }
 
 /// A row's protected values, in the table's column order
@@ -211,6 +214,9 @@ impl Store {
                     SealedTable::Elements => sqlx::query_as(
                         "SELECT id, title, description, NULL AS b FROM elements WHERE tenant_id = $1
                            AND NOT (title LIKE $2 AND description LIKE $2) ORDER BY id LIMIT $3",
+                    ),
+                    SealedTable::Comments => sqlx::query_as(
+                        "SELECT id, body, NULL AS a, NULL AS b FROM comments WHERE tenant_id = $1 AND NOT (body LIKE $2) ORDER BY id LIMIT $3",
                     ),
                 }
                 .bind(tenant.to_string())
@@ -250,6 +256,11 @@ impl Tx {
                 .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(v(1)).bind(v(2)).bind(o(0)).bind(o(1)).bind(o(2)),
                 SealedTable::Topics => sqlx::query("UPDATE topics SET title = $3 WHERE tenant_id = $1 AND id = $2 AND title = $4")
                     .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(o(0)),
+                SealedTable::Comments => sqlx::query("UPDATE comments SET body = $3 WHERE tenant_id = $1 AND id = $2 AND body = $4")
+                    .bind(tenant.to_string())
+                    .bind(&old.id)
+                    .bind(v(0))
+                    .bind(o(0)),
                 SealedTable::Elements => sqlx::query(
                     "UPDATE elements SET title = $3, description = $4 WHERE tenant_id = $1 AND id = $2 AND title = $5 AND description = $6",
                 )

@@ -1,6 +1,6 @@
 use crate::conn::{Conn, on_pool, run};
 use crate::row::Get;
-use crate::{ElementRow, MeetingRow, ParticipantRow, Result, Sealed, Store, StoreError, TopicRow, Tx};
+use crate::{CommentRow, ElementRow, MeetingRow, ParticipantRow, Result, Sealed, Store, StoreError, TopicRow, Tx};
 use ordo_core::ids::{ElementId, MeetingId, TenantId, UserId};
 use ordo_core::meeting::{ActionStatus, MeetingRole, MeetingStatus};
 use ordo_core::time::Timestamp;
@@ -403,6 +403,59 @@ impl Tx {
                 .execute(&mut *c)
                 .await?;
             Ok(r.rows_affected() == 1)
+        })
+    }
+}
+
+impl Store {
+    /// A meeting's comments, oldest first.
+    pub async fn comments(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<CommentRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT id, meeting_id, element_id, parent_id, author_id, body, created_at FROM comments
+                     WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY created_at, id",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(CommentRow {
+                            id: r.parsed("id")?,
+                            meeting_id: r.parsed("meeting_id")?,
+                            element_id: r.parsed("element_id")?,
+                            parent_id: r.opt_parsed("parent_id")?,
+                            author_id: r.parsed("author_id")?,
+                            body: Sealed::from_storage(r.text("body")?),
+                            created_at: r.ts("created_at")?,
+                        })
+                    })
+                    .collect()
+            })
+        })
+    }
+}
+
+impl Tx {
+    pub async fn insert_comment(&mut self, tenant: TenantId, c_: &CommentRow) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO comments (tenant_id, id, meeting_id, element_id, parent_id, author_id, body, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(tenant.to_string())
+            .bind(c_.id.to_string())
+            .bind(c_.meeting_id.to_string())
+            .bind(c_.element_id.to_string())
+            .bind(c_.parent_id.map(|p| p.to_string()))
+            .bind(c_.author_id.to_string())
+            .bind(c_.body.as_storage())
+            .bind(c_.created_at.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(())
         })
     }
 }

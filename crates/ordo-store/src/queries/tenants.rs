@@ -141,6 +141,7 @@ impl Tx {
                 "DELETE FROM user_tokens WHERE tenant_id = $1",
                 "DELETE FROM mail_outbox WHERE tenant_id = $1",
                 "DELETE FROM audit_log WHERE tenant_id = $1",
+                "DELETE FROM comments WHERE tenant_id = $1",
                 "DELETE FROM element_owners WHERE tenant_id = $1",
                 "DELETE FROM elements WHERE tenant_id = $1",
                 "DELETE FROM topics WHERE tenant_id = $1",

@@ -133,6 +133,7 @@ async fn meeting_view(
         is_action: e.kind == ElementKind::Action,
         done: e.action_status == Some(ActionStatus::Done),
         owners: e.owners.iter().map(name_of).collect::<Vec<_>>().join(", "),
+        comments: threaded(&page.comments, e.id),
     };
     let topics: Vec<TopicView> = page
         .topics
@@ -184,6 +185,24 @@ async fn meeting_view(
         notice,
         p: Page::new(ctx, "meetings"),
     })
+}
+
+/// An element's comments, each followed by its replies.
+fn threaded(all: &[ordo_app::meetings::Comment], element: ElementId) -> Vec<crate::pages::CommentView> {
+    let view = |c: &ordo_app::meetings::Comment| crate::pages::CommentView {
+        id: c.id.to_string(),
+        author: c.author.clone(),
+        body: c.body.clone(),
+        when: c.created_at.human_utc(),
+        when_iso: c.created_at.rfc3339(),
+        is_reply: c.parent_id.is_some(),
+    };
+    let mut out = Vec::new();
+    for c in all.iter().filter(|c| c.element_id == element && c.parent_id.is_none()) {
+        out.push(view(c));
+        out.extend(all.iter().filter(|r| r.parent_id == Some(c.id)).map(view));
+    }
+    out
 }
 
 pub async fn show(
@@ -375,4 +394,29 @@ pub async fn move_element(
     };
     let r = meetings::move_element(&st.app, &ctx.tenant, &auth.user, id, element, up).await;
     after(&st, &ctx, id, r, "").await
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    body: String,
+    #[serde(default)]
+    parent: String,
+}
+
+pub async fn add_comment(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+    Form(f): Form<CommentForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
+    let parent = if f.parent.is_empty() {
+        None
+    } else {
+        Some(f.parent.parse::<ordo_core::ids::CommentId>().map_err(|_| WebError::NotFound)?)
+    };
+    let r = meetings::add_comment(&st.app, &ctx.tenant, &auth.user, id, element, parent, &f.body).await.map(|_| ());
+    after(&st, &ctx, id, r, &format!("#el-{element}")).await
 }

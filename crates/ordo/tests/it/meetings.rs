@@ -126,6 +126,26 @@ both!(a_team_runs_its_meeting, |engine| {
         .find(|id| page.body.contains(&format!("/elements/{id}/status")))
         .unwrap()
         .to_owned();
+    // Remarks: the member comments on the decision, the organiser replies.
+    // The first element on the page is the decision (added first).
+    let decision = ids_after(&page.body, "id=\"el-")[0].to_owned();
+    assert!(page.body.contains(&format!("id=\"el-{decision}\"")));
+    let r = mc.post_form(&format!("{path}/elements/{decision}/comments"), &[("body", "Is March realistic?")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = org.get(&path).await;
+    let comment = ids_after(&page.body, "id=\"c-")[0].to_owned();
+    let r = org
+        .post_form(
+            &format!("{path}/elements/{decision}/comments"),
+            &[("body", "Yes, with two more people."), ("parent", &comment)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = mc.get(&path).await;
+    assert!(page.body.contains("Is March realistic?") && page.body.contains("comment reply"));
+    assert!(page.body.contains("Yes, with two more people."));
+    let r = mc.post_form(&format!("{path}/elements/{decision}/comments"), &[("body", "   ")]).await;
+    assert_eq!(r.status, 422);
     // The member's dashboard lists the meeting and the open action.
     let home = mc.get(&format!("/t/{slug}/")).await.body;
     assert!(home.contains("Weekly product review") && home.contains("Draft the release notes"), "{home}");
