@@ -64,6 +64,13 @@ try:
     print("after login:", title)
     go(f"/t/{slug}/")
     shot("home.png")
+    go(f"/t/{slug}/meetings")
+    links = call("POST", s + "/elements", {"using": "css selector", "value": ".meeting-list a"})
+    if links:
+        call("POST", s + f"/element/{list(links[0].values())[0]}/click", {})
+        time.sleep(0.5)
+        shot("meeting.png", 1280, 1100)
+        shot("meeting-375.png", 375, 900)
     go(f"/t/{slug}/settings/sessions")
     shot("sessions.png")
     go(f"/t/{slug}/admin/members")

@@ -532,7 +532,8 @@ async fn page_of(
                 name: u.map(|u| u.display_name.clone()).unwrap_or_default(),
                 email: u.map(|u| u.email.clone()).unwrap_or_default(),
                 role: p.role,
-                shared: p.shared_at.is_some(),
+                // The organiser needs no invitation.
+                shared: p.shared_at.is_some() || p.role == MeetingRole::Organiser,
             }
         })
         .collect();
