@@ -695,3 +695,34 @@ pub async fn add_comment(
     tx.commit().await?;
     Ok(cid)
 }
+
+/// People the user has already met in a meeting they can see: the only
+/// names suggested when adding participants (no directory of the tenant is
+/// ever shown).
+pub async fn people_met(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<(String, String)>, AppError> {
+    let mut ids = std::collections::BTreeSet::new();
+    for (m, p) in app.store.meetings_of_user(tenant.id, user.id).await? {
+        let who =
+            MeetingActor { tenant_role: user.role, meeting_role: Some(p.role), shared_with: p.shared_at.is_some() };
+        if !meeting::authorize_meeting(who, m.status, MeetingAction::View) {
+            continue;
+        }
+        for other in app.store.participants(tenant.id, m.id).await? {
+            if other.user_id != user.id {
+                ids.insert(other.user_id);
+            }
+        }
+    }
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let mut people = Vec::new();
+    for id in ids {
+        if let Some(row) = app.store.user_by_id(tenant.id, id).await? {
+            let u = open_user(&keys, row)?;
+            if u.status != UserStatus::Disabled {
+                people.push((u.display_name, u.email));
+            }
+        }
+    }
+    people.sort();
+    Ok(people)
+}

@@ -290,6 +290,8 @@ pub struct MeetingTpl {
     pub participants: Vec<ParticipantView>,
     pub can: std::collections::HashMap<&'static str, bool>,
     pub topics: Vec<TopicView>,
+    /// (name, e-mail) of people already met: suggestions for participants.
+    pub met: Vec<(String, String)>,
     pub errors: Errors,
     pub notice: Option<String>,
 }

@@ -157,7 +157,13 @@ async fn meeting_view(
         })
         .collect();
     let m = &page.meeting;
+    let met = if page.can.get("participants").copied().unwrap_or(false) {
+        meetings::people_met(&st.app, &ctx.tenant, &auth.user).await?
+    } else {
+        Vec::new()
+    };
     Ok(MeetingTpl {
+        met,
         base: ctx.href(&format!("meetings/{}", m.id)),
         title: m.title.clone(),
         objectives: m.objectives.clone(),

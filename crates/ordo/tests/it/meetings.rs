@@ -274,3 +274,18 @@ both!(meeting_content_is_encrypted_at_rest, |engine| {
     }
     assert!(org.get(&path).await.body.contains("Offer 42 million"));
 });
+
+both!(participant_suggestions_only_show_people_already_met, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (met, _mc) = t.member(&slug, &org, "member").await;
+    let (stranger, _sc) = t.member(&slug, &org, "member").await;
+    let first = new_meeting(&org, &slug, "First").await;
+    org.post_form(&format!("{first}/participants"), &[("email", &met), ("role", "reader")]).await;
+    let second = new_meeting(&org, &slug, "Second").await;
+    let page = org.get(&second).await.body;
+    let datalist =
+        page.split("<datalist id=\"people-met\">").nth(1).unwrap().split("</datalist>").next().unwrap().to_owned();
+    assert!(datalist.contains(&met), "someone met in a meeting is suggested");
+    assert!(!datalist.contains(&stranger), "the tenant's directory is not shown");
+});
