@@ -10,6 +10,7 @@ pub mod keys;
 pub mod mail;
 pub mod meetings;
 pub mod ratelimit;
+pub mod richtext;
 mod settings;
 
 pub use accounts::User;

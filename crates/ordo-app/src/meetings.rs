@@ -411,7 +411,7 @@ pub async fn add_element(
 ) -> Result<ElementId, AppError> {
     let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
     let title = Title::parse(input.title)?;
-    let description = LongText::parse("description", input.description)?;
+    let description = LongText::parse("description", &crate::richtext::sanitize(input.description))?;
     let due = meeting::parse_date("due_date", input.due_date)?;
     if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == input.topic) {
         return Err(AppError::NotFound);
@@ -725,4 +725,55 @@ pub async fn people_met(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<(
     }
     people.sort();
     Ok(people)
+}
+
+/// What an element edit changes.
+pub struct ElementEdit<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub due_date: &'a str,
+    /// Move to this topic (the same one to stay).
+    pub topic: TopicId,
+    /// The version the form was loaded from.
+    pub version: i64,
+}
+
+/// Edit an element (editors, or the participant who added it). A stale
+/// version is refused: two edits of the same element never silently
+/// overwrite each other.
+pub async fn update_element(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    element: ElementId,
+    edit: ElementEdit<'_>,
+) -> Result<(), AppError> {
+    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    let elements = app.store.elements(tenant.id, id).await?;
+    let e = elements.iter().find(|e| e.id == element).ok_or(AppError::NotFound)?;
+    if e.created_by != actor.id {
+        load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    }
+    if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == edit.topic) {
+        return Err(AppError::NotFound);
+    }
+    let title = Title::parse(edit.title)?;
+    let description = LongText::parse("description", &crate::richtext::sanitize(edit.description))?;
+    let due = meeting::parse_date("due_date", edit.due_date)?;
+    let rid = element.to_string();
+    let new = ElementRow {
+        title: keys.seal(Field::ElementTitle, &rid, title.as_str())?,
+        description: keys.seal(Field::ElementDescription, &rid, description.as_str())?,
+        due_date: if e.kind == ElementKind::Action { due } else { None },
+        topic_id: edit.topic,
+        ..e.clone()
+    };
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    if !tx.update_element(tenant.id, &new, edit.version, now).await? {
+        return Err(AppError::Conflict("version"));
+    }
+    tx.commit().await?;
+    Ok(())
 }

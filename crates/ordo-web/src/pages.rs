@@ -247,6 +247,9 @@ pub struct ElementView {
     pub done: bool,
     pub owners: String,
     pub comments: Vec<CommentView>,
+    pub description_html: String,
+    pub topic_id: String,
+    pub version: i64,
 }
 
 pub struct CommentView {
@@ -292,6 +295,8 @@ pub struct MeetingTpl {
     pub topics: Vec<TopicView>,
     /// (name, e-mail) of people already met: suggestions for participants.
     pub met: Vec<(String, String)>,
+    /// (id, title) of every topic and sub-topic, for "move to".
+    pub topic_options: Vec<(String, String)>,
     pub errors: Errors,
     pub notice: Option<String>,
 }

@@ -73,6 +73,7 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("POST", "/t/{slug}/meetings/{id}/elements/{element}/status", User),
     r("POST", "/t/{slug}/meetings/{id}/elements/{element}/move", User),
     r("POST", "/t/{slug}/meetings/{id}/elements/{element}/comments", User),
+    r("POST", "/t/{slug}/meetings/{id}/elements/{element}/edit", User),
     r("GET", "/t/{slug}/api/v1/me", User),
     r("GET", "/t/{slug}/api/v1/sessions", User),
     r("DELETE", "/t/{slug}/api/v1/sessions/{id}", User),
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/meetings/{id}/elements/{element}/status", post(meetings::set_action_status))
         .route("/t/{slug}/meetings/{id}/elements/{element}/move", post(meetings::move_element))
         .route("/t/{slug}/meetings/{id}/elements/{element}/comments", post(meetings::add_comment))
+        .route("/t/{slug}/meetings/{id}/elements/{element}/edit", post(meetings::edit_element))
         .route("/t/{slug}/api/v1/me", get(api::me))
         .route("/t/{slug}/api/v1/sessions", get(api::sessions))
         .route("/t/{slug}/api/v1/sessions/{id}", delete(api::end_session))

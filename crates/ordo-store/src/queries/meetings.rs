@@ -332,6 +332,37 @@ impl Tx {
         })
     }
 
+    /// Change an element's texts, due date, and topic (moved to the end of
+    /// the new topic), if nobody changed it since `expected_version`.
+    pub async fn update_element(
+        &mut self,
+        tenant: TenantId,
+        e: &ElementRow,
+        expected_version: i64,
+        now: Timestamp,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query(
+                "UPDATE elements SET title = $3, description = $4, due_date = $5,
+                        position = CASE WHEN topic_id = $6 THEN position
+                                        ELSE (SELECT COALESCE(MAX(x.position), 0) + 1 FROM elements x WHERE x.tenant_id = $1 AND x.topic_id = $6) END,
+                        topic_id = $6, version = version + 1, updated_at = $7
+                 WHERE tenant_id = $1 AND id = $2 AND version = $8",
+            )
+            .bind(tenant.to_string())
+            .bind(e.id.to_string())
+            .bind(e.title.as_storage())
+            .bind(e.description.as_storage())
+            .bind(&e.due_date)
+            .bind(e.topic_id.to_string())
+            .bind(now.unix())
+            .bind(expected_version)
+            .execute(&mut *c)
+            .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
     pub async fn set_element_owners(&mut self, tenant: TenantId, element: ElementId, owners: &[UserId]) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("DELETE FROM element_owners WHERE tenant_id = $1 AND element_id = $2")

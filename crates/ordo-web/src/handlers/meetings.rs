@@ -134,6 +134,11 @@ async fn meeting_view(
         done: e.action_status == Some(ActionStatus::Done),
         owners: e.owners.iter().map(name_of).collect::<Vec<_>>().join(", "),
         comments: threaded(&page.comments, e.id),
+        // Sanitised when stored; sanitised again here before it is shown
+        // as HTML, so that nothing stored earlier can slip through.
+        description_html: ordo_app::richtext::sanitize(&e.description),
+        topic_id: e.topic_id.to_string(),
+        version: e.version,
     };
     let topics: Vec<TopicView> = page
         .topics
@@ -162,7 +167,21 @@ async fn meeting_view(
     } else {
         Vec::new()
     };
+    let topic_options = page
+        .topics
+        .iter()
+        .filter(|t| t.parent_id.is_none())
+        .flat_map(|t| {
+            std::iter::once((t.id.to_string(), t.title.clone())).chain(
+                page.topics
+                    .iter()
+                    .filter(|s| s.parent_id == Some(t.id))
+                    .map(|s| (s.id.to_string(), format!("— {}", s.title))),
+            )
+        })
+        .collect();
     Ok(MeetingTpl {
+        topic_options,
         met,
         base: ctx.href(&format!("meetings/{}", m.id)),
         title: m.title.clone(),
@@ -424,5 +443,37 @@ pub async fn add_comment(
         Some(f.parent.parse::<ordo_core::ids::CommentId>().map_err(|_| WebError::NotFound)?)
     };
     let r = meetings::add_comment(&st.app, &ctx.tenant, &auth.user, id, element, parent, &f.body).await.map(|_| ());
+    after(&st, &ctx, id, r, &format!("#el-{element}")).await
+}
+
+#[derive(Deserialize)]
+pub struct ElementEditForm {
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    due_date: String,
+    topic: String,
+    version: i64,
+}
+
+pub async fn edit_element(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+    Form(f): Form<ElementEditForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
+    let topic: TopicId = f.topic.parse().map_err(|_| WebError::NotFound)?;
+    let edit = meetings::ElementEdit {
+        title: &f.title,
+        description: &f.description,
+        due_date: &f.due_date,
+        topic,
+        version: f.version,
+    };
+    let r = meetings::update_element(&st.app, &ctx.tenant, &auth.user, id, element, edit).await;
     after(&st, &ctx, id, r, &format!("#el-{element}")).await
 }

@@ -289,3 +289,55 @@ both!(participant_suggestions_only_show_people_already_met, |engine| {
     assert!(datalist.contains(&met), "someone met in a meeting is suggested");
     assert!(!datalist.contains(&stranger), "the tenant's directory is not shown");
 });
+
+both!(elements_are_edited_sanitised_moved_and_conflicts_detected, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let path = new_meeting(&org, &slug, "Edits").await;
+    org.post_form(&format!("{path}/topics"), &[("title", "First topic")]).await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Second topic")]).await;
+    let page = org.get(&path).await;
+    let topics = ids_after(&page.body, "id=\"topic-").into_iter().map(str::to_owned).collect::<Vec<_>>();
+    org.post_form(&format!("{path}/elements"), &[("topic", &topics[0]), ("kind", "note"), ("title", "A note")]).await;
+    let page = org.get(&path).await;
+    let el = ids_after(&page.body, "id=\"el-")[0].to_owned();
+    let version = page
+        .body
+        .split(&format!("/elements/{el}/edit"))
+        .nth(1)
+        .unwrap()
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let payload = r#"<b>Bold</b> <mark>key</mark> <script>alert('x')</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">bad</a> <a href="https://example.org">good</a>"#;
+    let r = org
+        .post_form(
+            &format!("{path}/elements/{el}/edit"),
+            &[("title", "A better note"), ("description", payload), ("topic", &topics[1]), ("version", &version)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = org.get(&path).await.body;
+    assert!(page.contains("<b>Bold</b>") && page.contains("<mark>key</mark>"));
+    assert!(page.contains(r#"<a href="https://example.org" rel="noopener noreferrer nofollow">good</a>"#));
+    for evil in ["<script>alert", "onerror", "javascript:alert"] {
+        assert!(!page.contains(evil), "{evil} reached the page");
+    }
+    // Moved to the second topic.
+    let second = page.find(&format!("id=\"topic-{}\"", topics[1])).unwrap();
+    assert!(page.find("A better note").unwrap() > second);
+    // A second edit from the same (now stale) version is refused, and shown.
+    let r = org
+        .post_form(
+            &format!("{path}/elements/{el}/edit"),
+            &[("title", "Stale"), ("topic", &topics[1]), ("version", &version)],
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains("Someone saved"));
+    assert!(!org.get(&path).await.body.contains("Stale"));
+});
