@@ -464,13 +464,19 @@ pub async fn set_action_status(
     element: ElementId,
     status: ActionStatus,
 ) -> Result<(), AppError> {
-    load(app, tenant, actor, id, MeetingAction::SetActionStatus).await?;
+    let (row, me, _) = load(app, tenant, actor, id, MeetingAction::View).await?;
     let elements = app.store.elements(tenant.id, id).await?;
     let e = elements.iter().find(|e| e.id == element && e.kind == ElementKind::Action).ok_or(AppError::NotFound)?;
     let owners = app.store.element_owners(tenant.id, id).await?;
     let is_owner = owners.iter().any(|(el, u)| *el == e.id && *u == actor.id);
-    if !is_owner {
-        load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    let who =
+        MeetingActor { tenant_role: actor.role, meeting_role: Some(me.role), shared_with: me.shared_at.is_some() };
+    // Owners may mark their own action in any open meeting they see
+    // (the Comment right is exactly "sees it, and it is open").
+    let allowed = meeting::authorize_meeting(who, row.status, MeetingAction::SetActionStatus)
+        || (is_owner && meeting::authorize_meeting(who, row.status, MeetingAction::Comment));
+    if !allowed {
+        return Err(AppError::Forbidden);
     }
     let now = app.now();
     let mut tx = app.store.begin().await?;

@@ -200,7 +200,8 @@ pub enum MeetingAction {
     EditContent,
     /// Comment on an element.
     Comment,
-    /// Mark an action done or open again (its owners may, too).
+    /// Mark any action done or open again (an action's owners may mark
+    /// their own, whatever their role).
     SetActionStatus,
 }
 
@@ -248,8 +249,10 @@ pub fn authorize_meeting(actor: MeetingActor, status: MeetingStatus, action: Mee
             role == Organiser || (role == Editor && matches!(action, EditDetails | ManageParticipants))
         }
         AddContent => matches!(role, Organiser | Editor | Contributor),
-        EditContent => matches!(role, Organiser | Editor),
-        Comment | SetActionStatus => true,
+        // Any action's status; an action's own owners may change theirs
+        // too (checked by the use case, which knows the owners).
+        EditContent | SetActionStatus => matches!(role, Organiser | Editor),
+        Comment => true,
     }
 }
 

@@ -25,13 +25,22 @@ pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
     pub access: Access,
+    /// For routes on one meeting: the meeting action its use case checks
+    /// (the access-matrix test derives the expected answers from it).
+    pub meeting: Option<MeetingAction>,
 }
 
 const fn r(method: &'static str, path: &'static str, access: Access) -> Route {
-    Route { method, path, access }
+    Route { method, path, access, meeting: None }
+}
+
+const fn m(method: &'static str, path: &'static str, action: MeetingAction) -> Route {
+    Route { method, path, access: Access::User, meeting: Some(action) }
 }
 
 use Access::*;
+use ordo_core::meeting::MeetingAction;
+use ordo_core::meeting::MeetingAction as A;
 
 /// Every route under `/t/{slug}`.
 pub const TENANT_ROUTES: &[Route] = &[
@@ -62,18 +71,18 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("POST", "/t/{slug}/admin/encryption/enable", Admin),
     r("GET", "/t/{slug}/meetings", User),
     r("POST", "/t/{slug}/meetings", User),
-    r("GET", "/t/{slug}/meetings/{id}", User),
-    r("POST", "/t/{slug}/meetings/{id}/edit", User),
-    r("POST", "/t/{slug}/meetings/{id}/participants", User),
-    r("POST", "/t/{slug}/meetings/{id}/share", User),
-    r("POST", "/t/{slug}/meetings/{id}/cancel", User),
-    r("POST", "/t/{slug}/meetings/{id}/archive", User),
-    r("POST", "/t/{slug}/meetings/{id}/topics", User),
-    r("POST", "/t/{slug}/meetings/{id}/elements", User),
-    r("POST", "/t/{slug}/meetings/{id}/elements/{element}/status", User),
-    r("POST", "/t/{slug}/meetings/{id}/elements/{element}/move", User),
-    r("POST", "/t/{slug}/meetings/{id}/elements/{element}/comments", User),
-    r("POST", "/t/{slug}/meetings/{id}/elements/{element}/edit", User),
+    m("GET", "/t/{slug}/meetings/{id}", A::View),
+    m("POST", "/t/{slug}/meetings/{id}/edit", A::EditDetails),
+    m("POST", "/t/{slug}/meetings/{id}/participants", A::ManageParticipants),
+    m("POST", "/t/{slug}/meetings/{id}/share", A::Share),
+    m("POST", "/t/{slug}/meetings/{id}/cancel", A::Cancel),
+    m("POST", "/t/{slug}/meetings/{id}/archive", A::Archive),
+    m("POST", "/t/{slug}/meetings/{id}/topics", A::AddContent),
+    m("POST", "/t/{slug}/meetings/{id}/elements", A::AddContent),
+    m("POST", "/t/{slug}/meetings/{id}/elements/{element}/status", A::SetActionStatus),
+    m("POST", "/t/{slug}/meetings/{id}/elements/{element}/move", A::EditContent),
+    m("POST", "/t/{slug}/meetings/{id}/elements/{element}/comments", A::Comment),
+    m("POST", "/t/{slug}/meetings/{id}/elements/{element}/edit", A::EditContent),
     r("GET", "/t/{slug}/api/v1/me", User),
     r("GET", "/t/{slug}/api/v1/sessions", User),
     r("DELETE", "/t/{slug}/api/v1/sessions/{id}", User),

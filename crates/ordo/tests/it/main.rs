@@ -8,6 +8,7 @@
 #[macro_use]
 mod helpers;
 
+mod access;
 mod audit;
 mod browser;
 mod cli;

@@ -1,0 +1,173 @@
+//! The access matrix: every meeting route of the route table × every kind of
+//! caller (anonymous, another tenant, a tenant guest and a tenant admin who
+//! do not take part, reader, contributor, editor, organiser), each against a
+//! fresh meeting, with the expected answer derived from the meeting policy.
+//! A meeting route without its policy action in the table fails the test.
+
+use crate::helpers::*;
+use ordo_app::meetings::{self, ElementInput, MeetingInput};
+use ordo_core::meeting::{ElementKind, MeetingActor, MeetingRole, MeetingStatus, authorize_meeting};
+use ordo_core::user::Role;
+use ordo_web::routes::{Access, TENANT_ROUTES};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    OtherTenant,
+    TenantGuest,
+    TenantAdmin,
+    In(MeetingRole),
+}
+
+struct Fresh {
+    id: String,
+    topic: String,
+    action: String,
+    version: String,
+}
+
+/// A shared meeting with one topic and one action owned by the organiser,
+/// and the three participants.
+async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(String, MeetingRole)]) -> Fresh {
+    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(slug).unwrap()).await.unwrap().unwrap();
+    let keys = t.app.keys.for_tenant(&t.app.store, &tenant).await.unwrap();
+    let org_row = t.app.store.user_by_email_index(tenant.id, &keys.email_index(organiser)).await.unwrap().unwrap();
+    let org = ordo_app::accounts::open_user(&keys, org_row).unwrap();
+    let input = MeetingInput {
+        title: "Matrix",
+        objectives: "",
+        starts_at: "2026-12-01T09:30",
+        time_zone: "UTC",
+        duration_minutes: "30",
+        place: "",
+    };
+    let id = meetings::create(&t.app, &tenant, &org, input).await.unwrap();
+    for (email, role) in people {
+        meetings::add_participant(&t.app, &tenant, &org, id, email, *role).await.unwrap();
+    }
+    let topic = meetings::add_topic(&t.app, &tenant, &org, id, None, "Topic").await.unwrap();
+    let input = ElementInput {
+        topic,
+        kind: ElementKind::Action,
+        title: "Act",
+        description: "",
+        due_date: "",
+        owners: vec![org.id],
+    };
+    let action = meetings::add_element(&t.app, &tenant, &org, id, input).await.unwrap();
+    meetings::share(&t.app, &tenant, &org, id).await.unwrap();
+    let version = t.app.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().version.to_string();
+    Fresh { id: id.to_string(), topic: topic.to_string(), action: action.to_string(), version }
+}
+
+fn body_for(path: &str, f: &Fresh) -> Vec<(String, String)> {
+    let v = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    if path.ends_with("/{id}/edit") {
+        v(&[
+            ("title", "Renamed"),
+            ("starts_at", "2026-12-01T10:00"),
+            ("time_zone", "UTC"),
+            ("duration_minutes", "30"),
+            ("version", f.version.as_str()),
+        ])
+    } else if path.ends_with("/participants") {
+        v(&[("email", "newcomer@example.org"), ("role", "reader")])
+    } else if path.ends_with("/topics") {
+        v(&[("title", "Another topic")])
+    } else if path.ends_with("/{id}/elements") {
+        v(&[("topic", &f.topic), ("kind", "note"), ("title", "A note")])
+    } else if path.ends_with("/status") {
+        v(&[("status", "done")])
+    } else if path.ends_with("/move") {
+        v(&[("direction", "down")])
+    } else if path.ends_with("/comments") {
+        v(&[("body", "A remark")])
+    } else if path.ends_with("/{element}/edit") {
+        v(&[("title", "Act better"), ("topic", &f.topic), ("version", "1")])
+    } else {
+        Vec::new()
+    }
+}
+
+both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, owner, org) = t.tenant_with_owner().await;
+    let (_other_slug, _o, other) = t.tenant_with_owner().await;
+    let (guest_email, guest) = t.member(&slug, &org, "guest").await;
+    let (_admin_email, admin) = t.member(&slug, &org, "admin").await;
+    let mut people = Vec::new();
+    let mut clients = Vec::new();
+    for role in [MeetingRole::Reader, MeetingRole::Contributor, MeetingRole::Editor] {
+        let (email, c) = t.member(&slug, &org, "member").await;
+        people.push((email, role));
+        clients.push((Caller::In(role), c));
+    }
+    let _ = guest_email;
+    let anon = t.client();
+    let callers: Vec<(Caller, &Client)> = vec![
+        (Caller::Anonymous, &anon),
+        (Caller::OtherTenant, &other),
+        (Caller::TenantGuest, &guest),
+        (Caller::TenantAdmin, &admin),
+        (Caller::In(MeetingRole::Organiser), &org),
+    ]
+    .into_iter()
+    .chain(clients.iter().map(|(k, c)| (*k, c)))
+    .collect();
+
+    let meeting_routes: Vec<_> = TENANT_ROUTES.iter().filter(|r| r.path.contains("/meetings/{id}")).collect();
+    assert!(meeting_routes.len() >= 12);
+    let mut checked = 0;
+    for route in meeting_routes {
+        let action = route
+            .meeting
+            .unwrap_or_else(|| panic!("{} {} has no meeting action in the route table", route.method, route.path));
+        assert_eq!(route.access, Access::User);
+        for (caller, client) in &callers {
+            let f = fresh_meeting(&t, &slug, &owner, &people).await;
+            let path = route.path.replace("{slug}", &slug).replace("{id}", &f.id).replace("{element}", &f.action);
+            // Load a page first so the client holds a fresh anti-forgery token.
+            client.get(&format!("/t/{slug}/")).await;
+            let res = if route.method == "GET" {
+                client.get(&path).await
+            } else {
+                let body = body_for(route.path, &f);
+                let fields: Vec<(&str, &str)> = body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                client.post_form(&path, &fields).await
+            };
+            let expected_ok = match caller {
+                Caller::In(role) => {
+                    let who = MeetingActor { tenant_role: Role::Member, meeting_role: Some(*role), shared_with: true };
+                    authorize_meeting(who, MeetingStatus::Shared, action)
+                }
+                _ => false,
+            };
+            let ok = matches!(res.status, 200 | 303) && !(res.status == 303 && res.location().contains("/login"));
+            assert_eq!(
+                ok,
+                expected_ok,
+                "{caller:?} {} {}: {} {}",
+                route.method,
+                route.path,
+                res.status,
+                res.location()
+            );
+            if !ok {
+                let expected_status: &[u16] = match caller {
+                    Caller::Anonymous => &[303, 401],
+                    Caller::OtherTenant | Caller::TenantGuest | Caller::TenantAdmin => &[404],
+                    Caller::In(_) => &[403],
+                };
+                assert!(
+                    expected_status.contains(&res.status),
+                    "{caller:?} {} {}: {}",
+                    route.method,
+                    route.path,
+                    res.status
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 12 * 8);
+});
