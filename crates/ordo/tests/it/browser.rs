@@ -34,7 +34,7 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tempfile::tempdir().unwrap();
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "unhandledPromptBehavior": "accept", "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -88,6 +88,35 @@ impl Browser {
 
     pub async fn url(&self) -> String {
         self.call(reqwest::Method::GET, &self.s("/url"), None).await.as_str().unwrap().to_owned()
+    }
+
+    /// Set a field's value directly (date and time pickers, whose typing
+    /// rules depend on the browser's locale).
+    pub async fn set_value(&self, css: &str, value: &str) {
+        let script = "document.querySelector(arguments[0]).value = arguments[1];";
+        self.call(
+            reqwest::Method::POST,
+            &self.s("/execute/sync"),
+            Some(json!({"script": script, "args": [css, value]})),
+        )
+        .await;
+    }
+
+    /// Type into a field and press Enter (the quick-add lines).
+    pub async fn type_enter(&self, css: &str, text: &str) {
+        let id = self.element(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &self.s(&format!("/element/{id}/value")),
+            Some(json!({ "text": format!("{text}\u{E007}") })),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    /// Choose an option of a select.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value=\"{value}\"]")).await;
     }
 
     /// Wait (up to 5 s) until the address contains `part`.
@@ -162,4 +191,117 @@ async fn pages_follow_the_browser_language_in_chromium() {
     b.goto(&format!("{}/t/{slug}/login", t.base)).await;
     let page = b.source().await;
     assert!(page.contains("lang=\"fr\"") && page.contains("Se connecter"), "{page}");
+}
+
+fn ids(page: &str, marker: &str) -> Vec<String> {
+    page.match_indices(marker).map(|(i, _)| page[i + marker.len()..i + marker.len() + 36].to_owned()).collect()
+}
+
+#[cfg_attr(not(ordo_browser), ignore = "the test script installs Chromium and sets ORDO_TEST_BROWSER")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_from_agenda_to_minutes_in_two_languages() {
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    // The owner's account is in French (its own choice, whatever the browser).
+    let slug = TestApp::slug();
+    let owner = TestApp::email("owner");
+    ordo_app::accounts::create_tenant(
+        &t.app,
+        &slug,
+        "Coopérative",
+        &owner,
+        ordo_core::tenant::Plan::Free,
+        ordo_core::user::Locale::Fr,
+        true,
+    )
+    .await
+    .unwrap();
+    let link = t.link_in_mail(&owner, "/activate/").await;
+    let c = t.client();
+    c.get(&link).await;
+    let r = c.post_form(&link, &[("display_name", "Olivia Organisatrice"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, 303);
+    let admin = t.client();
+    admin.login(&slug, &owner, PASSWORD).await;
+    let (member, _) = t.member(&slug, &admin, "member").await;
+
+    // The organiser works in French.
+    let org = Browser::start("fr-FR,fr").await;
+    org.goto(&format!("{}/t/{slug}/login", t.base)).await;
+    org.fill("#email", &owner).await;
+    org.fill("#password", PASSWORD).await;
+    org.click("button.primary").await;
+    org.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
+    assert!(org.source().await.contains("Nouvelle réunion"));
+    org.fill("#title", "Revue hebdomadaire").await;
+    org.set_value("#starts_at", "2026-12-01T09:30").await;
+    org.click("form.stack button.primary").await;
+    let meeting_url = org.wait_url("/meetings/").await;
+    let meeting_url = meeting_url.split('?').next().unwrap().to_owned();
+
+    // The agenda, typed line by line.
+    org.type_enter("#new-topic", "Produit").await;
+    let topic = ids(&org.source().await, "id=\"topic-")[0].clone();
+    org.fill("#p-email", &member).await;
+    org.select("#p-role", "contributor").await;
+    org.click("nav.outline form button").await;
+    let page = org.source().await;
+    assert!(page.contains("Mia member"), "participant added");
+    for (kind, title) in
+        [("decision", "Lancer la v2"), ("discuss", "Tarifs"), ("note", "Ventes en hausse"), ("image", "Tableau blanc")]
+    {
+        org.select(&format!("#kind-{topic}"), kind).await;
+        org.type_enter(&format!("#title-{topic}"), title).await;
+    }
+    let member_id = {
+        let page = org.source().await;
+        let select =
+            page.split(&format!("id=\"owner-{topic}\"")).nth(1).unwrap().split("</select>").next().unwrap().to_owned();
+        let i = select.find(">Mia member</option>").unwrap();
+        select[..i].rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_owned()
+    };
+    org.select(&format!("#kind-{topic}"), "action").await;
+    org.select(&format!("#owner-{topic}"), &member_id).await;
+    org.type_enter(&format!("#title-{topic}"), "Écrire les notes de version").await;
+    let page = org.source().await;
+    for text in ["Lancer la v2", "Tarifs", "Ventes en hausse", "Tableau blanc", "Écrire les notes de version"] {
+        assert!(page.contains(text), "{text}");
+    }
+    // Share access.
+    org.click("form[action$='/share'] button").await;
+    assert!(org.source().await.contains("Accès partagé"));
+    t.wait_mails(&member, 2).await;
+
+    // The participant works in English: comments, sees the action on the
+    // dashboard, marks it done.
+    let mb = Browser::start("en-GB,en").await;
+    mb.goto(&format!("{}/t/{slug}/login", t.base)).await;
+    mb.fill("#email", &member).await;
+    mb.fill("#password", PASSWORD).await;
+    mb.click("button.primary").await;
+    let home = mb.source().await;
+    assert!(
+        home.contains("Revue hebdomadaire") && home.contains("Écrire les notes de version"),
+        "the dashboard shows the meeting and the action"
+    );
+    mb.goto(&meeting_url).await;
+    let page = mb.source().await;
+    let elements = ids(&page, "id=\"el-");
+    assert_eq!(elements.len(), 5);
+    // Open the decision's remarks, then type one.
+    mb.click(&format!("#el-{} details.remarks summary", elements[0])).await;
+    mb.type_enter(&format!("#cm-{}", elements[0]), "Agreed, March is tight").await;
+    let action = elements.iter().find(|e| page.contains(&format!("/elements/{e}/status"))).unwrap().clone();
+    mb.click(&format!("form[action$='/elements/{action}/status'] button")).await;
+    assert!(mb.source().await.contains("kind-action done"));
+
+    // The organiser sees both, archives: the minutes show the action done.
+    org.goto(&meeting_url).await;
+    let page = org.source().await;
+    assert!(page.contains("Agreed, March is tight") && page.contains("kind-action done"));
+    // The confirmation dialog (app.js) is accepted (session capability).
+    org.click("form[action$='/archive'] button").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    org.goto(&meeting_url).await;
+    let minutes = org.source().await;
+    assert!(minutes.contains("Archivée") && minutes.contains("kind-action done") && !minutes.contains("quick-add"));
 }
