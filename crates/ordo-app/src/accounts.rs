@@ -806,3 +806,66 @@ pub async fn update_profile(
 pub fn can_view_members(user: &User) -> bool {
     policy::authorize(Actor { role: user.role }, TenantAction::ViewMembers, false).is_ok()
 }
+
+/// A new personal API token: the secret is shown once and stored only as
+/// its SHA-256.
+pub async fn create_api_token(
+    app: &App,
+    tenant: &Tenant,
+    user: &User,
+    name: &str,
+) -> Result<(String, String), AppError> {
+    let name = ordo_core::meeting::Title::parse(name)
+        .map_err(|_| AppError::Invalid(ordo_core::Invalid::new("name", "token_name.invalid")))?;
+    let secret = format!("ordo_{}", random::token(32)?);
+    let id = random::token(9)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    tx.insert_api_token(tenant.id, &id, user.id, name.as_str(), &sha256_hex(secret.as_bytes()), now).await?;
+    tx.append_audit(
+        tenant.id,
+        &AuditDraft::new(AuditKind::ApiTokenCreated).actor(user.id).subject(user.id).detail(json(&[("token", &id)])),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((id, secret))
+}
+
+pub async fn revoke_api_token(app: &App, tenant: &Tenant, user: &User, id: &str) -> Result<(), AppError> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    if !tx.revoke_api_token(tenant.id, user.id, id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.append_audit(
+        tenant.id,
+        &AuditDraft::new(AuditKind::ApiTokenRevoked).actor(user.id).subject(user.id).detail(json(&[("token", id)])),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a bearer token means on a tenant's API.
+pub enum TokenLookup {
+    None,
+    Foreign,
+    Mine(Box<User>),
+}
+
+pub async fn resolve_api_token(app: &App, tenant: &Tenant, secret: &str) -> Result<TokenLookup, AppError> {
+    let Some(tok) = app.store.api_token_by_hash(&sha256_hex(secret.as_bytes())).await? else {
+        return Ok(TokenLookup::None);
+    };
+    if tok.tenant_id != tenant.id {
+        return Ok(TokenLookup::Foreign);
+    }
+    let Some(row) = app.store.user_by_id(tenant.id, tok.user_id).await? else { return Ok(TokenLookup::None) };
+    if row.status != UserStatus::Active {
+        return Ok(TokenLookup::None);
+    }
+    app.store.touch_api_token(tenant.id, &tok.id, app.now()).await?;
+    Ok(TokenLookup::Mine(Box::new(open_user(&app.keys.for_tenant(&app.store, tenant).await?, row)?)))
+}

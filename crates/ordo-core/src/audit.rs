@@ -28,10 +28,12 @@ pub enum AuditKind {
     MeetingShared,
     MeetingCancelled,
     MeetingArchived,
+    ApiTokenCreated,
+    ApiTokenRevoked,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 22] = [
+    pub const ALL: [AuditKind; 24] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -54,6 +56,8 @@ impl AuditKind {
         AuditKind::MeetingShared,
         AuditKind::MeetingCancelled,
         AuditKind::MeetingArchived,
+        AuditKind::ApiTokenCreated,
+        AuditKind::ApiTokenRevoked,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -79,6 +83,8 @@ impl AuditKind {
             AuditKind::MeetingShared => "meeting.shared",
             AuditKind::MeetingCancelled => "meeting.cancelled",
             AuditKind::MeetingArchived => "meeting.archived",
+            AuditKind::ApiTokenCreated => "api_token.created",
+            AuditKind::ApiTokenRevoked => "api_token.revoked",
         }
     }
 }

@@ -271,3 +271,15 @@ pub struct CommentRow {
     pub body: Sealed,
     pub created_at: Timestamp,
 }
+
+/// A personal API token (its secret is never stored).
+#[derive(Clone, Debug)]
+pub struct ApiToken {
+    pub tenant_id: TenantId,
+    pub id: String,
+    pub user_id: UserId,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked: bool,
+}

@@ -141,6 +141,26 @@ fn render_error(res: Response, info: &ErrorInfo, tr: Tr, request_id: &str, is_ap
     Response::from_parts(parts, Body::from(body))
 }
 
+fn route_is_api(path: &str) -> bool {
+    path.contains("/api/")
+}
+
+/// The stand-in session of a call authenticated by an API token: it matches
+/// no real session and carries no anti-forgery token.
+fn token_session(tenant: &ordo_store::Tenant, user: &ordo_app::User) -> ordo_store::Session {
+    ordo_store::Session {
+        tenant_id: tenant.id,
+        id: ordo_core::ids::SessionId::new(),
+        user_id: user.id,
+        csrf_token: String::new(),
+        created_at: ordo_core::time::Timestamp::default(),
+        last_seen_at: ordo_core::time::Timestamp::default(),
+        expires_at: ordo_core::time::Timestamp::default(),
+        ip: String::new(),
+        user_agent: String::new(),
+    }
+}
+
 fn is_unsafe(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -186,7 +206,27 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
     let session_cookie = cookies::get(headers, cookies::SESSION);
     let mut foreign_session = false;
     let mut auth = None;
-    if let Some(secret) = &session_cookie {
+    // API calls may carry a personal token instead of the session cookie.
+    // A token is not an ambient credential: no anti-forgery token needed.
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| route_is_api(route.path) && !t.is_empty())
+        .map(str::to_owned);
+    let via_token = bearer.is_some();
+    if let Some(secret) = &bearer {
+        use ordo_app::accounts::TokenLookup;
+        match ordo_app::accounts::resolve_api_token(app, &tenant, secret)
+            .await
+            .map_err(|e| (WebError::from(e), None))?
+        {
+            TokenLookup::Mine(user) => auth = Some(Auth { session: token_session(&tenant, &user), user: *user }),
+            TokenLookup::Foreign => foreign_session = true,
+            TokenLookup::None => return Err((WebError::Unauthenticated, None)),
+        }
+    } else if let Some(secret) = &session_cookie {
         use ordo_app::accounts::SessionLookup;
         match ordo_app::accounts::resolve_session(app, &tenant, secret).await.map_err(|e| (WebError::from(e), None))? {
             SessionLookup::Mine(session, user) => auth = Some(Auth { session: *session, user: *user }),
@@ -230,7 +270,7 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
 
     let mut req = req;
-    if is_unsafe(req.method()) {
+    if is_unsafe(req.method()) && !via_token {
         check_origin(&st, req.headers()).map_err(fail)?;
         let expected = match &auth {
             Some(a) => Some(a.session.csrf_token.clone()),

@@ -166,6 +166,24 @@ pub struct SessionsTpl {
     pub notice: Option<String>,
 }
 
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+pub struct TokensTpl {
+    pub p: Page,
+    pub rows: Vec<TokenRow>,
+    /// A token just created: shown this once.
+    pub new_token: Option<String>,
+    pub errors: Errors,
+    pub notice: Option<String>,
+}
+
 pub struct RoleOpt {
     pub value: &'static str,
     pub label: String,

@@ -61,6 +61,9 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("POST", "/t/{slug}/settings/password", User),
     r("GET", "/t/{slug}/settings/sessions", User),
     r("POST", "/t/{slug}/settings/sessions/{id}/end", User),
+    r("GET", "/t/{slug}/settings/tokens", User),
+    r("POST", "/t/{slug}/settings/tokens", User),
+    r("POST", "/t/{slug}/settings/tokens/{id}/revoke", User),
     r("GET", "/t/{slug}/admin/members", Admin),
     r("POST", "/t/{slug}/admin/members/invite", Admin),
     r("POST", "/t/{slug}/admin/members/{id}/role", Admin),
@@ -86,6 +89,16 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("GET", "/t/{slug}/api/v1/me", User),
     r("GET", "/t/{slug}/api/v1/sessions", User),
     r("DELETE", "/t/{slug}/api/v1/sessions/{id}", User),
+    r("GET", "/t/{slug}/api/v1/meetings", User),
+    r("POST", "/t/{slug}/api/v1/meetings", User),
+    m("GET", "/t/{slug}/api/v1/meetings/{id}", A::View),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/participants", A::ManageParticipants),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/share", A::Share),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/topics", A::AddContent),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/elements", A::AddContent),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/elements/{element}/comments", A::Comment),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/elements/{element}/status", A::SetActionStatus),
+    r("GET", "/t/{slug}/api/v1/actions", User),
     r("GET", "/t/{slug}/api/v1/members", Admin),
     r("POST", "/t/{slug}/api/v1/members", Admin),
 ];
@@ -115,6 +128,8 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/settings/password", get(account::password_page).post(account::password))
         .route("/t/{slug}/settings/sessions", get(account::sessions_page))
         .route("/t/{slug}/settings/sessions/{id}/end", post(account::end_session))
+        .route("/t/{slug}/settings/tokens", get(account::tokens_page).post(account::create_token))
+        .route("/t/{slug}/settings/tokens/{id}/revoke", post(account::revoke_token))
         .route("/t/{slug}/admin/members", get(admin::members_page))
         .route("/t/{slug}/admin/members/invite", post(admin::invite))
         .route("/t/{slug}/admin/members/{id}/role", post(admin::set_role))
@@ -140,6 +155,15 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/api/v1/sessions", get(api::sessions))
         .route("/t/{slug}/api/v1/sessions/{id}", delete(api::end_session))
         .route("/t/{slug}/api/v1/members", get(api::members).post(api::invite))
+        .route("/t/{slug}/api/v1/meetings", get(api::list_meetings).post(api::create_meeting))
+        .route("/t/{slug}/api/v1/meetings/{id}", get(api::get_meeting))
+        .route("/t/{slug}/api/v1/meetings/{id}/participants", post(api::add_participant))
+        .route("/t/{slug}/api/v1/meetings/{id}/share", post(api::share_meeting))
+        .route("/t/{slug}/api/v1/meetings/{id}/topics", post(api::add_topic))
+        .route("/t/{slug}/api/v1/meetings/{id}/elements", post(api::add_element))
+        .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}/comments", post(api::add_comment))
+        .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}/status", post(api::set_action_status))
+        .route("/t/{slug}/api/v1/actions", get(api::my_actions))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::tenant_context));
 
     Router::new()

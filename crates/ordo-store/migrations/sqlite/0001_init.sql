@@ -209,6 +209,20 @@ CREATE TABLE comments (
 );
 CREATE INDEX comments_by_meeting ON comments (tenant_id, meeting_id, created_at);
 
+-- Personal API tokens: only the SHA-256 of the token is stored.
+CREATE TABLE api_tokens (
+    tenant_id    TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    user_id      TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    created_at   BIGINT NOT NULL,
+    last_used_at BIGINT,
+    revoked_at   BIGINT,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id) ON DELETE CASCADE
+);
+
 -- Operator actions outside any tenant (tenant deletion, encryption switched
 -- off, master key rotation), hash-chained like the tenants' logs.
 CREATE TABLE platform_audit (

@@ -9,4 +9,5 @@ mod outbox;
 mod sessions;
 mod tenants;
 mod tokens;
+mod tokens_api;
 mod users;

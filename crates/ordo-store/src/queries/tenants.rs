@@ -138,6 +138,7 @@ impl Tx {
             // Children first: this does not rely on cascades being enabled.
             for sql in [
                 "DELETE FROM sessions WHERE tenant_id = $1",
+                "DELETE FROM api_tokens WHERE tenant_id = $1",
                 "DELETE FROM user_tokens WHERE tenant_id = $1",
                 "DELETE FROM mail_outbox WHERE tenant_id = $1",
                 "DELETE FROM audit_log WHERE tenant_id = $1",

@@ -204,3 +204,71 @@ pub async fn end_session(
     }
     Ok(Redirect::to(&ctx.href("settings/sessions?notice=session_ended")).into_response())
 }
+
+async fn tokens_view(
+    st: &AppState,
+    ctx: &Ctx,
+    new_token: Option<String>,
+    errors: Errors,
+    notice: Option<String>,
+) -> Result<crate::pages::TokensTpl, WebError> {
+    let auth = ctx.auth()?;
+    let tr = ctx.tr();
+    let rows = st
+        .app
+        .store
+        .api_tokens_of(ctx.tenant.id, auth.user.id)
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|t| crate::pages::TokenRow {
+            id: t.id,
+            name: t.name,
+            created: t.created_at.human_utc(),
+            last_used: t.last_used_at.map(|t| t.human_utc()).unwrap_or_else(|| tr.t("tokens.never").to_owned()),
+        })
+        .collect();
+    Ok(crate::pages::TokensTpl { rows, new_token, errors, notice, p: Page::new(ctx, "settings") })
+}
+
+pub async fn tokens_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    let tr = ctx.tr();
+    Ok(ok(&tokens_view(&st, &ctx, None, Errors::default(), notice(&tr, q.notice.as_deref())).await?))
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+}
+
+/// Create a token and show it once, on this response only (never in a URL).
+pub async fn create_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    match accounts::create_api_token(&st.app, &ctx.tenant, &auth.user, &f.name).await {
+        Ok((_, secret)) => Ok(ok(&tokens_view(&st, &ctx, Some(secret), Errors::default(), None).await?)),
+        Err(AppError::Invalid(i)) => {
+            let tr = ctx.tr();
+            let errors = Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned());
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &tokens_view(&st, &ctx, None, errors, None).await?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    accounts::revoke_api_token(&st.app, &ctx.tenant, &auth.user, &id).await?;
+    Ok(Redirect::to(&ctx.href("settings/tokens?notice=token_revoked")).into_response())
+}

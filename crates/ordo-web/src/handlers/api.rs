@@ -115,3 +115,292 @@ pub async fn invite(State(st): State<AppState>, ctx: Ctx, Json(body): Json<Invit
     let id = accounts::invite(&st.app, &ctx.tenant, &a.user, &body.email, role, &ctx.ip).await?;
     Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id.to_string() }))).into_response())
 }
+
+// ---- Meetings -------------------------------------------------------------
+
+use ordo_app::meetings::{self, ElementInput, MeetingInput};
+use ordo_core::ids::{CommentId, ElementId, MeetingId, TopicId, UserId};
+use ordo_core::meeting::{ActionStatus, ElementKind, MeetingRole};
+
+fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
+fn invalid(i: ordo_core::Invalid) -> WebError {
+    WebError::Invalid { field: i.field, code: i.code }
+}
+
+#[derive(Serialize)]
+struct MeetingOut {
+    id: String,
+    title: String,
+    objectives: String,
+    place: String,
+    starts_at: String,
+    local_start: String,
+    time_zone: String,
+    duration_minutes: i64,
+    status: &'static str,
+    my_role: &'static str,
+    version: i64,
+}
+
+fn meeting_out(m: &ordo_app::meetings::Meeting) -> MeetingOut {
+    MeetingOut {
+        id: m.id.to_string(),
+        title: m.title.clone(),
+        objectives: m.objectives.clone(),
+        place: m.place.clone(),
+        starts_at: m.starts_at.rfc3339(),
+        local_start: m.local_start.clone(),
+        time_zone: m.time_zone.clone(),
+        duration_minutes: m.duration_minutes,
+        status: m.status.as_str(),
+        my_role: m.my_role.as_str(),
+        version: m.version,
+    }
+}
+
+pub async fn list_meetings(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let list = meetings::my_meetings(&st.app, &ctx.tenant, &a.user).await?;
+    let out: Vec<MeetingOut> = list.iter().map(meeting_out).collect();
+    Ok(axum::Json(serde_json::json!({ "meetings": out })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingIn {
+    title: String,
+    #[serde(default)]
+    objectives: String,
+    /// Local date and time, `YYYY-MM-DDTHH:MM`, in `time_zone`.
+    starts_at: String,
+    time_zone: String,
+    duration_minutes: i64,
+    #[serde(default)]
+    place: String,
+}
+
+pub async fn create_meeting(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<MeetingIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let duration = b.duration_minutes.to_string();
+    let input = MeetingInput {
+        title: &b.title,
+        objectives: &b.objectives,
+        starts_at: &b.starts_at,
+        time_zone: &b.time_zone,
+        duration_minutes: &duration,
+        place: &b.place,
+    };
+    let id = meetings::create(&st.app, &ctx.tenant, &a.user, input).await?;
+    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id.to_string() }))).into_response())
+}
+
+pub async fn get_meeting(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let page = meetings::page(&st.app, &ctx.tenant, &a.user, parse_id(&id)?).await?;
+    let topics: Vec<serde_json::Value> = page
+        .topics
+        .iter()
+        .map(|t| serde_json::json!({ "id": t.id.to_string(), "parent_id": t.parent_id.map(|p| p.to_string()), "title": t.title }))
+        .collect();
+    let elements: Vec<serde_json::Value> = page
+        .elements
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "id": e.id.to_string(), "topic_id": e.topic_id.to_string(), "kind": e.kind.as_str(), "title": e.title,
+                "description": ordo_app::richtext::sanitize(&e.description), "due_date": e.due_date,
+                "status": e.action_status.map(|s| s.as_str()), "owners": e.owners.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
+                "version": e.version,
+            })
+        })
+        .collect();
+    let comments: Vec<serde_json::Value> = page
+        .comments
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id.to_string(), "element_id": c.element_id.to_string(), "parent_id": c.parent_id.map(|p| p.to_string()),
+                "author": c.author, "body": c.body, "created_at": c.created_at.rfc3339(),
+            })
+        })
+        .collect();
+    let participants: Vec<serde_json::Value> = page
+        .participants
+        .iter()
+        .map(|p| serde_json::json!({ "user_id": p.user_id.to_string(), "name": p.name, "role": p.role.as_str(), "invited": p.shared }))
+        .collect();
+    Ok(axum::Json(serde_json::json!({
+        "meeting": meeting_out(&page.meeting), "participants": participants, "topics": topics,
+        "elements": elements, "comments": comments,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipantIn {
+    email: String,
+    role: String,
+}
+
+pub async fn add_participant(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Json(b): Json<ParticipantIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let role: MeetingRole = b.role.parse().map_err(invalid)?;
+    let uid = meetings::add_participant(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, &b.email, role).await?;
+    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "user_id": uid.to_string() }))).into_response())
+}
+
+pub async fn share_meeting(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let n = meetings::share(&st.app, &ctx.tenant, &a.user, parse_id(&id)?).await?;
+    Ok(axum::Json(serde_json::json!({ "invited": n })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicIn {
+    title: String,
+    #[serde(default)]
+    parent_id: Option<String>,
+}
+
+pub async fn add_topic(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Json(b): Json<TopicIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let parent = b.parent_id.as_deref().map(parse_id::<TopicId>).transpose()?;
+    let tid = meetings::add_topic(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parent, &b.title).await?;
+    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": tid.to_string() }))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElementIn {
+    topic_id: String,
+    kind: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    due_date: String,
+    #[serde(default)]
+    owners: Vec<String>,
+}
+
+pub async fn add_element(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Json(b): Json<ElementIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let kind: ElementKind = b.kind.parse().map_err(invalid)?;
+    let owners = b
+        .owners
+        .iter()
+        .map(|o| {
+            o.parse::<UserId>().map_err(|_| WebError::Invalid { field: "owners", code: "owners.not_participants" })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let input = ElementInput {
+        topic: parse_id(&b.topic_id)?,
+        kind,
+        title: &b.title,
+        description: &b.description,
+        due_date: &b.due_date,
+        owners,
+    };
+    let eid = meetings::add_element(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, input).await?;
+    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": eid.to_string() }))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentIn {
+    body: String,
+    #[serde(default)]
+    parent_id: Option<String>,
+}
+
+pub async fn add_comment(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+    Json(b): Json<CommentIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let parent = b.parent_id.as_deref().map(parse_id::<CommentId>).transpose()?;
+    let cid = meetings::add_comment(
+        &st.app,
+        &ctx.tenant,
+        &a.user,
+        parse_id(&id)?,
+        parse_id::<ElementId>(&element)?,
+        parent,
+        &b.body,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": cid.to_string() }))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusIn {
+    status: String,
+}
+
+pub async fn set_action_status(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+    Json(b): Json<StatusIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let status: ActionStatus = b.status.parse().map_err(invalid)?;
+    meetings::set_action_status(
+        &st.app,
+        &ctx.tenant,
+        &a.user,
+        parse_id::<MeetingId>(&id)?,
+        parse_id(&element)?,
+        status,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn my_actions(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let list = meetings::my_actions(&st.app, &ctx.tenant, &a.user).await?;
+    let out: Vec<serde_json::Value> = list
+        .iter()
+        .map(|x| {
+            serde_json::json!({ "meeting_id": x.meeting_id.to_string(), "element_id": x.element_id.to_string(), "title": x.title,
+                "due_date": x.due_date, "status": x.status.as_str() })
+        })
+        .collect();
+    Ok(axum::Json(serde_json::json!({ "actions": out })).into_response())
+}

@@ -86,6 +86,7 @@ pub const NOTICES: &[&str] = &[
     "meeting_saved",
     "meeting_shared",
     "participant_added",
+    "token_revoked",
 ];
 
 #[derive(serde::Deserialize, Default)]

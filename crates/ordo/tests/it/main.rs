@@ -9,6 +9,7 @@
 mod helpers;
 
 mod access;
+mod api;
 mod audit;
 mod browser;
 mod cli;
