@@ -9,6 +9,7 @@ mod cookies;
 mod error;
 mod handlers;
 mod middleware;
+pub mod openapi;
 mod pages;
 pub mod routes;
 mod state;

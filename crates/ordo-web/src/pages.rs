@@ -337,6 +337,21 @@ pub struct EncryptionTpl {
     pub notice: Option<String>,
 }
 
+pub struct ApiOp {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub request: String,
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+pub struct ApiDocsTpl {
+    pub tr: Tr,
+    pub intro: String,
+    pub ops: Vec<ApiOp>,
+}
+
 #[derive(Template)]
 #[template(path = "landing.html")]
 pub struct LandingTpl {

@@ -109,6 +109,8 @@ pub const PLATFORM_ROUTES: &[Route] = &[
     r("GET", "/healthz", Public),
     r("GET", "/readyz", Public),
     r("GET", "/static/{file}", Public),
+    r("GET", "/api/openapi.json", Public),
+    r("GET", "/api/docs", Public),
 ];
 
 pub fn lookup(method: &str, path: &str) -> Option<&'static Route> {
@@ -171,6 +173,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/static/{file}", get(system::static_file))
+        .route("/api/openapi.json", get(system::openapi))
+        .route("/api/docs", get(system::api_docs))
         .merge(tenant)
         .fallback(system::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))

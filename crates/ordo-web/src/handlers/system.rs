@@ -53,3 +53,41 @@ pub async fn static_file(Path(file): Path<String>) -> Response {
 pub async fn not_found() -> WebError {
     WebError::NotFound
 }
+
+/// The OpenAPI 3.1 description of the API.
+pub async fn openapi() -> Response {
+    axum::Json(crate::openapi::document()).into_response()
+}
+
+/// A readable reference of the API, from the same document.
+pub async fn api_docs(headers: HeaderMap) -> Response {
+    let locale = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Locale::from_accept_language)
+        .unwrap_or_default();
+    let doc = crate::openapi::document();
+    let mut ops = Vec::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, item) in paths {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let req = op["requestBody"]["content"]["application/json"]["schema"].clone();
+                ops.push(crate::pages::ApiOp {
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    summary: op["summary"].as_str().unwrap_or("").to_owned(),
+                    request: if req.is_null() {
+                        String::new()
+                    } else {
+                        serde_json::to_string_pretty(&req).unwrap_or_default()
+                    },
+                });
+            }
+        }
+    }
+    ok(&crate::pages::ApiDocsTpl {
+        tr: Tr::new(locale),
+        intro: doc["info"]["description"].as_str().unwrap_or("").to_owned(),
+        ops,
+    })
+}

@@ -109,3 +109,23 @@ both!(a_program_runs_a_meeting_through_the_api_with_a_token, |engine| {
         .await;
     assert_eq!(r.status, 303);
 });
+
+both!(the_openapi_document_and_reference_are_served, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let c = t.client();
+    let r = c.get("/api/openapi.json").await;
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in ordo_web::routes::TENANT_ROUTES.iter().filter(|r| r.path.contains("/api/")) {
+        assert!(
+            doc["paths"][path.path][path.method.to_lowercase()].is_object(),
+            "{} {} missing from /api/openapi.json",
+            path.method,
+            path.path
+        );
+    }
+    let page = c.get("/api/docs").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("POST /t/{slug}/api/v1/meetings"));
+});

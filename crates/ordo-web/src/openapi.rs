@@ -1,0 +1,204 @@
+//! The OpenAPI 3.1 description of the JSON API, built from the route table
+//! and the request/response shapes below, served at `/api/openapi.json`, and
+//! a readable reference at `/api/docs`. A test fails if an API route of the
+//! table has no description here.
+
+use crate::routes::{Route, TENANT_ROUTES};
+use serde_json::{Value, json};
+
+struct Spec {
+    summary: &'static str,
+    request: Option<Value>,
+    response: (u16, Value),
+}
+
+fn obj(props: Value, required: &[&str]) -> Value {
+    json!({ "type": "object", "additionalProperties": false, "properties": props, "required": required })
+}
+
+fn id_obj(name: &str) -> Value {
+    obj(json!({ name: { "type": "string", "format": "uuid" } }), &[name])
+}
+
+fn spec(route: &Route) -> Option<Spec> {
+    let s = |summary, request, code, response| Some(Spec { summary, request, response: (code, response) });
+    let meeting = obj(
+        json!({
+            "id": {"type": "string", "format": "uuid"}, "title": {"type": "string"}, "objectives": {"type": "string"},
+            "place": {"type": "string"}, "starts_at": {"type": "string", "format": "date-time"},
+            "local_start": {"type": "string", "description": "YYYY-MM-DDTHH:MM in time_zone"},
+            "time_zone": {"type": "string"}, "duration_minutes": {"type": "integer"},
+            "status": {"enum": ["draft", "shared", "cancelled", "archived"]},
+            "my_role": {"enum": ["organiser", "editor", "contributor", "reader"]}, "version": {"type": "integer"}
+        }),
+        &["id", "title", "starts_at", "time_zone", "status"],
+    );
+    match (route.method, route.path.trim_start_matches("/t/{slug}/api/v1")) {
+        ("GET", "/me") => s("The signed-in user", None, 200, json!({"type": "object"})),
+        ("GET", "/sessions") => s("My sessions (device, address, last activity)", None, 200, json!({"type": "object"})),
+        ("DELETE", "/sessions/{id}") => s("End one of my sessions", None, 204, Value::Null),
+        ("GET", "/members") => s("Members of the organisation (admins)", None, 200, json!({"type": "object"})),
+        ("POST", "/members") => s(
+            "Invite someone (admins); sends the activation e-mail",
+            Some(obj(
+                json!({"email": {"type": "string", "format": "email"}, "role": {"enum": ["owner", "admin", "member", "guest"]}}),
+                &["email", "role"],
+            )),
+            201,
+            id_obj("id"),
+        ),
+        ("GET", "/meetings") => s(
+            "Meetings I take part in",
+            None,
+            200,
+            json!({"type": "object", "properties": {"meetings": {"type": "array", "items": meeting}}}),
+        ),
+        ("POST", "/meetings") => s(
+            "Create a meeting (I am its organiser)",
+            Some(obj(
+                json!({
+                    "title": {"type": "string", "maxLength": 200}, "objectives": {"type": "string", "maxLength": 20000},
+                    "starts_at": {"type": "string", "description": "local date and time, YYYY-MM-DDTHH:MM"},
+                    "time_zone": {"type": "string", "description": "IANA name, e.g. Europe/Paris"},
+                    "duration_minutes": {"type": "integer", "minimum": 5, "maximum": 1440}, "place": {"type": "string", "maxLength": 500}
+                }),
+                &["title", "starts_at", "time_zone", "duration_minutes"],
+            )),
+            201,
+            id_obj("id"),
+        ),
+        ("GET", "/meetings/{id}") => s(
+            "A meeting with its participants, topics, elements and remarks",
+            None,
+            200,
+            json!({"type": "object", "properties": {"meeting": meeting}}),
+        ),
+        ("POST", "/meetings/{id}/participants") => s(
+            "Add a participant (nothing is sent until access is shared)",
+            Some(obj(
+                json!({"email": {"type": "string", "format": "email"}, "role": {"enum": ["editor", "contributor", "reader"]}}),
+                &["email", "role"],
+            )),
+            201,
+            id_obj("user_id"),
+        ),
+        ("POST", "/meetings/{id}/share") => s(
+            "Share access: invite every participant not yet invited",
+            None,
+            200,
+            json!({"type": "object", "properties": {"invited": {"type": "integer"}}}),
+        ),
+        ("POST", "/meetings/{id}/topics") => s(
+            "Add a topic, or a sub-topic with parent_id",
+            Some(obj(
+                json!({"title": {"type": "string", "maxLength": 200}, "parent_id": {"type": ["string", "null"], "format": "uuid"}}),
+                &["title"],
+            )),
+            201,
+            id_obj("id"),
+        ),
+        ("POST", "/meetings/{id}/elements") => s(
+            "Add an element to a topic",
+            Some(obj(
+                json!({
+                    "topic_id": {"type": "string", "format": "uuid"}, "kind": {"enum": ["decision", "action", "discuss", "note", "image"]},
+                    "title": {"type": "string", "maxLength": 200},
+                    "description": {"type": "string", "description": "HTML subset: b, i, mark, ul, ol, li, p, br, a (http, https, mailto); sanitised"},
+                    "due_date": {"type": "string", "format": "date"}, "owners": {"type": "array", "items": {"type": "string", "format": "uuid"}}
+                }),
+                &["topic_id", "kind", "title"],
+            )),
+            201,
+            id_obj("id"),
+        ),
+        ("POST", "/meetings/{id}/elements/{element}/comments") => s(
+            "Add a remark on an element, or a reply with parent_id",
+            Some(obj(
+                json!({"body": {"type": "string", "maxLength": 20000}, "parent_id": {"type": ["string", "null"], "format": "uuid"}}),
+                &["body"],
+            )),
+            201,
+            id_obj("id"),
+        ),
+        ("POST", "/meetings/{id}/elements/{element}/status") => s(
+            "Mark an action done or open",
+            Some(obj(json!({"status": {"enum": ["open", "done"]}}), &["status"])),
+            204,
+            Value::Null,
+        ),
+        ("GET", "/actions") => s("My actions across meetings", None, 200, json!({"type": "object"})),
+        _ => None,
+    }
+}
+
+/// The API routes of the table that have no description here (a test keeps
+/// this empty).
+pub fn undocumented() -> Vec<&'static Route> {
+    TENANT_ROUTES.iter().filter(|r| r.path.contains("/api/") && spec(r).is_none()).collect()
+}
+
+/// The OpenAPI 3.1 document.
+pub fn document() -> Value {
+    let error = json!({"type": "object", "properties": {"error": {"type": "object", "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}, "request_id": {"type": "string"}}}}});
+    let mut paths = serde_json::Map::new();
+    for r in TENANT_ROUTES.iter().filter(|r| r.path.contains("/api/")) {
+        let Some(sp) = spec(r) else { continue };
+        let params: Vec<Value> = ["slug", "id", "element"]
+            .iter()
+            .filter(|p| r.path.contains(&format!("{{{p}}}")))
+            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let mut op = json!({
+            "summary": sp.summary,
+            "operationId": format!("{}{}", r.method.to_lowercase(), r.path.replace("/t/{slug}/api/v1", "").replace(['/', '{', '}'], "_")),
+            "parameters": params,
+            "security": [{"bearer": []}, {"session": []}],
+            "responses": {
+                "400": {"description": "Malformed request", "content": {"application/json": {"schema": error}}},
+                "401": {"description": "Not signed in, or the token is unknown or revoked"},
+                "403": {"description": "Not allowed (or the X-CSRF-Token header is missing on a session call)"},
+                "404": {"description": "Not found, or not yours to see"},
+                "422": {"description": "Invalid input; `field` names it", "content": {"application/json": {"schema": error}}},
+            }
+        });
+        let (code, body) = sp.response;
+        op["responses"][code.to_string()] = if body.is_null() {
+            json!({"description": "Done"})
+        } else {
+            json!({"description": "OK", "content": {"application/json": {"schema": body}}})
+        };
+        if let Some(req) = sp.request {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": req}}});
+        }
+        let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
+        entry[r.method.to_lowercase()] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Ordo API",
+            "version": "1",
+            "description": "Meetings, agendas, elements, remarks and actions. Authenticate with a personal token (Settings → API tokens) as `Authorization: Bearer <token>`, or with the session cookie plus the `X-CSRF-Token` header. Bodies are JSON; unknown fields are refused."
+        },
+        "paths": paths,
+        "components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "__Host-ordo"}
+        }}
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_api_route_is_in_the_openapi_document() {
+        let missing: Vec<String> = super::undocumented().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+        assert!(missing.is_empty(), "API routes missing from the OpenAPI document: {missing:?}");
+        let doc = super::document();
+        let n: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+        let api_routes = crate::routes::TENANT_ROUTES.iter().filter(|r| r.path.contains("/api/")).count();
+        assert_eq!(n, api_routes);
+        assert_eq!(doc["openapi"], "3.1.0");
+    }
+}
