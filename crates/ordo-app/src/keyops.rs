@@ -90,6 +90,28 @@ pub async fn reseal(app: &App, slug: &Slug, batch: i64, max_batches: Option<usiz
             }
         }
     }
+    loop {
+        if max_batches.is_some_and(|m| batches >= m) {
+            return Ok(false);
+        }
+        let rows = app.store.attachments_to_reseal(tenant.id, target, batch.min(20)).await?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut progressed = false;
+        let mut tx = app.store.begin().await?;
+        for row in rows {
+            let rid = row.id.to_string();
+            let bytes = keys.open_bytes(Field::AttachmentData, &rid, &row.data)?;
+            let sealed = keys.seal_bytes(Field::AttachmentData, &rid, &bytes)?;
+            progressed |= tx.reseal_attachment(tenant.id, &row, &sealed).await?;
+        }
+        tx.commit().await?;
+        batches += 1;
+        if !progressed {
+            return Ok(false);
+        }
+    }
     finish(app, &tenant).await
 }
 

@@ -31,10 +31,11 @@ pub enum Field {
     ElementTitle,
     ElementDescription,
     CommentBody,
+    AttachmentData,
 }
 
 impl Field {
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 14] = [
         Field::UserEmail,
         Field::UserDisplayName,
         Field::UserPhone,
@@ -48,6 +49,7 @@ impl Field {
         Field::ElementTitle,
         Field::ElementDescription,
         Field::CommentBody,
+        Field::AttachmentData,
     ];
 
     /// The protected columns of a table the re-sealing job rewrites, in the
@@ -76,6 +78,7 @@ impl Field {
             Field::ElementTitle => ("elements", "title"),
             Field::ElementDescription => ("elements", "description"),
             Field::CommentBody => ("comments", "body"),
+            Field::AttachmentData => ("attachments", "data"),
         }
     }
 
@@ -99,6 +102,15 @@ impl TenantKeys {
     pub fn open(&self, field: Field, row: &str, sealed: &Sealed) -> Result<String, AppError> {
         self.ring.open(field.place(&self.tenant, row), sealed).map_err(|e| {
             tracing::error!(tenant = %self.tenant, field = ?field, row, "a protected value cannot be decrypted");
+            AppError::Crypto(e)
+        })
+    }
+    pub fn seal_bytes(&self, field: Field, row: &str, value: &[u8]) -> Result<Sealed, AppError> {
+        Ok(self.ring.seal_bytes(field.place(&self.tenant, row), value)?)
+    }
+    pub fn open_bytes(&self, field: Field, row: &str, sealed: &Sealed) -> Result<Vec<u8>, AppError> {
+        self.ring.open_bytes(field.place(&self.tenant, row), sealed).map_err(|e| {
+            tracing::error!(tenant = %self.tenant, field = ?field, row, "protected content cannot be decrypted");
             AppError::Crypto(e)
         })
     }

@@ -409,6 +409,20 @@ pub async fn add_element(
     id: MeetingId,
     input: ElementInput<'_>,
 ) -> Result<ElementId, AppError> {
+    if input.kind == ElementKind::Image {
+        // An image element is made by uploading its picture (add_image).
+        return Err(AppError::Invalid(ordo_core::Invalid::new("kind", "image.use_upload")));
+    }
+    insert_element(app, tenant, actor, id, input).await
+}
+
+async fn insert_element(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    input: ElementInput<'_>,
+) -> Result<ElementId, AppError> {
     let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
     let title = Title::parse(input.title)?;
     let description = LongText::parse("description", &crate::richtext::sanitize(input.description))?;
@@ -782,4 +796,106 @@ pub async fn update_element(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The image formats accepted, recognised by their first bytes.
+fn sniff(bytes: &[u8]) -> Option<(&'static str, image::ImageFormat)> {
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some(("image/png", image::ImageFormat::Png))
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("image/jpeg", image::ImageFormat::Jpeg))
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some(("image/gif", image::ImageFormat::Gif))
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(("image/webp", image::ImageFormat::WebP))
+    } else {
+        None
+    }
+}
+
+/// Check an uploaded image: size, kind by content (never by name or by the
+/// type the browser claims), and a full decode within the pixel limit.
+/// Returns its content type and dimensions.
+pub fn check_image(bytes: &[u8], max_bytes: usize, max_pixels: u64) -> Result<(&'static str, u32, u32), AppError> {
+    let bad = |code| AppError::Invalid(ordo_core::Invalid::new("image", code));
+    if bytes.is_empty() {
+        return Err(bad("image.missing"));
+    }
+    if bytes.len() > max_bytes {
+        return Err(bad("image.too_large"));
+    }
+    let (ctype, format) = sniff(bytes).ok_or(bad("image.type"))?;
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some((max_pixels.saturating_mul(4)).min(512 * 1024 * 1024));
+    reader.limits(limits);
+    let (w, h) = reader.into_dimensions().map_err(|_| bad("image.corrupt"))?;
+    if u64::from(w) * u64::from(h) > max_pixels {
+        return Err(bad("image.too_many_pixels"));
+    }
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(w);
+    limits.max_image_height = Some(h);
+    limits.max_alloc = Some((max_pixels.saturating_mul(8)).min(1024 * 1024 * 1024));
+    reader.limits(limits);
+    reader.decode().map_err(|_| bad("image.corrupt"))?;
+    Ok((ctype, w, h))
+}
+
+/// Add an image element: the picture is checked, then sealed like all
+/// meeting data.
+pub async fn add_image(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    topic: TopicId,
+    title: &str,
+    bytes: Vec<u8>,
+) -> Result<ElementId, AppError> {
+    load(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    let (max_b, max_p) = (app.settings.max_image_bytes, app.settings.max_image_pixels);
+    let checked = tokio::task::spawn_blocking({
+        let bytes = bytes.clone();
+        move || check_image(&bytes, max_b, max_p)
+    })
+    .await
+    .map_err(|_| AppError::Internal("image check failed"))??;
+    let (ctype, w, h) = checked;
+    let title = if title.trim().is_empty() { "image" } else { title };
+    let input =
+        ElementInput { topic, kind: ElementKind::Image, title, description: "", due_date: "", owners: Vec::new() };
+    let eid = insert_element(app, tenant, actor, id, input).await?;
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let row = ordo_store::AttachmentRow {
+        id: eid,
+        meeting_id: id,
+        content_type: ctype.to_owned(),
+        size: bytes.len() as i64,
+        width: i64::from(w),
+        height: i64::from(h),
+        data: keys.seal_bytes(Field::AttachmentData, &eid.to_string(), &bytes)?,
+    };
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    tx.insert_attachment(tenant.id, &row, now).await?;
+    tx.commit().await?;
+    Ok(eid)
+}
+
+/// An image, for someone who may see its meeting: (content type, bytes).
+pub async fn image(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    element: ElementId,
+) -> Result<(String, Vec<u8>), AppError> {
+    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::View).await?;
+    let a = app.store.attachment(tenant.id, element).await?.ok_or(AppError::NotFound)?;
+    if a.meeting_id != id {
+        return Err(AppError::NotFound);
+    }
+    Ok((a.content_type, keys.open_bytes(Field::AttachmentData, &element.to_string(), &a.data)?))
 }

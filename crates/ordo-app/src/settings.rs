@@ -30,6 +30,10 @@ pub struct Settings {
     pub mail_dir: PathBuf,
     pub password_params: PasswordParams,
     pub login_limits: LoginLimits,
+    /// Largest image accepted, in bytes.
+    pub max_image_bytes: usize,
+    /// Largest image accepted, in pixels (width × height).
+    pub max_image_pixels: u64,
 }
 
 impl Settings {
@@ -47,6 +51,8 @@ impl Settings {
             mail_dir: data_dir.join("mail"),
             password_params: PasswordParams::OWASP,
             login_limits: LoginLimits::default(),
+            max_image_bytes: 5 * 1024 * 1024,
+            max_image_pixels: 40_000_000,
         }
     }
 

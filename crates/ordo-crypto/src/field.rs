@@ -37,7 +37,7 @@ impl Sealed {
         self.0.strip_prefix("e1.")?.split_once(':')?.0.parse().ok()
     }
     pub fn is_plain(&self) -> bool {
-        self.0.starts_with("p:")
+        self.0.starts_with("p:") || self.0.starts_with("pb:")
     }
 }
 
@@ -130,6 +130,33 @@ impl Keyring {
         String::from_utf8(pt).map_err(|_| CryptoError::Decrypt)
     }
 
+    /// Protect binary content (images): stored as `pb:<base64>` when the
+    /// tenant has encryption off, else like text, `e1.<version>:<base64url>`.
+    pub fn seal_bytes(&self, place: Place<'_>, value: &[u8]) -> Result<Sealed, CryptoError> {
+        if !self.encrypt {
+            return Ok(Sealed(format!("pb:{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(value))));
+        }
+        let cipher = self.data.get(&self.current).ok_or(CryptoError::NoTenantKey)?;
+        let ct = cipher.seal(&aad(&place, self.current), value)?;
+        Ok(Sealed(format!("e1.{}:{}", self.current, base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ct))))
+    }
+
+    /// Read binary content sealed by [`Keyring::seal_bytes`].
+    pub fn open_bytes(&self, place: Place<'_>, sealed: &Sealed) -> Result<Vec<u8>, CryptoError> {
+        if place.tenant != self.tenant {
+            return Err(CryptoError::Decrypt);
+        }
+        if let Some(b64) = sealed.0.strip_prefix("pb:") {
+            return base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64).map_err(|_| CryptoError::Decrypt);
+        }
+        let rest = sealed.0.strip_prefix("e1.").ok_or(CryptoError::Decrypt)?;
+        let (ver, b64) = rest.split_once(':').ok_or(CryptoError::Decrypt)?;
+        let version: u32 = ver.parse().map_err(|_| CryptoError::Decrypt)?;
+        let cipher = self.data.get(&version).ok_or(CryptoError::Decrypt)?;
+        let ct = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64).map_err(|_| CryptoError::Decrypt)?;
+        cipher.open(&aad(&place, version), &ct)
+    }
+
     /// Is this stored value in the form the tenant wants now (plain when
     /// encryption is off, under the current key when on)?
     pub fn is_current(&self, sealed: &Sealed) -> bool {
@@ -203,6 +230,17 @@ mod tests {
             assert!(!shown.contains(&hexed) && !shown.contains(&format!("{:?}", key.bytes())), "{shown}");
         }
         assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
+    }
+
+    #[test]
+    fn bytes_are_sealed_and_bound_too() {
+        let k = ring("t1", true);
+        let png = [0x89u8, b'P', b'N', b'G', 0, 1, 2, 255];
+        let s = k.seal_bytes(place("t1", "data", "r1"), &png).unwrap();
+        assert_eq!(k.open_bytes(place("t1", "data", "r1"), &s).unwrap(), png);
+        assert!(k.open_bytes(place("t1", "data", "r2"), &s).is_err());
+        let plain = ring("t1", false).seal_bytes(place("t1", "data", "r1"), &png).unwrap();
+        assert!(plain.as_storage().starts_with("pb:") && plain.is_plain());
     }
 
     #[test]

@@ -283,3 +283,15 @@ pub struct ApiToken {
     pub last_used_at: Option<Timestamp>,
     pub revoked: bool,
 }
+
+/// An image, sealed; its id is its element's.
+#[derive(Clone, Debug)]
+pub struct AttachmentRow {
+    pub id: ElementId,
+    pub meeting_id: MeetingId,
+    pub content_type: String,
+    pub size: i64,
+    pub width: i64,
+    pub height: i64,
+    pub data: Sealed,
+}

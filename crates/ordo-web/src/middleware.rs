@@ -319,11 +319,11 @@ async fn check_csrf_token(req: Request, expected: Option<&str>) -> (Result<(), W
         let ok = ordo_crypto::constant_time_eq(v.as_bytes(), expected.as_bytes());
         return (if ok { Ok(()) } else { Err(WebError::Csrf) }, req);
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let ctype = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    if ctype.starts_with("multipart/form-data") {
+        return check_multipart_token(req, expected, &ctype).await;
+    }
+    let is_form = ctype.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return (Err(WebError::Csrf), req);
     }
@@ -342,6 +342,38 @@ async fn check_csrf_token(req: Request, expected: Option<&str>) -> (Result<(), W
     }
     (if ok { Ok(()) } else { Err(WebError::Csrf) }, Request::from_parts(parts, Body::from(bytes)))
 }
+
+/// Uploads (multipart forms) carry the token as their `_csrf` part. The body
+/// is read once (within the upload limit), checked, and handed on intact.
+async fn check_multipart_token(req: Request, expected: &str, ctype: &str) -> (Result<(), WebError>, Request) {
+    use axum::extract::FromRequest;
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_UPLOAD_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return (Err(WebError::TooLarge), Request::from_parts(parts, Body::empty())),
+    };
+    let probe = Request::builder().header(header::CONTENT_TYPE, ctype).body(Body::from(bytes.clone()));
+    let mut found = None;
+    if let Ok(probe) = probe
+        && let Ok(mut mp) = axum::extract::Multipart::from_request(probe, &()).await
+    {
+        while let Ok(Some(field)) = mp.next_field().await {
+            if field.name() == Some("_csrf") {
+                found = field.text().await.ok();
+                break;
+            }
+        }
+    }
+    let ok = found.is_some_and(|v| ordo_crypto::constant_time_eq(v.as_bytes(), expected.as_bytes()));
+    if !ok {
+        tracing::warn!("upload refused: anti-forgery token missing or wrong");
+    }
+    (if ok { Ok(()) } else { Err(WebError::Csrf) }, Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The largest request body an upload may have (images up to their own
+/// limit, checked by the use case, plus the form around them).
+pub const MAX_UPLOAD_BYTES: usize = 12 * 1024 * 1024;
 
 #[cfg(test)]
 mod tests {

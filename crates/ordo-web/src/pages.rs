@@ -266,6 +266,7 @@ pub struct ElementView {
     pub owners: String,
     pub comments: Vec<CommentView>,
     pub description_html: String,
+    pub is_image: bool,
     pub topic_id: String,
     pub version: i64,
 }

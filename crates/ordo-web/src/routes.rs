@@ -86,6 +86,8 @@ pub const TENANT_ROUTES: &[Route] = &[
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/move", A::EditContent),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/comments", A::Comment),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/edit", A::EditContent),
+    m("POST", "/t/{slug}/meetings/{id}/images", A::AddContent),
+    m("GET", "/t/{slug}/meetings/{id}/elements/{element}/image", A::View),
     r("GET", "/t/{slug}/api/v1/me", User),
     r("GET", "/t/{slug}/api/v1/sessions", User),
     r("DELETE", "/t/{slug}/api/v1/sessions/{id}", User),
@@ -153,6 +155,12 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/meetings/{id}/elements/{element}/move", post(meetings::move_element))
         .route("/t/{slug}/meetings/{id}/elements/{element}/comments", post(meetings::add_comment))
         .route("/t/{slug}/meetings/{id}/elements/{element}/edit", post(meetings::edit_element))
+        .route(
+            "/t/{slug}/meetings/{id}/images",
+            post(meetings::upload_image)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::middleware::MAX_UPLOAD_BYTES)),
+        )
+        .route("/t/{slug}/meetings/{id}/elements/{element}/image", get(meetings::show_image))
         .route("/t/{slug}/api/v1/me", get(api::me))
         .route("/t/{slug}/api/v1/sessions", get(api::sessions))
         .route("/t/{slug}/api/v1/sessions/{id}", delete(api::end_session))

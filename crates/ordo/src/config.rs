@@ -43,6 +43,8 @@ struct FileConfig {
     activation_ttl_hours: Option<i64>,
     reset_ttl_minutes: Option<i64>,
     trusted_proxies: Option<Vec<String>>,
+    max_image_bytes: Option<i64>,
+    max_image_pixels: Option<i64>,
     log: Option<String>,
     log_format: Option<String>,
 }
@@ -83,6 +85,8 @@ pub struct Config {
     pub activation_ttl_hours: i64,
     pub reset_ttl_minutes: i64,
     pub trusted_proxies: Vec<IpAddr>,
+    pub max_image_bytes: i64,
+    pub max_image_pixels: i64,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -241,6 +245,22 @@ impl Config {
                 24 * 60,
             )?,
             trusted_proxies,
+            max_image_bytes: int(
+                "max_image_bytes",
+                "ORDO_MAX_IMAGE_BYTES",
+                file.max_image_bytes,
+                5 * 1024 * 1024,
+                1024,
+                10 * 1024 * 1024,
+            )?,
+            max_image_pixels: int(
+                "max_image_pixels",
+                "ORDO_MAX_IMAGE_PIXELS",
+                file.max_image_pixels,
+                40_000_000,
+                1,
+                100_000_000,
+            )?,
             log: env("ORDO_LOG").or(file.log).unwrap_or_else(|| "info,sqlx=warn".into()),
             log_format,
         };
@@ -294,6 +314,8 @@ impl Config {
         s.reset_ttl_secs = self.reset_ttl_minutes * 60;
         s.mail_from = self.mail_from.clone();
         s.smtp_url = self.smtp_url.clone();
+        s.max_image_bytes = usize::try_from(self.max_image_bytes).unwrap_or(5 * 1024 * 1024);
+        s.max_image_pixels = u64::try_from(self.max_image_pixels).unwrap_or(40_000_000);
         s
     }
 
@@ -332,6 +354,8 @@ mod tests {
             activation_ttl_hours: 72,
             reset_ttl_minutes: 30,
             trusted_proxies: vec![],
+            max_image_bytes: 5 * 1024 * 1024,
+            max_image_pixels: 40_000_000,
             log: "info".into(),
             log_format: LogFormat::Text,
         };

@@ -209,6 +209,21 @@ CREATE TABLE comments (
 );
 CREATE INDEX comments_by_meeting ON comments (tenant_id, meeting_id, created_at);
 
+-- Images of image elements (one per element), sealed like other meeting data.
+CREATE TABLE attachments (
+    tenant_id    TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    meeting_id   TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         BIGINT NOT NULL,
+    width        BIGINT NOT NULL,
+    height       BIGINT NOT NULL,
+    data         TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, id) REFERENCES elements(tenant_id, id) ON DELETE CASCADE
+);
+
 -- Personal API tokens: only the SHA-256 of the token is stored.
 CREATE TABLE api_tokens (
     tenant_id    TEXT NOT NULL,

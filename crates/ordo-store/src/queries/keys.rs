@@ -56,7 +56,8 @@ impl Store {
                      UNION ALL SELECT title FROM topics WHERE tenant_id = $1
                      UNION ALL SELECT title FROM elements WHERE tenant_id = $1
                      UNION ALL SELECT description FROM elements WHERE tenant_id = $1
-                     UNION ALL SELECT body FROM comments WHERE tenant_id = $1",
+                     UNION ALL SELECT body FROM comments WHERE tenant_id = $1
+                     UNION ALL SELECT substr(data, 1, 16) FROM attachments WHERE tenant_id = $1",
                 )
                 .bind(tenant.to_string())
                 .fetch_all(&mut *c)

@@ -1,6 +1,8 @@
 use crate::conn::{Conn, on_pool, run};
 use crate::row::Get;
-use crate::{CommentRow, ElementRow, MeetingRow, ParticipantRow, Result, Sealed, Store, StoreError, TopicRow, Tx};
+use crate::{
+    AttachmentRow, CommentRow, ElementRow, MeetingRow, ParticipantRow, Result, Sealed, Store, StoreError, TopicRow, Tx,
+};
 use ordo_core::ids::{ElementId, MeetingId, TenantId, UserId};
 use ordo_core::meeting::{ActionStatus, MeetingRole, MeetingStatus};
 use ordo_core::time::Timestamp;
@@ -487,6 +489,102 @@ impl Tx {
             .execute(&mut *c)
             .await?;
             Ok(())
+        })
+    }
+}
+
+impl Store {
+    pub async fn attachment(&self, tenant: TenantId, id: ElementId) -> Result<Option<AttachmentRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let row = sqlx::query(
+                    "SELECT id, meeting_id, content_type, size, width, height, data FROM attachments WHERE tenant_id = $1 AND id = $2",
+                )
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .fetch_optional(&mut *c)
+                .await?;
+                row.as_ref()
+                    .map(|r| {
+                        Ok(AttachmentRow {
+                            id: r.parsed("id")?,
+                            meeting_id: r.parsed("meeting_id")?,
+                            content_type: r.text("content_type")?,
+                            size: r.int("size")?,
+                            width: r.int("width")?,
+                            height: r.int("height")?,
+                            data: Sealed::from_storage(r.text("data")?),
+                        })
+                    })
+                    .transpose()
+            })
+        })
+    }
+
+    /// Images of a tenant whose sealed data is not in the wanted form.
+    pub async fn attachments_to_reseal(
+        &self,
+        tenant: TenantId,
+        target: Option<u32>,
+        limit: i64,
+    ) -> Result<Vec<AttachmentRow>> {
+        let pattern = match target {
+            Some(v) => format!("e1.{v}:%"),
+            None => "pb:%".to_owned(),
+        };
+        let ids: Vec<(String,)> = on_pool!(self, conn => {
+            run!(conn, c => {
+                sqlx::query_as("SELECT id FROM attachments WHERE tenant_id = $1 AND NOT (data LIKE $2) ORDER BY id LIMIT $3")
+                    .bind(tenant.to_string())
+                    .bind(&pattern)
+                    .bind(limit)
+                    .fetch_all(&mut *c)
+                    .await?
+            })
+        });
+        let mut out = Vec::new();
+        for (id,) in ids {
+            let id: ElementId = id.parse().map_err(|_| StoreError::Corrupt("attachments.id"))?;
+            if let Some(a) = self.attachment(tenant, id).await? {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Tx {
+    pub async fn insert_attachment(&mut self, tenant: TenantId, a: &AttachmentRow, now: Timestamp) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO attachments (tenant_id, id, meeting_id, content_type, size, width, height, data, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(tenant.to_string())
+            .bind(a.id.to_string())
+            .bind(a.meeting_id.to_string())
+            .bind(&a.content_type)
+            .bind(a.size)
+            .bind(a.width)
+            .bind(a.height)
+            .bind(a.data.as_storage())
+            .bind(now.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        })
+    }
+
+    pub async fn reseal_attachment(&mut self, tenant: TenantId, old: &AttachmentRow, data: &Sealed) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("UPDATE attachments SET data = $3 WHERE tenant_id = $1 AND id = $2 AND data = $4")
+                .bind(tenant.to_string())
+                .bind(old.id.to_string())
+                .bind(data.as_storage())
+                .bind(old.data.as_storage())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
         })
     }
 }

@@ -143,6 +143,7 @@ impl Tx {
                 "DELETE FROM mail_outbox WHERE tenant_id = $1",
                 "DELETE FROM audit_log WHERE tenant_id = $1",
                 "DELETE FROM comments WHERE tenant_id = $1",
+                "DELETE FROM attachments WHERE tenant_id = $1",
                 "DELETE FROM element_owners WHERE tenant_id = $1",
                 "DELETE FROM elements WHERE tenant_id = $1",
                 "DELETE FROM topics WHERE tenant_id = $1",

@@ -137,6 +137,7 @@ async fn meeting_view(
         // Sanitised when stored; sanitised again here before it is shown
         // as HTML, so that nothing stored earlier can slip through.
         description_html: ordo_app::richtext::sanitize(&e.description),
+        is_image: e.kind == ElementKind::Image,
         topic_id: e.topic_id.to_string(),
         version: e.version,
     };
@@ -476,4 +477,50 @@ pub async fn edit_element(
     };
     let r = meetings::update_element(&st.app, &ctx.tenant, &auth.user, id, element, edit).await;
     after(&st, &ctx, id, r, &format!("#el-{element}")).await
+}
+
+/// Upload a picture: a new image element in a topic.
+pub async fn upload_image(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let (mut topic, mut title, mut file) = (None, String::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|_| WebError::BadRequest)? {
+        match field.name() {
+            Some("topic") => topic = Some(field.text().await.map_err(|_| WebError::BadRequest)?),
+            Some("title") => title = field.text().await.map_err(|_| WebError::BadRequest)?,
+            Some("file") => file = field.bytes().await.map_err(|_| WebError::TooLarge)?.to_vec(),
+            _ => {}
+        }
+    }
+    let topic: TopicId = topic.ok_or(WebError::BadRequest)?.parse().map_err(|_| WebError::NotFound)?;
+    let r = meetings::add_image(&st.app, &ctx.tenant, &auth.user, id, topic, &title, file).await.map(|_| ());
+    after(&st, &ctx, id, r, "").await
+}
+
+/// Serve an image to someone who may see its meeting, as the type its
+/// content was checked to be, never sniffed, never cached.
+pub async fn show_image(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    use axum::http::{HeaderValue, header};
+    let auth = ctx.auth()?;
+    let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
+    let (ctype, bytes) = meetings::image(&st.app, &ctx.tenant, &auth.user, meeting_id(&id)?, element).await?;
+    let ext = ctype.trim_start_matches("image/");
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&ctype).map_err(|_| WebError::Internal("content type"))?);
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("inline; filename=\"image-{element}.{ext}\""))
+            .map_err(|_| WebError::Internal("disposition"))?,
+    );
+    Ok(res)
 }

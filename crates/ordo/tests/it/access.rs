@@ -23,6 +23,7 @@ struct Fresh {
     id: String,
     topic: String,
     action: String,
+    image: String,
     version: String,
 }
 
@@ -55,9 +56,16 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
         owners: vec![org.id],
     };
     let action = meetings::add_element(&t.app, &tenant, &org, id, input).await.unwrap();
+    let image = meetings::add_image(&t.app, &tenant, &org, id, topic, "Picture", png(8, 8)).await.unwrap();
     meetings::share(&t.app, &tenant, &org, id).await.unwrap();
     let version = t.app.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().version.to_string();
-    Fresh { id: id.to_string(), topic: topic.to_string(), action: action.to_string(), version }
+    Fresh {
+        id: id.to_string(),
+        topic: topic.to_string(),
+        action: action.to_string(),
+        image: image.to_string(),
+        version,
+    }
 }
 
 fn json_for(path: &str, f: &Fresh) -> String {
@@ -132,7 +140,7 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
     .collect();
 
     let meeting_routes: Vec<_> = TENANT_ROUTES.iter().filter(|r| r.path.contains("/meetings/{id}")).collect();
-    assert!(meeting_routes.len() >= 19);
+    assert!(meeting_routes.len() >= 21);
     let mut checked = 0;
     for route in meeting_routes {
         let action = route
@@ -141,12 +149,21 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
         assert_eq!(route.access, Access::User);
         for (caller, client) in &callers {
             let f = fresh_meeting(&t, &slug, &owner, &people).await;
-            let path = route.path.replace("{slug}", &slug).replace("{id}", &f.id).replace("{element}", &f.action);
+            let element = if route.path.ends_with("/image") { &f.image } else { &f.action };
+            let path = route.path.replace("{slug}", &slug).replace("{id}", &f.id).replace("{element}", element);
             // Load a page first so the client holds a fresh anti-forgery token.
             client.get(&format!("/t/{slug}/")).await;
             let is_api = route.path.contains("/api/");
             let res = if route.method == "GET" {
                 client.get(&path).await
+            } else if route.path.ends_with("/images") {
+                client
+                    .post_multipart(
+                        &path,
+                        &[("topic", &f.topic), ("title", "Another picture")],
+                        Some(("p.png", "image/png", &png(8, 8))),
+                    )
+                    .await
             } else if is_api {
                 let token = client.csrf.lock().unwrap().clone().unwrap_or_default();
                 let req = client
@@ -195,5 +212,5 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
             checked += 1;
         }
     }
-    assert!(checked >= 19 * 8);
+    assert!(checked >= 21 * 8);
 });

@@ -114,6 +114,12 @@ impl Browser {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
+    /// Choose a file for a file input.
+    pub async fn attach(&self, css: &str, path: &str) {
+        let id = self.element(css).await;
+        self.call(reqwest::Method::POST, &self.s(&format!("/element/{id}/value")), Some(json!({ "text": path }))).await;
+    }
+
     /// Choose an option of a select.
     pub async fn select(&self, css: &str, value: &str) {
         self.click(&format!("{css} option[value=\"{value}\"]")).await;
@@ -246,12 +252,17 @@ async fn a_meeting_from_agenda_to_minutes_in_two_languages() {
     org.click("nav.outline form button").await;
     let page = org.source().await;
     assert!(page.contains("Mia member"), "participant added");
-    for (kind, title) in
-        [("decision", "Lancer la v2"), ("discuss", "Tarifs"), ("note", "Ventes en hausse"), ("image", "Tableau blanc")]
-    {
+    for (kind, title) in [("decision", "Lancer la v2"), ("discuss", "Tarifs"), ("note", "Ventes en hausse")] {
         org.select(&format!("#kind-{topic}"), kind).await;
         org.type_enter(&format!("#title-{topic}"), title).await;
     }
+    // A picture, uploaded from a file.
+    let pic = t.dir.path().join("tableau.png");
+    std::fs::write(&pic, png(60, 40)).unwrap();
+    org.fill(&format!("#it-{topic}"), "Tableau blanc").await;
+    org.attach(&format!("#if-{topic}"), pic.to_str().unwrap()).await;
+    org.click("form.upload button").await;
+    assert!(org.source().await.contains("class=\"el-image\""), "the picture is shown");
     let member_id = {
         let page = org.source().await;
         let select =

@@ -474,6 +474,39 @@ impl Client {
         .await
     }
 
+    /// POST a multipart form (an upload) with the anti-forgery token first.
+    pub async fn post_multipart(&self, path: &str, fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Resp {
+        let token = self.csrf.lock().unwrap().clone().unwrap_or_default();
+        let boundary = format!("----ordo{}", random_suffix());
+        let mut body: Vec<u8> = Vec::new();
+        let mut part = |name: &str, value: &[u8], filename: Option<(&str, &str)>| {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match filename {
+                Some((f, ct)) => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: {ct}\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+            }
+            body.extend_from_slice(value);
+            body.extend_from_slice(b"\r\n");
+        };
+        part("_csrf", token.as_bytes(), None);
+        for (k, v) in fields {
+            part(k, v.as_bytes(), None);
+        }
+        if let Some((name, ctype, bytes)) = file {
+            part("file", bytes, Some((name, ctype)));
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+                .body(body),
+        )
+        .await
+    }
+
     /// Open an activation link and set name and password.
     pub async fn activate(&self, link: &str, name: &str, password: &str) {
         let page = self.get(link).await;
@@ -500,6 +533,14 @@ impl Client {
     pub async fn signed_in(&self, slug: &str) -> bool {
         self.get(&format!("/t/{slug}/")).await.status == 200
     }
+}
+
+/// A small real PNG picture.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 7) as u8, (y * 5) as u8, 120]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
 }
 
 pub fn form_encode(fields: &[(&str, &str)]) -> String {

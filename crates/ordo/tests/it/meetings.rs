@@ -69,13 +69,22 @@ both!(a_team_runs_its_meeting, |engine| {
         .to_owned();
 
     // The five kinds of element; an action owned by the member.
-    for (kind, title) in
-        [("decision", "Ship v2 in March"), ("discuss", "Pricing"), ("note", "Sales are up"), ("image", "Whiteboard")]
-    {
+    for (kind, title) in [("decision", "Ship v2 in March"), ("discuss", "Pricing"), ("note", "Sales are up")] {
         let r =
             org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("kind", kind), ("title", title)]).await;
         assert_eq!(r.status, 303, "{kind}: {}", r.body);
     }
+    // An image element is an uploaded picture (and cannot be made without one).
+    let r = org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("kind", "image"), ("title", "x")]).await;
+    assert_eq!(r.status, 422);
+    let r = org
+        .post_multipart(
+            &format!("{path}/images"),
+            &[("topic", &topic), ("title", "Whiteboard")],
+            Some(("board.png", "image/png", &png(40, 30))),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let r = org
         .post_form(
             &format!("{path}/elements"),
@@ -340,4 +349,65 @@ both!(elements_are_edited_sanitised_moved_and_conflicts_detected, |engine| {
     assert_eq!(r.status, 409);
     assert!(r.body.contains("Someone saved"));
     assert!(!org.get(&path).await.body.contains("Stale"));
+});
+
+both!(images_are_checked_sealed_and_served_only_to_participants, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (_a, admin) = t.member(&slug, &org, "admin").await;
+    let path = new_meeting(&org, &slug, "Pictures").await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Board")]).await;
+    let page = org.get(&path).await;
+    let topic = ids_after(&page.body, "id=\"topic-")[0].to_owned();
+    let picture = png(64, 48);
+    let r = org
+        .post_multipart(
+            &format!("{path}/images"),
+            &[("topic", &topic), ("title", "Roadmap board")],
+            Some(("b.png", "image/png", &picture)),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = org.get(&path).await.body;
+    let el = ids_after(&page, "id=\"el-")[0].to_owned();
+    assert!(page.contains(&format!("{path}/elements/{el}/image")));
+    let img = org.get(&format!("{path}/elements/{el}/image")).await;
+    assert_eq!(img.status, 200);
+    assert_eq!(img.header("content-type").as_deref(), Some("image/png"));
+    assert_eq!(img.header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert!(img.header("content-disposition").unwrap().starts_with("inline; filename="));
+    // Served only to those who may see the meeting.
+    assert_eq!(admin.get(&format!("{path}/elements/{el}/image")).await.status, 404);
+    assert_eq!(t.client().get(&format!("{path}/elements/{el}/image")).await.status, 303);
+    // Sealed in the database: the PNG signature is nowhere in clear.
+    let stored = t.db.text("SELECT data FROM attachments").await;
+    assert!(stored.starts_with("e1."));
+    use base64::Engine as _;
+    assert!(!stored.contains(&base64::engine::general_purpose::STANDARD_NO_PAD.encode(&picture[..12])));
+    // Checked by content: HTML named .png, a truncated PNG.
+    for (name, bytes, code) in [
+        ("evil.png", b"<html><script>alert(1)</script></html>".to_vec(), "Only PNG, JPEG, WebP and GIF"),
+        ("cut.png", picture[..40].to_vec(), "not a readable image"),
+    ] {
+        let r = org
+            .post_multipart(
+                &format!("{path}/images"),
+                &[("topic", &topic), ("title", name)],
+                Some((name, "image/png", &bytes)),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{name}");
+        assert!(r.body.contains(code), "{name}: {}", r.body);
+    }
+    // No anti-forgery token: refused.
+    let r = org
+        .send(
+            org.request(reqwest::Method::POST, &format!("{path}/images"))
+                .header("content-type", "multipart/form-data; boundary=x")
+                .body("--x\r\nContent-Disposition: form-data; name=\"topic\"\r\n\r\nabc\r\n--x--\r\n"),
+        )
+        .await;
+    assert_eq!(r.status, 403, "uploads need the anti-forgery token too");
+    // Only the one good image was stored.
+    assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM attachments").await, "1");
 });
