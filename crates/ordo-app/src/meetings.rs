@@ -899,3 +899,53 @@ pub async fn image(
     }
     Ok((a.content_type, keys.open_bytes(Field::AttachmentData, &element.to_string(), &a.data)?))
 }
+
+/// An action in the admins' overview.
+#[derive(Clone, Debug)]
+pub struct TenantAction {
+    pub meeting_id: MeetingId,
+    pub meeting_title: String,
+    pub element_id: ElementId,
+    pub title: String,
+    pub owners: Vec<String>,
+    pub due_date: Option<String>,
+    pub status: ActionStatus,
+}
+
+/// Every action of the tenant, for its owners and admins (PRODUCT.md M10):
+/// titles and owners, not the rest of the meetings' notes.
+pub async fn tenant_actions(app: &App, tenant: &Tenant, actor: &User) -> Result<Vec<TenantAction>, AppError> {
+    ordo_core::policy::authorize(
+        ordo_core::policy::Actor { role: actor.role },
+        ordo_core::policy::TenantAction::ViewMembers,
+        false,
+    )?;
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let names: HashMap<UserId, String> = app
+        .store
+        .list_users(tenant.id)
+        .await?
+        .into_iter()
+        .map(|r| open_user(&keys, r).map(|u| (u.id, u.display_name)))
+        .collect::<Result<_, _>>()?;
+    let owners = app.store.all_action_owners(tenant.id).await?;
+    let mut titles: HashMap<MeetingId, String> = HashMap::new();
+    let mut out = Vec::new();
+    for e in app.store.all_actions(tenant.id).await? {
+        if !titles.contains_key(&e.meeting_id)
+            && let Some(m) = app.store.meeting_by_id(tenant.id, e.meeting_id).await?
+        {
+            titles.insert(m.id, keys.open(Field::MeetingTitle, &m.id.to_string(), &m.title)?);
+        }
+        out.push(TenantAction {
+            meeting_id: e.meeting_id,
+            meeting_title: titles.get(&e.meeting_id).cloned().unwrap_or_default(),
+            element_id: e.id,
+            title: keys.open(Field::ElementTitle, &e.id.to_string(), &e.title)?,
+            owners: owners.iter().filter(|(el, _)| *el == e.id).filter_map(|(_, u)| names.get(u).cloned()).collect(),
+            due_date: e.due_date,
+            status: e.action_status.unwrap_or(ActionStatus::Open),
+        });
+    }
+    Ok(out)
+}

@@ -353,6 +353,22 @@ pub struct ApiDocsTpl {
     pub ops: Vec<ApiOp>,
 }
 
+pub struct TenantActionRow {
+    pub href: String,
+    pub meeting: String,
+    pub title: String,
+    pub owners: String,
+    pub due_date: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_actions.html")]
+pub struct TenantActionsTpl {
+    pub p: Page,
+    pub rows: Vec<TenantActionRow>,
+}
+
 #[derive(Template)]
 #[template(path = "landing.html")]
 pub struct LandingTpl {

@@ -159,6 +159,37 @@ impl Store {
         })
     }
 
+    /// Every action of the tenant (the admins' overview), with owners.
+    pub async fn all_actions(&self, tenant: TenantId) -> Result<Vec<ElementRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT id, meeting_id, topic_id, position, kind, title, description, due_date, action_status, created_by, version, updated_at
+                     FROM elements WHERE tenant_id = $1 AND kind = 'action' ORDER BY due_date, id",
+                )
+                .bind(tenant.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(element).collect()
+            })
+        })
+    }
+
+    /// (element, owner) pairs of every action of the tenant.
+    pub async fn all_action_owners(&self, tenant: TenantId) -> Result<Vec<(ElementId, UserId)>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows: Vec<(String, String)> = sqlx::query_as("SELECT element_id, user_id FROM element_owners WHERE tenant_id = $1")
+                    .bind(tenant.to_string())
+                    .fetch_all(&mut *c)
+                    .await?;
+                rows.into_iter()
+                    .map(|(e, u)| Ok((e.parse().map_err(|_| StoreError::Corrupt("element_owners"))?, u.parse().map_err(|_| StoreError::Corrupt("element_owners"))?)))
+                    .collect()
+            })
+        })
+    }
+
     /// Actions owned by a user, across the meetings shared with them.
     pub async fn actions_of_user(&self, tenant: TenantId, user: UserId) -> Result<Vec<ElementRow>> {
         on_pool!(self, conn => {

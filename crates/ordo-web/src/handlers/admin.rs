@@ -216,3 +216,22 @@ pub async fn enable_encryption(State(st): State<AppState>, ctx: Ctx) -> Result<R
     }
     Ok(Redirect::to(&ctx.href("admin/encryption?notice=encryption_enabled")).into_response())
 }
+
+/// All the tenant's actions, for owners and admins.
+pub async fn actions_page(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let tr = ctx.tr();
+    let rows = ordo_app::meetings::tenant_actions(&st.app, &ctx.tenant, &auth.user)
+        .await?
+        .into_iter()
+        .map(|a| crate::pages::TenantActionRow {
+            href: ctx.href(&format!("meetings/{}#el-{}", a.meeting_id, a.element_id)),
+            meeting: a.meeting_title,
+            title: a.title,
+            owners: a.owners.join(", "),
+            due_date: a.due_date.unwrap_or_default(),
+            status: tr.t(&format!("home.actions_{}", a.status.as_str())).to_owned(),
+        })
+        .collect();
+    Ok(ok(&crate::pages::TenantActionsTpl { rows, p: Page::new(&ctx, "admin") }))
+}

@@ -99,6 +99,10 @@ both!(a_team_runs_its_meeting, |engine| {
         .await;
     assert_eq!(r.status, 303);
 
+    // The admins' overview lists every action of the organisation.
+    let overview = org.get(&format!("/t/{slug}/admin/actions")).await;
+    assert!(overview.body.contains("Draft the release notes") && overview.body.contains("Mia member"));
+    assert_eq!(mc.get(&format!("/t/{slug}/admin/actions")).await.status, 403);
     // Adding participants sent nothing, and they cannot see the meeting yet.
     assert_eq!(mc.get(&path).await.status, 404);
     assert!(t.mails_to(&guest).is_empty());
