@@ -316,3 +316,100 @@ async fn a_meeting_from_agenda_to_minutes_in_two_languages() {
     let minutes = org.source().await;
     assert!(minutes.contains("Archivée") && minutes.contains("kind-action done") && !minutes.contains("quick-add"));
 }
+
+/// Classic cross-site scripting payloads, put everywhere a user can type.
+const XSS: &[&str] = &[
+    r#"<script>window.__xss=1</script>"#,
+    r#""><script>window.__xss=2</script>"#,
+    r#"<img src=x onerror="window.__xss=3">"#,
+    r#"<svg onload="window.__xss=4"></svg>"#,
+    r#"<a href="javascript:window.__xss=5">click</a>"#,
+    r#"<details open ontoggle="window.__xss=6">x</details>"#,
+    r#"</textarea><script>window.__xss=7</script>"#,
+    r#"<iframe srcdoc="<script>parent.__xss=8</script>"></iframe>"#,
+    r#"<body onload="window.__xss=9">"#,
+    r#"<style>*{display:none}</style><b onmouseover="window.__xss=10">hover</b>"#,
+];
+
+#[cfg_attr(not(ordo_browser), ignore = "the test script installs Chromium and sets ORDO_TEST_BROWSER")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_site_scripting_payloads_never_run_in_chromium() {
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let (slug, owner, c) = t.tenant_with_owner().await;
+    // Payloads in the meeting title, topics, element titles and
+    // descriptions (rich text), remarks and the user's own name.
+    c.get(&format!("/t/{slug}/settings/profile")).await;
+    c.post_form(&format!("/t/{slug}/settings/profile"), &[("display_name", XSS[2]), ("locale", "en")]).await;
+    c.get(&format!("/t/{slug}/meetings")).await;
+    let r = c
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", XSS[1]),
+                ("starts_at", "2026-12-01T09:30"),
+                ("time_zone", "UTC"),
+                ("duration_minutes", "30"),
+                ("place", XSS[4]),
+            ],
+        )
+        .await;
+    let path = r.location().split('?').next().unwrap().to_owned();
+    c.post_form(&format!("{path}/topics"), &[("title", XSS[0])]).await;
+    let topic = ids(&c.get(&path).await.body, "id=\"topic-")[0].clone();
+    for p in XSS {
+        let r =
+            c.post_form(&format!("{path}/elements"), &[("topic", &topic), ("kind", "note"), ("title", "note")]).await;
+        assert_eq!(r.status, 303);
+        let page = c.get(&path).await.body;
+        let el = ids(&page, "id=\"el-").last().unwrap().clone();
+        let version = page
+            .split(&format!("/elements/{el}/edit"))
+            .nth(1)
+            .unwrap()
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let r = c
+            .post_form(
+                &format!("{path}/elements/{el}/edit"),
+                &[("title", p), ("description", p), ("topic", &topic), ("version", &version)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        c.get(&path).await;
+        c.post_form(&format!("{path}/elements/{el}/comments"), &[("body", p)]).await;
+    }
+
+    let b = Browser::start("en-GB,en").await;
+    b.goto(&format!("{}/t/{slug}/login", t.base)).await;
+    b.fill("#email", &owner).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button.primary").await;
+    for page in [
+        path.clone(),
+        format!("/t/{slug}/"),
+        format!("/t/{slug}/meetings"),
+        format!("/t/{slug}/admin/members"),
+        format!("/t/{slug}/admin/actions"),
+    ] {
+        b.goto(&format!("{}{page}", t.base)).await;
+        // Open every <details> and hover nothing: handlers that did slip
+        // through would fire on load or toggle.
+        let script = "const done = arguments[0]; \
+            document.querySelectorAll('details').forEach(d => d.open = true); \
+            setTimeout(() => done([String(window.__xss), document.querySelectorAll('script').length, \
+                document.querySelectorAll('iframe,svg,img[onerror]').length]), 300);";
+        let v =
+            b.call(reqwest::Method::POST, &b.s("/execute/async"), Some(json!({ "script": script, "args": [] }))).await;
+        assert_eq!(v[0], "undefined", "a payload ran on {page}");
+        assert_eq!(v[1], 1, "only Ordo's own script on {page}");
+        assert_eq!(v[2], 0, "no injected element on {page}");
+    }
+    // The text is still there, shown as text.
+    b.goto(&format!("{}{path}", t.base)).await;
+    assert!(b.source().await.contains("&lt;script&gt;window.__xss=1&lt;/script&gt;"));
+}
