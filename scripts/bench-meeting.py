@@ -66,6 +66,7 @@ def run(engine_url):
             st, _, b = req("POST", f"/t/bench/api/v1/meetings/{mid}/elements", json.dumps(body), jh)
             assert st == 201, b
         writes = 100 / (time.time() - t0)
+        page_kib = len(req("GET", f"/t/bench/meetings/{mid}", headers={"Cookie": f"__Host-ordo={sess}"})[2].encode()) // 1024
         out = subprocess.run(["wrk", "-t2", "-c64", f"-d{secs}s", "--latency", "-H", f"Cookie: __Host-ordo={sess}",
                               f"{base}/t/bench/meetings/{mid}"], capture_output=True, text=True, check=True).stdout
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -73,7 +74,7 @@ def run(engine_url):
         p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
         assert "Non-2xx" not in out, out
         hwm = re.search(r"VmHWM:\s+(\d+) kB", open(f"/proc/{server.pid}/status").read()).group(1)
-        return rps, p50, p99, writes, int(hwm) // 1024
+        return rps, p50, p99, writes, int(hwm) // 1024, page_kib
     finally:
         server.terminate(); server.wait()
         shutil.rmtree(work, ignore_errors=True)
@@ -83,7 +84,7 @@ if pg:
     rows.append(("PostgreSQL", run(pg)))
 print(f"Machine: {os.cpu_count()} CPUs; wrk -t2 -c64 -d{secs}s on the same machine.")
 print()
-print("| Database | Meeting page (100 elements): req/s | p50 | p99 | Adding an element: writes/s (one client) | Server peak memory |")
-print("|---|---|---|---|---|---|")
-for name, (rps, p50, p99, writes, mb) in rows:
-    print(f"| {name} | {rps:.0f} | {p50} | {p99} | {writes:.0f} | {mb} MiB |")
+print("| Database | Meeting page (100 elements): req/s | p50 | p99 | Page size | Adding an element: writes/s (one client) | Server peak memory |")
+print("|---|---|---|---|---|---|---|")
+for name, (rps, p50, p99, writes, mb, kib) in rows:
+    print(f"| {name} | {rps:.0f} | {p50} | {p99} | {kib} KiB | {writes:.0f} | {mb} MiB |")

@@ -503,7 +503,11 @@ pub async fn resolve_session(app: &App, tenant: &Tenant, secret: &str) -> Result
     if row.status != UserStatus::Active {
         return Ok(SessionLookup::None);
     }
-    app.store.touch_session(session.tenant_id, session.id, now).await?;
+    // A write on every request would serialise SQLite readers behind its
+    // write lock: record activity at most once a minute.
+    if now.unix() - session.last_seen_at.unix() >= 60 {
+        app.store.touch_session(session.tenant_id, session.id, now).await?;
+    }
     if session.tenant_id != tenant.id {
         return Ok(SessionLookup::Foreign);
     }
@@ -866,6 +870,9 @@ pub async fn resolve_api_token(app: &App, tenant: &Tenant, secret: &str) -> Resu
     if row.status != UserStatus::Active {
         return Ok(TokenLookup::None);
     }
-    app.store.touch_api_token(tenant.id, &tok.id, app.now()).await?;
+    let now = app.now();
+    if tok.last_used_at.is_none_or(|t| now.unix() - t.unix() >= 60) {
+        app.store.touch_api_token(tenant.id, &tok.id, now).await?;
+    }
     Ok(TokenLookup::Mine(Box::new(open_user(&app.keys.for_tenant(&app.store, tenant).await?, row)?)))
 }

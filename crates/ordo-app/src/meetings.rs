@@ -530,20 +530,20 @@ async fn page_of(
     me: &ParticipantRow,
 ) -> Result<MeetingPage, AppError> {
     let meeting = open_meeting(keys, row, me.role)?;
+    let participant_rows = app.store.participants(tenant.id, row.id).await?;
+    let comment_rows = app.store.comments(tenant.id, row.id).await?;
+    // Decrypt only the people this page names.
+    let wanted: std::collections::HashSet<UserId> =
+        participant_rows.iter().map(|p| p.user_id).chain(comment_rows.iter().map(|c| c.author_id)).collect();
     let users: HashMap<UserId, User> = app
         .store
         .list_users(tenant.id)
         .await?
         .into_iter()
-        .map(|r| open_user(keys, r))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    let participants = app
-        .store
-        .participants(tenant.id, row.id)
-        .await?
+        .filter(|r| wanted.contains(&r.id))
+        .map(|r| open_user(keys, r).map(|u| (u.id, u)))
+        .collect::<Result<_, _>>()?;
+    let participants = participant_rows
         .into_iter()
         .map(|p| {
             let u = users.get(&p.user_id);
@@ -591,10 +591,7 @@ async fn page_of(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    let comments = app
-        .store
-        .comments(tenant.id, row.id)
-        .await?
+    let comments = comment_rows
         .into_iter()
         .map(|c| {
             Ok(Comment {
