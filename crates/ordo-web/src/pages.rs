@@ -253,13 +253,29 @@ pub struct MeetingsTpl {
     pub notice: Option<String>,
 }
 
+#[derive(Template)]
+#[template(path = "element_edit.html")]
+pub struct ElementEditTpl {
+    pub p: Page,
+    pub back: String,
+    pub action: String,
+    pub meeting_title: String,
+    pub title: String,
+    pub description: String,
+    pub due_date: String,
+    pub is_action: bool,
+    pub topic_id: String,
+    pub version: i64,
+    pub topic_options: Vec<(String, String)>,
+    pub errors: Errors,
+}
+
 pub struct ElementView {
     pub id: String,
     pub kind: &'static str,
     pub kind_label: String,
     pub kind_letter: String,
     pub title: String,
-    pub description: String,
     pub due_date: String,
     pub is_action: bool,
     pub done: bool,
@@ -267,8 +283,6 @@ pub struct ElementView {
     pub comments: Vec<CommentView>,
     pub description_html: String,
     pub is_image: bool,
-    pub topic_id: String,
-    pub version: i64,
 }
 
 pub struct CommentView {
@@ -314,8 +328,6 @@ pub struct MeetingTpl {
     pub topics: Vec<TopicView>,
     /// (name, e-mail) of people already met: suggestions for participants.
     pub met: Vec<(String, String)>,
-    /// (id, title) of every topic and sub-topic, for "move to".
-    pub topic_options: Vec<(String, String)>,
     pub errors: Errors,
     pub notice: Option<String>,
 }

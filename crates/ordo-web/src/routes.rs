@@ -86,6 +86,7 @@ pub const TENANT_ROUTES: &[Route] = &[
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/status", A::SetActionStatus),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/move", A::EditContent),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/comments", A::Comment),
+    m("GET", "/t/{slug}/meetings/{id}/elements/{element}/edit", A::AddContent),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/edit", A::EditContent),
     m("POST", "/t/{slug}/meetings/{id}/images", A::AddContent),
     m("GET", "/t/{slug}/meetings/{id}/elements/{element}/image", A::View),
@@ -156,7 +157,10 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/meetings/{id}/elements/{element}/status", post(meetings::set_action_status))
         .route("/t/{slug}/meetings/{id}/elements/{element}/move", post(meetings::move_element))
         .route("/t/{slug}/meetings/{id}/elements/{element}/comments", post(meetings::add_comment))
-        .route("/t/{slug}/meetings/{id}/elements/{element}/edit", post(meetings::edit_element))
+        .route(
+            "/t/{slug}/meetings/{id}/elements/{element}/edit",
+            get(meetings::edit_element_page).post(meetings::edit_element),
+        )
         .route(
             "/t/{slug}/meetings/{id}/images",
             post(meetings::upload_image)

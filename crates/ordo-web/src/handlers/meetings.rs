@@ -128,7 +128,6 @@ async fn meeting_view(
         kind_label: tr.t(&format!("element.kind.{}", e.kind.as_str())).to_owned(),
         kind_letter: tr.t(&format!("element.letter.{}", e.kind.as_str())).to_owned(),
         title: e.title.clone(),
-        description: e.description.clone(),
         due_date: e.due_date.clone().unwrap_or_default(),
         is_action: e.kind == ElementKind::Action,
         done: e.action_status == Some(ActionStatus::Done),
@@ -138,8 +137,6 @@ async fn meeting_view(
         // as HTML, so that nothing stored earlier can slip through.
         description_html: ordo_app::richtext::sanitize(&e.description),
         is_image: e.kind == ElementKind::Image,
-        topic_id: e.topic_id.to_string(),
-        version: e.version,
     };
     let topics: Vec<TopicView> = page
         .topics
@@ -168,21 +165,7 @@ async fn meeting_view(
     } else {
         Vec::new()
     };
-    let topic_options = page
-        .topics
-        .iter()
-        .filter(|t| t.parent_id.is_none())
-        .flat_map(|t| {
-            std::iter::once((t.id.to_string(), t.title.clone())).chain(
-                page.topics
-                    .iter()
-                    .filter(|s| s.parent_id == Some(t.id))
-                    .map(|s| (s.id.to_string(), format!("— {}", s.title))),
-            )
-        })
-        .collect();
     Ok(MeetingTpl {
-        topic_options,
         met,
         base: ctx.href(&format!("meetings/{}", m.id)),
         title: m.title.clone(),
@@ -475,8 +458,67 @@ pub async fn edit_element(
         topic,
         version: f.version,
     };
-    let r = meetings::update_element(&st.app, &ctx.tenant, &auth.user, id, element, edit).await;
-    after(&st, &ctx, id, r, &format!("#el-{element}")).await
+    match meetings::update_element(&st.app, &ctx.tenant, &auth.user, id, element, edit).await {
+        Ok(()) => Ok(Redirect::to(&ctx.href(&format!("meetings/{id}#el-{element}"))).into_response()),
+        Err(e) => {
+            let errors = field_errors(&ctx, e)?;
+            let status =
+                if errors.get("form").is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            Ok(render(status, &element_edit_view(&st, &ctx, id, element, errors).await?))
+        }
+    }
+}
+
+async fn element_edit_view(
+    st: &AppState,
+    ctx: &Ctx,
+    id: MeetingId,
+    element: ElementId,
+    errors: Errors,
+) -> Result<crate::pages::ElementEditTpl, WebError> {
+    let auth = ctx.auth()?;
+    let page = meetings::page(&st.app, &ctx.tenant, &auth.user, id).await?;
+    if !page.can.get("add").copied().unwrap_or(false) {
+        return Err(WebError::Forbidden);
+    }
+    let e = page.elements.iter().find(|e| e.id == element).ok_or(WebError::NotFound)?;
+    let topic_options = page
+        .topics
+        .iter()
+        .filter(|t| t.parent_id.is_none())
+        .flat_map(|t| {
+            std::iter::once((t.id.to_string(), t.title.clone())).chain(
+                page.topics
+                    .iter()
+                    .filter(|s| s.parent_id == Some(t.id))
+                    .map(|s| (s.id.to_string(), format!("— {}", s.title))),
+            )
+        })
+        .collect();
+    Ok(crate::pages::ElementEditTpl {
+        back: ctx.href(&format!("meetings/{id}#el-{element}")),
+        action: ctx.href(&format!("meetings/{id}/elements/{element}/edit")),
+        meeting_title: page.meeting.title.clone(),
+        title: e.title.clone(),
+        description: e.description.clone(),
+        due_date: e.due_date.clone().unwrap_or_default(),
+        is_action: e.kind == ElementKind::Action,
+        topic_id: e.topic_id.to_string(),
+        version: e.version,
+        topic_options,
+        errors,
+        p: Page::new(ctx, "meetings"),
+    })
+}
+
+/// The page to edit one element (kept off the meeting page, which stays light).
+pub async fn edit_element_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
+    Ok(ok(&element_edit_view(&st, &ctx, meeting_id(&id)?, element, Errors::default()).await?))
 }
 
 /// Upload a picture: a new image element in a topic.

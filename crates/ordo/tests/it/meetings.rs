@@ -314,18 +314,10 @@ both!(elements_are_edited_sanitised_moved_and_conflicts_detected, |engine| {
     org.post_form(&format!("{path}/elements"), &[("topic", &topics[0]), ("kind", "note"), ("title", "A note")]).await;
     let page = org.get(&path).await;
     let el = ids_after(&page.body, "id=\"el-")[0].to_owned();
-    let version = page
-        .body
-        .split(&format!("/elements/{el}/edit"))
-        .nth(1)
-        .unwrap()
-        .split("name=\"version\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    // The edit form has its own page.
+    let edit = org.get(&format!("{path}/elements/{el}/edit")).await;
+    assert_eq!(edit.status, 200);
+    let version = edit.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let payload = r#"<b>Bold</b> <mark>key</mark> <script>alert('x')</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">bad</a> <a href="https://example.org">good</a>"#;
     let r = org
         .post_form(
@@ -352,6 +344,7 @@ both!(elements_are_edited_sanitised_moved_and_conflicts_detected, |engine| {
         .await;
     assert_eq!(r.status, 409);
     assert!(r.body.contains("Someone saved"));
+    assert!(r.body.contains("name=\"version\""), "the edit form is shown again");
     assert!(!org.get(&path).await.body.contains("Stale"));
 });
 
