@@ -73,8 +73,11 @@ def run(engine_url):
         p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
         p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
         assert "Non-2xx" not in out, out
+        out2 = subprocess.run(["wrk", "-t2", "-c64", f"-d{secs}s", "-H", f"Cookie: __Host-ordo={sess}",
+                               f"{base}/t/bench/api/v1/meetings/{mid}"], capture_output=True, text=True, check=True).stdout
+        api_rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out2).group(1))
         hwm = re.search(r"VmHWM:\s+(\d+) kB", open(f"/proc/{server.pid}/status").read()).group(1)
-        return rps, p50, p99, writes, int(hwm) // 1024, page_kib
+        return rps, p50, p99, writes, int(hwm) // 1024, page_kib, api_rps
     finally:
         server.terminate(); server.wait()
         shutil.rmtree(work, ignore_errors=True)
@@ -84,7 +87,7 @@ if pg:
     rows.append(("PostgreSQL", run(pg)))
 print(f"Machine: {os.cpu_count()} CPUs; wrk -t2 -c64 -d{secs}s on the same machine.")
 print()
-print("| Database | Meeting page (100 elements): req/s | p50 | p99 | Page size | Adding an element: writes/s (one client) | Server peak memory |")
-print("|---|---|---|---|---|---|---|")
-for name, (rps, p50, p99, writes, mb, kib) in rows:
-    print(f"| {name} | {rps:.0f} | {p50} | {p99} | {kib} KiB | {writes:.0f} | {mb} MiB |")
+print("| Database | Meeting page (100 elements): req/s | p50 | p99 | Page size | Same meeting as JSON (API): req/s | Adding an element: writes/s (one client) | Server peak memory |")
+print("|---|---|---|---|---|---|---|---|")
+for name, (rps, p50, p99, writes, mb, kib, api_rps) in rows:
+    print(f"| {name} | {rps:.0f} | {p50} | {p99} | {kib} KiB | {api_rps:.0f} | {writes:.0f} | {mb} MiB |")

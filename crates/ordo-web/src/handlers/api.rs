@@ -219,7 +219,7 @@ pub async fn get_meeting(
         .map(|e| {
             serde_json::json!({
                 "id": e.id.to_string(), "topic_id": e.topic_id.to_string(), "kind": e.kind.as_str(), "title": e.title,
-                "description": ordo_app::richtext::sanitize(&e.description), "due_date": e.due_date,
+                "description": e.description, "due_date": e.due_date,
                 "status": e.action_status.map(|s| s.as_str()), "owners": e.owners.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
                 "version": e.version,
             })
