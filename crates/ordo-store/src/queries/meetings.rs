@@ -25,6 +25,14 @@ fn meeting(r: &impl Get) -> Result<MeetingRow> {
     })
 }
 
+fn participant(r: &impl Get) -> Result<ParticipantRow> {
+    Ok(ParticipantRow {
+        user_id: r.parsed("user_id")?,
+        role: r.parsed("role")?,
+        shared_at: r.opt_int("shared_at")?.map(Timestamp::from_unix),
+    })
+}
+
 fn topic(r: &impl Get) -> Result<TopicRow> {
     Ok(TopicRow {
         id: r.parsed("id")?,
@@ -86,7 +94,7 @@ impl Store {
                 .fetch_all(&mut *c)
                 .await?;
                 rows.iter()
-                    .map(|r| Ok((meeting(r)?, ParticipantRow { user_id: r.parsed("user_id")?, role: r.parsed("role")?, shared_at: r.opt_int("shared_at")?.map(Timestamp::from_unix) })))
+                    .map(|r| Ok((meeting(r)?, participant(r)?)))
                     .collect()
             })
         })
@@ -103,7 +111,7 @@ impl Store {
                 .fetch_all(&mut *c)
                 .await?;
                 rows.iter()
-                    .map(|r| Ok(ParticipantRow { user_id: r.parsed("user_id")?, role: r.parsed("role")?, shared_at: r.opt_int("shared_at")?.map(Timestamp::from_unix) }))
+                    .map(participant)
                     .collect()
             })
         })
