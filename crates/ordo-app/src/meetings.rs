@@ -370,8 +370,11 @@ pub async fn add_topic(
     parent: Option<TopicId>,
     title: &str,
 ) -> Result<TopicId, AppError> {
-    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    let (_, me, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
     let title = Title::parse(title)?;
+    if let Some(p) = parent {
+        check_topic_contributor(app, tenant, id, &me, p).await?;
+    }
     if let Some(p) = parent
         && !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == p && t.parent_id.is_none())
     {
@@ -423,7 +426,8 @@ async fn insert_element(
     id: MeetingId,
     input: ElementInput<'_>,
 ) -> Result<ElementId, AppError> {
-    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    let (_, me, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    check_topic_contributor(app, tenant, id, &me, input.topic).await?;
     let title = Title::parse(input.title)?;
     let description = LongText::parse("description", &crate::richtext::sanitize(input.description))?;
     let due = meeting::parse_date("due_date", input.due_date)?;
@@ -943,6 +947,64 @@ pub async fn tenant_actions(app: &App, tenant: &Tenant, actor: &User) -> Result<
             due_date: e.due_date,
             status: e.action_status.unwrap_or(ActionStatus::Open),
         });
+    }
+    Ok(out)
+}
+
+/// "Who contributes to what": a contributor may add to a topic only if the
+/// topic lists no contributors, or lists them (or its parent topic does).
+/// Editors and the organiser are not limited.
+async fn check_topic_contributor(
+    app: &App,
+    tenant: &Tenant,
+    id: MeetingId,
+    me: &ParticipantRow,
+    topic: TopicId,
+) -> Result<(), AppError> {
+    if me.role != MeetingRole::Contributor {
+        return Ok(());
+    }
+    let topics = app.store.topics(tenant.id, id).await?;
+    let parent = topics.iter().find(|t| t.id == topic).and_then(|t| t.parent_id);
+    let assigned = app.store.topic_contributors(tenant.id, id).await?;
+    let listed: Vec<UserId> =
+        assigned.iter().filter(|(t, _)| *t == topic || Some(*t) == parent).map(|(_, u)| *u).collect();
+    if listed.is_empty() || listed.contains(&me.user_id) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// Assign a participant as a contributor of a topic (organiser and editors).
+pub async fn assign_topic_contributor(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    topic: TopicId,
+    user: UserId,
+) -> Result<(), AppError> {
+    load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == topic) {
+        return Err(AppError::NotFound);
+    }
+    if !app.store.participants(tenant.id, id).await?.iter().any(|p| p.user_id == user) {
+        return Err(AppError::Invalid(ordo_core::Invalid::new("owners", "owners.not_participants")));
+    }
+    let mut tx = app.store.begin().await?;
+    tx.add_topic_contributor(tenant.id, topic, user).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The names of each topic's contributors, for the meeting page.
+pub async fn topic_contributor_names(
+    app: &App,
+    tenant: &Tenant,
+    page: &MeetingPage,
+) -> Result<HashMap<TopicId, Vec<String>>, AppError> {
+    let mut out: HashMap<TopicId, Vec<String>> = HashMap::new();
+    for (t, u) in app.store.topic_contributors(tenant.id, page.meeting.id).await? {
+        if let Some(p) = page.participants.iter().find(|p| p.user_id == u) {
+            out.entry(t).or_default().push(p.name.clone());
+        }
     }
     Ok(out)
 }

@@ -297,6 +297,8 @@ pub struct CommentView {
 pub struct TopicView {
     pub id: String,
     pub title: String,
+    /// Names of the contributors assigned to this topic (empty: anyone).
+    pub contributors: String,
     pub elements: Vec<ElementView>,
     pub subtopics: Vec<TopicView>,
 }

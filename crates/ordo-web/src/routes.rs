@@ -82,6 +82,7 @@ pub const TENANT_ROUTES: &[Route] = &[
     m("POST", "/t/{slug}/meetings/{id}/cancel", A::Cancel),
     m("POST", "/t/{slug}/meetings/{id}/archive", A::Archive),
     m("POST", "/t/{slug}/meetings/{id}/topics", A::AddContent),
+    m("POST", "/t/{slug}/meetings/{id}/topics/{topic}/contributors", A::EditContent),
     m("POST", "/t/{slug}/meetings/{id}/elements", A::AddContent),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/status", A::SetActionStatus),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/move", A::EditContent),
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/meetings/{id}/cancel", post(meetings::cancel))
         .route("/t/{slug}/meetings/{id}/archive", post(meetings::archive))
         .route("/t/{slug}/meetings/{id}/topics", post(meetings::add_topic))
+        .route("/t/{slug}/meetings/{id}/topics/{topic}/contributors", post(meetings::assign_contributor))
         .route("/t/{slug}/meetings/{id}/elements", post(meetings::add_element))
         .route("/t/{slug}/meetings/{id}/elements/{element}/status", post(meetings::set_action_status))
         .route("/t/{slug}/meetings/{id}/elements/{element}/move", post(meetings::move_element))

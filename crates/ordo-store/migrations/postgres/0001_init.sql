@@ -163,6 +163,17 @@ CREATE TABLE topics (
 );
 CREATE INDEX topics_by_meeting ON topics (tenant_id, meeting_id, position);
 
+-- "Who contributes to what": a topic with contributors listed accepts new
+-- content from them (and from editors and the organiser) only.
+CREATE TABLE topic_contributors (
+    tenant_id TEXT NOT NULL,
+    topic_id  TEXT NOT NULL,
+    user_id   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, topic_id, user_id),
+    FOREIGN KEY (tenant_id, topic_id) REFERENCES topics(tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id) ON DELETE CASCADE
+);
+
 CREATE TABLE elements (
     tenant_id     TEXT NOT NULL,
     id            TEXT NOT NULL,

@@ -627,3 +627,54 @@ impl Tx {
         })
     }
 }
+
+impl Store {
+    /// (topic, contributor) pairs of a meeting.
+    pub async fn topic_contributors(
+        &self,
+        tenant: TenantId,
+        meeting: MeetingId,
+    ) -> Result<Vec<(ordo_core::ids::TopicId, UserId)>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT tc.topic_id, tc.user_id FROM topic_contributors tc
+                     JOIN topics t ON t.tenant_id = tc.tenant_id AND t.id = tc.topic_id
+                     WHERE tc.tenant_id = $1 AND t.meeting_id = $2",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.into_iter()
+                    .map(|(t, u)| Ok((t.parse().map_err(|_| StoreError::Corrupt("topic_contributors"))?, u.parse().map_err(|_| StoreError::Corrupt("topic_contributors"))?)))
+                    .collect()
+            })
+        })
+    }
+}
+
+impl Tx {
+    pub async fn add_topic_contributor(
+        &mut self,
+        tenant: TenantId,
+        topic: ordo_core::ids::TopicId,
+        user: UserId,
+    ) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query("DELETE FROM topic_contributors WHERE tenant_id = $1 AND topic_id = $2 AND user_id = $3")
+                .bind(tenant.to_string())
+                .bind(topic.to_string())
+                .bind(user.to_string())
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("INSERT INTO topic_contributors (tenant_id, topic_id, user_id) VALUES ($1, $2, $3)")
+                .bind(tenant.to_string())
+                .bind(topic.to_string())
+                .bind(user.to_string())
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        })
+    }
+}

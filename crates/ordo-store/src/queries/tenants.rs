@@ -146,6 +146,7 @@ impl Tx {
                 "DELETE FROM attachments WHERE tenant_id = $1",
                 "DELETE FROM element_owners WHERE tenant_id = $1",
                 "DELETE FROM elements WHERE tenant_id = $1",
+                "DELETE FROM topic_contributors WHERE tenant_id = $1",
                 "DELETE FROM topics WHERE tenant_id = $1",
                 "DELETE FROM meeting_participants WHERE tenant_id = $1",
                 "DELETE FROM meetings WHERE tenant_id = $1",

@@ -139,6 +139,8 @@ async fn meeting_view(
         description_html: e.description.clone(),
         is_image: e.kind == ElementKind::Image,
     };
+    let assigned = meetings::topic_contributor_names(&st.app, &ctx.tenant, &page).await?;
+    let names_of = |t: &TopicId| assigned.get(t).map(|v| v.join(", ")).unwrap_or_default();
     let topics: Vec<TopicView> = page
         .topics
         .iter()
@@ -146,6 +148,7 @@ async fn meeting_view(
         .map(|t| TopicView {
             id: t.id.to_string(),
             title: t.title.clone(),
+            contributors: names_of(&t.id),
             elements: page.elements.iter().filter(|e| e.topic_id == t.id).map(element_view).collect(),
             subtopics: page
                 .topics
@@ -154,6 +157,7 @@ async fn meeting_view(
                 .map(|s| TopicView {
                     id: s.id.to_string(),
                     title: s.title.clone(),
+                    contributors: names_of(&s.id),
                     elements: page.elements.iter().filter(|e| e.topic_id == s.id).map(element_view).collect(),
                     subtopics: Vec::new(),
                 })
@@ -566,4 +570,24 @@ pub async fn show_image(
             .map_err(|_| WebError::Internal("disposition"))?,
     );
     Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct ContributorForm {
+    user: String,
+}
+
+/// Assign a contributor to a topic ("who contributes to what").
+pub async fn assign_contributor(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, topic)): Path<(String, String, String)>,
+    Form(f): Form<ContributorForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let topic: TopicId = topic.parse().map_err(|_| WebError::NotFound)?;
+    let user: UserId = f.user.parse().map_err(|_| WebError::BadRequest)?;
+    let r = meetings::assign_topic_contributor(&st.app, &ctx.tenant, &auth.user, id, topic, user).await;
+    after(&st, &ctx, id, r, &format!("#topic-{topic}")).await
 }

@@ -25,6 +25,7 @@ struct Fresh {
     action: String,
     image: String,
     version: String,
+    organiser: String,
 }
 
 /// A shared meeting with one topic and one action owned by the organiser,
@@ -65,6 +66,7 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
         action: action.to_string(),
         image: image.to_string(),
         version,
+        organiser: org.id.to_string(),
     }
 }
 
@@ -96,6 +98,8 @@ fn body_for(path: &str, f: &Fresh) -> Vec<(String, String)> {
         ])
     } else if path.ends_with("/participants") {
         v(&[("email", "newcomer@example.org"), ("role", "reader")])
+    } else if path.ends_with("/contributors") {
+        v(&[("user", &f.organiser)])
     } else if path.ends_with("/topics") {
         v(&[("title", "Another topic")])
     } else if path.ends_with("/{id}/elements") {
@@ -140,7 +144,7 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
     .collect();
 
     let meeting_routes: Vec<_> = TENANT_ROUTES.iter().filter(|r| r.path.contains("/meetings/{id}")).collect();
-    assert!(meeting_routes.len() >= 21);
+    assert!(meeting_routes.len() >= 23);
     let mut checked = 0;
     for route in meeting_routes {
         let action = route
@@ -150,7 +154,12 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
         for (caller, client) in &callers {
             let f = fresh_meeting(&t, &slug, &owner, &people).await;
             let element = if route.path.ends_with("/image") { &f.image } else { &f.action };
-            let path = route.path.replace("{slug}", &slug).replace("{id}", &f.id).replace("{element}", element);
+            let path = route
+                .path
+                .replace("{slug}", &slug)
+                .replace("{id}", &f.id)
+                .replace("{element}", element)
+                .replace("{topic}", &f.topic);
             // Load a page first so the client holds a fresh anti-forgery token.
             client.get(&format!("/t/{slug}/")).await;
             let is_api = route.path.contains("/api/");
@@ -212,5 +221,5 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
             checked += 1;
         }
     }
-    assert!(checked >= 21 * 8);
+    assert!(checked >= 23 * 8);
 });

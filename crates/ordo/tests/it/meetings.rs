@@ -408,3 +408,42 @@ both!(images_are_checked_sealed_and_served_only_to_participants, |engine| {
     // Only the one good image was stored.
     assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM attachments").await, "1");
 });
+
+both!(who_contributes_to_what, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (alice, ac) = t.member(&slug, &org, "member").await;
+    let (bob, bc) = t.member(&slug, &org, "member").await;
+    let path = new_meeting(&org, &slug, "Split work").await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Sales")]).await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Open floor")]).await;
+    for who in [&alice, &bob] {
+        org.post_form(&format!("{path}/participants"), &[("email", who), ("role", "contributor")]).await;
+    }
+    org.post_form(&format!("{path}/share"), &[]).await;
+    let page = org.get(&path).await.body;
+    let topics = ids_after(&page, "id=\"topic-").into_iter().map(str::to_owned).collect::<Vec<_>>();
+    let members = org.get(&format!("/t/{slug}/api/v1/members")).await.json();
+    let alice_id = members["members"].as_array().unwrap().iter().find(|m| m["email"] == alice.as_str()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Only Alice contributes to "Sales".
+    let r = org.post_form(&format!("{path}/topics/{}/contributors", topics[0]), &[("user", &alice_id)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(org.get(&path).await.body.contains("Contributors: Mia member"));
+    for (client, expected) in [(&ac, 303), (&bc, 403)] {
+        client.get(&path).await;
+        let r = client
+            .post_form(&format!("{path}/elements"), &[("topic", &topics[0]), ("kind", "note"), ("title", "Sales note")])
+            .await;
+        // Both are called "Mia member"; only the assigned one may add.
+        assert_eq!(r.status, expected);
+    }
+    // Anyone may add to a topic without listed contributors.
+    bc.get(&path).await;
+    let r = bc
+        .post_form(&format!("{path}/elements"), &[("topic", &topics[1]), ("kind", "note"), ("title", "Open note")])
+        .await;
+    assert_eq!(r.status, 303);
+});
