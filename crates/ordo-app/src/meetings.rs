@@ -142,14 +142,21 @@ async fn load(
     id: MeetingId,
     action: MeetingAction,
 ) -> Result<(MeetingRow, ParticipantRow, TenantKeys), AppError> {
+    let (row, _, me, keys) = load_with_participants(app, tenant, actor, id, action).await?;
+    Ok((row, me, keys))
+}
+
+/// [`load`], also returning every participant (the page needs them; read once).
+async fn load_with_participants(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    action: MeetingAction,
+) -> Result<(MeetingRow, Vec<ParticipantRow>, ParticipantRow, TenantKeys), AppError> {
     let row = app.store.meeting_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)?;
-    let me = app
-        .store
-        .participants(tenant.id, id)
-        .await?
-        .into_iter()
-        .find(|p| p.user_id == actor.id)
-        .ok_or(AppError::NotFound)?;
+    let participants = app.store.participants(tenant.id, id).await?;
+    let me = participants.iter().find(|p| p.user_id == actor.id).cloned().ok_or(AppError::NotFound)?;
     let who =
         MeetingActor { tenant_role: actor.role, meeting_role: Some(me.role), shared_with: me.shared_at.is_some() };
     if !meeting::authorize_meeting(who, row.status, MeetingAction::View) {
@@ -160,7 +167,7 @@ async fn load(
         return Err(AppError::Forbidden);
     }
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
-    Ok((row, me, keys))
+    Ok((row, participants, me, keys))
 }
 
 fn audit(kind: AuditKind, actor: &User, meeting: MeetingId) -> AuditDraft {
@@ -304,8 +311,8 @@ pub async fn add_participant(
 /// Share access: each participant not yet invited gets an e-mail with the
 /// agenda and a link, and from then on sees the meeting.
 pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<usize, AppError> {
-    let (row, me, keys) = load(app, tenant, actor, id, MeetingAction::Share).await?;
-    let page = page_of(app, tenant, &keys, &row, &me).await?;
+    let (row, participants, me, keys) = load_with_participants(app, tenant, actor, id, MeetingAction::Share).await?;
+    let page = page_of(app, tenant, &keys, &row, participants, &me).await?;
     let link = crate::accounts::tenant_link(app, &tenant.slug, &format!("meetings/{id}"));
     let agenda: Vec<String> = page.topics.iter().map(|t| format!("- {}", t.title)).collect();
     let when = format!("{} ({})", page.meeting.local_start.replace('T', " "), page.meeting.time_zone);
@@ -531,10 +538,10 @@ async fn page_of(
     tenant: &Tenant,
     keys: &TenantKeys,
     row: &MeetingRow,
+    participant_rows: Vec<ParticipantRow>,
     me: &ParticipantRow,
 ) -> Result<MeetingPage, AppError> {
     let meeting = open_meeting(keys, row, me.role)?;
-    let participant_rows = app.store.participants(tenant.id, row.id).await?;
     let comment_rows = app.store.comments(tenant.id, row.id).await?;
     // Decrypt only the people this page names.
     let wanted: std::collections::HashSet<UserId> =
@@ -630,8 +637,8 @@ async fn page_of(
 
 /// The meeting page for `actor` (not found unless they may see it).
 pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<MeetingPage, AppError> {
-    let (row, me, keys) = load(app, tenant, actor, id, MeetingAction::View).await?;
-    page_of(app, tenant, &keys, &row, &me).await
+    let (row, participants, me, keys) = load_with_participants(app, tenant, actor, id, MeetingAction::View).await?;
+    page_of(app, tenant, &keys, &row, participants, &me).await
 }
 
 /// The meetings a user sees, soonest first.
