@@ -152,6 +152,7 @@ pub async fn create_tenant(
         encryption,
         key_version: 1,
         reseal_pending: false,
+        people_revision: 1,
     };
     let key_rows = app.keys.create_for_tenant(tenant.id)?;
     let result = async {

@@ -229,6 +229,7 @@ pub async fn check_master_key(app: &App) -> Result<(), AppError> {
 pub async fn delete_tenant(app: &App, slug: &Slug) -> Result<(), AppError> {
     let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
     app.keys.destroy_tenant(tenant.id)?;
+    app.meeting_cache.forget(|(t, _)| *t == tenant.id);
     let now = app.now();
     let mut tx = app.store.begin().await?;
     tx.delete_tenant(tenant.id).await?;

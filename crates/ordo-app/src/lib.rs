@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod cache;
 pub mod i18n;
 pub mod keyops;
 pub mod keys;
@@ -17,6 +18,7 @@ pub use accounts::User;
 pub use settings::{Mode, Settings};
 
 use ordo_core::Invalid;
+use ordo_core::ids::{MeetingId, TenantId};
 use ordo_core::time::{SharedClock, Timestamp};
 use ordo_crypto::PasswordHasher;
 use ordo_store::{Store, StoreError};
@@ -33,6 +35,8 @@ pub struct App {
     pub keys: Arc<keys::Keys>,
     /// Wakes the mail worker when a message is queued.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// Decrypted meeting content, reused while its revision is current.
+    pub meeting_cache: Arc<cache::RevisionCache<(TenantId, MeetingId), meetings::Content>>,
     /// Bounds concurrent Argon2 computations (19 MiB each), so a burst of
     /// sign-ins queues instead of exhausting memory.
     hashing: Arc<tokio::sync::Semaphore>,
@@ -42,6 +46,7 @@ impl App {
     pub fn new(store: Store, clock: SharedClock, settings: Settings, keys: keys::Keys) -> Result<Self, AppError> {
         let hasher = PasswordHasher::new(settings.password_params)?;
         let limiter = Arc::new(ratelimit::LoginLimiter::new(settings.login_limits));
+        let cache_entries = settings.meeting_cache_entries;
         Ok(Self {
             store,
             clock,
@@ -50,6 +55,7 @@ impl App {
             limiter,
             keys: Arc::new(keys),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+            meeting_cache: Arc::new(cache::RevisionCache::new(cache_entries)),
             hashing: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2),
             )),

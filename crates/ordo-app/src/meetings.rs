@@ -4,6 +4,7 @@
 //! meeting the user may not see is "not found", whatever its id.
 
 use crate::accounts::{User, open_user};
+use crate::cache::Stamp;
 use crate::i18n::Tr;
 use crate::keys::{Field, TenantKeys};
 use crate::{App, AppError, retrying};
@@ -104,14 +105,39 @@ pub struct Element {
     pub version: i64,
 }
 
-/// Everything the meeting page shows.
-#[derive(Clone, Debug)]
-pub struct MeetingPage {
-    pub meeting: Meeting,
+/// A meeting's content, decrypted: the same for every participant who may
+/// see it. Kept in [`App::meeting_cache`] and reused while the meeting's
+/// revision (and the tenant's people revision) has not moved.
+#[derive(Debug)]
+pub struct Content {
+    /// As stored: the permission checks read them.
+    participant_rows: Vec<ParticipantRow>,
     pub participants: Vec<Participant>,
     pub topics: Vec<Topic>,
     pub elements: Vec<Element>,
     pub comments: Vec<Comment>,
+    /// "Who contributes to what": (topic, user) pairs.
+    pub contributors: Vec<(TopicId, UserId)>,
+}
+
+impl Content {
+    /// The names of each topic's contributors.
+    pub fn contributor_names(&self) -> HashMap<TopicId, Vec<String>> {
+        let mut out: HashMap<TopicId, Vec<String>> = HashMap::new();
+        for (t, u) in &self.contributors {
+            if let Some(p) = self.participants.iter().find(|p| p.user_id == *u) {
+                out.entry(*t).or_default().push(p.name.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Everything the meeting page shows, for one viewer.
+#[derive(Clone, Debug)]
+pub struct MeetingPage {
+    pub meeting: Meeting,
+    pub content: std::sync::Arc<Content>,
     pub can: HashMap<&'static str, bool>,
 }
 
@@ -142,20 +168,38 @@ async fn load(
     id: MeetingId,
     action: MeetingAction,
 ) -> Result<(MeetingRow, ParticipantRow, TenantKeys), AppError> {
-    let (row, _, me, keys) = load_with_participants(app, tenant, actor, id, action).await?;
-    Ok((row, me, keys))
+    let l = load_full(app, tenant, actor, id, action).await?;
+    Ok((l.row, l.me, l.keys))
 }
 
-/// [`load`], also returning every participant (the page needs them; read once).
-async fn load_with_participants(
+/// A meeting loaded for an actor, with what was read on the way.
+struct Loaded {
+    row: MeetingRow,
+    participants: Vec<ParticipantRow>,
+    me: ParticipantRow,
+    keys: TenantKeys,
+    /// The decrypted content, if the cache holds it at the current revision.
+    cached: Option<std::sync::Arc<Content>>,
+    stamp: Stamp,
+}
+
+/// [`load`], also returning every participant and the cached content.
+/// The meeting row is always read: its revision says whether the cached
+/// participants and content are current.
+async fn load_full(
     app: &App,
     tenant: &Tenant,
     actor: &User,
     id: MeetingId,
     action: MeetingAction,
-) -> Result<(MeetingRow, Vec<ParticipantRow>, ParticipantRow, TenantKeys), AppError> {
+) -> Result<Loaded, AppError> {
     let row = app.store.meeting_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)?;
-    let participants = app.store.participants(tenant.id, id).await?;
+    let stamp = Stamp { revision: row.revision, people: tenant.people_revision };
+    let cached = app.meeting_cache.get(&(tenant.id, id), stamp);
+    let participants = match &cached {
+        Some(c) => c.participant_rows.clone(),
+        None => app.store.participants(tenant.id, id).await?,
+    };
     let me = participants.iter().find(|p| p.user_id == actor.id).cloned().ok_or(AppError::NotFound)?;
     let who =
         MeetingActor { tenant_role: actor.role, meeting_role: Some(me.role), shared_with: me.shared_at.is_some() };
@@ -167,7 +211,7 @@ async fn load_with_participants(
         return Err(AppError::Forbidden);
     }
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
-    Ok((row, participants, me, keys))
+    Ok(Loaded { row, participants, me, keys, cached, stamp })
 }
 
 fn audit(kind: AuditKind, actor: &User, meeting: MeetingId) -> AuditDraft {
@@ -195,6 +239,7 @@ pub async fn create(app: &App, tenant: &Tenant, actor: &User, input: MeetingInpu
         organiser_id: actor.id,
         status: MeetingStatus::Draft,
         version: 1,
+        revision: 1,
         created_at: now,
         updated_at: now,
     };
@@ -274,7 +319,7 @@ pub async fn add_participant(
     email: &str,
     role: MeetingRole,
 ) -> Result<UserId, AppError> {
-    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::ManageParticipants).await?;
+    let (row, _, keys) = load(app, tenant, actor, id, MeetingAction::ManageParticipants).await?;
     if role == MeetingRole::Organiser {
         return Err(AppError::Invalid(ordo_core::Invalid::new("role", "meeting_role.invalid")));
     }
@@ -302,6 +347,10 @@ pub async fn add_participant(
                 uid
             }
         };
+        if user_id == row.organiser_id {
+            // Adding the organiser again must not demote them.
+            return Err(AppError::Invalid(ordo_core::Invalid::new("email", "participant.is_organiser")));
+        }
         tx.set_participant(tenant.id, id, user_id, role).await?;
         tx.commit().await?;
         Ok(user_id)
@@ -311,14 +360,14 @@ pub async fn add_participant(
 /// Share access: each participant not yet invited gets an e-mail with the
 /// agenda and a link, and from then on sees the meeting.
 pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<usize, AppError> {
-    let (row, participants, me, keys) = load_with_participants(app, tenant, actor, id, MeetingAction::Share).await?;
-    let page = page_of(app, tenant, &keys, &row, participants, &me).await?;
+    let Loaded { row, keys, .. } = load_full(app, tenant, actor, id, MeetingAction::Share).await?;
+    let page = page(app, tenant, actor, id).await?;
     let link = crate::accounts::tenant_link(app, &tenant.slug, &format!("meetings/{id}"));
-    let agenda: Vec<String> = page.topics.iter().map(|t| format!("- {}", t.title)).collect();
+    let agenda: Vec<String> = page.content.topics.iter().map(|t| format!("- {}", t.title)).collect();
     let when = format!("{} ({})", page.meeting.local_start.replace('T', " "), page.meeting.time_zone);
     let users: HashMap<UserId, User> = app
         .store
-        .list_users(tenant.id)
+        .people_of_meeting(tenant.id, id)
         .await?
         .into_iter()
         .filter_map(|r| open_user(&keys, r).ok())
@@ -533,29 +582,25 @@ pub async fn move_element(
     Ok(())
 }
 
-async fn page_of(
+/// Read and decrypt a meeting's content.
+async fn read_content(
     app: &App,
     tenant: &Tenant,
     keys: &TenantKeys,
     row: &MeetingRow,
     participant_rows: Vec<ParticipantRow>,
-    me: &ParticipantRow,
-) -> Result<MeetingPage, AppError> {
-    let meeting = open_meeting(keys, row, me.role)?;
+) -> Result<Content, AppError> {
     let comment_rows = app.store.comments(tenant.id, row.id).await?;
     // Decrypt only the people this page names.
-    let wanted: std::collections::HashSet<UserId> =
-        participant_rows.iter().map(|p| p.user_id).chain(comment_rows.iter().map(|c| c.author_id)).collect();
     let users: HashMap<UserId, User> = app
         .store
-        .list_users(tenant.id)
+        .people_of_meeting(tenant.id, row.id)
         .await?
         .into_iter()
-        .filter(|r| wanted.contains(&r.id))
         .map(|r| open_user(keys, r).map(|u| (u.id, u)))
         .collect::<Result<_, _>>()?;
     let participants = participant_rows
-        .into_iter()
+        .iter()
         .map(|p| {
             let u = users.get(&p.user_id);
             Participant {
@@ -615,10 +660,26 @@ async fn page_of(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
+    let contributors = app.store.topic_contributors(tenant.id, row.id).await?;
+    Ok(Content { participant_rows, participants, topics, elements, comments, contributors })
+}
+
+/// The meeting page for `actor` (not found unless they may see it).
+pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<MeetingPage, AppError> {
+    let l = load_full(app, tenant, actor, id, MeetingAction::View).await?;
+    let content = match l.cached {
+        Some(c) => c,
+        None => {
+            let c = std::sync::Arc::new(read_content(app, tenant, &l.keys, &l.row, l.participants).await?);
+            app.meeting_cache.put((tenant.id, id), l.stamp, c.clone());
+            c
+        }
+    };
+    let meeting = open_meeting(&l.keys, &l.row, l.me.role)?;
     let who = MeetingActor {
         tenant_role: ordo_core::user::Role::Member,
-        meeting_role: Some(me.role),
-        shared_with: me.shared_at.is_some(),
+        meeting_role: Some(l.me.role),
+        shared_with: l.me.shared_at.is_some(),
     };
     let mut can = HashMap::new();
     for (name, a) in [
@@ -630,15 +691,9 @@ async fn page_of(
         ("add", MeetingAction::AddContent),
         ("edit_content", MeetingAction::EditContent),
     ] {
-        can.insert(name, meeting::authorize_meeting(who, row.status, a));
+        can.insert(name, meeting::authorize_meeting(who, l.row.status, a));
     }
-    Ok(MeetingPage { meeting, participants, topics, elements, comments, can })
-}
-
-/// The meeting page for `actor` (not found unless they may see it).
-pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<MeetingPage, AppError> {
-    let (row, participants, me, keys) = load_with_participants(app, tenant, actor, id, MeetingAction::View).await?;
-    page_of(app, tenant, &keys, &row, participants, &me).await
+    Ok(MeetingPage { meeting, content, can })
 }
 
 /// The meetings a user sees, soonest first.
@@ -728,27 +783,28 @@ pub async fn add_comment(
 /// names suggested when adding participants (no directory of the tenant is
 /// ever shown).
 pub async fn people_met(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<(String, String)>, AppError> {
-    let mut ids = std::collections::BTreeSet::new();
-    for (m, p) in app.store.meetings_of_user(tenant.id, user.id).await? {
-        let who =
-            MeetingActor { tenant_role: user.role, meeting_role: Some(p.role), shared_with: p.shared_at.is_some() };
-        if !meeting::authorize_meeting(who, m.status, MeetingAction::View) {
+    let visible: std::collections::HashSet<MeetingId> = app
+        .store
+        .meetings_of_user(tenant.id, user.id)
+        .await?
+        .into_iter()
+        .filter(|(m, p)| {
+            let who =
+                MeetingActor { tenant_role: user.role, meeting_role: Some(p.role), shared_with: p.shared_at.is_some() };
+            meeting::authorize_meeting(who, m.status, MeetingAction::View)
+        })
+        .map(|(m, _)| m.id)
+        .collect();
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut people = Vec::new();
+    for (meeting, row) in app.store.people_met(tenant.id, user.id).await? {
+        if !visible.contains(&meeting) || !seen.insert(row.id) {
             continue;
         }
-        for other in app.store.participants(tenant.id, m.id).await? {
-            if other.user_id != user.id {
-                ids.insert(other.user_id);
-            }
-        }
-    }
-    let keys = app.keys.for_tenant(&app.store, tenant).await?;
-    let mut people = Vec::new();
-    for id in ids {
-        if let Some(row) = app.store.user_by_id(tenant.id, id).await? {
-            let u = open_user(&keys, row)?;
-            if u.status != UserStatus::Disabled {
-                people.push((u.display_name, u.email));
-            }
+        let u = open_user(&keys, row)?;
+        if u.status != UserStatus::Disabled {
+            people.push((u.display_name, u.email));
         }
     }
     people.sort();
@@ -762,6 +818,8 @@ pub struct ElementEdit<'a> {
     pub due_date: &'a str,
     /// Move to this topic (the same one to stay).
     pub topic: TopicId,
+    /// An action's new owners (None: unchanged).
+    pub owners: Option<Vec<UserId>>,
     /// The version the form was loaded from.
     pub version: i64,
 }
@@ -777,7 +835,7 @@ pub async fn update_element(
     element: ElementId,
     edit: ElementEdit<'_>,
 ) -> Result<(), AppError> {
-    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    let Loaded { participants, me, keys, .. } = load_full(app, tenant, actor, id, MeetingAction::AddContent).await?;
     let elements = app.store.elements(tenant.id, id).await?;
     let e = elements.iter().find(|e| e.id == element).ok_or(AppError::NotFound)?;
     if e.created_by != actor.id {
@@ -786,6 +844,18 @@ pub async fn update_element(
     if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == edit.topic) {
         return Err(AppError::NotFound);
     }
+    if edit.topic != e.topic_id {
+        check_topic_contributor(app, tenant, id, &me, edit.topic).await?;
+    }
+    let owners = match edit.owners {
+        Some(o) if e.kind == ElementKind::Action => {
+            if o.iter().any(|u| !participants.iter().any(|p| p.user_id == *u)) {
+                return Err(AppError::Invalid(ordo_core::Invalid::new("owners", "owners.not_participants")));
+            }
+            Some(o)
+        }
+        _ => None,
+    };
     let title = Title::parse(edit.title)?;
     let description = LongText::parse("description", &crate::richtext::sanitize(edit.description))?;
     let due = meeting::parse_date("due_date", edit.due_date)?;
@@ -801,6 +871,9 @@ pub async fn update_element(
     let mut tx = app.store.begin().await?;
     if !tx.update_element(tenant.id, &new, edit.version, now).await? {
         return Err(AppError::Conflict("version"));
+    }
+    if let Some(o) = &owners {
+        tx.set_element_owners(tenant.id, element, o).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -1001,17 +1074,143 @@ pub async fn assign_topic_contributor(
     Ok(())
 }
 
-/// The names of each topic's contributors, for the meeting page.
-pub async fn topic_contributor_names(
+/// Remove a participant (organiser and editors; never the organiser). They
+/// lose the actions and topics they were given in this meeting.
+pub async fn remove_participant(
     app: &App,
     tenant: &Tenant,
-    page: &MeetingPage,
-) -> Result<HashMap<TopicId, Vec<String>>, AppError> {
-    let mut out: HashMap<TopicId, Vec<String>> = HashMap::new();
-    for (t, u) in app.store.topic_contributors(tenant.id, page.meeting.id).await? {
-        if let Some(p) = page.participants.iter().find(|p| p.user_id == u) {
-            out.entry(t).or_default().push(p.name.clone());
-        }
+    actor: &User,
+    id: MeetingId,
+    user: UserId,
+) -> Result<(), AppError> {
+    let l = load_full(app, tenant, actor, id, MeetingAction::ManageParticipants).await?;
+    let target = l.participants.iter().find(|p| p.user_id == user).ok_or(AppError::NotFound)?;
+    if target.role == MeetingRole::Organiser {
+        return Err(AppError::Invalid(ordo_core::Invalid::new("user", "participant.is_organiser")));
     }
-    Ok(out)
+    let now = app.now();
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        if !tx.remove_participant(tenant.id, id, user).await? {
+            return Err(AppError::NotFound);
+        }
+        let detail = serde_json::json!({ "meeting": id.to_string() }).to_string();
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::ParticipantRemoved).actor(actor.id).subject(user).detail(detail),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Change a participant's meeting role (organiser and editors). The
+/// organiser's role is not changed, and nobody is made organiser.
+pub async fn set_participant_role(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    user: UserId,
+    role: MeetingRole,
+) -> Result<(), AppError> {
+    let l = load_full(app, tenant, actor, id, MeetingAction::ManageParticipants).await?;
+    let target = l.participants.iter().find(|p| p.user_id == user).ok_or(AppError::NotFound)?;
+    if role == MeetingRole::Organiser {
+        return Err(AppError::Invalid(ordo_core::Invalid::new("role", "meeting_role.invalid")));
+    }
+    if target.role == MeetingRole::Organiser {
+        return Err(AppError::Invalid(ordo_core::Invalid::new("user", "participant.is_organiser")));
+    }
+    let mut tx = app.store.begin().await?;
+    tx.set_participant(tenant.id, id, user, role).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Where `item` lands when moved to `position` (0-based, clamped) among
+/// `others` (the list without it).
+fn placed<T: Copy>(mut others: Vec<T>, item: T, position: usize) -> Vec<T> {
+    let at = position.min(others.len());
+    others.insert(at, item);
+    others
+}
+
+/// Move an element to `position` (0-based) in `topic`, the same topic or
+/// another one of the meeting (drag and drop; the API).
+pub async fn place_element(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    element: ElementId,
+    topic: TopicId,
+    position: usize,
+) -> Result<(), AppError> {
+    let (_, me, _) = load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == topic) {
+        return Err(AppError::NotFound);
+    }
+    check_topic_contributor(app, tenant, id, &me, topic).await?;
+    let elements = app.store.elements(tenant.id, id).await?;
+    if !elements.iter().any(|e| e.id == element) {
+        return Err(AppError::NotFound);
+    }
+    let mut siblings: Vec<&ElementRow> = elements.iter().filter(|e| e.topic_id == topic && e.id != element).collect();
+    siblings.sort_by_key(|e| e.position);
+    let order = placed(siblings.iter().map(|e| e.id).collect(), element, position);
+    let mut tx = app.store.begin().await?;
+    tx.place_elements(tenant.id, topic, &order).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Where a topic goes: a place among its siblings, or one step.
+#[derive(Clone, Copy, Debug)]
+pub enum TopicMove {
+    Up,
+    Down,
+    To(usize),
+}
+
+/// Reorder a topic among the topics of the same level (sub-topics stay
+/// under their topic).
+pub async fn move_topic(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    topic: TopicId,
+    to: TopicMove,
+) -> Result<(), AppError> {
+    load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    let topics = app.store.topics(tenant.id, id).await?;
+    let t = topics.iter().find(|t| t.id == topic).ok_or(AppError::NotFound)?;
+    let mut siblings: Vec<&TopicRow> = topics.iter().filter(|x| x.parent_id == t.parent_id).collect();
+    siblings.sort_by_key(|x| x.position);
+    let now_at = siblings.iter().position(|x| x.id == topic).ok_or(AppError::NotFound)?;
+    let position = match to {
+        TopicMove::Up => now_at.saturating_sub(1),
+        TopicMove::Down => now_at + 1,
+        TopicMove::To(p) => p,
+    };
+    let others: Vec<TopicId> = siblings.iter().map(|x| x.id).filter(|x| *x != topic).collect();
+    let order = placed(others, topic, position);
+    let mut tx = app.store.begin().await?;
+    tx.place_topics(tenant.id, &order).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placing_clamps_to_the_ends() {
+        assert_eq!(super::placed(vec![1, 2, 3], 9, 0), vec![9, 1, 2, 3]);
+        assert_eq!(super::placed(vec![1, 2, 3], 9, 2), vec![1, 2, 9, 3]);
+        assert_eq!(super::placed(vec![1, 2, 3], 9, 99), vec![1, 2, 3, 9]);
+        assert_eq!(super::placed(Vec::<u8>::new(), 9, 5), vec![9]);
+    }
 }

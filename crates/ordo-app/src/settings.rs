@@ -34,6 +34,9 @@ pub struct Settings {
     pub max_image_bytes: usize,
     /// Largest image accepted, in pixels (width × height).
     pub max_image_pixels: u64,
+    /// How many decrypted meetings the server keeps in memory to serve
+    /// their pages without reading and decrypting them again (0: none).
+    pub meeting_cache_entries: usize,
 }
 
 impl Settings {
@@ -53,6 +56,7 @@ impl Settings {
             login_limits: LoginLimits::default(),
             max_image_bytes: 5 * 1024 * 1024,
             max_image_pixels: 40_000_000,
+            meeting_cache_entries: 256,
         }
     }
 

@@ -28,12 +28,13 @@ pub enum AuditKind {
     MeetingShared,
     MeetingCancelled,
     MeetingArchived,
+    ParticipantRemoved,
     ApiTokenCreated,
     ApiTokenRevoked,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 24] = [
+    pub const ALL: [AuditKind; 25] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -56,6 +57,7 @@ impl AuditKind {
         AuditKind::MeetingShared,
         AuditKind::MeetingCancelled,
         AuditKind::MeetingArchived,
+        AuditKind::ParticipantRemoved,
         AuditKind::ApiTokenCreated,
         AuditKind::ApiTokenRevoked,
     ];
@@ -83,6 +85,7 @@ impl AuditKind {
             AuditKind::MeetingShared => "meeting.shared",
             AuditKind::MeetingCancelled => "meeting.cancelled",
             AuditKind::MeetingArchived => "meeting.archived",
+            AuditKind::ParticipantRemoved => "meeting.participant_removed",
             AuditKind::ApiTokenCreated => "api_token.created",
             AuditKind::ApiTokenRevoked => "api_token.revoked",
         }

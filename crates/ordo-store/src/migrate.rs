@@ -13,15 +13,23 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "revisions",
+        sqlite: include_str!("../migrations/sqlite/0002_revisions.sql"),
+        postgres: include_str!("../migrations/postgres/0002_revisions.sql"),
+    },
+];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";
@@ -85,8 +93,9 @@ pub(crate) async fn run(conn: Conn<'_>) -> Result<()> {
     })
 }
 
-/// Split a migration file into statements. Migrations are plain DDL: no
-/// semicolons inside strings or bodies, and comments start lines.
+/// Split a migration file into statements at semicolons, except inside a
+/// PostgreSQL `$$` body or a SQLite trigger's `BEGIN ... END`. Comments
+/// start with `--` and run to the end of the line.
 fn split_statements(sql: &str) -> impl Iterator<Item = String> + '_ {
     let without_comments: String = sql
         .lines()
@@ -96,7 +105,38 @@ fn split_statements(sql: &str) -> impl Iterator<Item = String> + '_ {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    without_comments.split(';').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect::<Vec<_>>().into_iter()
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for piece in without_comments.split(';') {
+        if !current.is_empty() {
+            current.push(';');
+        }
+        current.push_str(piece);
+        if !unfinished(&current) {
+            let stmt = current.trim().to_owned();
+            if !stmt.is_empty() {
+                out.push(stmt);
+            }
+            current.clear();
+        }
+    }
+    let rest = current.trim();
+    if !rest.is_empty() {
+        out.push(rest.to_owned());
+    }
+    out.into_iter()
+}
+
+/// Whether a statement cut at a semicolon is still open: inside a `$$`
+/// body, or a trigger whose `BEGIN` has not met its `END` yet.
+fn unfinished(stmt: &str) -> bool {
+    let dollars = stmt.matches("$$").count();
+    if dollars > 0 {
+        return dollars % 2 == 1;
+    }
+    let upper = stmt.trim().to_ascii_uppercase();
+    let words: Vec<&str> = upper.split_whitespace().collect();
+    words.starts_with(&["CREATE", "TRIGGER"]) && words.contains(&"BEGIN") && words.last() != Some(&"END")
 }
 
 #[cfg(test)]
@@ -106,5 +146,31 @@ mod tests {
         let v: Vec<String> =
             super::split_statements("-- a; b\nCREATE TABLE a (x INT); -- c\n\nCREATE INDEX i ON a (x);\n").collect();
         assert_eq!(v, vec!["CREATE TABLE a (x INT)", "CREATE INDEX i ON a (x)"]);
+    }
+
+    #[test]
+    fn keeps_trigger_and_function_bodies_whole() {
+        let sql = "CREATE TRIGGER t AFTER INSERT ON a\nBEGIN\n  UPDATE b SET n = n + 1;\n  UPDATE c SET n = 1;\nEND;\n\
+                   CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  x := 1;\n  RETURN NEW;\nEND\n$$;\n\
+                   CREATE TRIGGER u AFTER UPDATE ON a FOR EACH ROW EXECUTE FUNCTION f();\nCREATE INDEX i ON a (x);";
+        let v: Vec<String> = super::split_statements(sql).collect();
+        assert_eq!(v.len(), 4, "{v:#?}");
+        assert!(v[0].ends_with("UPDATE c SET n = 1;\nEND"));
+        assert!(v[1].ends_with("RETURN NEW;\nEND\n$$"));
+        assert!(v[2].starts_with("CREATE TRIGGER u"));
+    }
+
+    /// Every migration file splits into statements that each end where a
+    /// statement can end (a cut in the middle of a body would fail late,
+    /// on a customer's database).
+    #[test]
+    fn every_migration_splits_cleanly() {
+        for m in super::MIGRATIONS {
+            for sql in [m.sqlite, m.postgres] {
+                for stmt in super::split_statements(sql) {
+                    assert!(!super::unfinished(&stmt), "migration {} cut inside: {stmt}", m.version);
+                }
+            }
+        }
     }
 }

@@ -21,6 +21,9 @@ pub struct Tenant {
     pub key_version: u32,
     /// Stored values are being re-sealed to match `encryption`/`key_version`.
     pub reseal_pending: bool,
+    /// Moves on with every change to a member's name or address (set by
+    /// database triggers).
+    pub people_revision: i64,
 }
 
 /// A user as stored: contact details sealed (see `ordo_crypto::field`).
@@ -224,7 +227,11 @@ pub struct MeetingRow {
     pub duration_minutes: i64,
     pub organiser_id: UserId,
     pub status: MeetingStatus,
+    /// Moves on with each edit of the details (optimistic concurrency).
     pub version: i64,
+    /// Moves on with every change to the meeting or its content (set by
+    /// database triggers; ignored on insert and update).
+    pub revision: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

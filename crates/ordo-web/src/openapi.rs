@@ -127,6 +127,84 @@ fn spec(route: &Route) -> Option<Spec> {
             Value::Null,
         ),
         ("GET", "/actions") => s("My actions across meetings", None, 200, json!({"type": "object"})),
+        ("GET", "/people") => s(
+            "People I have met in a meeting I can see (the only names suggested when adding participants)",
+            None,
+            200,
+            json!({"type": "object", "properties": {"people": {"type": "array", "items": obj(
+                json!({"name": {"type": "string"}, "email": {"type": "string"}}), &["name", "email"])}}}),
+        ),
+        ("PATCH", "/meetings/{id}") => s(
+            "Edit a meeting's details: absent fields keep their value; a stale version gets 409",
+            Some(obj(
+                json!({
+                    "version": {"type": "integer", "description": "the version read"},
+                    "title": {"type": "string", "maxLength": 200}, "objectives": {"type": "string", "maxLength": 20000},
+                    "starts_at": {"type": "string", "description": "local date and time, YYYY-MM-DDTHH:MM"},
+                    "time_zone": {"type": "string"}, "duration_minutes": {"type": "integer", "minimum": 5, "maximum": 1440},
+                    "place": {"type": "string", "maxLength": 500}
+                }),
+                &["version"],
+            )),
+            200,
+            json!({"type": "object", "properties": {"meeting": meeting.clone()}}),
+        ),
+        ("POST", "/meetings/{id}/cancel") => s(
+            "Cancel the meeting (it becomes read-only)",
+            None,
+            200,
+            json!({"type": "object", "properties": {"meeting": meeting.clone()}}),
+        ),
+        ("POST", "/meetings/{id}/archive") => s(
+            "Archive the meeting (read-only minutes)",
+            None,
+            200,
+            json!({"type": "object", "properties": {"meeting": meeting.clone()}}),
+        ),
+        ("PATCH", "/meetings/{id}/participants/{user}") => s(
+            "Change a participant's role (not the organiser's)",
+            Some(obj(json!({"role": {"enum": ["editor", "contributor", "reader"]}}), &["role"])),
+            204,
+            Value::Null,
+        ),
+        ("DELETE", "/meetings/{id}/participants/{user}") => s(
+            "Remove a participant (not the organiser); their actions and topics in this meeting are unassigned",
+            None,
+            204,
+            Value::Null,
+        ),
+        ("POST", "/meetings/{id}/topics/{topic}/move") => s(
+            "Move a topic to a place among the topics of its level",
+            Some(obj(
+                json!({"position": {"type": "integer", "minimum": 0, "description": "0-based; past the end means last"}}),
+                &["position"],
+            )),
+            204,
+            Value::Null,
+        ),
+        ("PATCH", "/meetings/{id}/elements/{element}") => s(
+            "Edit an element: absent fields keep their value; owners (actions) replaces the list; a stale version gets 409",
+            Some(obj(
+                json!({
+                    "version": {"type": "integer"}, "title": {"type": "string", "maxLength": 200},
+                    "description": {"type": "string", "description": "HTML subset, sanitised"},
+                    "due_date": {"type": "string", "format": "date"}, "topic_id": {"type": "string", "format": "uuid"},
+                    "owners": {"type": "array", "items": {"type": "string", "format": "uuid"}}
+                }),
+                &["version"],
+            )),
+            204,
+            Value::Null,
+        ),
+        ("POST", "/meetings/{id}/elements/{element}/move") => s(
+            "Move an element to a place in a topic (the same one, or another of the meeting)",
+            Some(obj(
+                json!({"topic_id": {"type": "string", "format": "uuid"}, "position": {"type": "integer", "minimum": 0, "description": "0-based; past the end means last"}}),
+                &["position"],
+            )),
+            204,
+            Value::Null,
+        ),
         _ => None,
     }
 }
@@ -144,7 +222,7 @@ pub fn document() -> Value {
     let mut paths = serde_json::Map::new();
     for r in TENANT_ROUTES.iter().filter(|r| r.path.contains("/api/")) {
         let Some(sp) = spec(r) else { continue };
-        let params: Vec<Value> = ["slug", "id", "element"]
+        let params: Vec<Value> = ["slug", "id", "element", "topic", "user"]
             .iter()
             .filter(|p| r.path.contains(&format!("{{{p}}}")))
             .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))

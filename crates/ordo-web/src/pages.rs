@@ -267,6 +267,8 @@ pub struct ElementEditTpl {
     pub topic_id: String,
     pub version: i64,
     pub topic_options: Vec<(String, String)>,
+    /// Participants: (id, name, owns the action).
+    pub owner_options: Vec<(String, String, bool)>,
     pub errors: Errors,
 }
 
@@ -306,7 +308,11 @@ pub struct TopicView {
 pub struct ParticipantView {
     pub id: String,
     pub name: String,
+    /// Translated.
     pub role: String,
+    /// As stored (`editor`...), for the role picker.
+    pub role_key: &'static str,
+    pub organiser: bool,
     pub shared: bool,
 }
 
@@ -328,8 +334,9 @@ pub struct MeetingTpl {
     pub participants: Vec<ParticipantView>,
     pub can: std::collections::HashMap<&'static str, bool>,
     pub topics: Vec<TopicView>,
-    /// (name, e-mail) of people already met: suggestions for participants.
-    pub met: Vec<(String, String)>,
+    /// Where the page's script loads the people already met (suggestions
+    /// when adding participants), only when that field is used.
+    pub people_url: String,
     pub errors: Errors,
     pub notice: Option<String>,
 }
@@ -450,9 +457,10 @@ mod tests {
             let leftover: String = text
                 .replace("Ordo", "")
                 .chars()
-                // Punctuation, and arrow icons (their buttons carry translated labels).
+                // Punctuation, and icons (arrows, the drag handle) whose
+                // controls carry translated labels.
                 .filter(|c| {
-                    !c.is_whitespace() && !matches!(c, '·' | ':' | '&' | ';' | '%' | '/' | '(' | ')' | '↑' | '↓')
+                    !c.is_whitespace() && !matches!(c, '·' | ':' | '&' | ';' | '%' | '/' | '(' | ')' | '↑' | '↓' | '⠿')
                 })
                 .collect();
             assert!(leftover.is_empty(), "{name} has text outside the translation files: {leftover:?}");

@@ -7,7 +7,7 @@ use crate::handlers::{account, admin, api, auth, meetings, system};
 use crate::middleware;
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 
 /// Who may use a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,11 +78,14 @@ pub const TENANT_ROUTES: &[Route] = &[
     m("GET", "/t/{slug}/meetings/{id}", A::View),
     m("POST", "/t/{slug}/meetings/{id}/edit", A::EditDetails),
     m("POST", "/t/{slug}/meetings/{id}/participants", A::ManageParticipants),
+    m("POST", "/t/{slug}/meetings/{id}/participants/{user}/role", A::ManageParticipants),
+    m("POST", "/t/{slug}/meetings/{id}/participants/{user}/remove", A::ManageParticipants),
     m("POST", "/t/{slug}/meetings/{id}/share", A::Share),
     m("POST", "/t/{slug}/meetings/{id}/cancel", A::Cancel),
     m("POST", "/t/{slug}/meetings/{id}/archive", A::Archive),
     m("POST", "/t/{slug}/meetings/{id}/topics", A::AddContent),
     m("POST", "/t/{slug}/meetings/{id}/topics/{topic}/contributors", A::EditContent),
+    m("POST", "/t/{slug}/meetings/{id}/topics/{topic}/move", A::EditContent),
     m("POST", "/t/{slug}/meetings/{id}/elements", A::AddContent),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/status", A::SetActionStatus),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/move", A::EditContent),
@@ -97,13 +100,22 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("GET", "/t/{slug}/api/v1/meetings", User),
     r("POST", "/t/{slug}/api/v1/meetings", User),
     m("GET", "/t/{slug}/api/v1/meetings/{id}", A::View),
+    m("PATCH", "/t/{slug}/api/v1/meetings/{id}", A::EditDetails),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/cancel", A::Cancel),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/archive", A::Archive),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/participants", A::ManageParticipants),
+    m("PATCH", "/t/{slug}/api/v1/meetings/{id}/participants/{user}", A::ManageParticipants),
+    m("DELETE", "/t/{slug}/api/v1/meetings/{id}/participants/{user}", A::ManageParticipants),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/share", A::Share),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/topics", A::AddContent),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/topics/{topic}/move", A::EditContent),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/elements", A::AddContent),
+    m("PATCH", "/t/{slug}/api/v1/meetings/{id}/elements/{element}", A::EditContent),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/elements/{element}/move", A::EditContent),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/elements/{element}/comments", A::Comment),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/elements/{element}/status", A::SetActionStatus),
     r("GET", "/t/{slug}/api/v1/actions", User),
+    r("GET", "/t/{slug}/api/v1/people", User),
     r("GET", "/t/{slug}/api/v1/members", Admin),
     r("POST", "/t/{slug}/api/v1/members", Admin),
 ];
@@ -150,11 +162,14 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/meetings/{id}", get(meetings::show))
         .route("/t/{slug}/meetings/{id}/edit", post(meetings::edit))
         .route("/t/{slug}/meetings/{id}/participants", post(meetings::add_participant))
+        .route("/t/{slug}/meetings/{id}/participants/{user}/role", post(meetings::set_participant_role))
+        .route("/t/{slug}/meetings/{id}/participants/{user}/remove", post(meetings::remove_participant))
         .route("/t/{slug}/meetings/{id}/share", post(meetings::share))
         .route("/t/{slug}/meetings/{id}/cancel", post(meetings::cancel))
         .route("/t/{slug}/meetings/{id}/archive", post(meetings::archive))
         .route("/t/{slug}/meetings/{id}/topics", post(meetings::add_topic))
         .route("/t/{slug}/meetings/{id}/topics/{topic}/contributors", post(meetings::assign_contributor))
+        .route("/t/{slug}/meetings/{id}/topics/{topic}/move", post(meetings::move_topic))
         .route("/t/{slug}/meetings/{id}/elements", post(meetings::add_element))
         .route("/t/{slug}/meetings/{id}/elements/{element}/status", post(meetings::set_action_status))
         .route("/t/{slug}/meetings/{id}/elements/{element}/move", post(meetings::move_element))
@@ -174,14 +189,24 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/api/v1/sessions/{id}", delete(api::end_session))
         .route("/t/{slug}/api/v1/members", get(api::members).post(api::invite))
         .route("/t/{slug}/api/v1/meetings", get(api::list_meetings).post(api::create_meeting))
-        .route("/t/{slug}/api/v1/meetings/{id}", get(api::get_meeting))
+        .route("/t/{slug}/api/v1/meetings/{id}", get(api::get_meeting).patch(api::update_meeting))
+        .route("/t/{slug}/api/v1/meetings/{id}/cancel", post(api::cancel_meeting))
+        .route("/t/{slug}/api/v1/meetings/{id}/archive", post(api::archive_meeting))
         .route("/t/{slug}/api/v1/meetings/{id}/participants", post(api::add_participant))
+        .route(
+            "/t/{slug}/api/v1/meetings/{id}/participants/{user}",
+            patch(api::set_participant_role).delete(api::remove_participant),
+        )
         .route("/t/{slug}/api/v1/meetings/{id}/share", post(api::share_meeting))
         .route("/t/{slug}/api/v1/meetings/{id}/topics", post(api::add_topic))
+        .route("/t/{slug}/api/v1/meetings/{id}/topics/{topic}/move", post(api::move_topic))
         .route("/t/{slug}/api/v1/meetings/{id}/elements", post(api::add_element))
+        .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}", patch(api::update_element))
+        .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}/move", post(api::move_element))
         .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}/comments", post(api::add_comment))
         .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}/status", post(api::set_action_status))
         .route("/t/{slug}/api/v1/actions", get(api::my_actions))
+        .route("/t/{slug}/api/v1/people", get(api::people))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::tenant_context));
 
     Router::new()

@@ -1,6 +1,9 @@
-// Ordo: small progressive enhancements. Pages work without this file.
+// Ordo: small progressive enhancements. Every page works without this file:
+// forms post and the server answers with the page. With it: confirmations,
+// name suggestions loaded on demand, quick-add shortcuts, drag and drop.
 "use strict";
 
+// Ask before a destructive form is sent.
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement)) return;
@@ -8,4 +11,208 @@ document.addEventListener("submit", (event) => {
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }
+});
+
+// After adding a line, the page comes back at that line: focus it, so that
+// typing goes on without the mouse.
+document.addEventListener("DOMContentLoaded", () => {
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  const field = id ? document.getElementById(id) : null;
+  if (field instanceof HTMLInputElement && field.type === "text") field.focus();
+});
+
+// A polite live region: what the scripts did, for screen readers.
+function announce(text) {
+  let live = document.getElementById("ordo-live");
+  if (!live) {
+    live = document.createElement("p");
+    live.id = "ordo-live";
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "polite");
+    document.body.append(live);
+  }
+  live.textContent = text;
+}
+
+// ---- Names of people already met, loaded when the field is first used ----
+document.addEventListener("focusin", async (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.dataset.people || input.dataset.loaded) return;
+  input.dataset.loaded = "1";
+  const list = input.list;
+  if (!list) return;
+  try {
+    const res = await fetch(input.dataset.people, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!res.ok) return;
+    const body = await res.json();
+    for (const person of body.people || []) {
+      const option = document.createElement("option");
+      option.value = person.email;
+      option.textContent = person.name;
+      list.append(option);
+    }
+  } catch (_) {
+    // Suggestions are a convenience: typing the address still works.
+  }
+});
+
+// ---- Quick-add shortcuts ---------------------------------------------------
+// "/d " decision, "/a " action, "/t " to discuss, "/n " note (the server
+// understands them too); Alt+1..5 pick the kind, 5 being an image.
+const SLASH_KINDS = { d: "decision", a: "action", t: "discuss", n: "note" };
+const ALT_KINDS = ["decision", "action", "discuss", "note", "image"];
+
+function kindSelect(input) {
+  const form = input.form;
+  return form ? form.querySelector("select[name=kind]") : null;
+}
+
+function setKind(select, kind) {
+  select.value = kind;
+  const option = select.selectedOptions[0];
+  if (option) announce(option.textContent);
+}
+
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.name !== "title") return;
+  const select = kindSelect(input);
+  if (!select) return;
+  const match = /^\/([datn]) /.exec(input.value);
+  if (match) {
+    setKind(select, SLASH_KINDS[match[1]]);
+    input.value = input.value.slice(match[0].length);
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement)) return;
+
+  if (event.altKey && !event.ctrlKey && !event.metaKey && /^Digit[1-5]$/.test(event.code)) {
+    const select = kindSelect(input);
+    if (!select) return;
+    event.preventDefault();
+    const kind = ALT_KINDS[Number(event.code.slice(5)) - 1];
+    if (kind === "image") {
+      // Images come from a file: go to the picker of the same topic.
+      const upload = input.form.nextElementSibling;
+      const file = upload ? upload.querySelector("input[type=file]") : null;
+      if (file) file.focus();
+      return;
+    }
+    setKind(select, kind);
+    return;
+  }
+
+  // In the new-topic line, Tab makes it a sub-topic of the topic above and
+  // Shift+Tab lifts it back. Only while something is typed: an empty line
+  // lets Tab move the focus as usual (no keyboard trap).
+  if (event.key === "Tab" && input.id === "new-topic" && input.value.trim() !== "" && input.dataset.lastTopic) {
+    const parent = input.form.querySelector("input[name=parent]");
+    const nested = parent.value !== "";
+    if (event.shiftKey === nested) {
+      event.preventDefault();
+      parent.value = nested ? "" : input.dataset.lastTopic;
+      input.form.classList.toggle("as-subtopic", !nested);
+      announce(input.form.dataset[nested ? "topicLabel" : "subtopicLabel"] || "");
+    }
+  }
+});
+
+// ---- Drag and drop -----------------------------------------------------------
+// Elements move within and across topics, topics among topics. The handle
+// starts the drag; the move is posted like the keyboard's up/down buttons.
+function csrfToken() {
+  const field = document.querySelector("input[name=_csrf]");
+  return field ? field.value : "";
+}
+
+async function postMove(url, fields) {
+  const body = new URLSearchParams({ _csrf: csrfToken(), ...fields });
+  try {
+    // The server answers a form post with a redirect to the page: not needed.
+    const res = await fetch(url, { method: "POST", body, credentials: "same-origin", redirect: "manual" });
+    if (res.ok || res.type === "opaqueredirect") return true;
+  } catch (_) {
+    // Fall through: show what the server holds.
+  }
+  window.location.reload();
+  return false;
+}
+
+function meetingBase() {
+  const notes = document.querySelector("section.notes[data-base]");
+  return notes ? notes.dataset.base : null;
+}
+
+let dragged = null;
+
+document.addEventListener("mousedown", (event) => {
+  const handle = event.target instanceof Element ? event.target.closest("[data-drag]") : null;
+  if (!handle) return;
+  const item = handle.closest(handle.dataset.drag === "topic" ? "section.topic" : "li.element");
+  if (item) item.draggable = true;
+});
+
+document.addEventListener("dragstart", (event) => {
+  const item = event.target;
+  if (!(item instanceof HTMLElement) || !item.draggable) return;
+  dragged = item;
+  item.classList.add("dragging");
+  event.dataTransfer.effectAllowed = "move";
+  event.dataTransfer.setData("text/plain", item.id);
+});
+
+document.addEventListener("dragend", () => {
+  if (dragged) {
+    dragged.classList.remove("dragging");
+    dragged.draggable = false;
+  }
+  dragged = null;
+});
+
+// Where among `children` a drop at `y` lands: before the first whose middle
+// is below the pointer.
+function indexAt(children, y) {
+  for (let i = 0; i < children.length; i += 1) {
+    const box = children[i].getBoundingClientRect();
+    if (y < box.top + box.height / 2) return i;
+  }
+  return children.length;
+}
+
+function dropTarget(event) {
+  if (!dragged || !(event.target instanceof Element)) return null;
+  if (dragged.matches("li.element")) return event.target.closest("ul.elements[data-topic]");
+  if (dragged.matches("section.topic")) return event.target.closest("section.notes");
+  return null;
+}
+
+document.addEventListener("dragover", (event) => {
+  if (dropTarget(event)) {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+  }
+});
+
+document.addEventListener("drop", (event) => {
+  const target = dropTarget(event);
+  const base = meetingBase();
+  if (!target || !base) return;
+  event.preventDefault();
+  const item = dragged;
+  if (item.matches("li.element")) {
+    const siblings = [...target.children].filter((c) => c !== item && c.matches("li.element"));
+    const position = indexAt(siblings, event.clientY);
+    target.insertBefore(item, siblings[position] || null);
+    postMove(`${base}/elements/${item.dataset.element}/move`, { topic: target.dataset.topic, position: String(position) });
+  } else {
+    const siblings = [...target.children].filter((c) => c !== item && c.matches("section.topic"));
+    const position = indexAt(siblings, event.clientY);
+    const after = siblings[position] || (siblings.length ? siblings[siblings.length - 1].nextElementSibling : null);
+    target.insertBefore(item, after);
+    postMove(`${base}/topics/${item.dataset.topic}/move`, { position: String(position) });
+  }
+  announce(document.querySelector("section.notes").dataset.moved || "");
 });

@@ -45,6 +45,7 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     max_image_bytes: Option<i64>,
     max_image_pixels: Option<i64>,
+    meeting_cache_entries: Option<i64>,
     log: Option<String>,
     log_format: Option<String>,
 }
@@ -87,6 +88,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     pub max_image_bytes: i64,
     pub max_image_pixels: i64,
+    /// Decrypted meetings kept in memory (0: none).
+    pub meeting_cache_entries: i64,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -261,6 +264,14 @@ impl Config {
                 1,
                 100_000_000,
             )?,
+            meeting_cache_entries: int(
+                "meeting_cache_entries",
+                "ORDO_MEETING_CACHE_ENTRIES",
+                file.meeting_cache_entries,
+                256,
+                0,
+                100_000,
+            )?,
             log: env("ORDO_LOG").or(file.log).unwrap_or_else(|| "info,sqlx=warn".into()),
             log_format,
         };
@@ -316,6 +327,7 @@ impl Config {
         s.smtp_url = self.smtp_url.clone();
         s.max_image_bytes = usize::try_from(self.max_image_bytes).unwrap_or(5 * 1024 * 1024);
         s.max_image_pixels = u64::try_from(self.max_image_pixels).unwrap_or(40_000_000);
+        s.meeting_cache_entries = usize::try_from(self.meeting_cache_entries).unwrap_or(256);
         s
     }
 
@@ -356,6 +368,7 @@ mod tests {
             trusted_proxies: vec![],
             max_image_bytes: 5 * 1024 * 1024,
             max_image_pixels: 40_000_000,
+            meeting_cache_entries: 256,
             log: "info".into(),
             log_format: LogFormat::Text,
         };

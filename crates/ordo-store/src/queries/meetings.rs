@@ -3,7 +3,7 @@ use crate::row::Get;
 use crate::{
     AttachmentRow, CommentRow, ElementRow, MeetingRow, ParticipantRow, Result, Sealed, Store, StoreError, TopicRow, Tx,
 };
-use ordo_core::ids::{ElementId, MeetingId, TenantId, UserId};
+use ordo_core::ids::{ElementId, MeetingId, TenantId, TopicId, UserId};
 use ordo_core::meeting::{ActionStatus, MeetingRole, MeetingStatus};
 use ordo_core::time::Timestamp;
 
@@ -20,6 +20,7 @@ fn meeting(r: &impl Get) -> Result<MeetingRow> {
         organiser_id: r.parsed("organiser_id")?,
         status: r.parsed("status")?,
         version: r.int("version")?,
+        revision: r.int("revision")?,
         created_at: r.ts("created_at")?,
         updated_at: r.ts("updated_at")?,
     })
@@ -63,7 +64,7 @@ fn element(r: &impl Get) -> Result<ElementRow> {
 async fn meeting_by_id(conn: Conn<'_>, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
     run!(conn, c => {
         let row = sqlx::query(
-            "SELECT tenant_id, id, title, objectives, place, starts_at, time_zone, duration_minutes, organiser_id, status, version, created_at, updated_at
+            "SELECT tenant_id, id, title, objectives, place, starts_at, time_zone, duration_minutes, organiser_id, status, version, revision, created_at, updated_at
              FROM meetings WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.to_string())
@@ -85,7 +86,7 @@ impl Store {
             run!(conn, c => {
                 let rows = sqlx::query(
                     "SELECT m.tenant_id, m.id, m.title, m.objectives, m.place, m.starts_at, m.time_zone, m.duration_minutes,
-                            m.organiser_id, m.status, m.version, m.created_at, m.updated_at, p.user_id, p.role, p.shared_at
+                            m.organiser_id, m.status, m.version, m.revision, m.created_at, m.updated_at, p.user_id, p.role, p.shared_at
                      FROM meetings m JOIN meeting_participants p ON p.tenant_id = m.tenant_id AND p.meeting_id = m.id
                      WHERE m.tenant_id = $1 AND p.user_id = $2 ORDER BY m.starts_at, m.id",
                 )
@@ -303,6 +304,8 @@ impl Tx {
         })
     }
 
+    /// Remove a participant (never the organiser), with the actions and
+    /// topics they were given in this meeting.
     pub async fn remove_participant(&mut self, tenant: TenantId, meeting: MeetingId, user: UserId) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query("DELETE FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2 AND user_id = $3 AND role <> 'organiser'")
@@ -311,7 +314,59 @@ impl Tx {
                 .bind(user.to_string())
                 .execute(&mut *c)
                 .await?;
-            Ok(r.rows_affected() == 1)
+            if r.rows_affected() != 1 {
+                return Ok(false);
+            }
+            for q in [
+                "DELETE FROM element_owners WHERE tenant_id = $1 AND user_id = $3
+                 AND element_id IN (SELECT id FROM elements WHERE tenant_id = $1 AND meeting_id = $2)",
+                "DELETE FROM topic_contributors WHERE tenant_id = $1 AND user_id = $3
+                 AND topic_id IN (SELECT id FROM topics WHERE tenant_id = $1 AND meeting_id = $2)",
+            ] {
+                sqlx::query(q)
+                    .bind(tenant.to_string())
+                    .bind(meeting.to_string())
+                    .bind(user.to_string())
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Ok(true)
+        })
+    }
+
+    /// Put `elements` in this order at the head of `topic` (moving any of
+    /// them there from another topic: those edits' versions move on).
+    pub async fn place_elements(&mut self, tenant: TenantId, topic: TopicId, elements: &[ElementId]) -> Result<()> {
+        run!(self.conn(), c => {
+            for (i, id) in elements.iter().enumerate() {
+                sqlx::query(
+                    "UPDATE elements SET version = version + CASE WHEN topic_id = $3 THEN 0 ELSE 1 END,
+                            topic_id = $3, position = $4
+                     WHERE tenant_id = $1 AND id = $2",
+                )
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .bind(topic.to_string())
+                .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                .execute(&mut *c)
+                .await?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Number topics in this order (siblings under the same parent).
+    pub async fn place_topics(&mut self, tenant: TenantId, topics: &[TopicId]) -> Result<()> {
+        run!(self.conn(), c => {
+            for (i, id) in topics.iter().enumerate() {
+                sqlx::query("UPDATE topics SET position = $3 WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant.to_string())
+                    .bind(id.to_string())
+                    .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Ok(())
         })
     }
 

@@ -15,12 +15,13 @@ fn from_row(r: &impl Get) -> Result<Tenant> {
         key_version: u32::try_from(r.int("key_version")?)
             .map_err(|_| crate::StoreError::Corrupt("tenants.key_version"))?,
         reseal_pending: r.int("reseal_pending")? != 0,
+        people_revision: r.int("people_revision")?,
     })
 }
 
 async fn by_slug(conn: Conn<'_>, slug: &Slug) -> Result<Option<Tenant>> {
     run!(conn, c => {
-        let row = sqlx::query("SELECT id, slug, name, plan, created_at, encryption, key_version, reseal_pending FROM tenants WHERE slug = $1")
+        let row = sqlx::query("SELECT id, slug, name, plan, created_at, encryption, key_version, reseal_pending, people_revision FROM tenants WHERE slug = $1")
             .bind(slug.as_str())
             .fetch_optional(&mut *c)
             .await?;
@@ -36,7 +37,7 @@ impl Store {
     pub async fn tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>> {
         on_pool!(self, conn => {
             run!(conn, c => {
-                let row = sqlx::query("SELECT id, slug, name, plan, created_at, encryption, key_version, reseal_pending FROM tenants WHERE id = $1")
+                let row = sqlx::query("SELECT id, slug, name, plan, created_at, encryption, key_version, reseal_pending, people_revision FROM tenants WHERE id = $1")
                     .bind(id.to_string())
                     .fetch_optional(&mut *c)
                     .await?;
@@ -50,7 +51,7 @@ impl Store {
         on_pool!(self, conn => {
             run!(conn, c => {
                 let rows = sqlx::query(
-                    "SELECT id, slug, name, plan, created_at, encryption, key_version, reseal_pending FROM tenants
+                    "SELECT id, slug, name, plan, created_at, encryption, key_version, reseal_pending, people_revision FROM tenants
                      WHERE reseal_pending = 1 ORDER BY slug",
                 )
                 .fetch_all(&mut *c)
@@ -63,7 +64,7 @@ impl Store {
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>> {
         on_pool!(self, conn => {
             run!(conn, c => {
-                let rows = sqlx::query("SELECT id, slug, name, plan, created_at, encryption, key_version, reseal_pending FROM tenants ORDER BY slug")
+                let rows = sqlx::query("SELECT id, slug, name, plan, created_at, encryption, key_version, reseal_pending, people_revision FROM tenants ORDER BY slug")
                     .fetch_all(&mut *c)
                     .await?;
                 rows.iter().map(from_row).collect()

@@ -74,6 +74,57 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The people a meeting's page names: its participants and the authors
+    /// of its remarks.
+    pub async fn people_of_meeting(
+        &self,
+        tenant: TenantId,
+        meeting: ordo_core::ids::MeetingId,
+    ) -> Result<Vec<UserRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
+                     FROM users WHERE tenant_id = $1 AND (
+                        id IN (SELECT user_id FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2)
+                        OR id IN (SELECT author_id FROM comments WHERE tenant_id = $1 AND meeting_id = $2))",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(from_row).collect()
+            })
+        })
+    }
+
+    /// The other participants of every meeting `user` takes part in, with
+    /// the meeting they share (a person met twice comes twice).
+    pub async fn people_met(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Vec<(ordo_core::ids::MeetingId, UserRow)>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT p.meeting_id, u.tenant_id, u.id, u.email, u.display_name, u.phone, u.role, u.status,
+                            u.locale, u.password_hash, u.created_at
+                     FROM meeting_participants p JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.user_id
+                     WHERE p.tenant_id = $1 AND p.user_id <> $2 AND p.meeting_id IN
+                        (SELECT meeting_id FROM meeting_participants WHERE tenant_id = $1 AND user_id = $2)",
+                )
+                .bind(tenant.to_string())
+                .bind(user.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(|r| Ok((r.parsed("meeting_id")?, from_row(r)?))).collect()
+            })
+        })
+    }
+}
+
 impl Tx {
     pub async fn user_by_id(&mut self, tenant: TenantId, id: UserId) -> Result<Option<UserRow>> {
         by_id(self.conn(), tenant, id).await

@@ -209,11 +209,13 @@ pub async fn get_meeting(
     let a = ctx.auth()?;
     let page = meetings::page(&st.app, &ctx.tenant, &a.user, parse_id(&id)?).await?;
     let topics: Vec<serde_json::Value> = page
+        .content
         .topics
         .iter()
         .map(|t| serde_json::json!({ "id": t.id.to_string(), "parent_id": t.parent_id.map(|p| p.to_string()), "title": t.title }))
         .collect();
     let elements: Vec<serde_json::Value> = page
+        .content
         .elements
         .iter()
         .map(|e| {
@@ -226,6 +228,7 @@ pub async fn get_meeting(
         })
         .collect();
     let comments: Vec<serde_json::Value> = page
+        .content
         .comments
         .iter()
         .map(|c| {
@@ -236,6 +239,7 @@ pub async fn get_meeting(
         })
         .collect();
     let participants: Vec<serde_json::Value> = page
+        .content
         .participants
         .iter()
         .map(|p| serde_json::json!({ "user_id": p.user_id.to_string(), "name": p.name, "role": p.role.as_str(), "invited": p.shared }))
@@ -403,4 +407,209 @@ pub async fn my_actions(State(st): State<AppState>, ctx: Ctx) -> Result<Response
         })
         .collect();
     Ok(axum::Json(serde_json::json!({ "actions": out })).into_response())
+}
+
+/// A partial edit of a meeting's details: absent fields keep their value;
+/// `version` is the one read (a stale version is refused with 409).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingPatch {
+    version: i64,
+    title: Option<String>,
+    objectives: Option<String>,
+    starts_at: Option<String>,
+    time_zone: Option<String>,
+    duration_minutes: Option<i64>,
+    place: Option<String>,
+}
+
+pub async fn update_meeting(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Json(b): Json<MeetingPatch>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let id: MeetingId = parse_id(&id)?;
+    let now = meetings::page(&st.app, &ctx.tenant, &a.user, id).await?.meeting;
+    let duration = b.duration_minutes.unwrap_or(now.duration_minutes).to_string();
+    let input = MeetingInput {
+        title: b.title.as_deref().unwrap_or(&now.title),
+        objectives: b.objectives.as_deref().unwrap_or(&now.objectives),
+        starts_at: b.starts_at.as_deref().unwrap_or(&now.local_start),
+        time_zone: b.time_zone.as_deref().unwrap_or(&now.time_zone),
+        duration_minutes: &duration,
+        place: b.place.as_deref().unwrap_or(&now.place),
+    };
+    meetings::update(&st.app, &ctx.tenant, &a.user, id, input, b.version).await?;
+    let m = meetings::page(&st.app, &ctx.tenant, &a.user, id).await?.meeting;
+    Ok(axum::Json(serde_json::json!({ "meeting": meeting_out(&m) })).into_response())
+}
+
+async fn set_meeting_status(
+    st: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    status: ordo_core::meeting::MeetingStatus,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let id: MeetingId = parse_id(id)?;
+    meetings::set_status(&st.app, &ctx.tenant, &a.user, id, status).await?;
+    let m = meetings::page(&st.app, &ctx.tenant, &a.user, id).await?.meeting;
+    Ok(axum::Json(serde_json::json!({ "meeting": meeting_out(&m) })).into_response())
+}
+
+pub async fn cancel_meeting(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    set_meeting_status(&st, &ctx, &id, ordo_core::meeting::MeetingStatus::Cancelled).await
+}
+
+pub async fn archive_meeting(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    set_meeting_status(&st, &ctx, &id, ordo_core::meeting::MeetingStatus::Archived).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleIn {
+    role: String,
+}
+
+pub async fn set_participant_role(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, user)): Path<(String, String, String)>,
+    Json(b): Json<RoleIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let role: MeetingRole = b.role.parse().map_err(invalid)?;
+    meetings::set_participant_role(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parse_id(&user)?, role).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn remove_participant(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, user)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    meetings::remove_participant(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parse_id(&user)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A partial edit of an element: absent fields keep their value; `owners`
+/// (actions only) replaces the list; `version` is the one read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElementPatch {
+    version: i64,
+    title: Option<String>,
+    description: Option<String>,
+    due_date: Option<String>,
+    topic_id: Option<String>,
+    owners: Option<Vec<String>>,
+}
+
+pub async fn update_element(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+    Json(b): Json<ElementPatch>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let id: MeetingId = parse_id(&id)?;
+    let element: ElementId = parse_id(&element)?;
+    let page = meetings::page(&st.app, &ctx.tenant, &a.user, id).await?;
+    let e = page.content.elements.iter().find(|e| e.id == element).ok_or(WebError::NotFound)?;
+    let topic = match &b.topic_id {
+        Some(t) => parse_id(t)?,
+        None => e.topic_id,
+    };
+    let owners = b
+        .owners
+        .as_ref()
+        .map(|list| {
+            list.iter()
+                .map(|o| {
+                    o.parse::<UserId>()
+                        .map_err(|_| WebError::Invalid { field: "owners", code: "owners.not_participants" })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let due_now = e.due_date.clone().unwrap_or_default();
+    let edit = meetings::ElementEdit {
+        title: b.title.as_deref().unwrap_or(&e.title),
+        description: b.description.as_deref().unwrap_or(&e.description),
+        due_date: b.due_date.as_deref().unwrap_or(&due_now),
+        topic,
+        owners,
+        version: b.version,
+    };
+    meetings::update_element(&st.app, &ctx.tenant, &a.user, id, element, edit).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceIn {
+    /// The topic to move to (elements; absent: the same topic).
+    #[serde(default)]
+    topic_id: Option<String>,
+    /// 0-based place among the siblings; past the end means last.
+    position: usize,
+}
+
+pub async fn move_element(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+    Json(b): Json<PlaceIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let id: MeetingId = parse_id(&id)?;
+    let element: ElementId = parse_id(&element)?;
+    let topic = match &b.topic_id {
+        Some(t) => parse_id(t)?,
+        None => {
+            let page = meetings::page(&st.app, &ctx.tenant, &a.user, id).await?;
+            page.content.elements.iter().find(|e| e.id == element).ok_or(WebError::NotFound)?.topic_id
+        }
+    };
+    meetings::place_element(&st.app, &ctx.tenant, &a.user, id, element, topic, b.position).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicPlaceIn {
+    position: usize,
+}
+
+pub async fn move_topic(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, topic)): Path<(String, String, String)>,
+    Json(b): Json<TopicPlaceIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let to = meetings::TopicMove::To(b.position);
+    meetings::move_topic(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parse_id(&topic)?, to).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// People I have met in a meeting I can see: the only names suggested when
+/// adding participants (the page loads them when the field is used).
+pub async fn people(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let list = meetings::people_met(&st.app, &ctx.tenant, &a.user).await?;
+    let out: Vec<serde_json::Value> =
+        list.into_iter().map(|(name, email)| serde_json::json!({ "name": name, "email": email })).collect();
+    Ok(axum::Json(serde_json::json!({ "people": out })).into_response())
 }

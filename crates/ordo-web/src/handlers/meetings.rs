@@ -120,8 +120,9 @@ async fn meeting_view(
     let auth = ctx.auth()?;
     let page = meetings::page(&st.app, &ctx.tenant, &auth.user, id).await?;
     let tr = ctx.tr();
-    let name_of =
-        |u: &UserId| page.participants.iter().find(|p| p.user_id == *u).map(|p| p.name.clone()).unwrap_or_default();
+    let name_of = |u: &UserId| {
+        page.content.participants.iter().find(|p| p.user_id == *u).map(|p| p.name.clone()).unwrap_or_default()
+    };
     let element_view = |e: &ordo_app::meetings::Element| ElementView {
         id: e.id.to_string(),
         kind: e.kind.as_str(),
@@ -132,16 +133,17 @@ async fn meeting_view(
         is_action: e.kind == ElementKind::Action,
         done: e.action_status == Some(ActionStatus::Done),
         owners: e.owners.iter().map(name_of).collect::<Vec<_>>().join(", "),
-        comments: threaded(&page.comments, e.id),
+        comments: threaded(&page.content.comments, e.id),
         // Sanitised by ammonia when stored (the only way into the column is
         // through the use cases), and authenticated by AES-GCM since: shown
         // as it is, without parsing it again on every view.
         description_html: e.description.clone(),
         is_image: e.kind == ElementKind::Image,
     };
-    let assigned = meetings::topic_contributor_names(&st.app, &ctx.tenant, &page).await?;
+    let assigned = page.content.contributor_names();
     let names_of = |t: &TopicId| assigned.get(t).map(|v| v.join(", ")).unwrap_or_default();
     let topics: Vec<TopicView> = page
+        .content
         .topics
         .iter()
         .filter(|t| t.parent_id.is_none())
@@ -149,8 +151,9 @@ async fn meeting_view(
             id: t.id.to_string(),
             title: t.title.clone(),
             contributors: names_of(&t.id),
-            elements: page.elements.iter().filter(|e| e.topic_id == t.id).map(element_view).collect(),
+            elements: page.content.elements.iter().filter(|e| e.topic_id == t.id).map(element_view).collect(),
             subtopics: page
+                .content
                 .topics
                 .iter()
                 .filter(|s| s.parent_id == Some(t.id))
@@ -158,20 +161,15 @@ async fn meeting_view(
                     id: s.id.to_string(),
                     title: s.title.clone(),
                     contributors: names_of(&s.id),
-                    elements: page.elements.iter().filter(|e| e.topic_id == s.id).map(element_view).collect(),
+                    elements: page.content.elements.iter().filter(|e| e.topic_id == s.id).map(element_view).collect(),
                     subtopics: Vec::new(),
                 })
                 .collect(),
         })
         .collect();
     let m = &page.meeting;
-    let met = if page.can.get("participants").copied().unwrap_or(false) {
-        meetings::people_met(&st.app, &ctx.tenant, &auth.user).await?
-    } else {
-        Vec::new()
-    };
     Ok(MeetingTpl {
-        met,
+        people_url: ctx.href("api/v1/people"),
         base: ctx.href(&format!("meetings/{}", m.id)),
         title: m.title.clone(),
         objectives: m.objectives.clone(),
@@ -184,12 +182,15 @@ async fn meeting_view(
         status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
         read_only: matches!(m.status, MeetingStatus::Cancelled | MeetingStatus::Archived),
         participants: page
+            .content
             .participants
             .iter()
             .map(|p| crate::pages::ParticipantView {
                 id: p.user_id.to_string(),
                 name: p.name.clone(),
                 role: tr.t(&format!("meeting.role.{}", p.role.as_str())).to_owned(),
+                role_key: p.role.as_str(),
+                organiser: p.role == MeetingRole::Organiser,
                 shared: p.shared,
             })
             .collect(),
@@ -318,6 +319,9 @@ pub struct TopicForm {
     title: String,
     #[serde(default)]
     parent: String,
+    /// Which line it came from (`new-topic`), to return to it.
+    #[serde(default)]
+    focus: String,
 }
 
 pub async fn add_topic(
@@ -331,7 +335,13 @@ pub async fn add_topic(
     let parent =
         if f.parent.is_empty() { None } else { Some(f.parent.parse::<TopicId>().map_err(|_| WebError::NotFound)?) };
     let r = meetings::add_topic(&st.app, &ctx.tenant, &auth.user, id, parent, &f.title).await.map(|_| ());
-    after(&st, &ctx, id, r, "").await
+    // Back to the line the topic was typed in, so typing goes on (app.js
+    // focuses the field the address names).
+    let back = match parent {
+        Some(p) if f.focus != "new-topic" => format!("#sub-{p}"),
+        _ => "#new-topic".to_owned(),
+    };
+    after(&st, &ctx, id, r, &back).await
 }
 
 #[derive(Deserialize)]
@@ -356,16 +366,20 @@ pub async fn add_element(
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;
     let topic: TopicId = f.topic.parse().map_err(|_| WebError::NotFound)?;
-    let kind: ElementKind = f.kind.parse().map_err(|_| WebError::BadRequest)?;
+    let mut kind: ElementKind = f.kind.parse().map_err(|_| WebError::BadRequest)?;
+    // The quick-add line's shortcuts ("/d Budget approved"), also without script.
+    let (title, typed) = shortcut_kind(&f.title);
+    if let Some(k) = typed {
+        kind = k;
+    }
     let owners = if f.owner.is_empty() {
         Vec::new()
     } else {
         vec![f.owner.parse::<UserId>().map_err(|_| WebError::BadRequest)?]
     };
-    let input =
-        ElementInput { topic, kind, title: &f.title, description: &f.description, due_date: &f.due_date, owners };
+    let input = ElementInput { topic, kind, title, description: &f.description, due_date: &f.due_date, owners };
     let r = meetings::add_element(&st.app, &ctx.tenant, &auth.user, id, input).await.map(|_| ());
-    after(&st, &ctx, id, r, "").await
+    after(&st, &ctx, id, r, &format!("#title-{topic}")).await
 }
 
 #[derive(Deserialize)]
@@ -387,9 +401,15 @@ pub async fn set_action_status(
     after(&st, &ctx, id, r, "").await
 }
 
+/// One step up or down, or (drag and drop) a place in a topic.
 #[derive(Deserialize)]
 pub struct MoveForm {
+    #[serde(default)]
     direction: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    position: Option<usize>,
 }
 
 pub async fn move_element(
@@ -401,13 +421,69 @@ pub async fn move_element(
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;
     let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
-    let up = match f.direction.as_str() {
-        "up" => true,
-        "down" => false,
+    let r = match (f.direction.as_str(), f.position) {
+        ("up", _) => meetings::move_element(&st.app, &ctx.tenant, &auth.user, id, element, true).await,
+        ("down", _) => meetings::move_element(&st.app, &ctx.tenant, &auth.user, id, element, false).await,
+        ("", Some(position)) => {
+            let topic: TopicId = f.topic.parse().map_err(|_| WebError::NotFound)?;
+            meetings::place_element(&st.app, &ctx.tenant, &auth.user, id, element, topic, position).await
+        }
         _ => return Err(WebError::BadRequest),
     };
-    let r = meetings::move_element(&st.app, &ctx.tenant, &auth.user, id, element, up).await;
-    after(&st, &ctx, id, r, "").await
+    after(&st, &ctx, id, r, &format!("#el-{element}")).await
+}
+
+/// Reorder a topic among its siblings: one step, or a place (drag and drop).
+pub async fn move_topic(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, topic)): Path<(String, String, String)>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let topic: TopicId = topic.parse().map_err(|_| WebError::NotFound)?;
+    let to = match (f.direction.as_str(), f.position) {
+        ("up", _) => meetings::TopicMove::Up,
+        ("down", _) => meetings::TopicMove::Down,
+        ("", Some(p)) => meetings::TopicMove::To(p),
+        _ => return Err(WebError::BadRequest),
+    };
+    let r = meetings::move_topic(&st.app, &ctx.tenant, &auth.user, id, topic, to).await;
+    after(&st, &ctx, id, r, &format!("#topic-{topic}")).await
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    role: String,
+}
+
+/// Change a participant's meeting role.
+pub async fn set_participant_role(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, user)): Path<(String, String, String)>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let user: UserId = user.parse().map_err(|_| WebError::NotFound)?;
+    let role: MeetingRole = f.role.parse().map_err(|_| WebError::BadRequest)?;
+    let r = meetings::set_participant_role(&st.app, &ctx.tenant, &auth.user, id, user, role).await;
+    after(&st, &ctx, id, r, "?notice=participant_saved").await
+}
+
+/// Remove a participant from the meeting.
+pub async fn remove_participant(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, user)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let user: UserId = user.parse().map_err(|_| WebError::NotFound)?;
+    let r = meetings::remove_participant(&st.app, &ctx.tenant, &auth.user, id, user).await;
+    after(&st, &ctx, id, r, "?notice=participant_removed").await
 }
 
 #[derive(Deserialize)]
@@ -435,33 +511,32 @@ pub async fn add_comment(
     after(&st, &ctx, id, r, &format!("#el-{element}")).await
 }
 
-#[derive(Deserialize)]
-pub struct ElementEditForm {
-    title: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    due_date: String,
-    topic: String,
-    version: i64,
-}
-
 pub async fn edit_element(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((_, id, element)): Path<(String, String, String)>,
-    Form(f): Form<ElementEditForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;
     let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
-    let topic: TopicId = f.topic.parse().map_err(|_| WebError::NotFound)?;
+    // Read by hand: the owner boxes repeat the same name.
+    let one = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let topic: TopicId = one("topic").ok_or(WebError::BadRequest)?.parse().map_err(|_| WebError::NotFound)?;
+    let version: i64 = one("version").ok_or(WebError::BadRequest)?.parse().map_err(|_| WebError::BadRequest)?;
+    let owners = if one("owners_shown").is_some() {
+        let ids = pairs.iter().filter(|(n, _)| n == "owner").map(|(_, v)| v.parse::<UserId>());
+        Some(ids.collect::<Result<Vec<_>, _>>().map_err(|_| WebError::BadRequest)?)
+    } else {
+        None
+    };
     let edit = meetings::ElementEdit {
-        title: &f.title,
-        description: &f.description,
-        due_date: &f.due_date,
+        title: one("title").unwrap_or_default(),
+        description: one("description").unwrap_or_default(),
+        due_date: one("due_date").unwrap_or_default(),
         topic,
-        version: f.version,
+        owners,
+        version,
     };
     match meetings::update_element(&st.app, &ctx.tenant, &auth.user, id, element, edit).await {
         Ok(()) => Ok(Redirect::to(&ctx.href(&format!("meetings/{id}#el-{element}"))).into_response()),
@@ -486,14 +561,16 @@ async fn element_edit_view(
     if !page.can.get("add").copied().unwrap_or(false) {
         return Err(WebError::Forbidden);
     }
-    let e = page.elements.iter().find(|e| e.id == element).ok_or(WebError::NotFound)?;
+    let e = page.content.elements.iter().find(|e| e.id == element).ok_or(WebError::NotFound)?;
     let topic_options = page
+        .content
         .topics
         .iter()
         .filter(|t| t.parent_id.is_none())
         .flat_map(|t| {
             std::iter::once((t.id.to_string(), t.title.clone())).chain(
-                page.topics
+                page.content
+                    .topics
                     .iter()
                     .filter(|s| s.parent_id == Some(t.id))
                     .map(|s| (s.id.to_string(), format!("— {}", s.title))),
@@ -511,6 +588,12 @@ async fn element_edit_view(
         topic_id: e.topic_id.to_string(),
         version: e.version,
         topic_options,
+        owner_options: page
+            .content
+            .participants
+            .iter()
+            .map(|p| (p.user_id.to_string(), p.name.clone(), e.owners.contains(&p.user_id)))
+            .collect(),
         errors,
         p: Page::new(ctx, "meetings"),
     })
@@ -590,4 +673,41 @@ pub async fn assign_contributor(
     let user: UserId = f.user.parse().map_err(|_| WebError::BadRequest)?;
     let r = meetings::assign_topic_contributor(&st.app, &ctx.tenant, &auth.user, id, topic, user).await;
     after(&st, &ctx, id, r, &format!("#topic-{topic}")).await
+}
+
+/// A quick-add line may start with a kind: `/d` decision, `/a` action,
+/// `/t` topic to discuss, `/n` note. Returns the title without it.
+pub fn shortcut_kind(line: &str) -> (&str, Option<ElementKind>) {
+    let kind = |c: &str| match c {
+        "d" => Some(ElementKind::Decision),
+        "a" => Some(ElementKind::Action),
+        "t" => Some(ElementKind::Discuss),
+        "n" => Some(ElementKind::Note),
+        _ => None,
+    };
+    let trimmed = line.trim_start();
+    if let Some(rest) = trimmed.strip_prefix('/')
+        && let Some((code, title)) = rest.split_once(' ')
+        && let Some(k) = kind(code)
+    {
+        return (title.trim_start(), Some(k));
+    }
+    (line, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shortcut_kind;
+    use ordo_core::meeting::ElementKind;
+
+    #[test]
+    fn quick_add_shortcuts_pick_the_kind() {
+        assert_eq!(shortcut_kind("/d Budget approved"), ("Budget approved", Some(ElementKind::Decision)));
+        assert_eq!(shortcut_kind("/a  Call the bank"), ("Call the bank", Some(ElementKind::Action)));
+        assert_eq!(shortcut_kind("/t Parking"), ("Parking", Some(ElementKind::Discuss)));
+        assert_eq!(shortcut_kind("/n Seen"), ("Seen", Some(ElementKind::Note)));
+        assert_eq!(shortcut_kind("/x Other"), ("/x Other", None));
+        assert_eq!(shortcut_kind("a/d b"), ("a/d b", None));
+        assert_eq!(shortcut_kind("/d"), ("/d", None));
+    }
 }

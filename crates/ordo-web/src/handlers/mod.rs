@@ -86,6 +86,8 @@ pub const NOTICES: &[&str] = &[
     "meeting_saved",
     "meeting_shared",
     "participant_added",
+    "participant_saved",
+    "participant_removed",
     "token_revoked",
 ];
 

@@ -26,6 +26,8 @@ struct Fresh {
     image: String,
     version: String,
     organiser: String,
+    /// A participant who is none of the callers (removed, or given a role).
+    bystander: String,
 }
 
 /// A shared meeting with one topic and one action owned by the organiser,
@@ -47,7 +49,11 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
     for (email, role) in people {
         meetings::add_participant(&t.app, &tenant, &org, id, email, *role).await.unwrap();
     }
+    let bystander = meetings::add_participant(&t.app, &tenant, &org, id, "bystander@example.org", MeetingRole::Reader)
+        .await
+        .unwrap();
     let topic = meetings::add_topic(&t.app, &tenant, &org, id, None, "Topic").await.unwrap();
+    meetings::add_topic(&t.app, &tenant, &org, id, None, "Second topic").await.unwrap();
     let input = ElementInput {
         topic,
         kind: ElementKind::Action,
@@ -59,6 +65,8 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
     let action = meetings::add_element(&t.app, &tenant, &org, id, input).await.unwrap();
     let image = meetings::add_image(&t.app, &tenant, &org, id, topic, "Picture", png(8, 8)).await.unwrap();
     meetings::share(&t.app, &tenant, &org, id).await.unwrap();
+    // Added after sharing: sharing again has someone to invite.
+    meetings::add_participant(&t.app, &tenant, &org, id, "latecomer@example.org", MeetingRole::Reader).await.unwrap();
     let version = t.app.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().version.to_string();
     Fresh {
         id: id.to_string(),
@@ -67,11 +75,20 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
         image: image.to_string(),
         version,
         organiser: org.id.to_string(),
+        bystander: bystander.to_string(),
     }
 }
 
-fn json_for(path: &str, f: &Fresh) -> String {
-    if path.ends_with("/participants") {
+fn json_for(method: &str, path: &str, f: &Fresh) -> String {
+    if method == "PATCH" && path.ends_with("/meetings/{id}") {
+        format!(r#"{{"version":{},"title":"Renamed"}}"#, f.version)
+    } else if method == "PATCH" && path.ends_with("/participants/{user}") {
+        r#"{"role":"editor"}"#.into()
+    } else if method == "PATCH" && path.ends_with("/elements/{element}") {
+        r#"{"version":1,"title":"Act better"}"#.into()
+    } else if path.ends_with("/move") {
+        r#"{"position":1}"#.into()
+    } else if path.ends_with("/participants") {
         r#"{"email":"newcomer@example.org","role":"reader"}"#.into()
     } else if path.ends_with("/topics") {
         r#"{"title":"Another topic"}"#.into()
@@ -98,6 +115,8 @@ fn body_for(path: &str, f: &Fresh) -> Vec<(String, String)> {
         ])
     } else if path.ends_with("/participants") {
         v(&[("email", "newcomer@example.org"), ("role", "reader")])
+    } else if path.ends_with("/role") {
+        v(&[("role", "editor")])
     } else if path.ends_with("/contributors") {
         v(&[("user", &f.organiser)])
     } else if path.ends_with("/topics") {
@@ -120,6 +139,7 @@ fn body_for(path: &str, f: &Fresh) -> Vec<(String, String)> {
 both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, owner, org) = t.tenant_with_owner().await;
+    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
     let (_other_slug, _o, other) = t.tenant_with_owner().await;
     let (guest_email, guest) = t.member(&slug, &org, "guest").await;
     let (_admin_email, admin) = t.member(&slug, &org, "admin").await;
@@ -144,7 +164,7 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
     .collect();
 
     let meeting_routes: Vec<_> = TENANT_ROUTES.iter().filter(|r| r.path.contains("/meetings/{id}")).collect();
-    assert!(meeting_routes.len() >= 23);
+    assert!(meeting_routes.len() >= 34);
     let mut checked = 0;
     for route in meeting_routes {
         let action = route
@@ -159,7 +179,10 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
                 .replace("{slug}", &slug)
                 .replace("{id}", &f.id)
                 .replace("{element}", element)
-                .replace("{topic}", &f.topic);
+                .replace("{topic}", &f.topic)
+                .replace("{user}", &f.bystander);
+            let meeting_id: ordo_core::ids::MeetingId = f.id.parse().unwrap();
+            let revision_before = t.app.store.meeting_by_id(tenant.id, meeting_id).await.unwrap().unwrap().revision;
             // Load a page first so the client holds a fresh anti-forgery token.
             client.get(&format!("/t/{slug}/")).await;
             let is_api = route.path.contains("/api/");
@@ -175,11 +198,12 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
                     .await
             } else if is_api {
                 let token = client.csrf.lock().unwrap().clone().unwrap_or_default();
+                let method = reqwest::Method::from_bytes(route.method.as_bytes()).unwrap();
                 let req = client
-                    .request(reqwest::Method::POST, &path)
+                    .request(method, &path)
                     .header("content-type", "application/json")
                     .header("x-csrf-token", token)
-                    .body(json_for(route.path, &f));
+                    .body(json_for(route.method, route.path, &f));
                 client.send(req).await
             } else {
                 let body = body_for(route.path, &f);
@@ -204,6 +228,18 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
                 res.status,
                 res.location()
             );
+            // Every change moves the meeting's revision forward (the cache
+            // of decrypted meetings relies on it); a refused call does not.
+            let revision_after = t.app.store.meeting_by_id(tenant.id, meeting_id).await.unwrap().unwrap().revision;
+            if route.method != "GET" {
+                assert_eq!(
+                    revision_after > revision_before,
+                    ok,
+                    "{caller:?} {} {}: revision {revision_before} -> {revision_after}",
+                    route.method,
+                    route.path
+                );
+            }
             if !ok {
                 let expected_status: &[u16] = match caller {
                     Caller::Anonymous => &[303, 401],
@@ -221,5 +257,5 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
             checked += 1;
         }
     }
-    assert!(checked >= 23 * 8);
+    assert!(checked >= 34 * 8);
 });

@@ -129,3 +129,169 @@ both!(the_openapi_document_and_reference_are_served, |engine| {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("POST /t/{slug}/api/v1/meetings"));
 });
+
+both!(the_api_edits_reorders_manages_people_and_closes_a_meeting, |engine| {
+    use reqwest::Method;
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, c) = t.tenant_with_owner().await;
+    let (member, mc) = t.member(&slug, &c, "member").await;
+    let token = token_for(&c, &slug, "script").await;
+    let api = t.client();
+    let call = |method: Method, path: String, body: Option<&str>| {
+        let mut req = api.request(method, &path).header("authorization", format!("Bearer {token}"));
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_owned());
+        }
+        req
+    };
+    let base = format!("/t/{slug}/api/v1");
+    let send = |m: Method, p: String, b: Option<String>| api.send(call(m, p, b.as_deref()));
+    let r = send(
+        Method::POST,
+        format!("{base}/meetings"),
+        Some(r#"{"title":"Weekly","starts_at":"2026-12-02T09:00","time_zone":"UTC","duration_minutes":30}"#.into()),
+    )
+    .await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let m = format!("{base}/meetings/{id}");
+    let mut topics = Vec::new();
+    for title in ["First", "Second"] {
+        let r = send(Method::POST, format!("{m}/topics"), Some(format!(r#"{{"title":"{title}"}}"#))).await;
+        topics.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let r = send(
+        Method::POST,
+        format!("{m}/participants"),
+        Some(format!(r#"{{"email":"{member}","role":"contributor"}}"#)),
+    )
+    .await;
+    let member_id = r.json()["user_id"].as_str().unwrap().to_owned();
+    let mut elements = Vec::new();
+    for title in ["One", "Two", "Three"] {
+        let body = format!(r#"{{"topic_id":"{}","kind":"action","title":"{title}"}}"#, topics[0]);
+        let r = send(Method::POST, format!("{m}/elements"), Some(body)).await;
+        elements.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let get = || send(Method::GET, m.clone(), None);
+
+    // Details: a partial edit keeps the other fields; a stale version is 409;
+    // a bad value is 422 naming its field; nothing changes on refusal.
+    let r =
+        send(Method::PATCH, m.clone(), Some(r#"{"version":1,"title":"Weekly sync","place":"Room 2"}"#.into())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["meeting"]["title"], "Weekly sync");
+    assert_eq!(r.json()["meeting"]["duration_minutes"], 30);
+    assert_eq!(r.json()["meeting"]["version"], 2);
+    let r = send(Method::PATCH, m.clone(), Some(r#"{"version":1,"title":"Lost update"}"#.into())).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let r = send(Method::PATCH, m.clone(), Some(r#"{"version":2,"duration_minutes":2}"#.into())).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["error"]["field"], "duration_minutes");
+    let r = send(Method::PATCH, m.clone(), Some(r#"{"version":2,"colour":"red"}"#.into())).await;
+    assert!(matches!(r.status, 400 | 422), "{}", r.status);
+    assert_eq!(get().await.json()["meeting"]["title"], "Weekly sync");
+
+    // Elements: edit with owners, stale version, owner who is no participant.
+    let e = format!("{m}/elements/{}", elements[0]);
+    let r = send(
+        Method::PATCH,
+        e.clone(),
+        Some(format!(r#"{{"version":1,"title":"One, done well","owners":["{member_id}"],"due_date":"2026-12-24"}}"#)),
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = send(Method::PATCH, e.clone(), Some(r#"{"version":1,"title":"Stale"}"#.into())).await;
+    assert_eq!(r.status, 409);
+    let stranger = ordo_core::ids::UserId::new();
+    let r = send(Method::PATCH, e.clone(), Some(format!(r#"{{"version":2,"owners":["{stranger}"]}}"#))).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["error"]["field"], "owners");
+    let j = get().await.json();
+    let one = j["elements"].as_array().unwrap().iter().find(|x| x["id"] == elements[0].as_str()).unwrap().clone();
+    assert_eq!(one["title"], "One, done well");
+    assert_eq!(one["due_date"], "2026-12-24");
+    assert_eq!(one["owners"], serde_json::json!([member_id]));
+    assert_eq!(one["version"], 2);
+
+    // Reordering: "Three" first in its topic, "Two" into the second topic,
+    // then the second topic before the first.
+    let r = send(Method::POST, format!("{m}/elements/{}/move", elements[2]), Some(r#"{"position":0}"#.into())).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let body = format!(r#"{{"topic_id":"{}","position":5}}"#, topics[1]);
+    let r = send(Method::POST, format!("{m}/elements/{}/move", elements[1]), Some(body)).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = send(Method::POST, format!("{m}/topics/{}/move", topics[1]), Some(r#"{"position":0}"#.into())).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let j = get().await.json();
+    let order = |topic: &str| -> Vec<String> {
+        j["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["topic_id"] == topic)
+            .map(|x| x["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(order(&topics[0]), ["Three", "One, done well"]);
+    assert_eq!(order(&topics[1]), ["Two"]);
+    let topic_titles: Vec<&str> =
+        j["topics"].as_array().unwrap().iter().map(|x| x["title"].as_str().unwrap()).collect();
+    assert_eq!(topic_titles, ["Second", "First"]);
+    // A topic of another meeting is not a place to move to.
+    let r = send(
+        Method::POST,
+        format!("{base}/meetings"),
+        Some(r#"{"title":"Other","starts_at":"2026-12-03T09:00","time_zone":"UTC","duration_minutes":30}"#.into()),
+    )
+    .await;
+    let other = r.json()["id"].as_str().unwrap().to_owned();
+    let r =
+        send(Method::POST, format!("{base}/meetings/{other}/topics"), Some(r#"{"title":"Elsewhere"}"#.into())).await;
+    let elsewhere = r.json()["id"].as_str().unwrap().to_owned();
+    let body = format!(r#"{{"topic_id":"{elsewhere}","position":0}}"#);
+    let r = send(Method::POST, format!("{m}/elements/{}/move", elements[1]), Some(body)).await;
+    assert_eq!(r.status, 404);
+    let j = get().await.json();
+    let two = j["elements"].as_array().unwrap().iter().find(|x| x["id"] == elements[1].as_str()).unwrap().clone();
+    assert_eq!(two["topic_id"], topics[1].as_str(), "unchanged");
+
+    // People: suggestions are the people met; roles change; the organiser
+    // stays; a removed participant loses the meeting and its actions.
+    let r = send(Method::GET, format!("{base}/people"), None).await;
+    assert_eq!(r.json()["people"][0]["email"], member.as_str());
+    let me = send(Method::GET, format!("{base}/me"), None).await.json()["id"].as_str().unwrap().to_owned();
+    let r = send(Method::PATCH, format!("{m}/participants/{member_id}"), Some(r#"{"role":"editor"}"#.into())).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let j = get().await.json();
+    let p = j["participants"].as_array().unwrap().iter().find(|x| x["user_id"] == member_id.as_str()).unwrap().clone();
+    assert_eq!(p["role"], "editor");
+    let r = send(Method::PATCH, format!("{m}/participants/{me}"), Some(r#"{"role":"reader"}"#.into())).await;
+    assert_eq!(r.status, 422);
+    let r = send(Method::PATCH, format!("{m}/participants/{member_id}"), Some(r#"{"role":"organiser"}"#.into())).await;
+    assert_eq!(r.status, 422);
+    let r = send(Method::DELETE, format!("{m}/participants/{me}"), None).await;
+    assert_eq!(r.status, 422);
+    send(Method::POST, format!("{m}/share"), None).await;
+    assert_eq!(mc.get(&format!("/t/{slug}/meetings/{id}")).await.status, 200);
+    let r = send(Method::DELETE, format!("{m}/participants/{member_id}"), None).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(mc.get(&format!("/t/{slug}/meetings/{id}")).await.status, 404);
+    let j = get().await.json();
+    assert!(j["participants"].as_array().unwrap().iter().all(|x| x["user_id"] != member_id.as_str()));
+    let one = j["elements"].as_array().unwrap().iter().find(|x| x["id"] == elements[0].as_str()).unwrap().clone();
+    assert_eq!(one["owners"], serde_json::json!([]));
+    let r = send(Method::DELETE, format!("{m}/participants/{member_id}"), None).await;
+    assert_eq!(r.status, 404);
+
+    // Closing: cancelled, the meeting is read-only.
+    let r = send(Method::POST, format!("{m}/cancel"), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["meeting"]["status"], "cancelled");
+    let r = send(Method::PATCH, m.clone(), Some(r#"{"version":2,"title":"Too late"}"#.into())).await;
+    assert_eq!(r.status, 403);
+    let r = send(Method::POST, format!("{base}/meetings/{other}/archive"), None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["meeting"]["status"], "archived");
+    let r = send(Method::POST, format!("{base}/meetings/{other}/topics"), Some(r#"{"title":"After"}"#.into())).await;
+    assert_eq!(r.status, 403);
+});

@@ -114,6 +114,19 @@ impl Browser {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
+    /// Send keys to a field (WebDriver key codes: \u{E004} Tab, \u{E007}
+    /// Enter, \u{E00A} Alt, \u{E008} Shift; a modifier holds until sent again).
+    pub async fn keys(&self, css: &str, text: &str) {
+        let id = self.element(css).await;
+        self.call(reqwest::Method::POST, &self.s(&format!("/element/{id}/value")), Some(json!({ "text": text }))).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    /// Run a script in the page and return its value.
+    pub async fn eval(&self, script: &str, args: Value) -> Value {
+        self.call(reqwest::Method::POST, &self.s("/execute/sync"), Some(json!({"script": script, "args": args}))).await
+    }
+
     /// Choose a file for a file input.
     pub async fn attach(&self, css: &str, path: &str) {
         let id = self.element(css).await;
@@ -249,7 +262,7 @@ async fn a_meeting_from_agenda_to_minutes_in_two_languages() {
     let topic = ids(&org.source().await, "id=\"topic-")[0].clone();
     org.fill("#p-email", &member).await;
     org.select("#p-role", "contributor").await;
-    org.click("nav.outline form button").await;
+    org.click("nav.outline form.stack button").await;
     let page = org.source().await;
     assert!(page.contains("Mia member"), "participant added");
     for (kind, title) in [("decision", "Lancer la v2"), ("discuss", "Tarifs"), ("note", "Ventes en hausse")] {
@@ -412,4 +425,114 @@ async fn cross_site_scripting_payloads_never_run_in_chromium() {
     // The text is still there, shown as text.
     b.goto(&format!("{}{path}", t.base)).await;
     assert!(b.source().await.contains("&lt;script&gt;window.__xss=1&lt;/script&gt;"));
+}
+
+/// Drag an element by its handle and drop it at the top of a topic's list,
+/// with the events a mouse drag fires (WebDriver cannot drive native HTML
+/// drag and drop in Chromium).
+const DRAG_ELEMENT: &str = r#"
+const [elementId, topicId] = arguments;
+const li = document.getElementById("el-" + elementId);
+li.querySelector("[data-drag]").dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+const dt = new DataTransfer();
+li.dispatchEvent(new DragEvent("dragstart", { bubbles: true, dataTransfer: dt }));
+const ul = document.querySelector('ul.elements[data-topic="' + topicId + '"]');
+const y = ul.getBoundingClientRect().top + 1;
+ul.dispatchEvent(new DragEvent("dragover", { bubbles: true, cancelable: true, dataTransfer: dt, clientY: y }));
+ul.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: dt, clientY: y }));
+li.dispatchEvent(new DragEvent("dragend", { bubbles: true, dataTransfer: dt }));
+"#;
+
+/// The topics' titles in page order, and each element's title with its topic.
+const LAYOUT: &str = r#"
+return {
+  topics: [...document.querySelectorAll("section.notes > section.topic h2")].map((h) => h.textContent.trim()),
+  subtopics: [...document.querySelectorAll("section.subtopic h3")].map((h) => h.textContent.trim()),
+  elements: [...document.querySelectorAll("li.element")].map((li) => [
+    li.closest("ul.elements").dataset.topic, li.querySelector(".el-title").textContent.trim(),
+    [...li.classList].find((c) => c.startsWith("kind-"))]),
+};
+"#;
+
+#[cfg_attr(not(ordo_browser), ignore = "the test script installs Chromium and sets ORDO_TEST_BROWSER")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agenda_is_built_with_shortcuts_and_reordered_by_keyboard_and_mouse_in_chromium() {
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let (slug, owner, admin) = t.tenant_with_owner().await;
+    let (member, _) = t.member(&slug, &admin, "member").await;
+    let b = Browser::start("en-GB,en").await;
+    b.goto(&format!("{}/t/{slug}/login", t.base)).await;
+    b.fill("#email", &owner).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button.primary").await;
+    b.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
+    b.fill("#title", "Planning").await;
+    b.set_value("#starts_at", "2026-12-01T09:30").await;
+    b.click("form.stack button.primary").await;
+    let url = b.wait_url("/meetings/").await.split('?').next().unwrap().to_owned();
+
+    // Topics typed in the new-topic line; Tab makes the third a sub-topic of
+    // the one above.
+    b.type_enter("#new-topic", "Budget").await;
+    b.type_enter("#new-topic", "Hiring").await;
+    b.keys("#new-topic", "Interviews").await;
+    b.keys("#new-topic", "\u{E004}").await;
+    assert_eq!(b.eval("return document.activeElement.id", json!([])).await, "new-topic", "Tab stayed in the line");
+    b.keys("#new-topic", "\u{E007}").await;
+    let layout = b.eval(LAYOUT, json!([])).await;
+    assert_eq!(layout["topics"], json!(["Budget", "Hiring"]));
+    assert_eq!(layout["subtopics"], json!(["Interviews"]));
+    let topics = ids(&b.source().await, "id=\"topic-");
+    let (budget, hiring) = (topics[0].clone(), topics[1].clone());
+
+    // Elements with the kind shortcuts: "/d ", then Alt+2 (action).
+    b.type_enter(&format!("#title-{budget}"), "/d Budget approved").await;
+    b.keys(&format!("#title-{budget}"), "\u{E00A}2\u{E00A}").await;
+    b.type_enter(&format!("#title-{budget}"), "Call the bank").await;
+    b.type_enter(&format!("#title-{budget}"), "Plain line").await;
+    let layout = b.eval(LAYOUT, json!([])).await;
+    assert_eq!(
+        layout["elements"],
+        json!([
+            [budget, "Budget approved", "kind-decision"],
+            [budget, "Call the bank", "kind-action"],
+            [budget, "Plain line", "kind-note"]
+        ]),
+        "{layout}"
+    );
+
+    // Keyboard: the Hiring topic moves up with its button.
+    b.click(&format!("form[action$='/topics/{hiring}/move'] button[value=up]")).await;
+    b.goto(&url).await;
+    assert_eq!(b.eval(LAYOUT, json!([])).await["topics"], json!(["Hiring", "Budget"]));
+
+    // Mouse: "Plain line" dragged into Hiring; the server keeps it there.
+    let elements = ids(&b.source().await, "id=\"el-");
+    let plain = elements[2].clone();
+    b.eval(DRAG_ELEMENT, json!([plain, hiring])).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    b.goto(&url).await;
+    let layout = b.eval(LAYOUT, json!([])).await;
+    assert_eq!(layout["elements"][0], json!([hiring, "Plain line", "kind-note"]), "{layout}");
+    // And back to the top of Budget.
+    b.eval(DRAG_ELEMENT, json!([plain, budget])).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    b.goto(&url).await;
+    let layout = b.eval(LAYOUT, json!([])).await;
+    assert_eq!(layout["elements"][0], json!([budget, "Plain line", "kind-note"]), "{layout}");
+
+    // Names are suggested from people met, loaded when the field is used.
+    b.fill("#p-email", &member).await;
+    b.select("#p-role", "reader").await;
+    b.click("nav.outline form.stack button").await;
+    b.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
+    b.fill("#title", "Another").await;
+    b.set_value("#starts_at", "2026-12-02T09:30").await;
+    b.click("form.stack button.primary").await;
+    b.wait_url("/meetings/").await;
+    b.click("#p-email").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let options =
+        b.eval("return [...document.querySelectorAll('#people-met option')].map((o) => o.value)", json!([])).await;
+    assert_eq!(options, json!([member]));
 }

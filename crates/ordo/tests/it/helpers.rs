@@ -194,6 +194,18 @@ impl TestApp {
         TestApp { base, app, clock, db, dir, shutdown: Some(tx), handle: Some(handle) }
     }
 
+    /// Another server's use cases on the same database and key store, with
+    /// its own caches: what a second node of a cluster would do.
+    pub async fn other_node(&self) -> App {
+        let store = ordo_store::Store::connect(&self.db.url).await.unwrap();
+        let keys = ordo_app::keys::Keys::new(
+            Arc::new(test_key_provider(self.dir.path())),
+            KekStore::new(self.dir.path().join("keys")),
+        );
+        let settings = Settings::development(self.dir.path(), &self.base);
+        App::new(store, Arc::new(self.clock.clone()), settings, keys).unwrap()
+    }
+
     /// Stop the server (graceful) and wait for it.
     pub async fn stop(mut self) -> (TestDb, Arc<tempfile::TempDir>, ManualClock) {
         if let Some(tx) = self.shutdown.take() {

@@ -296,11 +296,20 @@ both!(participant_suggestions_only_show_people_already_met, |engine| {
     let first = new_meeting(&org, &slug, "First").await;
     org.post_form(&format!("{first}/participants"), &[("email", &met), ("role", "reader")]).await;
     let second = new_meeting(&org, &slug, "Second").await;
+    // The page names where the suggestions come from, loaded on demand.
     let page = org.get(&second).await.body;
-    let datalist =
-        page.split("<datalist id=\"people-met\">").nth(1).unwrap().split("</datalist>").next().unwrap().to_owned();
-    assert!(datalist.contains(&met), "someone met in a meeting is suggested");
-    assert!(!datalist.contains(&stranger), "the tenant's directory is not shown");
+    assert!(page.contains(&format!("data-people=\"/t/{slug}/api/v1/people\"")));
+    assert!(!page.contains(&met), "not in the page itself");
+    let people = org.get(&format!("/t/{slug}/api/v1/people")).await.json();
+    let emails: Vec<&str> = people["people"].as_array().unwrap().iter().map(|p| p["email"].as_str().unwrap()).collect();
+    assert_eq!(
+        emails,
+        [met.as_str()],
+        "someone met in a meeting is suggested, not the tenant's directory ({stranger})"
+    );
+    // Someone who has met nobody gets nobody.
+    let (_, lonely) = t.member(&slug, &org, "member").await;
+    assert_eq!(lonely.get(&format!("/t/{slug}/api/v1/people")).await.json()["people"], serde_json::json!([]));
 });
 
 both!(elements_are_edited_sanitised_moved_and_conflicts_detected, |engine| {
@@ -446,4 +455,72 @@ both!(who_contributes_to_what, |engine| {
         .post_form(&format!("{path}/elements"), &[("topic", &topics[1]), ("kind", "note"), ("title", "Open note")])
         .await;
     assert_eq!(r.status, 303);
+});
+
+both!(a_cached_meeting_page_shows_changes_made_on_another_node, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, owner, org) = t.tenant_with_owner().await;
+    let (member, mc) = t.member(&slug, &org, "member").await;
+    let path = new_meeting(&org, &slug, "Cluster").await;
+    org.post_form(&format!("{path}/participants"), &[("email", &member), ("role", "contributor")]).await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Topic")]).await;
+    let page = org.get(&path).await.body;
+    let topic = page.split("id=\"topic-").nth(1).unwrap()[..36].to_owned();
+    org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("kind", "note"), ("title", "Before")]).await;
+    org.post_form(&format!("{path}/share"), &[]).await;
+    assert!(org.get(&path).await.body.contains("Before"));
+    assert_eq!(mc.get(&path).await.status, 200);
+    assert!(!t.app.meeting_cache.is_empty(), "the page was cached");
+
+    // Another node changes the meeting, its people and its participants:
+    // this server's next view shows each change (the cache checks the
+    // database's revision on every request).
+    let other = t.other_node().await;
+    let tenant = other.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let keys = other.keys.for_tenant(&other.store, &tenant).await.unwrap();
+    let user = |email: &str| {
+        let (other, keys, tenant) = (other.clone(), keys.clone(), tenant.clone());
+        let email = email.to_owned();
+        async move {
+            let row = other.store.user_by_email_index(tenant.id, &keys.email_index(&email)).await.unwrap().unwrap();
+            ordo_app::accounts::open_user(&keys, row).unwrap()
+        }
+    };
+    let o = user(&owner).await;
+    let id: ordo_core::ids::MeetingId = path.rsplit('/').next().unwrap().parse().unwrap();
+    let page = ordo_app::meetings::page(&other, &tenant, &o, id).await.unwrap();
+    let e = &page.content.elements[0];
+    let edit = ordo_app::meetings::ElementEdit {
+        title: "After",
+        description: "",
+        due_date: "",
+        topic: e.topic_id,
+        owners: None,
+        version: e.version,
+    };
+    ordo_app::meetings::update_element(&other, &tenant, &o, id, e.id, edit).await.unwrap();
+    let body = org.get(&path).await.body;
+    assert!(body.contains("After") && !body.contains("Before"), "an element edited elsewhere");
+
+    ordo_app::meetings::add_comment(&other, &tenant, &o, id, e.id, None, "Said on node two").await.unwrap();
+    assert!(org.get(&path).await.body.contains("Said on node two"), "a remark added elsewhere");
+
+    let m = user(&member).await;
+    ordo_app::accounts::update_profile(
+        &other,
+        &tenant,
+        &m,
+        "Renamed Member",
+        "",
+        ordo_core::user::Locale::En,
+        "127.0.0.1",
+    )
+    .await
+    .unwrap();
+    assert!(org.get(&path).await.body.contains("Renamed Member"), "a participant renamed elsewhere");
+
+    // Access is never decided on stale data: removed elsewhere, refused here.
+    ordo_app::meetings::remove_participant(&other, &tenant, &o, id, m.id).await.unwrap();
+    assert_eq!(mc.get(&path).await.status, 404);
+    assert!(!org.get(&path).await.body.contains("Renamed Member"));
 });
