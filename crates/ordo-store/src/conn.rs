@@ -136,6 +136,18 @@ impl Store {
         })
     }
 
+    /// A read-only transaction on one consistent snapshot of the database,
+    /// which does not block writers (SQLite: a deferred transaction in WAL
+    /// mode; PostgreSQL: repeatable read). Backups read through it.
+    pub async fn begin_snapshot(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN").await?),
+            Pool::Postgres(p) => {
+                Tx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
+            }
+        })
+    }
+
     /// Is the database answering?
     pub async fn ping(&self) -> bool {
         let q = "SELECT 1";

@@ -9,12 +9,15 @@
 #![forbid(unsafe_code)]
 
 mod conn;
+pub mod dump;
 mod migrate;
 pub mod models;
 mod queries;
 mod row;
 
 pub use conn::{Store, Tx};
+/// The schema version this build creates and reads (its latest migration).
+pub use migrate::LATEST as SCHEMA_VERSION;
 pub use models::*;
 pub use queries::{SealedRow, SealedTable};
 

@@ -1,0 +1,226 @@
+//! Taking, checking and restoring one tenant's backup.
+
+use crate::BackupError;
+use crate::format::{ArchiveReader, ArchiveWriter, Header, Record, TableSummary};
+use crate::target::Target;
+use ordo_core::time::Timestamp;
+use ordo_crypto::keys::{SecretKey, unwrap_tenant_key, wrap_tenant_key};
+use ordo_store::dump::{TENANT_TABLES, Value};
+use ordo_store::{SCHEMA_VERSION, Store, Tenant};
+use std::io::{BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Rows inserted per statement batch during a restore.
+const BATCH: usize = 500;
+
+/// What a backup produced.
+#[derive(Clone, Debug)]
+pub struct BackupOutcome {
+    pub snapshot: String,
+    pub bytes: u64,
+    pub tables: Vec<TableSummary>,
+    pub seconds: f64,
+}
+
+/// What a restore did.
+#[derive(Clone, Debug)]
+pub struct RestoreOutcome {
+    pub header: Header,
+    pub tables: Vec<TableSummary>,
+    pub seconds: f64,
+}
+
+/// A new snapshot name: sortable by time, unique.
+pub fn snapshot_name(now: Timestamp) -> Result<String, BackupError> {
+    let mut r = [0u8; 4];
+    ordo_crypto::random::fill(&mut r)?;
+    // 2026-11-28T04:34:56Z -> 20261128T043456Z
+    let t: String = now.rfc3339().chars().filter(|c| *c != '-' && *c != ':').collect();
+    Ok(format!("{t}-{}", hex::encode(r)))
+}
+
+fn key_purpose(snapshot: &str) -> String {
+    format!("backup/{snapshot}")
+}
+
+/// The backup key of an archive, unwrapped with its tenant's KEK.
+pub fn archive_key(kek: &SecretKey, header: &Header) -> Result<SecretKey, BackupError> {
+    unwrap_tenant_key(kek, &header.wrapped_key, &header.tenant_id, &key_purpose(&header.snapshot), 1)
+        .map_err(|_| BackupError::WrongKey)
+}
+
+/// A file in `dir` removed when dropped (unless kept).
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Back up a tenant: every table of [`TENANT_TABLES`] read in one
+/// consistent snapshot, written to a scratch file in `work_dir`, then
+/// stored in `target`. Returns once the archive is complete in the target.
+pub async fn backup(
+    store: &Store,
+    tenant: &Tenant,
+    kek: &SecretKey,
+    target: &Target,
+    work_dir: &Path,
+    now: Timestamp,
+) -> Result<BackupOutcome, BackupError> {
+    let started = Instant::now();
+    let snapshot = snapshot_name(now)?;
+    let key = SecretKey::generate()?;
+    let tenant_id = tenant.id.to_string();
+    let header = Header {
+        tenant_id: tenant_id.clone(),
+        tenant_slug: tenant.slug.as_str().to_owned(),
+        snapshot: snapshot.clone(),
+        created_at: now.unix(),
+        schema_version: SCHEMA_VERSION,
+        wrapped_key: wrap_tenant_key(kek, &key, &tenant_id, &key_purpose(&snapshot), 1)?,
+    };
+    std::fs::create_dir_all(work_dir)?;
+    let scratch = Scratch(work_dir.join(format!(".{snapshot}.tmp")));
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&scratch.0)?;
+    let mut w = ArchiveWriter::new(BufWriter::new(file), &header, &key)?;
+    let mut tx = store.begin_snapshot().await?;
+    for (table, _) in TENANT_TABLES {
+        let columns: Vec<String> = tx.columns(table).await?.into_iter().map(|c| c.name).collect();
+        w.begin_table(table, &columns)?;
+        tx.dump_table(tenant.id, table, |row: Vec<Value>| w.row(&row)).await?;
+        w.end_table()?;
+    }
+    tx.commit().await?;
+    let (out, tables) = w.finish()?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()?;
+    let bytes = file.metadata()?.len();
+    drop(file);
+    target.put(tenant.slug.as_str(), &snapshot, &scratch.0).await?;
+    Ok(BackupOutcome { snapshot, bytes, tables, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Check a whole archive file: every chunk, table and checksum, the
+/// manifest, the end. `kek` finds the key-encryption key of the tenant the
+/// archive names.
+pub fn verify_file(
+    file: &Path,
+    kek: &dyn Fn(&str) -> Result<SecretKey, BackupError>,
+) -> Result<(Header, Vec<TableSummary>), BackupError> {
+    let input = BufReader::new(std::fs::File::open(file)?);
+    crate::format::verify(input, |h| archive_key(&kek(&h.tenant_id)?, h))
+}
+
+/// Restore a tenant from an archive file, all or nothing: the archive is
+/// checked from end to end before anything is written, then written in one
+/// transaction (re-checked as it is read again). A tenant that exists is
+/// replaced only with `replace` (its sessions end). Re-running a failed
+/// restore is safe.
+pub async fn restore(
+    store: &Store,
+    file: &Path,
+    kek: &dyn Fn(&str) -> Result<SecretKey, BackupError>,
+    replace: bool,
+    now: Timestamp,
+) -> Result<RestoreOutcome, BackupError> {
+    let started = Instant::now();
+    let (header, _) = verify_file(file, kek)?;
+    if header.schema_version != SCHEMA_VERSION {
+        return Err(BackupError::Schema { archive: header.schema_version, database: SCHEMA_VERSION });
+    }
+    let tenant: ordo_core::ids::TenantId =
+        header.tenant_id.parse().map_err(|_| BackupError::Corrupt("the header's tenant"))?;
+    let input = BufReader::new(std::fs::File::open(file)?);
+    let mut r = ArchiveReader::open(input, |h| {
+        if h != &header {
+            // The file changed between the two readings.
+            return Err(BackupError::Tampered);
+        }
+        archive_key(&kek(&h.tenant_id)?, h)
+    })?;
+    let mut tx = store.begin().await?;
+    if tx.tenant_exists(tenant).await? {
+        if !replace {
+            return Err(BackupError::TenantExists(header.tenant_slug.clone()));
+        }
+        tx.delete_tenant(tenant).await?;
+    }
+    let mut table: Option<(String, Vec<String>, usize)> = None;
+    let mut batch: Vec<Vec<Value>> = Vec::with_capacity(BATCH);
+    while let Some(rec) = r.next()? {
+        match rec {
+            Record::Table { name, columns } => {
+                let (_, col) = TENANT_TABLES
+                    .iter()
+                    .find(|(t, _)| *t == name)
+                    .ok_or(BackupError::Corrupt("an unknown table"))?;
+                let at = columns.iter().position(|c| c == col).ok_or(BackupError::Corrupt("a table's columns"))?;
+                table = Some((name, columns, at));
+            }
+            Record::Row(values) => {
+                let (_, _, at) = table.as_ref().ok_or(BackupError::Corrupt("a row outside a table"))?;
+                // Every row belongs to the archive's tenant.
+                if values.get(*at) != Some(&Value::Text(header.tenant_id.clone())) {
+                    return Err(BackupError::Corrupt("a row of another tenant"));
+                }
+                batch.push(values);
+                if batch.len() == BATCH {
+                    let (name, columns, _) = table.as_ref().ok_or(BackupError::Corrupt("a row outside a table"))?;
+                    tx.restore_rows(name, columns, &batch).await?;
+                    batch.clear();
+                }
+            }
+            Record::EndTable => {
+                let (name, columns, _) = table.take().ok_or(BackupError::Corrupt("a trailer outside a table"))?;
+                tx.restore_rows(&name, &columns, &batch).await?;
+                batch.clear();
+            }
+        }
+    }
+    let tables = r.manifest().map(<[TableSummary]>::to_vec).ok_or(BackupError::Truncated)?;
+    tx.renew_people_revision(tenant, now.unix().saturating_mul(1_000_000)).await?;
+    let detail = serde_json::json!({ "slug": header.tenant_slug, "snapshot": header.snapshot }).to_string();
+    tx.append_platform_audit("tenant.restored", Some(&header.tenant_id), &detail, now).await?;
+    tx.commit().await?;
+    Ok(RestoreOutcome { header, tables, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Write the archive of `target`'s snapshot to a scratch file next to
+/// `work_dir` and return it (removed when the returned guard drops).
+pub async fn fetch(
+    target: &Target,
+    slug: &str,
+    snapshot: &str,
+    work_dir: &Path,
+) -> Result<FetchedArchive, BackupError> {
+    std::fs::create_dir_all(work_dir)?;
+    let mut r = [0u8; 6];
+    ordo_crypto::random::fill(&mut r)?;
+    let path = work_dir.join(format!(".fetch-{}.tmp", hex::encode(r)));
+    let guard = FetchedArchive(Scratch(path));
+    target.fetch(slug, snapshot, guard.path()).await?;
+    Ok(guard)
+}
+
+/// A fetched archive file, removed when dropped.
+pub struct FetchedArchive(Scratch);
+
+impl FetchedArchive {
+    pub fn path(&self) -> &Path {
+        &self.0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snapshot_names_sort_by_time() {
+        let a = super::snapshot_name(ordo_core::time::Timestamp::from_unix(1_795_840_496)).unwrap();
+        let b = super::snapshot_name(ordo_core::time::Timestamp::from_unix(1_795_840_497)).unwrap();
+        assert!(a.starts_with("20261128T") && a.len() == "20261128T033456Z-01234567".len(), "{a}");
+        assert!(a < b);
+    }
+}

@@ -1,0 +1,240 @@
+//! Table-level access for backups: every row of a tenant, table by table, as
+//! plain values, and the way back in. The list of tenant tables lives here,
+//! next to the schema; a test compares it with the schema itself so that a
+//! new table cannot be left out of backups.
+
+use crate::conn::{Conn, on_pool, run};
+use crate::{Result, Store, StoreError, Tx};
+use futures_util::TryStreamExt;
+use ordo_core::ids::TenantId;
+use sqlx::{Row, ValueRef};
+
+/// A column value as stored: the schema has only integers and text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+/// The tables holding a tenant's data, parents before children (the order
+/// rows are restored in), with the column naming the tenant.
+pub const TENANT_TABLES: &[(&str, &str)] = &[
+    ("tenants", "id"),
+    ("tenant_keys", "tenant_id"),
+    ("users", "tenant_id"),
+    ("user_tokens", "tenant_id"),
+    ("api_tokens", "tenant_id"),
+    ("audit_log", "tenant_id"),
+    ("mail_outbox", "tenant_id"),
+    ("meetings", "tenant_id"),
+    ("meeting_participants", "tenant_id"),
+    ("topics", "tenant_id"),
+    ("topic_contributors", "tenant_id"),
+    ("elements", "tenant_id"),
+    ("element_owners", "tenant_id"),
+    ("comments", "tenant_id"),
+    ("attachments", "tenant_id"),
+];
+
+/// Tenant tables deliberately left out of backups, and why.
+pub const NOT_BACKED_UP: &[(&str, &str)] = &[(
+    "sessions",
+    "sign-ins are not restored: after a restore everyone signs in again, and a stolen backup revives no session",
+)];
+
+fn tenant_column(table: &str) -> Result<&'static str> {
+    TENANT_TABLES.iter().find(|(t, _)| *t == table).map(|(_, c)| *c).ok_or(StoreError::Corrupt("backup table"))
+}
+
+/// A name that can be put in SQL as it is: the archive's table and column
+/// names are checked against this before any statement is built.
+fn plain_identifier(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 63 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn value_of<R: Row>(row: &R, i: usize, integer: bool) -> Result<Value>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    if row.try_get_raw(i)?.is_null() {
+        return Ok(Value::Null);
+    }
+    Ok(if integer { Value::Int(row.try_get::<i64, _>(i)?) } else { Value::Text(row.try_get::<String, _>(i)?) })
+}
+
+/// A column of a table: its name, and whether it holds integers (else text).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub integer: bool,
+}
+
+impl Tx {
+    /// Every row of `table` for `tenant`, in a stable order, handed to
+    /// `each` as it is read (memory stays flat). The first call gives the
+    /// column names.
+    pub async fn dump_table<E: From<StoreError>>(
+        &mut self,
+        tenant: TenantId,
+        table: &str,
+        mut each: impl FnMut(Vec<Value>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Vec<ColumnDef>, E> {
+        let col = tenant_column(table)?;
+        let columns = columns_in_tx(self, table).await?;
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        // Ordering by every column makes the dump the same on both engines.
+        let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
+        let sql = format!("SELECT {} FROM {table} WHERE {col} = $1 ORDER BY {}", names.join(", "), order.join(", "));
+        let kinds: Vec<bool> = columns.iter().map(|c| c.integer).collect();
+        run!(self.conn(), c => {
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.to_string()).fetch(&mut *c);
+            while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
+                let values = kinds.iter().enumerate().map(|(i, int)| value_of(&r, i, *int)).collect::<Result<Vec<_>>>()?;
+                each(values)?;
+            }
+            Ok::<(), E>(())
+        })?;
+        Ok(columns)
+    }
+}
+
+impl Store {
+
+    /// The columns of a table, in schema order.
+    pub async fn columns(&self, table: &str) -> Result<Vec<ColumnDef>> {
+        if !plain_identifier(table) {
+            return Err(StoreError::Corrupt("table name"));
+        }
+        on_pool!(self, conn => columns(conn, table).await)
+    }
+
+    /// Tables of the schema that hold tenant data: those with a `tenant_id`
+    /// column, and `tenants` itself.
+    pub async fn tenant_tables_in_schema(&self) -> Result<Vec<String>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let sql = match self.engine() {
+                    crate::Engine::Sqlite => {
+                        "SELECT m.name FROM sqlite_master m WHERE m.type = 'table'
+                         AND (m.name = 'tenants' OR EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'tenant_id'))
+                         ORDER BY m.name"
+                    }
+                    crate::Engine::Postgres => {
+                        "SELECT t.table_name::TEXT FROM information_schema.tables t WHERE t.table_schema = current_schema()
+                         AND (t.table_name = 'tenants' OR EXISTS (SELECT 1 FROM information_schema.columns c
+                              WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.column_name = 'tenant_id'))
+                         ORDER BY 1"
+                    }
+                };
+                let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut *c).await?;
+                Ok(rows.into_iter().map(|(n,)| n).collect())
+            })
+        })
+    }
+}
+
+async fn columns(conn: Conn<'_>, table: &str) -> Result<Vec<ColumnDef>> {
+    let rows: Vec<(String, String)> = match conn {
+        Conn::Sqlite(c) => {
+            sqlx::query_as("SELECT name, type FROM pragma_table_info($1) ORDER BY cid").bind(table).fetch_all(&mut *c).await?
+        }
+        Conn::Postgres(c) => {
+            sqlx::query_as(
+                "SELECT column_name::TEXT, data_type::TEXT FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+            )
+            .bind(table)
+            .fetch_all(&mut *c)
+            .await?
+        }
+    };
+    if rows.is_empty() {
+        return Err(StoreError::Corrupt("table name"));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(name, ty)| ColumnDef { integer: ty.to_ascii_uppercase().contains("INT"), name })
+        .collect())
+}
+
+impl Tx {
+    /// Insert rows into one of the tenant tables, `columns` naming each
+    /// value's column (as found in an archive: checked against the schema).
+    pub async fn restore_rows(&mut self, table: &str, columns: &[String], rows: &[Vec<Value>]) -> Result<()> {
+        tenant_column(table)?;
+        let schema = columns_in_tx(self, table).await?;
+        let mut kinds = Vec::with_capacity(columns.len());
+        for c in columns {
+            let def = schema.iter().find(|d| d.name == *c).ok_or(StoreError::Corrupt("archive column"))?;
+            kinds.push(def.integer);
+        }
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("INSERT INTO {table} ({}) VALUES ({})", columns.join(", "), placeholders.join(", "));
+        run!(self.conn(), c => {
+            for row in rows {
+                if row.len() != kinds.len() {
+                    return Err(StoreError::Corrupt("archive row"));
+                }
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for (v, int) in row.iter().zip(&kinds) {
+                    q = match (v, int) {
+                        (Value::Null, true) => q.bind(None::<i64>),
+                        (Value::Null, false) => q.bind(None::<String>),
+                        (Value::Int(i), true) => q.bind(*i),
+                        (Value::Text(t), false) => q.bind(t.clone()),
+                        _ => return Err(StoreError::Corrupt("archive value type")),
+                    };
+                }
+                q.execute(&mut *c).await?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The columns of a table, in schema order.
+    pub async fn columns(&mut self, table: &str) -> Result<Vec<ColumnDef>> {
+        columns_in_tx(self, table).await
+    }
+
+    /// Give the tenant a people revision never used before: after a
+    /// restore, no server may reuse what it had cached for this tenant.
+    pub async fn renew_people_revision(&mut self, tenant: TenantId, fresh: i64) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query("UPDATE tenants SET people_revision = CASE WHEN people_revision >= $2 THEN people_revision + 1 ELSE $2 END WHERE id = $1")
+                .bind(tenant.to_string())
+                .bind(fresh)
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Whether a tenant with this id exists (restores refuse to overwrite).
+    pub async fn tenant_exists(&mut self, tenant: TenantId) -> Result<bool> {
+        run!(self.conn(), c => {
+            let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tenants WHERE id = $1").bind(tenant.to_string()).fetch_one(&mut *c).await?;
+            Ok(n.0 > 0)
+        })
+    }
+}
+
+async fn columns_in_tx(tx: &mut Tx, table: &str) -> Result<Vec<ColumnDef>> {
+    if !plain_identifier(table) {
+        return Err(StoreError::Corrupt("table name"));
+    }
+    columns(tx.conn(), table).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_plain_names_reach_sql() {
+        assert!(super::plain_identifier("meeting_participants"));
+        for bad in ["", "users; DROP TABLE users", "Users", "a b", "x\"", &"a".repeat(64)] {
+            assert!(!super::plain_identifier(bad), "{bad}");
+        }
+    }
+}
