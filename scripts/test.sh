@@ -8,6 +8,8 @@
 #   it fails loudly if none can be reached. Each test creates its own database.
 # - SMTP: a Python aiosmtpd server on a free loopback port, delivering into a
 #   temporary Maildir that the tests read.
+# - S3: a moto server (PyPI) on a free loopback port, with a test bucket,
+#   for the backup tests.
 # - Chromium and ChromeDriver (Debian packages) for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,14 +46,14 @@ drop_test_databases
 
 # --- SMTP ---------------------------------------------------------------------
 VENV="$ORDO_CACHE_DIR/venv"
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
-  log "Installing aiosmtpd (Python SMTP server) into $VENV"
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import aiosmtpd, moto.server' 2>/dev/null; then
+  log "Installing aiosmtpd (SMTP server) and moto (S3-compatible server) into $VENV"
   rm -rf "$VENV"
   if ! python3 -m venv "$VENV" 2>/dev/null; then
     apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
     python3 -m venv "$VENV"
   fi
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2'
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2' 'moto[server]>=5,<6'
 fi
 WORK="$(mktemp -d)"
 SMTP_PORT="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -61,6 +63,7 @@ export ORDO_TEST_MAILDIR="$WORK/maildir"
 SMTP_PID=$!
 cleanup() {
   kill "$SMTP_PID" 2>/dev/null || true
+  [ -n "${S3_PID:-}" ] && kill "$S3_PID" 2>/dev/null || true
   drop_test_databases
   rm -rf "$WORK"
 }
@@ -71,6 +74,22 @@ for _ in $(seq 1 50); do
 done
 export ORDO_TEST_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 log "SMTP server on 127.0.0.1:$SMTP_PORT, PostgreSQL at ${ORDO_TEST_DATABASE_URL%%@*}@..."
+
+# --- S3-compatible storage (backups) ----------------------------------------
+S3_PORT="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+"$VENV/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT" >"$WORK/s3.log" 2>&1 &
+S3_PID=$!
+for _ in $(seq 1 100); do
+  "$VENV/bin/python" -c "import socket; socket.create_connection(('127.0.0.1',$S3_PORT),1)" 2>/dev/null && break
+  sleep 0.2
+done
+export ORDO_TEST_S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
+export ORDO_TEST_S3_BUCKET="ordo-test"
+"$VENV/bin/python" - <<PY
+import urllib.request
+urllib.request.urlopen(urllib.request.Request("$ORDO_TEST_S3_ENDPOINT/$ORDO_TEST_S3_BUCKET", method="PUT"), timeout=10)
+PY
+log "S3-compatible server (moto) on 127.0.0.1:$S3_PORT, bucket $ORDO_TEST_S3_BUCKET"
 
 # --- Browser ------------------------------------------------------------------
 if ! command -v chromedriver >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; then

@@ -147,6 +147,12 @@ impl Keys {
         &self.keks
     }
 
+    /// A tenant's key-encryption key, from the key store (backups wrap
+    /// their own keys with it).
+    pub fn kek(&self, tenant: &str) -> Result<ordo_crypto::keys::SecretKey, AppError> {
+        Ok(self.keks.load(&*self.provider, tenant)?)
+    }
+
     /// The keys of a tenant, unwrapped (cached).
     pub async fn for_tenant(&self, store: &Store, tenant: &Tenant) -> Result<TenantKeys, AppError> {
         let id = tenant.id.to_string();

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod backups;
 pub mod cache;
 pub mod i18n;
 pub mod keyops;
@@ -101,6 +102,8 @@ pub enum AppError {
     Store(StoreError),
     #[error(transparent)]
     Crypto(#[from] ordo_crypto::CryptoError),
+    #[error(transparent)]
+    Backup(#[from] ordo_backup::BackupError),
     #[error("internal error: {0}")]
     Internal(&'static str),
     #[error(

@@ -37,6 +37,10 @@ pub struct Settings {
     /// How many decrypted meetings the server keeps in memory to serve
     /// their pages without reading and decrypting them again (0: none).
     pub meeting_cache_entries: usize,
+    /// Where tenant backups go (default: `<data-dir>/backups`).
+    pub backup_target: ordo_backup::target::TargetSpec,
+    /// Scratch space for archives being written or restored.
+    pub backup_work_dir: PathBuf,
 }
 
 impl Settings {
@@ -57,6 +61,8 @@ impl Settings {
             max_image_bytes: 5 * 1024 * 1024,
             max_image_pixels: 40_000_000,
             meeting_cache_entries: 256,
+            backup_target: ordo_backup::target::TargetSpec::Dir(data_dir.join("backups")),
+            backup_work_dir: data_dir.join("tmp"),
         }
     }
 

@@ -21,8 +21,8 @@
 //! memory stays flat whatever the tenant's size.
 
 use crate::BackupError;
-use ordo_crypto::keys::SecretKey;
 use ordo_crypto::aead::Cipher;
+use ordo_crypto::keys::SecretKey;
 use ordo_store::dump::Value;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -286,10 +286,8 @@ impl<R: Read> ChunkReader<R> {
         }
         let mut sealed = vec![0u8; len as usize];
         read_exact_or(&mut self.input, &mut sealed, BackupError::Truncated)?;
-        self.plain = self
-            .cipher
-            .open(&chunk_aad(&self.digest, self.index, last), &sealed)
-            .map_err(|_| BackupError::Tampered)?;
+        self.plain =
+            self.cipher.open(&chunk_aad(&self.digest, self.index, last), &sealed).map_err(|_| BackupError::Tampered)?;
         self.pos = 0;
         self.index += 1;
         if last {
@@ -402,7 +400,14 @@ impl<R: Read> ArchiveReader<R> {
             ended: false,
         };
         let z = zstd::stream::read::Decoder::new(chunks)?;
-        Ok(Self { lines: BufReader::new(z), header, table: None, done: Vec::new(), manifest: None, line: String::new() })
+        Ok(Self {
+            lines: BufReader::new(z),
+            header,
+            table: None,
+            done: Vec::new(),
+            manifest: None,
+            line: String::new(),
+        })
     }
 
     pub fn header(&self) -> &Header {
@@ -442,8 +447,7 @@ impl<R: Read> ArchiveReader<R> {
         if !self.line.ends_with('\n') {
             return Err(BackupError::Truncated);
         }
-        let v: serde_json::Value =
-            serde_json::from_str(&self.line).map_err(|_| BackupError::Corrupt("a record"))?;
+        let v: serde_json::Value = serde_json::from_str(&self.line).map_err(|_| BackupError::Corrupt("a record"))?;
         match v {
             serde_json::Value::Array(values) => {
                 let t = self.table.as_mut().ok_or(BackupError::Corrupt("a row outside a table"))?;

@@ -6,8 +6,8 @@
 
 use crate::BackupError;
 use futures_util::StreamExt;
-use object_store::{ObjectStore, ObjectStoreExt};
 use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
@@ -48,6 +48,22 @@ impl std::fmt::Debug for S3Settings {
 pub struct Listed {
     pub snapshot: String,
     pub size: u64,
+}
+
+/// Where backups go, as configured.
+#[derive(Clone, Debug)]
+pub enum TargetSpec {
+    Dir(PathBuf),
+    S3(S3Settings),
+}
+
+impl TargetSpec {
+    pub fn open(&self) -> Result<Target, BackupError> {
+        match self {
+            TargetSpec::Dir(p) => Ok(Target::dir(p.clone())),
+            TargetSpec::S3(s) => Target::s3(s),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -92,7 +108,11 @@ impl Target {
             .with_virtual_hosted_style_request(false)
             .build()
             .map_err(BackupError::from)?;
-        Ok(Target::S3 { store: Arc::new(store), prefix: s.prefix.trim_matches('/').to_owned(), bucket: s.bucket.clone() })
+        Ok(Target::S3 {
+            store: Arc::new(store),
+            prefix: s.prefix.trim_matches('/').to_owned(),
+            bucket: s.bucket.clone(),
+        })
     }
 
     /// Where, for messages (no credentials).
@@ -160,7 +180,9 @@ impl Target {
                 let mut items = store.list(Some(&ObjectPath::from(dir)));
                 while let Some(m) = items.next().await {
                     let m = m?;
-                    if let Some(snap) = m.location.filename().and_then(|n| n.strip_suffix(SUFFIX)).filter(|s| snapshot_ok(s)) {
+                    if let Some(snap) =
+                        m.location.filename().and_then(|n| n.strip_suffix(SUFFIX)).filter(|s| snapshot_ok(s))
+                    {
                         out.push(Listed { snapshot: snap.to_owned(), size: m.size });
                     }
                 }

@@ -153,10 +153,8 @@ pub async fn restore(
     while let Some(rec) = r.next()? {
         match rec {
             Record::Table { name, columns } => {
-                let (_, col) = TENANT_TABLES
-                    .iter()
-                    .find(|(t, _)| *t == name)
-                    .ok_or(BackupError::Corrupt("an unknown table"))?;
+                let (_, col) =
+                    TENANT_TABLES.iter().find(|(t, _)| *t == name).ok_or(BackupError::Corrupt("an unknown table"))?;
                 let at = columns.iter().position(|c| c == col).ok_or(BackupError::Corrupt("a table's columns"))?;
                 table = Some((name, columns, at));
             }

@@ -102,7 +102,6 @@ impl Tx {
 }
 
 impl Store {
-
     /// The columns of a table, in schema order.
     pub async fn columns(&self, table: &str) -> Result<Vec<ColumnDef>> {
         if !plain_identifier(table) {
@@ -139,7 +138,10 @@ impl Store {
 async fn columns(conn: Conn<'_>, table: &str) -> Result<Vec<ColumnDef>> {
     let rows: Vec<(String, String)> = match conn {
         Conn::Sqlite(c) => {
-            sqlx::query_as("SELECT name, type FROM pragma_table_info($1) ORDER BY cid").bind(table).fetch_all(&mut *c).await?
+            sqlx::query_as("SELECT name, type FROM pragma_table_info($1) ORDER BY cid")
+                .bind(table)
+                .fetch_all(&mut *c)
+                .await?
         }
         Conn::Postgres(c) => {
             sqlx::query_as(

@@ -65,6 +65,10 @@ impl From<AppError> for WebError {
                 tracing::error!(error = %e, "crypto error");
                 WebError::Internal("crypto")
             }
+            AppError::Backup(e) => {
+                tracing::error!(error = %e, "backup error");
+                WebError::Internal("backup")
+            }
             AppError::WrongMasterKey => {
                 tracing::error!("wrong master key");
                 WebError::Internal("master key")

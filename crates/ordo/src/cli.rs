@@ -58,6 +58,48 @@ enum Command {
     /// Master key files.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Tenant backups: take one now, list, verify.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Restore a tenant from a backup, all or nothing: the whole archive is
+    /// checked before anything is written.
+    Restore {
+        /// The tenant's slug (as in the backup).
+        #[arg(long)]
+        tenant: String,
+        /// The snapshot to restore (see `ordo backup list`).
+        #[arg(long)]
+        snapshot: String,
+        /// Replace the tenant if it exists (its current data is lost; its
+        /// users sign in again).
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BackupCommand {
+    /// Back up a tenant now (encrypted, to the configured target).
+    Run {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// List a tenant's snapshots, oldest first.
+    List {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Read a whole snapshot and check every chunk, table and checksum.
+    Verify {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The snapshot (default: the newest).
+        #[arg(long)]
+        snapshot: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -295,6 +337,27 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, StartError> {
             }
         }
         Command::Keys(KeysCommand::Generate { file }) => Ok(keys_generate(&file)),
+        Command::Backup(cmd) => backup_command(cmd, &config).await,
+        Command::Restore { tenant, snapshot, replace } => {
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };
+            match ordo_app::backups::restore(&app, &slug, &snapshot, replace).await {
+                Ok(out) => {
+                    let rows: u64 = out.tables.iter().map(|t| t.rows).sum();
+                    println!(
+                        "restored {slug} from {snapshot}: {} tables, {rows} rows, in {:.1} s",
+                        out.tables.len(),
+                        out.seconds
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ordo_app::AppError::Backup(e)) => {
+                    eprintln!("ordo: restore refused, nothing was written: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
         Command::Tenant(TenantCommand::Encryption { tenant, set, background }) => {
             let app = server::open(&config, Arc::new(SystemClock)).await?;
             let Some(slug) = tenant_slug(&app, &tenant).await? else { return Ok(ExitCode::from(2)) };
@@ -409,4 +472,64 @@ fn usage(e: &ordo_core::Invalid) -> StartError {
 fn describe_invalid(i: &ordo_core::Invalid) -> String {
     let tr = ordo_app::i18n::Tr::new(Locale::En);
     format!("{}: {}", i.field, tr.t(&format!("error.{}", i.code)))
+}
+
+fn parse_slug(s: &str) -> Option<Slug> {
+    match Slug::parse(s) {
+        Ok(slug) => Some(slug),
+        Err(e) => {
+            eprintln!("ordo: {}", describe_invalid(&e));
+            None
+        }
+    }
+}
+
+async fn backup_command(cmd: BackupCommand, config: &Config) -> Result<ExitCode, StartError> {
+    let app = server::open(config, Arc::new(SystemClock)).await?;
+    match cmd {
+        BackupCommand::Run { tenant } => {
+            let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };
+            match ordo_app::backups::run(&app, &slug).await {
+                Ok(out) => {
+                    let rows: u64 = out.tables.iter().map(|t| t.rows).sum();
+                    println!(
+                        "backup of {slug}: snapshot {} ({} bytes, {rows} rows) in {:.1} s",
+                        out.snapshot, out.bytes, out.seconds
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ordo_app::AppError::NotFound) => {
+                    eprintln!("ordo: no tenant {slug}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        BackupCommand::List { tenant } => {
+            let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };
+            let list = ordo_app::backups::list(&app, &slug).await?;
+            println!("{:<28} {:>14}", "SNAPSHOT", "BYTES");
+            for l in list {
+                println!("{:<28} {:>14}", l.snapshot, l.size);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Verify { tenant, snapshot } => {
+            let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };
+            match ordo_app::backups::verify(&app, &slug, snapshot.as_deref()).await {
+                Ok((header, tables)) => {
+                    println!("snapshot {} of {slug}: intact", header.snapshot);
+                    for t in tables {
+                        println!("  {:<24} {:>10} rows  sha256 {}", t.table, t.rows, t.sha256);
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ordo_app::AppError::Backup(e)) => {
+                    println!("snapshot of {slug}: BAD: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
 }

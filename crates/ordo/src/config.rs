@@ -4,6 +4,7 @@
 //! leave a default in place). Secrets are redacted from `Debug` output.
 
 use ordo_app::{Mode, Settings};
+use ordo_backup::target::TargetSpec;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -25,7 +26,7 @@ pub enum ConfigError {
 
 /// The configuration file's keys (all optional). Names match the
 /// environment variables without the `ORDO_` prefix, in lowercase.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     mode: Option<String>,
@@ -46,6 +47,13 @@ struct FileConfig {
     max_image_bytes: Option<i64>,
     max_image_pixels: Option<i64>,
     meeting_cache_entries: Option<i64>,
+    backup_dir: Option<PathBuf>,
+    backup_s3_url: Option<String>,
+    backup_s3_endpoint: Option<String>,
+    backup_s3_region: Option<String>,
+    backup_s3_access_key_id: Option<String>,
+    backup_s3_secret_access_key: Option<String>,
+    backup_s3_allow_http: Option<bool>,
     log: Option<String>,
     log_format: Option<String>,
 }
@@ -90,8 +98,57 @@ pub struct Config {
     pub max_image_pixels: i64,
     /// Decrypted meetings kept in memory (0: none).
     pub meeting_cache_entries: i64,
+    /// Where tenant backups go (its secret is redacted from debug output).
+    pub backup_target: TargetSpec,
     pub log: String,
     pub log_format: LogFormat,
+}
+
+/// Backups go to S3-compatible storage when `backup_s3_url` is set, else to
+/// a directory (`<data-dir>/backups` by default).
+fn backup_target(file: &FileConfig, data_dir: &Path) -> Result<TargetSpec, ConfigError> {
+    let Some(url) = env("ORDO_BACKUP_S3_URL").or(file.backup_s3_url.clone()) else {
+        let dir = env("ORDO_BACKUP_DIR").map(PathBuf::from).or(file.backup_dir.clone());
+        return Ok(TargetSpec::Dir(dir.unwrap_or_else(|| data_dir.join("backups"))));
+    };
+    let bad = |reason: &str| ConfigError::Invalid { key: "backup_s3_url", reason: reason.into() };
+    let rest = url.strip_prefix("s3://").ok_or_else(|| bad("expected s3://BUCKET/PREFIX"))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(bad("expected s3://BUCKET/PREFIX"));
+    }
+    let need = |key: &'static str, env_key: &str, v: Option<String>| {
+        env(env_key).or(v).ok_or(ConfigError::Invalid { key, reason: "required with backup_s3_url".into() })
+    };
+    let allow_http = match env("ORDO_BACKUP_S3_ALLOW_HTTP") {
+        Some(v) => matches!(v.as_str(), "1" | "true" | "yes"),
+        None => file.backup_s3_allow_http.unwrap_or(false),
+    };
+    let endpoint = need("backup_s3_endpoint", "ORDO_BACKUP_S3_ENDPOINT", file.backup_s3_endpoint.clone())?;
+    let secure = endpoint.starts_with("https://");
+    if !(secure || (allow_http && endpoint.starts_with("http://"))) {
+        return Err(ConfigError::Invalid {
+            key: "backup_s3_endpoint",
+            reason: "must be https:// (http:// only with backup_s3_allow_http, for a local test server)".into(),
+        });
+    }
+    Ok(TargetSpec::S3(ordo_backup::target::S3Settings {
+        endpoint,
+        region: env("ORDO_BACKUP_S3_REGION").or(file.backup_s3_region.clone()).unwrap_or_else(|| "us-east-1".into()),
+        bucket: bucket.to_owned(),
+        prefix: prefix.trim_matches('/').to_owned(),
+        access_key_id: need(
+            "backup_s3_access_key_id",
+            "ORDO_BACKUP_S3_ACCESS_KEY_ID",
+            file.backup_s3_access_key_id.clone(),
+        )?,
+        secret_access_key: need(
+            "backup_s3_secret_access_key",
+            "ORDO_BACKUP_S3_SECRET_ACCESS_KEY",
+            file.backup_s3_secret_access_key.clone(),
+        )?,
+        allow_http,
+    }))
 }
 
 fn env(key: &str) -> Option<String> {
@@ -131,6 +188,7 @@ impl Config {
             }
             None => FileConfig::default(),
         };
+        let backup_file = file.clone();
 
         let mode = match env("ORDO_MODE").or(file.mode).as_deref() {
             None | Some("development") => Mode::Development,
@@ -152,8 +210,9 @@ impl Config {
             .data_dir
             .clone()
             .or(env("ORDO_DATA_DIR").map(PathBuf::from))
-            .or(file.data_dir)
+            .or(file.data_dir.clone())
             .unwrap_or_else(|| "data".into());
+        let backup_target = backup_target(&backup_file, &data_dir)?;
         let database_url = env("ORDO_DATABASE_URL")
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("ordo.db").display()));
@@ -272,6 +331,7 @@ impl Config {
                 0,
                 100_000,
             )?,
+            backup_target,
             log: env("ORDO_LOG").or(file.log).unwrap_or_else(|| "info,sqlx=warn".into()),
             log_format,
         };
@@ -328,6 +388,7 @@ impl Config {
         s.max_image_bytes = usize::try_from(self.max_image_bytes).unwrap_or(5 * 1024 * 1024);
         s.max_image_pixels = u64::try_from(self.max_image_pixels).unwrap_or(40_000_000);
         s.meeting_cache_entries = usize::try_from(self.meeting_cache_entries).unwrap_or(256);
+        s.backup_target = self.backup_target.clone();
         s
     }
 
@@ -369,6 +430,15 @@ mod tests {
             max_image_bytes: 5 * 1024 * 1024,
             max_image_pixels: 40_000_000,
             meeting_cache_entries: 256,
+            backup_target: TargetSpec::S3(ordo_backup::target::S3Settings {
+                endpoint: "https://s3.example.com".into(),
+                region: "eu-west-3".into(),
+                bucket: "backups".into(),
+                prefix: "ordo".into(),
+                access_key_id: "AKIA".into(),
+                secret_access_key: "s3-s3cret".into(),
+                allow_http: false,
+            }),
             log: "info".into(),
             log_format: LogFormat::Text,
         };

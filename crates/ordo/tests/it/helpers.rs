@@ -197,12 +197,18 @@ impl TestApp {
     /// Another server's use cases on the same database and key store, with
     /// its own caches: what a second node of a cluster would do.
     pub async fn other_node(&self) -> App {
+        self.other_node_with(|_| {}).await
+    }
+
+    /// [`TestApp::other_node`] with its own settings.
+    pub async fn other_node_with(&self, change: impl FnOnce(&mut Settings)) -> App {
         let store = ordo_store::Store::connect(&self.db.url).await.unwrap();
         let keys = ordo_app::keys::Keys::new(
             Arc::new(test_key_provider(self.dir.path())),
             KekStore::new(self.dir.path().join("keys")),
         );
-        let settings = Settings::development(self.dir.path(), &self.base);
+        let mut settings = Settings::development(self.dir.path(), &self.base);
+        change(&mut settings);
         App::new(store, Arc::new(self.clock.clone()), settings, keys).unwrap()
     }
 

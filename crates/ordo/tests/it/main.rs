@@ -11,6 +11,7 @@ mod helpers;
 mod access;
 mod api;
 mod audit;
+mod backup;
 mod browser;
 mod cli;
 mod encryption;

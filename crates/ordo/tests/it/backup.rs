@@ -1,0 +1,320 @@
+//! Backups and restores (PRODUCT.md O1, O2): every tenant table goes into
+//! the archive and comes back equal, through a directory and through a real
+//! S3-compatible server; a damaged archive or a failing restore changes
+//! nothing.
+
+use crate::helpers::*;
+use ordo_app::App;
+use ordo_backup::BackupError;
+use ordo_core::tenant::Slug;
+use ordo_store::dump::{NOT_BACKED_UP, TENANT_TABLES, Value};
+use std::collections::BTreeMap;
+
+type Tables = BTreeMap<String, Vec<Vec<Value>>>;
+
+/// Everything the database holds for a tenant, table by table, but the
+/// revision counters (caches' stamps, moved on purpose by a restore).
+async fn contents(app: &App, slug: &str) -> Tables {
+    let tenant = app.store.tenant_by_slug(&Slug::parse(slug).unwrap()).await.unwrap().unwrap();
+    let mut tx = app.store.begin_snapshot().await.unwrap();
+    let mut out = Tables::new();
+    for (table, _) in TENANT_TABLES {
+        let mut rows = Vec::new();
+        let cols = tx
+            .dump_table(tenant.id, table, |r| {
+                rows.push(r);
+                Ok::<(), ordo_store::StoreError>(())
+            })
+            .await
+            .unwrap();
+        let keep: Vec<usize> = (0..cols.len()).filter(|i| !cols[*i].name.ends_with("revision")).collect();
+        out.insert(
+            (*table).to_owned(),
+            rows.into_iter().map(|r| keep.iter().map(|i| r[*i].clone()).collect()).collect(),
+        );
+    }
+    tx.commit().await.unwrap();
+    out
+}
+
+/// A tenant with something in every table: members, tokens, a meeting with
+/// topics, contributors, an action with owners, a remark, an image, mail.
+async fn busy_tenant(t: &TestApp) -> (String, String, Client) {
+    let (slug, owner, c) = t.tenant_with_owner().await;
+    let (member, _) = t.member(&slug, &c, "member").await;
+    c.get(&format!("/t/{slug}/settings/tokens")).await;
+    c.post_form(&format!("/t/{slug}/settings/tokens"), &[("name", "script")]).await;
+    c.get(&format!("/t/{slug}/meetings")).await;
+    let r = c
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", "Board"),
+                ("starts_at", "2026-12-01T09:30"),
+                ("time_zone", "Europe/Paris"),
+                ("duration_minutes", "45"),
+            ],
+        )
+        .await;
+    let path = r.location().split('?').next().unwrap().to_owned();
+    c.post_form(&format!("{path}/participants"), &[("email", &member), ("role", "contributor")]).await;
+    c.post_form(&format!("{path}/topics"), &[("title", "Budget")]).await;
+    let page = c.get(&path).await.body;
+    let topic = page.split("id=\"topic-").nth(1).unwrap()[..36].to_owned();
+    let id = path.rsplit('/').next().unwrap();
+    let meeting = c.get(&format!("/t/{slug}/api/v1/meetings/{id}")).await.json();
+    let member_id =
+        meeting["participants"].as_array().unwrap().iter().find(|p| p["role"] == "contributor").unwrap()["user_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    c.post_form(&format!("{path}/topics/{topic}/contributors"), &[("user", &member_id)]).await;
+    c.post_form(
+        &format!("{path}/elements"),
+        &[
+            ("topic", &topic),
+            ("kind", "action"),
+            ("title", "Close the books"),
+            ("owner", &member_id),
+            ("due_date", "2026-12-20"),
+        ],
+    )
+    .await;
+    c.post_multipart(
+        &format!("{path}/images"),
+        &[("topic", &topic), ("title", "Chart")],
+        Some(("c.png", "image/png", &png(8, 8))),
+    )
+    .await;
+    let page = c.get(&path).await.body;
+    let element = page.split("id=\"el-").nth(1).unwrap()[..36].to_owned();
+    c.post_form(&format!("{path}/elements/{element}/comments"), &[("body", "Audited figures only")]).await;
+    c.post_form(&format!("{path}/share"), &[]).await;
+    // Let the mail worker deliver what is queued: it changes mail rows.
+    for _ in 0..100 {
+        if t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM mail_outbox WHERE status = 'pending'").await == "0" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    (slug, owner, c)
+}
+
+both!(every_tenant_table_of_the_schema_is_backed_up_or_excluded_with_a_reason, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let in_schema = t.app.store.tenant_tables_in_schema().await.unwrap();
+    let mut covered: Vec<String> =
+        TENANT_TABLES.iter().chain(NOT_BACKED_UP.iter()).map(|(name, _)| (*name).to_owned()).collect();
+    covered.sort();
+    assert_eq!(in_schema, covered, "a table holding tenant data is missing from ordo_store::dump::TENANT_TABLES");
+});
+
+both!(a_tenant_comes_back_equal_from_a_directory_backup, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, owner, c) = busy_tenant(&t).await;
+    let before = contents(&t.app, &slug).await;
+    for (table, rows) in &before {
+        if !["user_tokens"].contains(&table.as_str()) {
+            assert!(!rows.is_empty(), "the test tenant has no {table}");
+        }
+    }
+    let s = Slug::parse(&slug).unwrap();
+    let out = ordo_app::backups::run(&t.app, &s).await.unwrap();
+    assert_eq!(out.tables.len(), TENANT_TABLES.len());
+    // Encrypted: nothing of the content is readable in the archive.
+    let file = t.dir.path().join("backups").join(&slug).join(format!("{}.ordobak", out.snapshot));
+    let bytes = std::fs::read(&file).unwrap();
+    for secret in ["Board", "Budget", "Close the books", "Audited figures", owner.as_str()] {
+        assert!(!String::from_utf8_lossy(&bytes).contains(secret), "{secret} in clear");
+    }
+    let listed = ordo_app::backups::list(&t.app, &s).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    ordo_app::backups::verify(&t.app, &s, None).await.unwrap();
+
+    // Life goes on after the backup...
+    c.get(&format!("/t/{slug}/meetings")).await;
+    c.post_form(
+        &format!("/t/{slug}/meetings"),
+        &[
+            ("title", "After the backup"),
+            ("starts_at", "2026-12-02T09:30"),
+            ("time_zone", "UTC"),
+            ("duration_minutes", "30"),
+        ],
+    )
+    .await;
+    assert_ne!(contents(&t.app, &slug).await, before);
+    // ...a restore over an existing tenant needs --replace, and changes
+    // nothing without it.
+    let now = contents(&t.app, &slug).await;
+    let e = ordo_app::backups::restore(&t.app, &s, &out.snapshot, false).await.unwrap_err();
+    assert!(matches!(e, ordo_app::AppError::Backup(BackupError::TenantExists(_))), "{e}");
+    assert_eq!(contents(&t.app, &slug).await, now);
+    // With it, the tenant is exactly as it was at the backup.
+    ordo_app::backups::restore(&t.app, &s, &out.snapshot, true).await.unwrap();
+    assert_eq!(contents(&t.app, &slug).await, before);
+    // Sessions are not restored: sign in again, and everything reads back.
+    assert_eq!(c.get(&format!("/t/{slug}/meetings")).await.status, 303);
+    let again = t.client();
+    again.login(&slug, &owner, PASSWORD).await;
+    let list = again.get(&format!("/t/{slug}/meetings")).await.body;
+    assert!(list.contains("Board") && !list.contains("After the backup"));
+    // The restore is in the platform's audit log.
+    assert!(t.db.text("SELECT kind FROM platform_audit ORDER BY seq DESC LIMIT 1").await.contains("tenant.restored"));
+});
+
+both!(a_damaged_archive_is_refused_before_anything_is_written, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, _c) = busy_tenant(&t).await;
+    let s = Slug::parse(&slug).unwrap();
+    let out = ordo_app::backups::run(&t.app, &s).await.unwrap();
+    let file = t.dir.path().join("backups").join(&slug).join(format!("{}.ordobak", out.snapshot));
+    let good = std::fs::read(&file).unwrap();
+    let before = contents(&t.app, &slug).await;
+    let flipped = {
+        let mut b = good.clone();
+        let at = b.len() - 20;
+        b[at] ^= 0x40;
+        b
+    };
+    let truncated = good[..good.len() - 100].to_vec();
+    let mut extended = good.clone();
+    extended.extend_from_slice(b"more");
+    for (what, bytes) in [("flipped", flipped), ("truncated", truncated), ("extended", extended)] {
+        std::fs::write(&file, &bytes).unwrap();
+        let e = ordo_app::backups::verify(&t.app, &s, None).await.unwrap_err();
+        assert!(matches!(e, ordo_app::AppError::Backup(_)), "{what}: {e}");
+        let e = ordo_app::backups::restore(&t.app, &s, &out.snapshot, true).await.unwrap_err();
+        assert!(matches!(e, ordo_app::AppError::Backup(_)), "{what}: {e}");
+        assert_eq!(contents(&t.app, &slug).await, before, "{what}: the database changed");
+    }
+    // Another tenant's key cannot open it (the archive names its tenant; a
+    // copy filed under another tenant's name is refused).
+    std::fs::write(&file, &good).unwrap();
+    let (other, _, _) = t.tenant_with_owner().await;
+    let other_dir = t.dir.path().join("backups").join(&other);
+    std::fs::create_dir_all(&other_dir).unwrap();
+    std::fs::copy(&file, other_dir.join(format!("{}.ordobak", out.snapshot))).unwrap();
+    let e = ordo_app::backups::verify(&t.app, &Slug::parse(&other).unwrap(), None).await.unwrap_err();
+    assert!(matches!(e, ordo_app::AppError::Backup(_)), "{e}");
+    // A partial file left by a crash is never listed.
+    std::fs::write(t.dir.path().join("backups").join(&slug).join("20990101T000000Z-00000000.ordobak.part"), b"x")
+        .unwrap();
+    assert_eq!(ordo_app::backups::list(&t.app, &s).await.unwrap().len(), 1);
+    // A deleted tenant's keys are gone: so is every way into its backups.
+    ordo_app::keyops::delete_tenant(&t.app, &s).await.unwrap();
+    let e = ordo_app::backups::restore(&t.app, &s, &out.snapshot, false).await.unwrap_err();
+    assert!(matches!(e, ordo_app::AppError::Backup(BackupError::WrongKey)), "{e}");
+});
+
+both!(a_restore_that_fails_half_way_leaves_the_database_as_it_was, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, _c) = busy_tenant(&t).await;
+    let s = Slug::parse(&slug).unwrap();
+    let before = contents(&t.app, &slug).await;
+    let tenant = t.app.store.tenant_by_slug(&s).await.unwrap().unwrap();
+    // A valid, well-sealed archive whose rows the database refuses half-way
+    // (a user twice): written with the tenant's own key, as a bug could.
+    let kek = t.app.keys.kek(&tenant.id.to_string()).unwrap();
+    let key = ordo_crypto::keys::SecretKey::generate().unwrap();
+    let snapshot = "20261201T000000Z-0badc0de";
+    let header = ordo_backup::format::Header {
+        tenant_id: tenant.id.to_string(),
+        tenant_slug: slug.clone(),
+        snapshot: snapshot.into(),
+        created_at: 0,
+        schema_version: ordo_store::SCHEMA_VERSION,
+        wrapped_key: ordo_crypto::keys::wrap_tenant_key(
+            &kek,
+            &key,
+            &tenant.id.to_string(),
+            &format!("backup/{snapshot}"),
+            1,
+        )
+        .unwrap(),
+    };
+    let mut w = ordo_backup::format::ArchiveWriter::new(Vec::new(), &header, &key).unwrap();
+    for (table, rows) in &before {
+        let mut tx = t.app.store.begin_snapshot().await.unwrap();
+        let cols: Vec<String> = tx.columns(table).await.unwrap().into_iter().map(|c| c.name).collect();
+        let mut full = Vec::new();
+        tx.dump_table(tenant.id, table, |r| {
+            full.push(r);
+            Ok::<(), ordo_store::StoreError>(())
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(full.len(), rows.len());
+        w.begin_table(table, &cols).unwrap();
+        for r in &full {
+            w.row(r).unwrap();
+        }
+        if table == "users" {
+            w.row(&full[0]).unwrap();
+        }
+        w.end_table().unwrap();
+    }
+    let (bytes, _) = w.finish().unwrap();
+    let dir = t.dir.path().join("backups").join(&slug);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{snapshot}.ordobak")), bytes).unwrap();
+    // The archive itself is intact: the failure comes from the database...
+    ordo_app::backups::verify(&t.app, &s, Some(snapshot)).await.unwrap();
+    let e = ordo_app::backups::restore(&t.app, &s, snapshot, true).await.unwrap_err();
+    assert!(matches!(e, ordo_app::AppError::Backup(BackupError::Store(_))), "{e}");
+    // ...after the old rows were deleted and half the new ones written: all
+    // of it was rolled back.
+    assert_eq!(contents(&t.app, &slug).await, before);
+});
+
+#[cfg_attr(
+    not(ordo_s3),
+    ignore = "the test script starts an S3-compatible server (moto) and sets ORDO_TEST_S3_ENDPOINT"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_comes_back_equal_from_s3_compatible_storage_on_sqlite() {
+    s3_round_trip(Engine::Sqlite).await;
+}
+
+#[cfg_attr(
+    not(all(ordo_s3, ordo_pg)),
+    ignore = "the test script starts moto and PostgreSQL and sets ORDO_TEST_S3_ENDPOINT and ORDO_TEST_DATABASE_URL"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_comes_back_equal_from_s3_compatible_storage_on_postgres() {
+    s3_round_trip(Engine::Postgres).await;
+}
+
+async fn s3_round_trip(engine: Engine) {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, _c) = busy_tenant(&t).await;
+    let s = Slug::parse(&slug).unwrap();
+    let endpoint = std::env::var("ORDO_TEST_S3_ENDPOINT").unwrap();
+    let bucket = std::env::var("ORDO_TEST_S3_BUCKET").unwrap_or_else(|_| "ordo-test".into());
+    let app = t
+        .other_node_with(|settings| {
+            settings.backup_target = ordo_backup::target::TargetSpec::S3(ordo_backup::target::S3Settings {
+                endpoint,
+                region: "us-east-1".into(),
+                bucket,
+                prefix: format!("run-{}", TestApp::slug()),
+                access_key_id: "testing".into(),
+                secret_access_key: "testing".into(),
+                allow_http: true,
+            });
+        })
+        .await;
+    let before = contents(&app, &slug).await;
+    let out = ordo_app::backups::run(&app, &s).await.unwrap();
+    let listed = ordo_app::backups::list(&app, &s).await.unwrap();
+    assert_eq!(listed.iter().map(|l| l.snapshot.as_str()).collect::<Vec<_>>(), [out.snapshot.as_str()]);
+    assert_eq!(listed[0].size, out.bytes);
+    ordo_app::backups::verify(&app, &s, Some(&out.snapshot)).await.unwrap();
+    // The local directory target got nothing: the archive went to S3 only.
+    assert!(!t.dir.path().join("backups").join(&slug).exists());
+    ordo_app::backups::restore(&app, &s, &out.snapshot, true).await.unwrap();
+    assert_eq!(contents(&app, &slug).await, before);
+    let e = ordo_app::backups::restore(&app, &s, "20990101T000000Z-00000000", true).await.unwrap_err();
+    assert!(matches!(e, ordo_app::AppError::Backup(BackupError::NoSnapshot(_))), "{e}");
+}
