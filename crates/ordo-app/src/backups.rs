@@ -1,13 +1,25 @@
 //! Backups of tenants: taking one, listing, checking and restoring them,
 //! with the tenant's key-encryption key from the key store (the archive
-//! format and targets are in `ordo-backup`).
+//! format and targets are in `ordo-backup`); the schedule (twice a day by
+//! default, as durable jobs) with retention and quota; and the daily restore
+//! drill that proves each tenant's latest backup restores.
 
 use crate::{App, AppError};
 use ordo_backup::BackupError;
 use ordo_backup::format::{Header, TableSummary};
 use ordo_backup::target::{Listed, Target};
-use ordo_backup::tenant::{BackupOutcome, RestoreOutcome};
+use ordo_backup::tenant::{BackupOutcome, DrillOutcome, RestoreOutcome};
+use ordo_core::ids::TenantId;
 use ordo_core::tenant::Slug;
+use ordo_core::time::Timestamp;
+use ordo_store::{BackupRun, Job};
+
+/// How long a claimed job may run before another node takes it over.
+const LEASE_SECS: i64 = 3600;
+/// A failed backup is tried again this soon.
+const RETRY_SECS: i64 = 15 * 60;
+/// Restore drills: once a day.
+const DRILL_EVERY_SECS: i64 = 24 * 3600;
 
 fn target(app: &App) -> Result<Target, AppError> {
     Ok(app.settings.backup_target.open()?)
@@ -18,15 +30,111 @@ fn kek_finder(app: &App) -> impl Fn(&str) -> Result<ordo_crypto::keys::SecretKey
     move |tenant: &str| app.keys.kek(tenant).map_err(|_| BackupError::WrongKey)
 }
 
-/// Back up a tenant now.
+/// Run ids sort in the order runs were recorded (the history lists them
+/// newest first, even within one second): time, then a counter.
+fn run_id(app: &App) -> Result<String, AppError> {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut r = [0u8; 4];
+    ordo_crypto::random::fill(&mut r)?;
+    Ok(format!("{:012}-{n:012}-{}", app.now().unix(), hex_lower(&r)))
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn record(app: &App, tenant: TenantId, run: &BackupRun) -> Result<(), AppError> {
+    let mut tx = app.store.begin().await?;
+    tx.record_run(tenant, run).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Back up a tenant now; the run is recorded (failed runs too) and old
+/// snapshots are pruned by the retention rules once the new one is stored.
 pub async fn run(app: &App, slug: &Slug) -> Result<BackupOutcome, AppError> {
     let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
-    let kek = app.keys.kek(&tenant.id.to_string())?;
-    let out =
-        ordo_backup::tenant::backup(&app.store, &tenant, &kek, &target(app)?, &app.settings.backup_work_dir, app.now())
-            .await?;
+    let started = app.now();
+    let result = async {
+        let kek = app.keys.kek(&tenant.id.to_string())?;
+        let target = target(app)?;
+        let out = ordo_backup::tenant::backup(
+            &app.store,
+            &tenant,
+            &kek,
+            &target,
+            &app.settings.backup_work_dir,
+            app.now(),
+            Some(app.settings.backup_quota_bytes),
+        )
+        .await?;
+        prune(app, &target, slug).await?;
+        Ok::<_, AppError>(out)
+    }
+    .await;
+    let run = match &result {
+        Ok(out) => BackupRun {
+            id: run_id(app)?,
+            kind: "backup".into(),
+            snapshot: Some(out.snapshot.clone()),
+            started_at: started,
+            finished_at: app.now(),
+            ok: true,
+            bytes: i64::try_from(out.bytes).unwrap_or(i64::MAX),
+            rows_total: i64::try_from(out.tables.iter().map(|t| t.rows).sum::<u64>()).unwrap_or(i64::MAX),
+            millis: (out.seconds * 1000.0) as i64,
+            detail: String::new(),
+        },
+        Err(e) => {
+            // The alert: an error event the operator's log pipeline (and
+            // the tenant watch) pick up.
+            tracing::error!(event = "backup.failed", tenant = %slug, error = %e, "backup failed");
+            BackupRun {
+                id: run_id(app)?,
+                kind: "backup".into(),
+                snapshot: None,
+                started_at: started,
+                finished_at: app.now(),
+                ok: false,
+                bytes: 0,
+                rows_total: 0,
+                millis: 0,
+                detail: e.to_string(),
+            }
+        }
+    };
+    record(app, tenant.id, &run).await?;
+    let out = result?;
     tracing::info!(tenant = %slug, snapshot = %out.snapshot, bytes = out.bytes, seconds = out.seconds, "backup done");
     Ok(out)
+}
+
+/// Delete the snapshots the retention rules no longer keep.
+async fn prune(app: &App, target: &Target, slug: &Slug) -> Result<(), AppError> {
+    let names: Vec<String> = target.list(slug.as_str()).await?.into_iter().map(|l| l.snapshot).collect();
+    let now = jiff::Timestamp::from_second(app.now().unix()).map_err(|_| AppError::Internal("clock"))?;
+    for gone in ordo_backup::retention::to_delete(&names, now, app.settings.backup_retention) {
+        target.delete(slug.as_str(), &gone).await?;
+        tracing::info!(tenant = %slug, snapshot = %gone, "snapshot removed by the retention rules");
+    }
+    Ok(())
+}
+
+/// Run the backups that are due (on any node: each is claimed by one).
+/// Returns how many ran.
+pub async fn run_due(app: &App) -> Result<usize, AppError> {
+    let mut n = 0;
+    while let Some((tenant, every_hours)) = app.store.claim_due(Job::Backup, app.now(), LEASE_SECS).await? {
+        let Some(t) = app.store.tenant_by_id(tenant).await? else { continue };
+        let next = match run(app, &t.slug).await {
+            Ok(_) => app.now().plus_secs(every_hours.max(1) * 3600),
+            Err(_) => app.now().plus_secs(RETRY_SECS),
+        };
+        app.store.reschedule(Job::Backup, tenant, next).await?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// A tenant's snapshots, oldest first (works for a deleted tenant too).
@@ -63,14 +171,91 @@ pub async fn verify(app: &App, slug: &Slug, snapshot: Option<&str>) -> Result<(H
 pub async fn restore(app: &App, slug: &Slug, snapshot: &str, replace: bool) -> Result<RestoreOutcome, AppError> {
     let file =
         ordo_backup::tenant::fetch(&target(app)?, slug.as_str(), snapshot, &app.settings.backup_work_dir).await?;
-    let out = ordo_backup::tenant::restore(&app.store, file.path(), &kek_finder(app), replace, app.now()).await?;
-    if out.header.tenant_slug != slug.as_str() {
-        // Restored rows carry their own slug: say so rather than hide it.
-        tracing::warn!(asked = %slug, archive = %out.header.tenant_slug, "the archive was of another slug");
-    }
-    if let Ok(id) = out.header.tenant_id.parse::<ordo_core::ids::TenantId>() {
+    let out = ordo_backup::tenant::restore(
+        &app.store,
+        file.path(),
+        &kek_finder(app),
+        Some(slug.as_str()),
+        replace,
+        app.now(),
+    )
+    .await?;
+    if let Ok(id) = out.header.tenant_id.parse::<TenantId>() {
         app.meeting_cache.forget(|(t, _)| *t == id);
     }
     tracing::info!(tenant = %slug, snapshot, seconds = out.seconds, "restore done");
     Ok(out)
+}
+
+/// Restore the newest snapshot of a tenant into a scratch database and
+/// compare it with the archive; the result is recorded, a failure alerts.
+pub async fn drill(app: &App, slug: &Slug) -> Result<DrillOutcome, AppError> {
+    let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let started = app.now();
+    let result = async {
+        let snapshot = pick(app, slug, None).await?;
+        let file =
+            ordo_backup::tenant::fetch(&target(app)?, slug.as_str(), &snapshot, &app.settings.backup_work_dir).await?;
+        Ok::<_, AppError>(
+            ordo_backup::tenant::drill(file.path(), &kek_finder(app), &app.settings.backup_work_dir, app.now()).await?,
+        )
+    }
+    .await;
+    let run = match &result {
+        Ok(out) => BackupRun {
+            id: run_id(app)?,
+            kind: "drill".into(),
+            snapshot: Some(out.snapshot.clone()),
+            started_at: started,
+            finished_at: app.now(),
+            ok: true,
+            bytes: 0,
+            rows_total: i64::try_from(out.rows).unwrap_or(i64::MAX),
+            millis: (out.seconds * 1000.0) as i64,
+            detail: String::new(),
+        },
+        Err(e) => {
+            tracing::error!(event = "drill.failed", tenant = %slug, error = %e, "restore drill failed");
+            BackupRun {
+                id: run_id(app)?,
+                kind: "drill".into(),
+                snapshot: None,
+                started_at: started,
+                finished_at: app.now(),
+                ok: false,
+                bytes: 0,
+                rows_total: 0,
+                millis: 0,
+                detail: e.to_string(),
+            }
+        }
+    };
+    record(app, tenant.id, &run).await?;
+    result
+}
+
+/// Run the restore drills that are due (one a day per tenant).
+pub async fn drill_due(app: &App) -> Result<usize, AppError> {
+    let mut n = 0;
+    while let Some((tenant, _)) = app.store.claim_due(Job::Drill, app.now(), LEASE_SECS).await? {
+        let Some(t) = app.store.tenant_by_id(tenant).await? else { continue };
+        let _ = drill(app, &t.slug).await;
+        app.store.reschedule(Job::Drill, tenant, app.now().plus_secs(DRILL_EVERY_SECS)).await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A tenant's backup status for its admins: schedule and recent runs.
+pub struct Status {
+    pub every_hours: i64,
+    pub next_backup: Timestamp,
+    pub next_drill: Timestamp,
+    pub runs: Vec<BackupRun>,
+}
+
+pub async fn status(app: &App, tenant: &ordo_store::Tenant) -> Result<Status, AppError> {
+    let (every_hours, next_backup, next_drill) = app.store.backup_schedule(tenant.id).await?;
+    let runs = app.store.backup_runs(tenant.id, 50).await?;
+    Ok(Status { every_hours, next_backup, next_drill, runs })
 }

@@ -41,6 +41,12 @@ pub struct Settings {
     pub backup_target: ordo_backup::target::TargetSpec,
     /// Scratch space for archives being written or restored.
     pub backup_work_dir: PathBuf,
+    /// Most a tenant's backups may take in the target (bytes).
+    pub backup_quota_bytes: u64,
+    /// Which snapshots are kept.
+    pub backup_retention: ordo_backup::retention::Retention,
+    /// Whether `ordo serve` runs due backups and drills itself.
+    pub backup_scheduler: bool,
 }
 
 impl Settings {
@@ -63,6 +69,9 @@ impl Settings {
             meeting_cache_entries: 256,
             backup_target: ordo_backup::target::TargetSpec::Dir(data_dir.join("backups")),
             backup_work_dir: data_dir.join("tmp"),
+            backup_quota_bytes: 100 * 1_000_000_000,
+            backup_retention: ordo_backup::retention::Retention::default(),
+            backup_scheduler: true,
         }
     }
 

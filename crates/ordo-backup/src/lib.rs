@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod format;
+pub mod retention;
 pub mod target;
 pub mod tenant;
 
@@ -30,6 +31,8 @@ pub enum BackupError {
     Schema { archive: i64, database: i64 },
     #[error("tenant {0} exists: restore with --replace, or into another slug")]
     TenantExists(String),
+    #[error("backup quota exceeded: {used} bytes needed, {limit} allowed (no backup was deleted)")]
+    Quota { used: u64, limit: u64 },
     #[error("no snapshot {0}")]
     NoSnapshot(String),
     #[error("storage: {0}")]

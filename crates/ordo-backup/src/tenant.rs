@@ -69,6 +69,7 @@ pub async fn backup(
     target: &Target,
     work_dir: &Path,
     now: Timestamp,
+    quota_bytes: Option<u64>,
 ) -> Result<BackupOutcome, BackupError> {
     let started = Instant::now();
     let snapshot = snapshot_name(now)?;
@@ -99,6 +100,14 @@ pub async fn backup(
     file.sync_all()?;
     let bytes = file.metadata()?.len();
     drop(file);
+    if let Some(limit) = quota_bytes {
+        // Over quota, the backup fails and nothing is deleted to make room:
+        // the last good backups stay.
+        let used: u64 = target.list(tenant.slug.as_str()).await?.iter().map(|l| l.size).sum();
+        if used + bytes > limit {
+            return Err(BackupError::Quota { used: used + bytes, limit });
+        }
+    }
     target.put(tenant.slug.as_str(), &snapshot, &scratch.0).await?;
     Ok(BackupOutcome { snapshot, bytes, tables, seconds: started.elapsed().as_secs_f64() })
 }
@@ -108,7 +117,7 @@ pub async fn backup(
 /// archive names.
 pub fn verify_file(
     file: &Path,
-    kek: &dyn Fn(&str) -> Result<SecretKey, BackupError>,
+    kek: &(dyn Fn(&str) -> Result<SecretKey, BackupError> + Sync),
 ) -> Result<(Header, Vec<TableSummary>), BackupError> {
     let input = BufReader::new(std::fs::File::open(file)?);
     crate::format::verify(input, |h| archive_key(&kek(&h.tenant_id)?, h))
@@ -122,12 +131,16 @@ pub fn verify_file(
 pub async fn restore(
     store: &Store,
     file: &Path,
-    kek: &dyn Fn(&str) -> Result<SecretKey, BackupError>,
+    kek: &(dyn Fn(&str) -> Result<SecretKey, BackupError> + Sync),
+    expected_slug: Option<&str>,
     replace: bool,
     now: Timestamp,
 ) -> Result<RestoreOutcome, BackupError> {
     let started = Instant::now();
     let (header, _) = verify_file(file, kek)?;
+    if expected_slug.is_some_and(|s| s != header.tenant_slug) {
+        return Err(BackupError::Corrupt("an archive stored under another tenant's name"));
+    }
     if header.schema_version != SCHEMA_VERSION {
         return Err(BackupError::Schema { archive: header.schema_version, database: SCHEMA_VERSION });
     }
@@ -146,7 +159,7 @@ pub async fn restore(
         if !replace {
             return Err(BackupError::TenantExists(header.tenant_slug.clone()));
         }
-        tx.delete_tenant(tenant).await?;
+        tx.delete_tenant_for_restore(tenant).await?;
     }
     let mut table: Option<(String, Vec<String>, usize)> = None;
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(BATCH);
@@ -221,4 +234,116 @@ mod tests {
         assert!(a.starts_with("20261128T") && a.len() == "20261128T033456Z-01234567".len(), "{a}");
         assert!(a < b);
     }
+}
+
+/// What a restore drill found.
+#[derive(Clone, Debug)]
+pub struct DrillOutcome {
+    pub snapshot: String,
+    pub tables: usize,
+    pub rows: u64,
+    pub seconds: f64,
+}
+
+/// Per table: row count and a digest of the rows without their revision
+/// counters (which a restore moves on purpose).
+type Digests = std::collections::BTreeMap<String, (u64, String)>;
+
+fn digest_add(d: &mut Digests, table: &str, keep: &[usize], row: &[Value]) {
+    use sha2::Digest as _;
+    let e = d.entry(table.to_owned()).or_insert((0, String::new()));
+    e.0 += 1;
+    let mut h = sha2::Sha256::new();
+    h.update(e.1.as_bytes());
+    for i in keep {
+        h.update(format!("{:?}|", row.get(*i)).as_bytes());
+    }
+    e.1 = hex::encode(h.finalize());
+}
+
+fn kept_columns(columns: &[String]) -> Vec<usize> {
+    (0..columns.len()).filter(|i| !columns[*i].ends_with("revision")).collect()
+}
+
+fn archive_digests(
+    file: &Path,
+    kek: &(dyn Fn(&str) -> Result<SecretKey, BackupError> + Sync),
+) -> Result<Digests, BackupError> {
+    let mut r =
+        ArchiveReader::open(BufReader::new(std::fs::File::open(file)?), |h| archive_key(&kek(&h.tenant_id)?, h))?;
+    let mut d = Digests::new();
+    let mut current: Option<(String, Vec<usize>)> = None;
+    while let Some(rec) = r.next()? {
+        match rec {
+            Record::Table { name, columns } => {
+                d.entry(name.clone()).or_insert((0, String::new()));
+                current = Some((name, kept_columns(&columns)));
+            }
+            Record::Row(values) => {
+                let (name, keep) = current.as_ref().ok_or(BackupError::Corrupt("a row outside a table"))?;
+                digest_add(&mut d, name, keep, &values);
+            }
+            Record::EndTable => current = None,
+        }
+    }
+    Ok(d)
+}
+
+async fn store_digests(store: &Store, tenant: ordo_core::ids::TenantId) -> Result<Digests, BackupError> {
+    let mut d = Digests::new();
+    let mut tx = store.begin_snapshot().await?;
+    for (table, _) in TENANT_TABLES {
+        let columns: Vec<String> = tx.columns(table).await?.into_iter().map(|c| c.name).collect();
+        let keep = kept_columns(&columns);
+        d.entry((*table).to_owned()).or_insert((0, String::new()));
+        tx.dump_table(tenant, table, |row: Vec<Value>| {
+            digest_add(&mut d, table, &keep, &row);
+            Ok::<(), BackupError>(())
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(d)
+}
+
+/// A restore drill: restore an archive into a scratch SQLite database in
+/// `work_dir` (never the live one), then compare every table's row count and
+/// content with the archive's. The scratch database is removed afterwards.
+pub async fn drill(
+    file: &Path,
+    kek: &(dyn Fn(&str) -> Result<SecretKey, BackupError> + Sync),
+    work_dir: &Path,
+    now: Timestamp,
+) -> Result<DrillOutcome, BackupError> {
+    let started = Instant::now();
+    std::fs::create_dir_all(work_dir)?;
+    let mut r = [0u8; 6];
+    ordo_crypto::random::fill(&mut r)?;
+    let db = work_dir.join(format!(".drill-{}.db", hex::encode(r)));
+    let _cleanup = [
+        Scratch(db.clone()),
+        Scratch(PathBuf::from(format!("{}-wal", db.display()))),
+        Scratch(PathBuf::from(format!("{}-shm", db.display()))),
+    ];
+    let scratch = Store::connect(&format!("sqlite:{}", db.display())).await?;
+    scratch.migrate().await?;
+    let out = restore(&scratch, file, kek, None, false, now).await?;
+    let tenant: ordo_core::ids::TenantId =
+        out.header.tenant_id.parse().map_err(|_| BackupError::Corrupt("the header's tenant"))?;
+    let expected = archive_digests(file, kek)?;
+    let found = store_digests(&scratch, tenant).await?;
+    scratch.close().await;
+    for (table, (rows, digest)) in &expected {
+        match found.get(table) {
+            Some((n, d)) if n == rows && d == digest => {}
+            _ => return Err(BackupError::Checksum(table.clone())),
+        }
+    }
+    let rows = out.tables.iter().map(|t| t.rows).sum();
+    Ok(DrillOutcome {
+        snapshot: out.header.snapshot,
+        tables: out.tables.len(),
+        rows,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }

@@ -38,10 +38,13 @@ pub const TENANT_TABLES: &[(&str, &str)] = &[
 ];
 
 /// Tenant tables deliberately left out of backups, and why.
-pub const NOT_BACKED_UP: &[(&str, &str)] = &[(
-    "sessions",
-    "sign-ins are not restored: after a restore everyone signs in again, and a stolen backup revives no session",
-)];
+pub const NOT_BACKED_UP: &[(&str, &str)] = &[
+    (
+        "sessions",
+        "sign-ins are not restored: after a restore everyone signs in again, and a stolen backup revives no session",
+    ),
+    ("backup_runs", "the history of backups and drills describes the backups: it is kept beside them, not in them"),
+];
 
 fn tenant_column(table: &str) -> Result<&'static str> {
     TENANT_TABLES.iter().find(|(t, _)| *t == table).map(|(_, c)| *c).ok_or(StoreError::Corrupt("backup table"))

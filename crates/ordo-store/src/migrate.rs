@@ -26,10 +26,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_revisions.sql"),
         postgres: include_str!("../migrations/postgres/0002_revisions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "backup_jobs",
+        sqlite: include_str!("../migrations/sqlite/0003_backup_jobs.sql"),
+        postgres: include_str!("../migrations/postgres/0003_backup_jobs.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

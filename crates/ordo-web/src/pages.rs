@@ -347,6 +347,27 @@ impl MeetingTpl {
     }
 }
 
+pub struct BackupRunView {
+    pub when: String,
+    pub kind: String,
+    pub ok: bool,
+    pub detail: String,
+    pub snapshot: String,
+    pub size: String,
+    pub duration: String,
+}
+
+#[derive(Template)]
+#[template(path = "backups.html")]
+pub struct BackupsTpl {
+    pub p: Page,
+    pub every_hours: i64,
+    pub next_backup: String,
+    pub next_drill: String,
+    pub last_good: Option<String>,
+    pub runs: Vec<BackupRunView>,
+}
+
 #[derive(Template)]
 #[template(path = "encryption.html")]
 pub struct EncryptionTpl {

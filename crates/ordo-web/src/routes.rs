@@ -71,6 +71,7 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("POST", "/t/{slug}/admin/members/{id}/enable", Admin),
     r("GET", "/t/{slug}/admin/audit", Admin),
     r("GET", "/t/{slug}/admin/encryption", Admin),
+    r("GET", "/t/{slug}/admin/backups", Admin),
     r("GET", "/t/{slug}/admin/actions", Admin),
     r("POST", "/t/{slug}/admin/encryption/enable", Admin),
     r("GET", "/t/{slug}/meetings", User),
@@ -156,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/admin/members/{id}/enable", post(admin::enable))
         .route("/t/{slug}/admin/audit", get(admin::audit_page))
         .route("/t/{slug}/admin/encryption", get(admin::encryption_page))
+        .route("/t/{slug}/admin/backups", get(admin::backups_page))
         .route("/t/{slug}/admin/actions", get(admin::actions_page))
         .route("/t/{slug}/admin/encryption/enable", post(admin::enable_encryption))
         .route("/t/{slug}/meetings", get(meetings::list).post(meetings::create))

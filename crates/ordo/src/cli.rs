@@ -100,6 +100,22 @@ enum BackupCommand {
         #[arg(long)]
         snapshot: Option<String>,
     },
+    /// Restore the newest snapshot into a scratch database and compare it
+    /// with the archive (what `ordo serve` does daily); records the result.
+    Drill {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// How often a tenant is backed up (default every 12 hours).
+    Schedule {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// Hours between backups (1 to 168).
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=168))]
+        every_hours: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -530,6 +546,35 @@ async fn backup_command(cmd: BackupCommand, config: &Config) -> Result<ExitCode,
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        BackupCommand::Drill { tenant } => {
+            let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };
+            match ordo_app::backups::drill(&app, &slug).await {
+                Ok(out) => {
+                    println!(
+                        "restore drill of {slug}: snapshot {} restored and checked ({} tables, {} rows) in {:.1} s",
+                        out.snapshot, out.tables, out.rows, out.seconds
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ordo_app::AppError::Backup(e)) => {
+                    println!("restore drill of {slug}: FAILED: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        BackupCommand::Schedule { tenant, every_hours } => {
+            let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };
+            let Some(t) = app.store.tenant_by_slug(&slug).await? else {
+                eprintln!("ordo: no tenant {slug}");
+                return Ok(ExitCode::from(2));
+            };
+            let mut tx = app.store.begin().await?;
+            tx.set_backup_every(t.id, every_hours).await?;
+            tx.commit().await?;
+            println!("{slug} is backed up every {every_hours} h");
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -83,7 +83,8 @@ pub async fn launch_with_listener(
     };
     let mail = tokio::spawn(ordo_app::mail::run_worker(app.clone(), stopped(stop_rx.clone())));
     let sweeper = tokio::spawn(sweep_sessions(app.clone(), stopped(stop_rx.clone())));
-    let resealer = tokio::spawn(ordo_app::keyops::run_worker(app.clone(), stopped(stop_rx)));
+    let resealer = tokio::spawn(ordo_app::keyops::run_worker(app.clone(), stopped(stop_rx.clone())));
+    let backups = tokio::spawn(run_backup_jobs(app.clone(), stopped(stop_rx)));
     let state = AppState::new(app.clone(), options);
     let result = ordo_web::serve(listener, state, shutdown).await;
     let _ = stop_tx.send(true);
@@ -91,6 +92,7 @@ pub async fn launch_with_listener(
         let _ = mail.await;
         let _ = sweeper.await;
         let _ = resealer.await;
+        let _ = backups.await;
     })
     .await;
     result
@@ -110,6 +112,28 @@ async fn sweep_sessions(app: App, shutdown: impl Future<Output = ()>) {
         tokio::select! {
             _ = &mut shutdown => break,
             _ = tokio::time::sleep(Duration::from_secs(300)) => {}
+        }
+    }
+}
+
+/// Every minute, run the backups and restore drills that are due. Jobs live
+/// in the database: they survive restarts, and of several nodes one runs
+/// each (`ordo_store::Store::claim_due`).
+async fn run_backup_jobs(app: App, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    if !app.settings.backup_scheduler {
+        return;
+    }
+    loop {
+        if let Err(e) = ordo_app::backups::run_due(&app).await {
+            tracing::error!(event = "backup.scheduler", error = %e, "running due backups failed");
+        }
+        if let Err(e) = ordo_app::backups::drill_due(&app).await {
+            tracing::error!(event = "drill.scheduler", error = %e, "running due restore drills failed");
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
         }
     }
 }

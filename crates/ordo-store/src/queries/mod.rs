@@ -2,6 +2,8 @@
 //! both engines.
 
 mod audit;
+mod backups;
+pub use backups::{BackupRun, Job};
 mod keys;
 pub use keys::{SealedRow, SealedTable};
 mod meetings;

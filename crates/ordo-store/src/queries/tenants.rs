@@ -135,7 +135,20 @@ impl Tx {
 
     /// Delete a tenant and every row it owns.
     pub async fn delete_tenant(&mut self, tenant: TenantId) -> Result<bool> {
+        self.delete_tenant_rows(tenant, true).await
+    }
+
+    /// Delete a tenant's rows before restoring it: its history of backups
+    /// stays.
+    pub async fn delete_tenant_for_restore(&mut self, tenant: TenantId) -> Result<bool> {
+        self.delete_tenant_rows(tenant, false).await
+    }
+
+    async fn delete_tenant_rows(&mut self, tenant: TenantId, with_history: bool) -> Result<bool> {
         run!(self.conn(), c => {
+            if with_history {
+                sqlx::query("DELETE FROM backup_runs WHERE tenant_id = $1").bind(tenant.to_string()).execute(&mut *c).await?;
+            }
             // Children first: this does not rely on cascades being enabled.
             for sql in [
                 "DELETE FROM sessions WHERE tenant_id = $1",

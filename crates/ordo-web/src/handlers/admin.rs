@@ -207,6 +207,44 @@ pub async fn encryption_page(
     }))
 }
 
+/// The tenant's backups: schedule, last good backup, history of backups
+/// and restore drills (owners and admins).
+pub async fn backups_page(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let status = ordo_app::backups::status(&st.app, &ctx.tenant).await?;
+    let tr = ctx.tr();
+    let size = |b: i64| {
+        if b <= 0 {
+            String::new()
+        } else if b < 1_000_000 {
+            format!("{:.1} kB", b as f64 / 1e3)
+        } else {
+            format!("{:.1} MB", b as f64 / 1e6)
+        }
+    };
+    let last_good = status.runs.iter().find(|r| r.kind == "backup" && r.ok).map(|r| r.finished_at.human_utc());
+    let runs = status
+        .runs
+        .iter()
+        .map(|r| crate::pages::BackupRunView {
+            when: r.started_at.human_utc(),
+            kind: tr.t(&format!("backups.kind_{}", r.kind)).to_owned(),
+            ok: r.ok,
+            detail: r.detail.clone(),
+            snapshot: r.snapshot.clone().unwrap_or_default(),
+            size: size(r.bytes),
+            duration: if r.ok { format!("{:.1} s", r.millis as f64 / 1000.0) } else { String::new() },
+        })
+        .collect();
+    Ok(ok(&crate::pages::BackupsTpl {
+        every_hours: status.every_hours,
+        next_backup: status.next_backup.human_utc(),
+        next_drill: status.next_drill.human_utc(),
+        last_good,
+        runs,
+        p: Page::new(&ctx, "admin"),
+    }))
+}
+
 /// Switch encryption on (an owner's or admin's choice). Switching it off is
 /// for operators only, from the command line.
 pub async fn enable_encryption(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {

@@ -318,3 +318,100 @@ async fn s3_round_trip(engine: Engine) {
     let e = ordo_app::backups::restore(&app, &s, "20990101T000000Z-00000000", true).await.unwrap_err();
     assert!(matches!(e, ordo_app::AppError::Backup(BackupError::NoSnapshot(_))), "{e}");
 }
+
+both!(backups_run_twice_a_day_once_across_nodes_within_quota_and_retention, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, owner, c) = busy_tenant(&t).await;
+    let s = Slug::parse(&slug).unwrap();
+    // A new tenant is due at once; two nodes run the due jobs together:
+    // exactly one backup is taken.
+    let other = t.other_node().await;
+    let (a, b) = tokio::join!(ordo_app::backups::run_due(&t.app), ordo_app::backups::run_due(&other));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(ordo_app::backups::list(&t.app, &s).await.unwrap().len(), 1);
+    // Nothing more is due until 12 hours later.
+    t.clock.advance_secs(11 * 3600);
+    assert_eq!(ordo_app::backups::run_due(&t.app).await.unwrap(), 0);
+    t.clock.advance_secs(3600 + 1);
+    assert_eq!(ordo_app::backups::run_due(&t.app).await.unwrap(), 1);
+    assert_eq!(ordo_app::backups::list(&t.app, &s).await.unwrap().len(), 2);
+    // A job claimed by a node that died is taken over when its lease ends.
+    t.clock.advance_secs(12 * 3600 + 1);
+    let tenant = t.app.store.tenant_by_slug(&s).await.unwrap().unwrap();
+    let claimed = t.app.store.claim_due(ordo_store::Job::Backup, t.app.now(), 3600).await.unwrap();
+    assert_eq!(claimed.map(|(id, _)| id), Some(tenant.id));
+    assert_eq!(ordo_app::backups::run_due(&t.app).await.unwrap(), 0, "leased to the dead node");
+    t.clock.advance_secs(3601);
+    assert_eq!(ordo_app::backups::run_due(&t.app).await.unwrap(), 1);
+
+    // Over quota: the backup fails, is recorded as failed, and every
+    // earlier backup stays.
+    let small = t.other_node_with(|s| s.backup_quota_bytes = 1000).await;
+    let before = ordo_app::backups::list(&t.app, &s).await.unwrap();
+    let e = ordo_app::backups::run(&small, &s).await.unwrap_err();
+    assert!(matches!(e, ordo_app::AppError::Backup(BackupError::Quota { .. })), "{e}");
+    assert_eq!(ordo_app::backups::list(&t.app, &s).await.unwrap(), before);
+    let runs = t.app.store.backup_runs(tenant.id, 10).await.unwrap();
+    assert!(!runs[0].ok && runs[0].detail.contains("quota"), "{runs:?}");
+    assert!(runs[1..].iter().all(|r| r.ok && r.kind == "backup"));
+
+    // Retention: snapshots from long ago are thinned out after the next
+    // backup (every one of the last 14 days kept, none older than a year).
+    let dir = t.dir.path().join("backups").join(&slug);
+    let now = t.app.now().unix();
+    let old_name = |days: i64| {
+        let ts = ordo_core::time::Timestamp::from_unix(now - days * 86_400).rfc3339();
+        format!("{}-00000000.ordobak", ts.replace(['-', ':'], ""))
+    };
+    for days in [3, 20, 21, 400] {
+        std::fs::write(dir.join(old_name(days)), b"old").unwrap();
+    }
+    ordo_app::backups::run(&t.app, &s).await.unwrap();
+    let names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert!(names.contains(&old_name(3)));
+    assert!(names.contains(&old_name(20)) != names.contains(&old_name(21)), "one of the same week is kept: {names:?}");
+    assert!(!names.contains(&old_name(400)), "{names:?}");
+
+    // The admins see it all (signed in again: a day has passed).
+    drop(c);
+    let c = t.client();
+    c.login(&slug, &owner, PASSWORD).await;
+    let page = c.get(&format!("/t/{slug}/admin/backups")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("quota") && page.body.contains(&before[0].snapshot), "{}", page.body);
+});
+
+both!(the_daily_restore_drill_proves_the_latest_backup_and_alerts_on_failure, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, _c) = busy_tenant(&t).await;
+    let s = Slug::parse(&slug).unwrap();
+    ordo_app::backups::run_due(&t.app).await.unwrap();
+    assert_eq!(ordo_app::backups::drill_due(&t.app).await.unwrap(), 1);
+    let tenant = t.app.store.tenant_by_slug(&s).await.unwrap().unwrap();
+    let runs = t.app.store.backup_runs(tenant.id, 10).await.unwrap();
+    let drill = runs.iter().find(|r| r.kind == "drill").unwrap();
+    assert!(drill.ok, "{drill:?}");
+    assert!(drill.rows_total > 10);
+    // The live database was not touched by the drill.
+    assert_eq!(
+        t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM platform_audit WHERE kind = 'tenant.restored'").await,
+        "0"
+    );
+    assert_eq!(ordo_app::backups::drill_due(&t.app).await.unwrap(), 0, "once a day");
+    // A damaged archive fails the next day's drill, which is recorded.
+    let snap = ordo_app::backups::list(&t.app, &s).await.unwrap().pop().unwrap().snapshot;
+    let file = t.dir.path().join("backups").join(&slug).join(format!("{snap}.ordobak"));
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(&file, bytes).unwrap();
+    t.clock.advance_secs(24 * 3600 + 1);
+    // (The backup due meanwhile is not run here: the drill takes the newest.)
+    assert_eq!(ordo_app::backups::drill_due(&t.app).await.unwrap(), 1);
+    let runs = t.app.store.backup_runs(tenant.id, 10).await.unwrap();
+    assert!(runs[0].kind == "drill" && !runs[0].ok, "{runs:?}");
+    // No scratch database is left behind.
+    let left: Vec<_> = std::fs::read_dir(t.dir.path().join("tmp")).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+});

@@ -412,3 +412,82 @@ fn key_commands_end_to_end_and_a_wrong_master_key_refuses_to_start() {
     assert!(!stdout(&with_new(&["tenant", "list"])).contains("enc "));
     assert_eq!(std::fs::read_dir(data.join("keys")).unwrap().count(), keys_before - 1, "its key file is destroyed");
 }
+
+both!(a_lost_server_is_rebuilt_and_a_tenant_restored_with_one_command, |engine| {
+    // Server A backs up to storage that outlives it.
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let remote = dir.path().join("remote-backups");
+    let db_a = TestDb::new(engine, &dir.path().join("da")).await;
+    let with_backups = |data: &std::path::Path, db: &TestDb, args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ordo"));
+        cmd.arg("--data-dir").arg(data).args(args).env("ORDO_LOG", "warn").env("ORDO_BACKUP_DIR", &remote);
+        for k in [
+            "ORDO_DATABASE_URL",
+            "ORDO_MODE",
+            "ORDO_CONFIG",
+            "ORDO_SMTP_URL",
+            "ORDO_PUBLIC_URL",
+            "ORDO_MASTER_KEY_FILE",
+            "ORDO_KEY_DIR",
+        ] {
+            cmd.env_remove(k);
+        }
+        if db.engine == Engine::Postgres {
+            cmd.env("ORDO_DATABASE_URL", &db.url);
+        }
+        cmd.output().unwrap()
+    };
+    let o = with_backups(
+        &a,
+        &db_a,
+        &["tenant", "create", "--slug", "acme", "--name", "Acme", "--owner-email", "o@acme.example"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = with_backups(&a, &db_a, &["backup", "run", "--tenant", "acme"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = with_backups(&a, &db_a, &["backup", "list", "--tenant", "acme"]);
+    let snapshot = stdout(&o).lines().nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let o = with_backups(&a, &db_a, &["backup", "verify", "--tenant", "acme"]);
+    assert!(o.status.success() && stdout(&o).contains("intact"), "{}", stdout(&o));
+    let o = with_backups(&a, &db_a, &["backup", "drill", "--tenant", "acme"]);
+    assert!(o.status.success() && stdout(&o).contains("restored and checked"), "{}{}", stdout(&o), stderr(&o));
+
+    // Server A is lost. Server B has a fresh, empty database, the master key
+    // and the key store (kept apart from the backups), and the backups.
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::copy(a.join("master.key"), b.join("master.key")).unwrap();
+    copy_dir(&a.join("keys"), &b.join("keys"));
+    let db_b = TestDb::new(engine, &dir.path().join("db")).await;
+    // Without the key store nothing can be restored (a stolen backup is useless).
+    let bare = dir.path().join("bare");
+    std::fs::create_dir_all(&bare).unwrap();
+    let o = with_backups(
+        &bare,
+        &TestDb::new(engine, &bare).await,
+        &["restore", "--tenant", "acme", "--snapshot", &snapshot],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+    // With it: one command.
+    let o = with_backups(&b, &db_b, &["restore", "--tenant", "acme", "--snapshot", &snapshot]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("restored acme"), "{}", stdout(&o));
+    let o = with_backups(&b, &db_b, &["tenant", "list"]);
+    assert!(stdout(&o).contains("acme"), "{}", stdout(&o));
+    let o = with_backups(&b, &db_b, &["audit", "verify", "--tenant", "acme"]);
+    assert!(o.status.success() && stdout(&o).contains("intact"), "{}", stdout(&o));
+    // Running it again is refused without --replace, and harmless with it.
+    let o = with_backups(&b, &db_b, &["restore", "--tenant", "acme", "--snapshot", &snapshot]);
+    assert!(!o.status.success() && stderr(&o).contains("--replace"), "{}", stderr(&o));
+    let o = with_backups(&b, &db_b, &["restore", "--tenant", "acme", "--snapshot", &snapshot, "--replace"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+});
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}

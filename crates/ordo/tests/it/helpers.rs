@@ -121,6 +121,8 @@ pub struct Opts {
     /// Force a mail transport: None = the test script's SMTP server if any,
     /// else `.eml` files.
     pub smtp_url: Option<Option<String>>,
+    /// Let the server run due backups and drills in the background.
+    pub backup_scheduler: bool,
 }
 
 pub struct TestApp {
@@ -172,6 +174,8 @@ impl TestApp {
         let base = format!("http://{addr}");
         let public = opts.public_url.clone().unwrap_or_else(|| base.clone());
         let mut settings = Settings::development(dir.path(), &public);
+        // Tests run backups when they mean to (the scheduler has its own test).
+        settings.backup_scheduler = opts.backup_scheduler;
         settings.smtp_url = match &opts.smtp_url {
             Some(forced) => forced.clone().map(Into::into),
             None => std::env::var("ORDO_TEST_SMTP_URL").ok().map(Into::into),
@@ -208,6 +212,7 @@ impl TestApp {
             KekStore::new(self.dir.path().join("keys")),
         );
         let mut settings = Settings::development(self.dir.path(), &self.base);
+        settings.backup_scheduler = false;
         change(&mut settings);
         App::new(store, Arc::new(self.clock.clone()), settings, keys).unwrap()
     }
