@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod backups;
 pub mod cache;
+pub mod demo;
 pub mod i18n;
 pub mod keyops;
 pub mod keys;

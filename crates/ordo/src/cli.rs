@@ -61,6 +61,9 @@ enum Command {
     /// Tenant backups: take one now, list, verify.
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// Demonstration and benchmark data.
+    #[command(subcommand)]
+    Demo(DemoCommand),
     /// Restore a tenant from a backup, all or nothing: the whole archive is
     /// checked before anything is written.
     Restore {
@@ -74,6 +77,20 @@ enum Command {
         /// users sign in again).
         #[arg(long)]
         replace: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DemoCommand {
+    /// Fill a tenant with realistic meetings (sealed like real data) up to
+    /// about SIZE megabytes: for trying Ordo out and measuring backups.
+    Generate {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// Approximate size of the data to add, in megabytes.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=200_000))]
+        size_mb: u64,
     },
 }
 
@@ -354,6 +371,18 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, StartError> {
         }
         Command::Keys(KeysCommand::Generate { file }) => Ok(keys_generate(&file)),
         Command::Backup(cmd) => backup_command(cmd, &config).await,
+        Command::Demo(DemoCommand::Generate { tenant, size_mb }) => {
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };
+            let started = std::time::Instant::now();
+            let (meetings, bytes) = ordo_app::demo::generate(&app, &slug, size_mb * 1_000_000).await?;
+            println!(
+                "{slug}: {meetings} meetings added ({} MB) in {:.1} s",
+                bytes / 1_000_000,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Restore { tenant, snapshot, replace } => {
             let app = server::open(&config, Arc::new(SystemClock)).await?;
             let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };

@@ -415,3 +415,23 @@ both!(the_daily_restore_drill_proves_the_latest_backup_and_alerts_on_failure, |e
     let left: Vec<_> = std::fs::read_dir(t.dir.path().join("tmp")).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
 });
+
+both!(generated_demo_data_reads_back_and_survives_a_backup, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, c) = t.tenant_with_owner().await;
+    let s = Slug::parse(&slug).unwrap();
+    let (meetings, bytes) = ordo_app::demo::generate(&t.app, &s, 2_000_000).await.unwrap();
+    assert!(meetings >= 2 && bytes >= 2_000_000, "{meetings} {bytes}");
+    // Sealed like real data: the pages decrypt it.
+    let list = c.get(&format!("/t/{slug}/meetings")).await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("week 1"), "{}", list.body);
+    let json = c.get(&format!("/t/{slug}/api/v1/meetings")).await.json();
+    let id = json["meetings"][0]["id"].as_str().unwrap().to_owned();
+    let page = c.get(&format!("/t/{slug}/meetings/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("class=\"el-image\""));
+    ordo_app::backups::run(&t.app, &s).await.unwrap();
+    let drill = ordo_app::backups::drill(&t.app, &s).await.unwrap();
+    assert!(drill.rows > 100);
+});
