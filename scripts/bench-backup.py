@@ -10,7 +10,7 @@ Usage: scripts/bench-backup.py PATH/TO/ordo [SIZES_MB] [POSTGRES_URL]
   POSTGRES_URL: also measure on PostgreSQL (a database of its own is created
   and dropped on that server)
 """
-import os, re, shutil, subprocess, sys, tempfile, time
+import os, re, shutil, sqlite3, subprocess, sys, tempfile, time
 
 ordo = sys.argv[1]
 sizes = [int(s) for s in (sys.argv[2] if len(sys.argv) > 2 else "512,1024,2048").split(",")]
@@ -48,6 +48,14 @@ def one(size_mb, engine_url):
         ea = db_env("a")
         run(["--data-dir", a, "tenant", "create", "--slug", "bench", "--name", "Bench", "--owner-email", "o@bench.example"], ea)
         gen_s, _, out = run(["--data-dir", a, "demo", "generate", "--tenant", "bench", "--size-mb", str(size_mb)], ea)
+        if engine_url:
+            db_bytes = int(subprocess.run(["psql", ea["ORDO_DATABASE_URL"], "-Atc", "SELECT pg_database_size(current_database())"],
+                                          capture_output=True, text=True, check=True).stdout.strip())
+        else:
+            con = sqlite3.connect(os.path.join(a, "ordo.db"))
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            con.close()
+            db_bytes = dir_size(a) - dir_size(os.path.join(a, "keys"))
         backup_s, backup_mb, _ = run(["--data-dir", a, "backup", "run", "--tenant", "bench"], ea)
         archive = dir_size(backups)
         _, _, listing = run(["--data-dir", a, "backup", "list", "--tenant", "bench"], ea)
@@ -59,7 +67,7 @@ def one(size_mb, engine_url):
         shutil.copytree(os.path.join(a, "keys"), os.path.join(b, "keys"))
         eb = db_env("b")
         restore_s, restore_mb, _ = run(["--data-dir", b, "restore", "--tenant", "bench", "--snapshot", snapshot], eb)
-        return dict(size=size_mb, gen=gen_s, backup=backup_s, backup_mb=backup_mb, archive=archive,
+        return dict(size=size_mb, db=db_bytes // 1_000_000, gen=gen_s, backup=backup_s, backup_mb=backup_mb, archive=archive,
                     restore=restore_s, restore_mb=restore_mb)
     finally:
         for db in dbs:
@@ -75,9 +83,9 @@ for engine, url in [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else []):
 
 print(f"Machine: {os.cpu_count()} CPUs. Data: `ordo demo generate` (meetings with text, remarks and two 256x192 photos each).")
 print()
-print("| Database | Tenant data | Archive | Backup: time (MB/s) | Backup peak memory | Restore on a new machine: time (MB/s) | Restore peak memory | Restore s per GB |")
-print("|---|---|---|---|---|---|---|---|")
+print("| Database | Tenant data (generated) | Database size | Archive | Backup: time (MB/s) | Backup peak memory | Restore on a new machine: time (MB/s) | Restore peak memory | Restore s per GB |")
+print("|---|---|---|---|---|---|---|---|---|")
 for engine, r in rows:
     mb = r["size"]
-    print(f"| {engine} | {mb} MB | {r['archive'] // 1_000_000} MB | {r['backup']:.1f} s ({mb / r['backup']:.0f}) | {r['backup_mb']} MiB "
+    print(f"| {engine} | {mb} MB | {r['db']} MB | {r['archive'] // 1_000_000} MB | {r['backup']:.1f} s ({mb / r['backup']:.0f}) | {r['backup_mb']} MiB "
           f"| {r['restore']:.1f} s ({mb / r['restore']:.0f}) | {r['restore_mb']} MiB | {r['restore'] / (mb / 1000):.1f} |")

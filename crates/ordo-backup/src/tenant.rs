@@ -11,8 +11,17 @@ use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Rows inserted per statement batch during a restore.
+/// Rows inserted per batch during a restore, and the most bytes a batch
+/// holds (large images): memory stays bounded whatever the tenant's size.
 const BATCH: usize = 500;
+const BATCH_BYTES: usize = 8 << 20;
+
+fn value_size(v: &Value) -> usize {
+    match v {
+        Value::Text(t) => t.len(),
+        _ => 8,
+    }
+}
 
 /// What a backup produced.
 #[derive(Clone, Debug)]
@@ -163,6 +172,7 @@ pub async fn restore(
     }
     let mut table: Option<(String, Vec<String>, usize)> = None;
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(BATCH);
+    let mut batch_bytes = 0usize;
     while let Some(rec) = r.next()? {
         match rec {
             Record::Table { name, columns } => {
@@ -177,8 +187,10 @@ pub async fn restore(
                 if values.get(*at) != Some(&Value::Text(header.tenant_id.clone())) {
                     return Err(BackupError::Corrupt("a row of another tenant"));
                 }
+                batch_bytes += values.iter().map(value_size).sum::<usize>();
                 batch.push(values);
-                if batch.len() == BATCH {
+                if batch.len() == BATCH || batch_bytes >= BATCH_BYTES {
+                    batch_bytes = 0;
                     let (name, columns, _) = table.as_ref().ok_or(BackupError::Corrupt("a row outside a table"))?;
                     tx.restore_rows(name, columns, &batch).await?;
                     batch.clear();
@@ -188,6 +200,7 @@ pub async fn restore(
                 let (name, columns, _) = table.take().ok_or(BackupError::Corrupt("a trailer outside a table"))?;
                 tx.restore_rows(&name, &columns, &batch).await?;
                 batch.clear();
+                batch_bytes = 0;
             }
         }
     }

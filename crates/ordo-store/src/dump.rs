@@ -88,8 +88,12 @@ impl Tx {
         let col = tenant_column(table)?;
         let columns = columns_in_tx(self, table).await?;
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-        // Ordering by every column makes the dump the same on both engines.
-        let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
+        // In primary-key order: the same on both engines, read along the
+        // index (no sort of the whole table).
+        let mut order = primary_key(self.conn(), table).await?;
+        if order.is_empty() {
+            order = names.iter().map(|n| (*n).to_owned()).collect();
+        }
         let sql = format!("SELECT {} FROM {table} WHERE {col} = $1 ORDER BY {}", names.join(", "), order.join(", "));
         let kinds: Vec<bool> = columns.iter().map(|c| c.integer).collect();
         run!(self.conn(), c => {
@@ -138,6 +142,30 @@ impl Store {
     }
 }
 
+/// The primary key's columns, in key order.
+async fn primary_key(conn: Conn<'_>, table: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = match conn {
+        Conn::Sqlite(c) => {
+            sqlx::query_as("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk")
+                .bind(table)
+                .fetch_all(&mut *c)
+                .await?
+        }
+        Conn::Postgres(c) => {
+            sqlx::query_as(
+                "SELECT a.attname::TEXT FROM pg_index i
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                 WHERE i.indrelid = $1::regclass AND i.indisprimary
+                 ORDER BY array_position(i.indkey::int2[], a.attnum)",
+            )
+            .bind(table)
+            .fetch_all(&mut *c)
+            .await?
+        }
+    };
+    Ok(rows.into_iter().map(|(n,)| n).collect())
+}
+
 async fn columns(conn: Conn<'_>, table: &str) -> Result<Vec<ColumnDef>> {
     let rows: Vec<(String, String)> = match conn {
         Conn::Sqlite(c) => {
@@ -176,27 +204,39 @@ impl Tx {
             let def = schema.iter().find(|d| d.name == *c).ok_or(StoreError::Corrupt("archive column"))?;
             kinds.push(def.integer);
         }
-        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("INSERT INTO {table} ({}) VALUES ({})", columns.join(", "), placeholders.join(", "));
-        run!(self.conn(), c => {
-            for row in rows {
-                if row.len() != kinds.len() {
-                    return Err(StoreError::Corrupt("archive row"));
-                }
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-                for (v, int) in row.iter().zip(&kinds) {
-                    q = match (v, int) {
-                        (Value::Null, true) => q.bind(None::<i64>),
-                        (Value::Null, false) => q.bind(None::<String>),
-                        (Value::Int(i), true) => q.bind(*i),
-                        (Value::Text(t), false) => q.bind(t.clone()),
-                        _ => return Err(StoreError::Corrupt("archive value type")),
-                    };
+        if rows.iter().any(|r| r.len() != kinds.len()) {
+            return Err(StoreError::Corrupt("archive row"));
+        }
+        // Several rows per statement: a statement costs a round trip (and,
+        // on SQLite, a hop to its connection thread). Not too many: binding
+        // costs grow faster than the number of parameters (measured).
+        let per_statement = (256 / kinds.len().max(1)).max(1);
+        for chunk in rows.chunks(per_statement) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|r| {
+                    let ps: Vec<String> = (1..=kinds.len()).map(|i| format!("${}", r * kinds.len() + i)).collect();
+                    format!("({})", ps.join(", "))
+                })
+                .collect();
+            let sql = format!("INSERT INTO {table} ({}) VALUES {}", columns.join(", "), values.join(", "));
+            run!(self.conn(), c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for row in chunk {
+                    for (v, int) in row.iter().zip(&kinds) {
+                        q = match (v, int) {
+                            (Value::Null, true) => q.bind(None::<i64>),
+                            (Value::Null, false) => q.bind(None::<&str>),
+                            (Value::Int(i), true) => q.bind(*i),
+                            (Value::Text(t), false) => q.bind(t.as_str()),
+                            _ => return Err(StoreError::Corrupt("archive value type")),
+                        };
+                    }
                 }
                 q.execute(&mut *c).await?;
-            }
-            Ok(())
-        })
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        Ok(())
     }
 
     /// The columns of a table, in schema order.
