@@ -8,7 +8,7 @@ table for docs/benchmarks.md.
 Usage: scripts/bench-backup.py PATH/TO/ordo [SIZES_MB] [POSTGRES_URL]
   SIZES_MB: comma-separated, default 512,1024,2048
   POSTGRES_URL: also measure on PostgreSQL (a database of its own is created
-  and dropped on that server)
+  and dropped on that server); BENCH_ENGINES=postgres measures only that
 """
 import os, re, shutil, sqlite3, subprocess, sys, tempfile, time
 
@@ -42,7 +42,8 @@ def one(size_mb, engine_url):
             db = f"ordo_bench_{os.getpid()}_{name}"
             subprocess.run(["psql", engine_url, "-qc", f'CREATE DATABASE "{db}"'], check=True)
             dbs.append(db)
-            e["ORDO_DATABASE_URL"] = engine_url.rsplit("/", 1)[0] + "/" + db
+            base, _, query = engine_url.partition("?")
+            e["ORDO_DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + db + (f"?{query}" if query else "")
         return e
     try:
         ea = db_env("a")
@@ -75,7 +76,10 @@ def one(size_mb, engine_url):
         shutil.rmtree(work, ignore_errors=True)
 
 rows = []
-for engine, url in [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else []):
+engines = [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else [])
+if os.environ.get("BENCH_ENGINES") == "postgres":
+    engines = [e for e in engines if e[1]]
+for engine, url in engines:
     for s in sizes:
         r = one(s, url)
         rows.append((engine, r))

@@ -164,6 +164,7 @@ pub async fn restore(
         archive_key(&kek(&h.tenant_id)?, h)
     })?;
     let mut tx = store.begin().await?;
+    tx.restoring().await?;
     if tx.tenant_exists(tenant).await? {
         if !replace {
             return Err(BackupError::TenantExists(header.tenant_slug.clone()));

@@ -257,6 +257,16 @@ impl Tx {
         })
     }
 
+    /// Mark this transaction as a restore: PostgreSQL's revision triggers
+    /// stand aside (the restore renews the tenant's people revision, which
+    /// invalidates every cached meeting of the tenant at once).
+    pub async fn restoring(&mut self) -> Result<()> {
+        if let Conn::Postgres(c) = self.conn() {
+            sqlx::query("SELECT set_config('ordo.restoring', 'on', true)").execute(&mut *c).await?;
+        }
+        Ok(())
+    }
+
     /// Whether a tenant with this id exists (restores refuse to overwrite).
     pub async fn tenant_exists(&mut self, tenant: TenantId) -> Result<bool> {
         run!(self.conn(), c => {

@@ -32,10 +32,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_backup_jobs.sql"),
         postgres: include_str!("../migrations/postgres/0003_backup_jobs.sql"),
     },
+    Migration {
+        version: 4,
+        name: "restore_speed",
+        sqlite: include_str!("../migrations/sqlite/0004_restore_speed.sql"),
+        postgres: include_str!("../migrations/postgres/0004_restore_speed.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -19,8 +19,11 @@ pub struct Browser {
 impl Browser {
     pub async fn start(lang: &str) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        use std::os::unix::process::CommandExt;
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            // Its own process group, so that Drop can end Chromium with it.
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -158,6 +161,25 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // End the WebDriver session first: chromedriver then quits Chromium
+        // (killing chromedriver alone leaves Chromium running). Plain
+        // blocking HTTP: Drop cannot await.
+        use std::io::{Read, Write};
+        if let Some(addr) = self.wd.strip_prefix("http://")
+            && let Ok(mut s) = std::net::TcpStream::connect(addr)
+        {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            let req = format!(
+                "DELETE /session/{} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session
+            );
+            if s.write_all(req.as_bytes()).is_ok() {
+                let mut sink = Vec::new();
+                let _ = s.read_to_end(&mut sink);
+            }
+        }
+        // Then the whole process group, whatever is left of it.
+        let _ = Command::new("kill").args(["-9", &format!("-{}", self.driver.id())]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

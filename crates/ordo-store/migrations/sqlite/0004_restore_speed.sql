@@ -1,0 +1,2 @@
+-- Nothing to do on SQLite: its revision triggers are cheap enough during a
+-- restore (PostgreSQL's version of this migration lets restores skip them).
