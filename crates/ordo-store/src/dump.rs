@@ -208,9 +208,14 @@ impl Tx {
             return Err(StoreError::Corrupt("archive row"));
         }
         // Several rows per statement: a statement costs a round trip (and,
-        // on SQLite, a hop to its connection thread). Not too many: binding
-        // costs grow faster than the number of parameters (measured).
-        let per_statement = (256 / kinds.len().max(1)).max(1);
+        // on SQLite, a hop to its connection thread). On SQLite not too many:
+        // binding costs grow faster than the number of parameters there
+        // (measured); PostgreSQL takes more (fewer round trips over TCP).
+        let max_params = match self.conn() {
+            Conn::Sqlite(_) => 256,
+            Conn::Postgres(_) => 4096,
+        };
+        let per_statement = (max_params / kinds.len().max(1)).max(1);
         for chunk in rows.chunks(per_statement) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|r| {
