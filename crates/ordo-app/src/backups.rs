@@ -44,6 +44,34 @@ fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// (snapshot, bytes, rows, seconds) of a run that went well.
+type Done = (String, u64, u64, f64);
+
+fn out_summary(snapshot: &str, bytes: u64, tables: &[TableSummary], seconds: f64) -> Done {
+    (snapshot.to_owned(), bytes, tables.iter().map(|t| t.rows).sum(), seconds)
+}
+
+/// The record of a finished run, good or failed.
+fn finished(app: &App, job: Job, started: Timestamp, result: Result<Done, &AppError>) -> Result<BackupRun, AppError> {
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let (ok, snapshot, bytes, rows_total, millis, detail) = match result {
+        Ok((snap, bytes, rows, secs)) => (true, Some(snap), n(bytes), n(rows), (secs * 1000.0) as i64, String::new()),
+        Err(e) => (false, None, 0, 0, 0, e.to_string()),
+    };
+    Ok(BackupRun {
+        id: run_id(app)?,
+        kind: job.as_str().into(),
+        snapshot,
+        started_at: started,
+        finished_at: app.now(),
+        ok,
+        bytes,
+        rows_total,
+        millis,
+        detail,
+    })
+}
+
 async fn record(app: &App, tenant: TenantId, run: &BackupRun) -> Result<(), AppError> {
     let mut tx = app.store.begin().await?;
     tx.record_run(tenant, run).await?;
@@ -74,34 +102,14 @@ pub async fn run(app: &App, slug: &Slug) -> Result<BackupOutcome, AppError> {
     }
     .await;
     let run = match &result {
-        Ok(out) => BackupRun {
-            id: run_id(app)?,
-            kind: "backup".into(),
-            snapshot: Some(out.snapshot.clone()),
-            started_at: started,
-            finished_at: app.now(),
-            ok: true,
-            bytes: i64::try_from(out.bytes).unwrap_or(i64::MAX),
-            rows_total: i64::try_from(out.tables.iter().map(|t| t.rows).sum::<u64>()).unwrap_or(i64::MAX),
-            millis: (out.seconds * 1000.0) as i64,
-            detail: String::new(),
-        },
+        Ok(out) => {
+            finished(app, Job::Backup, started, Ok(out_summary(&out.snapshot, out.bytes, &out.tables, out.seconds)))?
+        }
         Err(e) => {
             // The alert: an error event the operator's log pipeline (and
             // the tenant watch) pick up.
             tracing::error!(event = "backup.failed", tenant = %slug, error = %e, "backup failed");
-            BackupRun {
-                id: run_id(app)?,
-                kind: "backup".into(),
-                snapshot: None,
-                started_at: started,
-                finished_at: app.now(),
-                ok: false,
-                bytes: 0,
-                rows_total: 0,
-                millis: 0,
-                detail: e.to_string(),
-            }
+            finished(app, Job::Backup, started, Err(e))?
         }
     };
     record(app, tenant.id, &run).await?;
@@ -202,32 +210,10 @@ pub async fn drill(app: &App, slug: &Slug) -> Result<DrillOutcome, AppError> {
     }
     .await;
     let run = match &result {
-        Ok(out) => BackupRun {
-            id: run_id(app)?,
-            kind: "drill".into(),
-            snapshot: Some(out.snapshot.clone()),
-            started_at: started,
-            finished_at: app.now(),
-            ok: true,
-            bytes: 0,
-            rows_total: i64::try_from(out.rows).unwrap_or(i64::MAX),
-            millis: (out.seconds * 1000.0) as i64,
-            detail: String::new(),
-        },
+        Ok(out) => finished(app, Job::Drill, started, Ok((out.snapshot.clone(), 0, out.rows, out.seconds)))?,
         Err(e) => {
             tracing::error!(event = "drill.failed", tenant = %slug, error = %e, "restore drill failed");
-            BackupRun {
-                id: run_id(app)?,
-                kind: "drill".into(),
-                snapshot: None,
-                started_at: started,
-                finished_at: app.now(),
-                ok: false,
-                bytes: 0,
-                rows_total: 0,
-                millis: 0,
-                detail: e.to_string(),
-            }
+            finished(app, Job::Drill, started, Err(e))?
         }
     };
     record(app, tenant.id, &run).await?;

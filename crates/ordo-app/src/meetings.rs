@@ -559,7 +559,8 @@ pub async fn set_action_status(
     Ok(())
 }
 
-/// Move an element one place up or down within its topic.
+/// Move an element one place up or down within its topic (the keyboard's
+/// way; drag and drop places it with [`place_element`]).
 pub async fn move_element(
     app: &App,
     tenant: &Tenant,
@@ -574,12 +575,8 @@ pub async fn move_element(
     let mut siblings: Vec<&ElementRow> = elements.iter().filter(|x| x.topic_id == e.topic_id).collect();
     siblings.sort_by_key(|x| x.position);
     let i = siblings.iter().position(|x| x.id == element).ok_or(AppError::NotFound)?;
-    let j = if up { i.checked_sub(1) } else { (i + 1 < siblings.len()).then_some(i + 1) };
-    let Some(j) = j else { return Ok(()) };
-    let mut tx = app.store.begin().await?;
-    tx.swap_elements(tenant.id, siblings[i], siblings[j]).await?;
-    tx.commit().await?;
-    Ok(())
+    let to = if up { i.saturating_sub(1) } else { i + 1 };
+    place_element(app, tenant, actor, id, element, e.topic_id, to).await
 }
 
 /// Read and decrypt a meeting's content.

@@ -499,21 +499,6 @@ impl Tx {
         })
     }
 
-    /// Swap the positions of two elements of the same topic (move up/down).
-    pub async fn swap_elements(&mut self, tenant: TenantId, a: &ElementRow, b: &ElementRow) -> Result<()> {
-        run!(self.conn(), c => {
-            for (id, pos) in [(a.id, b.position), (b.id, a.position)] {
-                sqlx::query("UPDATE elements SET position = $3 WHERE tenant_id = $1 AND id = $2")
-                    .bind(tenant.to_string())
-                    .bind(id.to_string())
-                    .bind(pos)
-                    .execute(&mut *c)
-                    .await?;
-            }
-            Ok(())
-        })
-    }
-
     pub async fn set_meeting_status(
         &mut self,
         tenant: TenantId,
