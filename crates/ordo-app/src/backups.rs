@@ -21,8 +21,18 @@ const RETRY_SECS: i64 = 15 * 60;
 /// Restore drills: once a day.
 const DRILL_EVERY_SECS: i64 = 24 * 3600;
 
+/// The shared target (platform backups, and tenants without their own).
 fn target(app: &App) -> Result<Target, AppError> {
     Ok(app.settings.backup_target.open()?)
+}
+
+/// Where a tenant's backups go: its own bucket if it has one, else the
+/// shared target under its own prefix.
+fn tenant_target(app: &App, slug: &Slug) -> Result<Target, AppError> {
+    match app.settings.backup_tenant_targets.get(slug.as_str()) {
+        Some(own) => Ok(own.open()?),
+        None => target(app),
+    }
 }
 
 /// The key-encryption key of the tenant an archive names.
@@ -86,7 +96,7 @@ pub async fn run(app: &App, slug: &Slug) -> Result<BackupOutcome, AppError> {
     let started = app.now();
     let result = async {
         let kek = app.keys.kek(&tenant.id.to_string())?;
-        let target = target(app)?;
+        let target = tenant_target(app, slug)?;
         let out = ordo_backup::tenant::backup(
             &app.store,
             &tenant,
@@ -147,7 +157,7 @@ pub async fn run_due(app: &App) -> Result<usize, AppError> {
 
 /// A tenant's snapshots, oldest first (works for a deleted tenant too).
 pub async fn list(app: &App, slug: &Slug) -> Result<Vec<Listed>, AppError> {
-    Ok(target(app)?.list(slug.as_str()).await?)
+    Ok(tenant_target(app, slug)?.list(slug.as_str()).await?)
 }
 
 /// The newest snapshot's name, or the one asked for.
@@ -166,7 +176,8 @@ async fn pick(app: &App, slug: &Slug, snapshot: Option<&str>) -> Result<String, 
 pub async fn verify(app: &App, slug: &Slug, snapshot: Option<&str>) -> Result<(Header, Vec<TableSummary>), AppError> {
     let snapshot = pick(app, slug, snapshot).await?;
     let file =
-        ordo_backup::tenant::fetch(&target(app)?, slug.as_str(), &snapshot, &app.settings.backup_work_dir).await?;
+        ordo_backup::tenant::fetch(&tenant_target(app, slug)?, slug.as_str(), &snapshot, &app.settings.backup_work_dir)
+            .await?;
     let (header, tables) = ordo_backup::tenant::verify_file(file.path(), &kek_finder(app))?;
     if header.tenant_slug != slug.as_str() || header.snapshot != snapshot {
         return Err(AppError::Backup(BackupError::Corrupt("an archive stored under another name")));
@@ -178,7 +189,8 @@ pub async fn verify(app: &App, slug: &Slug, snapshot: Option<&str>) -> Result<(H
 /// `ordo_backup::tenant::restore`).
 pub async fn restore(app: &App, slug: &Slug, snapshot: &str, replace: bool) -> Result<RestoreOutcome, AppError> {
     let file =
-        ordo_backup::tenant::fetch(&target(app)?, slug.as_str(), snapshot, &app.settings.backup_work_dir).await?;
+        ordo_backup::tenant::fetch(&tenant_target(app, slug)?, slug.as_str(), snapshot, &app.settings.backup_work_dir)
+            .await?;
     let out = ordo_backup::tenant::restore(
         &app.store,
         file.path(),
@@ -186,6 +198,7 @@ pub async fn restore(app: &App, slug: &Slug, snapshot: &str, replace: bool) -> R
         Some(slug.as_str()),
         replace,
         app.now(),
+        None,
     )
     .await?;
     if let Ok(id) = out.header.tenant_id.parse::<TenantId>() {
@@ -195,6 +208,52 @@ pub async fn restore(app: &App, slug: &Slug, snapshot: &str, replace: bool) -> R
     Ok(out)
 }
 
+/// Restore a tenant's snapshot as a new tenant `into`, beside the original
+/// (which may exist or not): a new id, new keys, every protected value
+/// sealed again (see [`crate::rekey`]). All or nothing; the copy's key is
+/// removed again if it fails. Returns the copy's id.
+pub async fn restore_into(
+    app: &App,
+    slug: &Slug,
+    snapshot: &str,
+    into: &Slug,
+) -> Result<(TenantId, RestoreOutcome), AppError> {
+    if app.store.tenant_by_slug(into).await?.is_some() {
+        return Err(AppError::Backup(BackupError::TenantExists(into.to_string())));
+    }
+    let file =
+        ordo_backup::tenant::fetch(&tenant_target(app, slug)?, slug.as_str(), snapshot, &app.settings.backup_work_dir)
+            .await?;
+    // The header is read (and the whole archive checked) before any key is
+    // made for the copy.
+    let (header, _) = ordo_backup::tenant::verify_file(file.path(), &kek_finder(app))?;
+    if header.tenant_slug != slug.as_str() {
+        return Err(AppError::Backup(BackupError::Corrupt("an archive stored under another tenant's name")));
+    }
+    let to = TenantId::new();
+    let mut rekey = crate::rekey::Rekey::new(app, &header, to, into)?;
+    let result = ordo_backup::tenant::restore(
+        &app.store,
+        file.path(),
+        &kek_finder(app),
+        Some(slug.as_str()),
+        false,
+        app.now(),
+        Some(&mut rekey),
+    )
+    .await;
+    match result {
+        Ok(out) => {
+            tracing::info!(tenant = %slug, into = %into, snapshot, seconds = out.seconds, "restore into a new tenant done");
+            Ok((to, out))
+        }
+        Err(e) => {
+            crate::rekey::abandon(app, to);
+            Err(e.into())
+        }
+    }
+}
+
 /// Restore the newest snapshot of a tenant into a scratch database and
 /// compare it with the archive; the result is recorded, a failure alerts.
 pub async fn drill(app: &App, slug: &Slug) -> Result<DrillOutcome, AppError> {
@@ -202,8 +261,13 @@ pub async fn drill(app: &App, slug: &Slug) -> Result<DrillOutcome, AppError> {
     let started = app.now();
     let result = async {
         let snapshot = pick(app, slug, None).await?;
-        let file =
-            ordo_backup::tenant::fetch(&target(app)?, slug.as_str(), &snapshot, &app.settings.backup_work_dir).await?;
+        let file = ordo_backup::tenant::fetch(
+            &tenant_target(app, slug)?,
+            slug.as_str(),
+            &snapshot,
+            &app.settings.backup_work_dir,
+        )
+        .await?;
         Ok::<_, AppError>(
             ordo_backup::tenant::drill(file.path(), &kek_finder(app), &app.settings.backup_work_dir, app.now()).await?,
         )
@@ -244,4 +308,101 @@ pub async fn status(app: &App, tenant: &ordo_store::Tenant) -> Result<Status, Ap
     let (every_hours, next_backup, next_drill) = app.store.backup_schedule(tenant.id).await?;
     let runs = app.store.backup_runs(tenant.id, 50).await?;
     Ok(Status { every_hours, next_backup, next_drill, runs })
+}
+
+/// The platform's own backup now (see `ordo_backup::platform`): platform
+/// tables, the configuration file, and on SQLite the whole database.
+pub async fn platform(app: &App) -> Result<ordo_backup::platform::PlatformOutcome, AppError> {
+    let result = async {
+        let kek = app.keys.platform_kek()?;
+        let config = match &app.settings.config_file {
+            Some(path) => {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("ordo.toml").to_owned();
+                Some((name, std::fs::read_to_string(path).map_err(BackupError::Io)?))
+            }
+            None => None,
+        };
+        let target = target(app)?;
+        let out = ordo_backup::platform::backup(
+            &app.store,
+            &kek,
+            &target,
+            &app.settings.backup_work_dir,
+            app.now(),
+            config.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+        )
+        .await?;
+        let names: Vec<String> =
+            target.list(ordo_backup::platform::FOLDER).await?.into_iter().map(|l| l.snapshot).collect();
+        let now = jiff::Timestamp::from_second(app.now().unix()).map_err(|_| AppError::Internal("clock"))?;
+        for gone in ordo_backup::retention::to_delete(&names, now, app.settings.backup_retention) {
+            target.delete(ordo_backup::platform::FOLDER, &gone).await?;
+        }
+        Ok::<_, AppError>(out)
+    }
+    .await;
+    match &result {
+        Ok(out) => tracing::info!(snapshot = %out.snapshot, bytes = out.bytes, "platform backup done"),
+        Err(e) => tracing::error!(event = "backup.failed", tenant = "(platform)", error = %e, "platform backup failed"),
+    }
+    result
+}
+
+/// The platform backups, oldest first.
+pub async fn platform_list(app: &App) -> Result<Vec<Listed>, AppError> {
+    Ok(target(app)?.list(ordo_backup::platform::FOLDER).await?)
+}
+
+/// Fetch a platform snapshot (the newest by default), check it whole, and
+/// write what it holds into `out` (see `ordo_backup::platform::extract`).
+pub async fn platform_extract(
+    app: &App,
+    snapshot: Option<&str>,
+    out: &std::path::Path,
+) -> Result<ordo_backup::platform::Extracted, AppError> {
+    let snapshot = match snapshot {
+        Some(s) => s.to_owned(),
+        None => platform_list(app)
+            .await?
+            .pop()
+            .map(|l| l.snapshot)
+            .ok_or_else(|| AppError::Backup(BackupError::NoSnapshot("platform: none".into())))?,
+    };
+    let folder = ordo_backup::platform::FOLDER;
+    let file = ordo_backup::tenant::fetch(&target(app)?, folder, &snapshot, &app.settings.backup_work_dir).await?;
+    Ok(ordo_backup::platform::extract(file.path(), &app.keys.platform_kek()?, out)?)
+}
+
+/// The platform backup, when due (as often as tenants' by default), run by
+/// one node: the claim moves the next time forward before the work starts.
+pub async fn platform_due(app: &App) -> Result<bool, AppError> {
+    let now = app.now();
+    if !app.store.claim_platform_backup(now, now.plus_secs(12 * 3600)).await? {
+        return Ok(false);
+    }
+    if platform(app).await.is_err() {
+        app.store.set_platform_backup_next(now.plus_secs(RETRY_SECS)).await?;
+    }
+    Ok(true)
+}
+
+/// Every tenant's backup status, for the operator (`ordo backup status`).
+pub async fn overview(app: &App) -> Result<Vec<(ordo_store::Tenant, Status)>, AppError> {
+    let mut out = Vec::new();
+    for t in app.store.list_tenants().await? {
+        let st = status(app, &t).await?;
+        out.push((t, st));
+    }
+    Ok(out)
+}
+
+impl Status {
+    /// The newest run of a kind.
+    pub fn last(&self, job: Job) -> Option<&BackupRun> {
+        self.runs.iter().find(|r| r.kind == job.as_str())
+    }
+    /// The newest good run of a kind.
+    pub fn last_good(&self, job: Job) -> Option<&BackupRun> {
+        self.runs.iter().find(|r| r.kind == job.as_str() && r.ok)
+    }
 }

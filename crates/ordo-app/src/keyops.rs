@@ -196,6 +196,11 @@ pub async fn rotate_master(app: &App) -> Result<usize, AppError> {
             n += 1;
         }
     }
+    // The platform backups' key too, or they would die with the old master key.
+    let platform = ordo_backup::platform::KEK_NAME;
+    if store.exists(platform) && store.rewrap(provider, platform)? {
+        n += 1;
+    }
     let now = app.now();
     let mut tx = app.store.begin().await?;
     tx.set_platform_state(MASTER_KEY_ID, &provider.current_id()).await?;

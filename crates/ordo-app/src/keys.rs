@@ -153,6 +153,17 @@ impl Keys {
         Ok(self.keks.load(&*self.provider, tenant)?)
     }
 
+    /// The platform's key-encryption key (platform backups), created the
+    /// first time it is needed.
+    pub fn platform_kek(&self) -> Result<SecretKey, AppError> {
+        let name = ordo_backup::platform::KEK_NAME;
+        if self.keks.exists(name) {
+            Ok(self.keks.load(&*self.provider, name)?)
+        } else {
+            Ok(self.keks.create(&*self.provider, name)?)
+        }
+    }
+
     /// The keys of a tenant, unwrapped (cached).
     pub async fn for_tenant(&self, store: &Store, tenant: &Tenant) -> Result<TenantKeys, AppError> {
         let id = tenant.id.to_string();
@@ -202,7 +213,7 @@ impl Keys {
     }
 }
 
-fn keyring_from_rows(
+pub(crate) fn keyring_from_rows(
     kek: &SecretKey,
     tenant: &str,
     rows: &[TenantKeyRow],

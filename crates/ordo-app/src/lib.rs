@@ -13,6 +13,7 @@ pub mod keys;
 pub mod mail;
 pub mod meetings;
 pub mod ratelimit;
+mod rekey;
 pub mod richtext;
 mod settings;
 

@@ -39,6 +39,9 @@ pub struct Settings {
     pub meeting_cache_entries: usize,
     /// Where tenant backups go (default: `<data-dir>/backups`).
     pub backup_target: ordo_backup::target::TargetSpec,
+    /// Tenants whose backups go to a target of their own (a bucket with
+    /// its own credentials), by slug.
+    pub backup_tenant_targets: std::collections::BTreeMap<String, ordo_backup::target::TargetSpec>,
     /// Scratch space for archives being written or restored.
     pub backup_work_dir: PathBuf,
     /// Most a tenant's backups may take in the target (bytes).
@@ -47,6 +50,8 @@ pub struct Settings {
     pub backup_retention: ordo_backup::retention::Retention,
     /// Whether `ordo serve` runs due backups and drills itself.
     pub backup_scheduler: bool,
+    /// The configuration file in use, if any: the platform backup keeps it.
+    pub config_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -68,10 +73,12 @@ impl Settings {
             max_image_pixels: 40_000_000,
             meeting_cache_entries: 256,
             backup_target: ordo_backup::target::TargetSpec::Dir(data_dir.join("backups")),
+            backup_tenant_targets: Default::default(),
             backup_work_dir: data_dir.join("tmp"),
             backup_quota_bytes: 100 * 1_000_000_000,
             backup_retention: ordo_backup::retention::Retention::default(),
             backup_scheduler: true,
+            config_file: None,
         }
     }
 

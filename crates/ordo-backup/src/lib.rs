@@ -1,11 +1,12 @@
 //! Ordo's backups: the tenant archive format ([`format`]), where archives
 //! are kept ([`target`]), and taking, checking and restoring a tenant's
-//! backup ([`tenant`]). Archives are encrypted under a key of their own,
+//! backup ([`tenant`]), and the platform's own backup ([`platform`]). Archives are encrypted under a key of their own,
 //! wrapped by the tenant's key-encryption key: deleting a tenant's keys
 //! (crypto-shredding) makes its backups unreadable too.
 #![forbid(unsafe_code)]
 
 pub mod format;
+pub mod platform;
 pub mod retention;
 pub mod target;
 pub mod tenant;

@@ -77,7 +77,7 @@ fn snapshot_ok(s: &str) -> bool {
 }
 
 fn slug_ok(s: &str) -> bool {
-    ordo_core::tenant::Slug::parse(s).is_ok()
+    s == crate::platform::FOLDER || ordo_core::tenant::Slug::parse(s).is_ok()
 }
 
 impl Target {

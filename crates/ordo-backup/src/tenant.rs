@@ -40,6 +40,19 @@ pub struct RestoreOutcome {
     pub seconds: f64,
 }
 
+/// How rows change on their way in when an archive is restored under
+/// another tenant (`ordo restore --into`): the new tenant's id, and each
+/// archived row turned into the rows to write (none, itself changed, or
+/// others). Implemented where the keys are known (`ordo-app`).
+pub trait Rewrite: Send {
+    /// The tenant the rows are written for.
+    fn tenant_id(&self) -> &str;
+    /// The rows to write for one archived row of `table`.
+    fn row(&mut self, table: &str, columns: &[String], row: Vec<Value>) -> Result<Vec<Vec<Value>>, BackupError>;
+    /// What opens the new tenant's audit chain: where it came from.
+    fn origin(&self) -> String;
+}
+
 /// A new snapshot name: sortable by time, unique.
 pub fn snapshot_name(now: Timestamp) -> Result<String, BackupError> {
     let mut r = [0u8; 4];
@@ -136,7 +149,8 @@ pub fn verify_file(
 /// checked from end to end before anything is written, then written in one
 /// transaction (re-checked as it is read again). A tenant that exists is
 /// replaced only with `replace` (its sessions end). Re-running a failed
-/// restore is safe.
+/// restore is safe. With `into`, the rows are written for another tenant,
+/// as it rewrites them, and the original tenant is not touched.
 pub async fn restore(
     store: &Store,
     file: &Path,
@@ -144,6 +158,7 @@ pub async fn restore(
     expected_slug: Option<&str>,
     replace: bool,
     now: Timestamp,
+    mut into: Option<&mut dyn Rewrite>,
 ) -> Result<RestoreOutcome, BackupError> {
     let started = Instant::now();
     let (header, _) = verify_file(file, kek)?;
@@ -153,8 +168,11 @@ pub async fn restore(
     if header.schema_version != SCHEMA_VERSION {
         return Err(BackupError::Schema { archive: header.schema_version, database: SCHEMA_VERSION });
     }
-    let tenant: ordo_core::ids::TenantId =
-        header.tenant_id.parse().map_err(|_| BackupError::Corrupt("the header's tenant"))?;
+    let tenant: ordo_core::ids::TenantId = into
+        .as_ref()
+        .map_or(header.tenant_id.as_str(), |r| r.tenant_id())
+        .parse()
+        .map_err(|_| BackupError::Corrupt("the header's tenant"))?;
     let input = BufReader::new(std::fs::File::open(file)?);
     let mut r = ArchiveReader::open(input, |h| {
         if h != &header {
@@ -188,9 +206,18 @@ pub async fn restore(
                 if values.get(*at) != Some(&Value::Text(header.tenant_id.clone())) {
                     return Err(BackupError::Corrupt("a row of another tenant"));
                 }
-                batch_bytes += values.iter().map(value_size).sum::<usize>();
-                batch.push(values);
-                if batch.len() == BATCH || batch_bytes >= BATCH_BYTES {
+                let rows = match into.as_deref_mut() {
+                    None => vec![values],
+                    Some(rewrite) => {
+                        let (name, columns, _) = table.as_ref().ok_or(BackupError::Corrupt("a row outside a table"))?;
+                        rewrite.row(name, columns, values)?
+                    }
+                };
+                for values in rows {
+                    batch_bytes += values.iter().map(value_size).sum::<usize>();
+                    batch.push(values);
+                }
+                if batch.len() >= BATCH || batch_bytes >= BATCH_BYTES {
                     batch_bytes = 0;
                     let (name, columns, _) = table.as_ref().ok_or(BackupError::Corrupt("a row outside a table"))?;
                     tx.restore_rows(name, columns, &batch).await?;
@@ -207,8 +234,22 @@ pub async fn restore(
     }
     let tables = r.manifest().map(<[TableSummary]>::to_vec).ok_or(BackupError::Truncated)?;
     tx.renew_people_revision(tenant, now.unix().saturating_mul(1_000_000)).await?;
-    let detail = serde_json::json!({ "slug": header.tenant_slug, "snapshot": header.snapshot }).to_string();
+    let detail = match &into {
+        None => serde_json::json!({ "slug": header.tenant_slug, "snapshot": header.snapshot }),
+        Some(_) => serde_json::json!({
+            "slug": header.tenant_slug,
+            "snapshot": header.snapshot,
+            "into": tenant.to_string(),
+        }),
+    }
+    .to_string();
     tx.append_platform_audit("tenant.restored", Some(&header.tenant_id), &detail, now).await?;
+    if let Some(rewrite) = &into {
+        // A copy starts its own audit chain (entries are bound to their
+        // tenant), opened by where it came from and the source chain's head.
+        let draft = ordo_store::AuditDraft::new(ordo_core::audit::AuditKind::TenantRestored).detail(rewrite.origin());
+        tx.append_audit(tenant, &draft, now).await?;
+    }
     tx.commit().await?;
     Ok(RestoreOutcome { header, tables, seconds: started.elapsed().as_secs_f64() })
 }
@@ -341,7 +382,7 @@ pub async fn drill(
     ];
     let scratch = Store::connect(&format!("sqlite:{}", db.display())).await?;
     scratch.migrate().await?;
-    let out = restore(&scratch, file, kek, None, false, now).await?;
+    let out = restore(&scratch, file, kek, None, false, now, None).await?;
     let tenant: ordo_core::ids::TenantId =
         out.header.tenant_id.parse().map_err(|_| BackupError::Corrupt("the header's tenant"))?;
     let expected = archive_digests(file, kek)?;

@@ -31,10 +31,11 @@ pub enum AuditKind {
     ParticipantRemoved,
     ApiTokenCreated,
     ApiTokenRevoked,
+    TenantRestored,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 25] = [
+    pub const ALL: [AuditKind; 26] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -60,6 +61,7 @@ impl AuditKind {
         AuditKind::ParticipantRemoved,
         AuditKind::ApiTokenCreated,
         AuditKind::ApiTokenRevoked,
+        AuditKind::TenantRestored,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -88,6 +90,7 @@ impl AuditKind {
             AuditKind::ParticipantRemoved => "meeting.participant_removed",
             AuditKind::ApiTokenCreated => "api_token.created",
             AuditKind::ApiTokenRevoked => "api_token.revoked",
+            AuditKind::TenantRestored => "tenant.restored",
         }
     }
 }

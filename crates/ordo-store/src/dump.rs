@@ -46,6 +46,10 @@ pub const NOT_BACKED_UP: &[(&str, &str)] = &[
     ("backup_runs", "the history of backups and drills describes the backups: it is kept beside them, not in them"),
 ];
 
+/// The platform's own tables (outside any tenant), in `ordo backup
+/// platform`. A test checks every table of the schema is in one list.
+pub const PLATFORM_TABLES: &[&str] = &["platform_audit", "platform_state"];
+
 fn tenant_column(table: &str) -> Result<&'static str> {
     TENANT_TABLES.iter().find(|(t, _)| *t == table).map(|(_, c)| *c).ok_or(StoreError::Corrupt("backup table"))
 }
@@ -83,9 +87,30 @@ impl Tx {
         &mut self,
         tenant: TenantId,
         table: &str,
-        mut each: impl FnMut(Vec<Value>) -> std::result::Result<(), E>,
+        each: impl FnMut(Vec<Value>) -> std::result::Result<(), E>,
     ) -> std::result::Result<Vec<ColumnDef>, E> {
         let col = tenant_column(table)?;
+        self.dump_rows(table, Some((col, tenant)), each).await
+    }
+
+    /// Every row of one of the [`PLATFORM_TABLES`], like [`Tx::dump_table`].
+    pub async fn dump_platform_table<E: From<StoreError>>(
+        &mut self,
+        table: &str,
+        each: impl FnMut(Vec<Value>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Vec<ColumnDef>, E> {
+        if !PLATFORM_TABLES.contains(&table) {
+            return Err(StoreError::Corrupt("platform table").into());
+        }
+        self.dump_rows(table, None, each).await
+    }
+
+    async fn dump_rows<E: From<StoreError>>(
+        &mut self,
+        table: &str,
+        tenant: Option<(&str, TenantId)>,
+        mut each: impl FnMut(Vec<Value>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Vec<ColumnDef>, E> {
         let columns = columns_in_tx(self, table).await?;
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         // In primary-key order: the same on both engines, read along the
@@ -94,10 +119,16 @@ impl Tx {
         if order.is_empty() {
             order = names.iter().map(|n| (*n).to_owned()).collect();
         }
-        let sql = format!("SELECT {} FROM {table} WHERE {col} = $1 ORDER BY {}", names.join(", "), order.join(", "));
+        let filter = tenant.map(|(col, _)| format!("WHERE {col} = $1")).unwrap_or_default();
+        let sql = format!("SELECT {} FROM {table} {filter} ORDER BY {}", names.join(", "), order.join(", "));
         let kinds: Vec<bool> = columns.iter().map(|c| c.integer).collect();
         run!(self.conn(), c => {
-            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.to_string()).fetch(&mut *c);
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let query = match tenant {
+                Some((_, t)) => query.bind(t.to_string()),
+                None => query,
+            };
+            let mut rows = query.fetch(&mut *c);
             while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
                 let values = kinds.iter().enumerate().map(|(i, int)| value_of(&r, i, *int)).collect::<Result<Vec<_>>>()?;
                 each(values)?;
@@ -109,6 +140,40 @@ impl Tx {
 }
 
 impl Store {
+    /// SQLite only: a consistent copy of the whole database, taken online
+    /// (`VACUUM INTO`: readers and writers go on), into a new file.
+    pub async fn sqlite_copy_into(&self, file: &std::path::Path) -> Result<()> {
+        let path = file.to_str().ok_or(StoreError::Corrupt("copy path"))?;
+        on_pool!(self, conn => {
+            match conn {
+                Conn::Sqlite(c) => {
+                    sqlx::query("VACUUM INTO $1").bind(path).execute(&mut *c).await?;
+                    Ok(())
+                }
+                Conn::Postgres(_) => Err(StoreError::Corrupt("an online file copy is for SQLite; use pg_dump")),
+            }
+        })
+    }
+
+    /// Every table of the schema (but the migrations' own).
+    pub async fn tables_in_schema(&self) -> Result<Vec<String>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let sql = match self.engine() {
+                    crate::Engine::Sqlite => {
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                    }
+                    crate::Engine::Postgres => {
+                        "SELECT table_name::TEXT FROM information_schema.tables
+                         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
+                    }
+                };
+                let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut *c).await?;
+                Ok(rows.into_iter().map(|(n,)| n).collect())
+            })
+        })
+    }
+
     /// The columns of a table, in schema order.
     pub async fn columns(&self, table: &str) -> Result<Vec<ColumnDef>> {
         if !plain_identifier(table) {

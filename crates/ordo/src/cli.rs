@@ -75,8 +75,12 @@ enum Command {
         snapshot: String,
         /// Replace the tenant if it exists (its current data is lost; its
         /// users sign in again).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "into")]
         replace: bool,
+        /// Restore as a new tenant with this slug, beside the original
+        /// (new id and keys; the original is not touched).
+        #[arg(long, value_name = "NEWSLUG")]
+        into: Option<String>,
     },
 }
 
@@ -124,6 +128,17 @@ enum BackupCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// The platform's own backup: platform tables, the configuration file,
+    /// and on SQLite the whole database (on PostgreSQL, see pg_dump/PITR in
+    /// docs/operations.md). Without a subcommand: take one now.
+    #[command(args_conflicts_with_subcommands = true)]
+    Platform {
+        #[command(subcommand)]
+        action: Option<PlatformAction>,
+    },
+    /// Every tenant's backups at a glance (for the operator): the last good
+    /// backup, the last drill, what failed, what is next.
+    Status,
     /// How often a tenant is backed up (default every 12 hours).
     Schedule {
         /// The tenant's slug.
@@ -132,6 +147,23 @@ enum BackupCommand {
         /// Hours between backups (1 to 168).
         #[arg(long, value_parser = clap::value_parser!(i64).range(1..=168))]
         every_hours: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PlatformAction {
+    /// List the platform snapshots, oldest first.
+    List,
+    /// Check a platform snapshot whole, then write what it holds into a new
+    /// private directory: the platform tables as NDJSON, the configuration
+    /// file, and on SQLite `ordo.db`, the database to put back.
+    Extract {
+        /// The snapshot (default: the newest).
+        #[arg(long)]
+        snapshot: Option<String>,
+        /// A directory that does not exist yet.
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
@@ -383,14 +415,24 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, StartError> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { tenant, snapshot, replace } => {
+        Command::Restore { tenant, snapshot, replace, into } => {
             let app = server::open(&config, Arc::new(SystemClock)).await?;
             let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };
-            match ordo_app::backups::restore(&app, &slug, &snapshot, replace).await {
+            let into = match into.as_deref().map(parse_slug) {
+                None => None,
+                Some(Some(s)) => Some(s),
+                Some(None) => return Ok(ExitCode::from(2)),
+            };
+            let result = match &into {
+                None => ordo_app::backups::restore(&app, &slug, &snapshot, replace).await,
+                Some(new) => ordo_app::backups::restore_into(&app, &slug, &snapshot, new).await.map(|(_, out)| out),
+            };
+            match result {
                 Ok(out) => {
                     let rows: u64 = out.tables.iter().map(|t| t.rows).sum();
+                    let name = into.as_ref().map_or(slug.to_string(), |new| format!("{new} (a copy of {slug})"));
                     println!(
-                        "restored {slug} from {snapshot}: {} tables, {rows} rows, in {:.1} s",
+                        "restored {name} from {snapshot}: {} tables, {rows} rows, in {:.1} s",
                         out.tables.len(),
                         out.seconds
                     );
@@ -592,6 +634,62 @@ async fn backup_command(cmd: BackupCommand, config: &Config) -> Result<ExitCode,
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        BackupCommand::Platform { action: None } => {
+            let out = ordo_app::backups::platform(&app).await?;
+            println!("platform backup: snapshot {} ({} bytes) in {:.1} s", out.snapshot, out.bytes, out.seconds);
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Platform { action: Some(PlatformAction::List) } => {
+            println!("{:<28} {:>14}", "SNAPSHOT", "BYTES");
+            for l in ordo_app::backups::platform_list(&app).await? {
+                println!("{:<28} {:>14}", l.snapshot, l.size);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Platform { action: Some(PlatformAction::Extract { snapshot, out }) } => {
+            if out.exists() {
+                eprintln!("ordo: {} exists: give a new directory", out.display());
+                return Ok(ExitCode::from(2));
+            }
+            match ordo_app::backups::platform_extract(&app, snapshot.as_deref(), &out).await {
+                Ok(x) => {
+                    println!("platform snapshot {} checked; written:", x.header.snapshot);
+                    for f in x.files {
+                        println!("  {}", f.display());
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ordo_app::AppError::Backup(e)) => {
+                    eprintln!("ordo: platform snapshot refused: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        BackupCommand::Status => {
+            use ordo_store::Job;
+            let when = |r: Option<&ordo_store::BackupRun>| r.map_or("never".to_owned(), |r| r.finished_at.rfc3339());
+            println!(
+                "{:<24} {:>5} {:<22} {:<22} {:<7} {:<22}",
+                "TENANT", "EVERY", "LAST GOOD BACKUP", "LAST DRILL", "STATE", "NEXT BACKUP"
+            );
+            let mut failing = 0;
+            for (t, st) in ordo_app::backups::overview(&app).await? {
+                let failed = [Job::Backup, Job::Drill].iter().any(|j| st.last(*j).is_some_and(|r| !r.ok));
+                failing += usize::from(failed);
+                println!(
+                    "{:<24} {:>4}h {:<22} {:<22} {:<7} {:<22}",
+                    t.slug.as_str(),
+                    st.every_hours,
+                    when(st.last_good(Job::Backup)),
+                    when(st.last(Job::Drill)),
+                    if failed { "FAILING" } else { "ok" },
+                    st.next_backup.rfc3339()
+                );
+            }
+            // Scripts and monitors can act on the exit code.
+            Ok(if failing == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         BackupCommand::Schedule { tenant, every_hours } => {
             let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };

@@ -54,8 +54,25 @@ struct FileConfig {
     backup_s3_access_key_id: Option<String>,
     backup_s3_secret_access_key: Option<String>,
     backup_s3_allow_http: Option<bool>,
+    /// A tenant's own bucket and credentials, by slug (`[backup_tenants.SLUG]`).
+    backup_tenants: Option<std::collections::BTreeMap<String, TenantTargetFile>>,
     log: Option<String>,
     log_format: Option<String>,
+}
+
+/// Where one tenant's backups go instead of the shared target: a directory,
+/// or an S3 bucket with its own credentials (endpoint and region default to
+/// the shared S3 settings).
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct TenantTargetFile {
+    dir: Option<PathBuf>,
+    s3_url: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_region: Option<String>,
+    s3_access_key_id: Option<String>,
+    s3_secret_access_key: Option<String>,
+    s3_allow_http: Option<bool>,
 }
 
 /// Values given on the command line (already merged with their `ORDO_*`
@@ -76,6 +93,8 @@ pub enum LogFormat {
 /// The effective configuration.
 #[derive(Debug)]
 pub struct Config {
+    /// The configuration file read, if any.
+    pub config_file: Option<PathBuf>,
     pub mode: Mode,
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
@@ -100,6 +119,8 @@ pub struct Config {
     pub meeting_cache_entries: i64,
     /// Where tenant backups go (its secret is redacted from debug output).
     pub backup_target: TargetSpec,
+    /// Tenants with a bucket (and credentials) of their own.
+    pub backup_tenant_targets: std::collections::BTreeMap<String, TargetSpec>,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -111,22 +132,42 @@ fn backup_target(file: &FileConfig, data_dir: &Path) -> Result<TargetSpec, Confi
         let dir = env("ORDO_BACKUP_DIR").map(PathBuf::from).or(file.backup_dir.clone());
         return Ok(TargetSpec::Dir(dir.unwrap_or_else(|| data_dir.join("backups"))));
     };
-    let bad = |reason: &str| ConfigError::Invalid { key: "backup_s3_url", reason: reason.into() };
-    let rest = url.strip_prefix("s3://").ok_or_else(|| bad("expected s3://BUCKET/PREFIX"))?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    if bucket.is_empty() {
-        return Err(bad("expected s3://BUCKET/PREFIX"));
-    }
-    let need = |key: &'static str, env_key: &str, v: Option<String>| {
-        env(env_key).or(v).ok_or(ConfigError::Invalid { key, reason: "required with backup_s3_url".into() })
-    };
     let allow_http = match env("ORDO_BACKUP_S3_ALLOW_HTTP") {
         Some(v) => matches!(v.as_str(), "1" | "true" | "yes"),
         None => file.backup_s3_allow_http.unwrap_or(false),
     };
-    let endpoint = need("backup_s3_endpoint", "ORDO_BACKUP_S3_ENDPOINT", file.backup_s3_endpoint.clone())?;
+    s3_target(S3Fields {
+        url,
+        endpoint: env("ORDO_BACKUP_S3_ENDPOINT").or(file.backup_s3_endpoint.clone()),
+        region: env("ORDO_BACKUP_S3_REGION").or(file.backup_s3_region.clone()),
+        access_key_id: env("ORDO_BACKUP_S3_ACCESS_KEY_ID").or(file.backup_s3_access_key_id.clone()),
+        secret_access_key: env("ORDO_BACKUP_S3_SECRET_ACCESS_KEY").or(file.backup_s3_secret_access_key.clone()),
+        allow_http,
+    })
+}
+
+struct S3Fields {
+    url: String,
+    endpoint: Option<String>,
+    region: Option<String>,
+    access_key_id: Option<String>,
+    secret_access_key: Option<String>,
+    allow_http: bool,
+}
+
+fn s3_target(f: S3Fields) -> Result<TargetSpec, ConfigError> {
+    let bad = |reason: &str| ConfigError::Invalid { key: "backup_s3_url", reason: reason.into() };
+    let rest = f.url.strip_prefix("s3://").ok_or_else(|| bad("expected s3://BUCKET/PREFIX"))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(bad("expected s3://BUCKET/PREFIX"));
+    }
+    let need = |key: &'static str, v: Option<String>| {
+        v.ok_or(ConfigError::Invalid { key, reason: "required with an s3:// target".into() })
+    };
+    let endpoint = need("backup_s3_endpoint", f.endpoint)?;
     let secure = endpoint.starts_with("https://");
-    if !(secure || (allow_http && endpoint.starts_with("http://"))) {
+    if !(secure || (f.allow_http && endpoint.starts_with("http://"))) {
         return Err(ConfigError::Invalid {
             key: "backup_s3_endpoint",
             reason: "must be https:// (http:// only with backup_s3_allow_http, for a local test server)".into(),
@@ -134,21 +175,46 @@ fn backup_target(file: &FileConfig, data_dir: &Path) -> Result<TargetSpec, Confi
     }
     Ok(TargetSpec::S3(ordo_backup::target::S3Settings {
         endpoint,
-        region: env("ORDO_BACKUP_S3_REGION").or(file.backup_s3_region.clone()).unwrap_or_else(|| "us-east-1".into()),
+        region: f.region.unwrap_or_else(|| "us-east-1".into()),
         bucket: bucket.to_owned(),
         prefix: prefix.trim_matches('/').to_owned(),
-        access_key_id: need(
-            "backup_s3_access_key_id",
-            "ORDO_BACKUP_S3_ACCESS_KEY_ID",
-            file.backup_s3_access_key_id.clone(),
-        )?,
-        secret_access_key: need(
-            "backup_s3_secret_access_key",
-            "ORDO_BACKUP_S3_SECRET_ACCESS_KEY",
-            file.backup_s3_secret_access_key.clone(),
-        )?,
-        allow_http,
+        access_key_id: need("backup_s3_access_key_id", f.access_key_id)?,
+        secret_access_key: need("backup_s3_secret_access_key", f.secret_access_key)?,
+        allow_http: f.allow_http,
     }))
+}
+
+/// The tenants whose backups go to a target of their own.
+fn tenant_targets(file: &FileConfig) -> Result<std::collections::BTreeMap<String, TargetSpec>, ConfigError> {
+    let mut out = std::collections::BTreeMap::new();
+    for (slug, t) in file.backup_tenants.clone().unwrap_or_default() {
+        if ordo_core::tenant::Slug::parse(&slug).is_err() {
+            return Err(ConfigError::Invalid {
+                key: "backup_tenants",
+                reason: format!("{slug:?} is not a tenant slug"),
+            });
+        }
+        let spec = match (t.dir, t.s3_url) {
+            (Some(dir), None) => TargetSpec::Dir(dir),
+            (None, Some(url)) => s3_target(S3Fields {
+                url,
+                endpoint: t.s3_endpoint.or(file.backup_s3_endpoint.clone()),
+                region: t.s3_region.or(file.backup_s3_region.clone()),
+                // A tenant's own bucket comes with its own credentials.
+                access_key_id: t.s3_access_key_id,
+                secret_access_key: t.s3_secret_access_key,
+                allow_http: t.s3_allow_http.unwrap_or(false),
+            })?,
+            _ => {
+                return Err(ConfigError::Invalid {
+                    key: "backup_tenants",
+                    reason: format!("{slug}: give either dir or s3_url"),
+                });
+            }
+        };
+        out.insert(slug, spec);
+    }
+    Ok(out)
 }
 
 fn env(key: &str) -> Option<String> {
@@ -213,6 +279,7 @@ impl Config {
             .or(file.data_dir.clone())
             .unwrap_or_else(|| "data".into());
         let backup_target = backup_target(&backup_file, &data_dir)?;
+        let backup_tenant_targets = tenant_targets(&backup_file)?;
         let database_url = env("ORDO_DATABASE_URL")
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("ordo.db").display()));
@@ -264,6 +331,7 @@ impl Config {
             }
         };
         let cfg = Config {
+            config_file: o.config.clone(),
             mode,
             listen,
             data_dir,
@@ -332,6 +400,7 @@ impl Config {
                 100_000,
             )?,
             backup_target,
+            backup_tenant_targets,
             log: env("ORDO_LOG").or(file.log).unwrap_or_else(|| "info,sqlx=warn".into()),
             log_format,
         };
@@ -389,6 +458,8 @@ impl Config {
         s.max_image_pixels = u64::try_from(self.max_image_pixels).unwrap_or(40_000_000);
         s.meeting_cache_entries = usize::try_from(self.meeting_cache_entries).unwrap_or(256);
         s.backup_target = self.backup_target.clone();
+        s.backup_tenant_targets = self.backup_tenant_targets.clone();
+        s.config_file = self.config_file.clone();
         s
     }
 
@@ -412,6 +483,7 @@ mod tests {
     #[test]
     fn secrets_are_redacted_in_debug_output() {
         let c = Config {
+            config_file: None,
             mode: Mode::Production,
             listen: "127.0.0.1:8080".parse().unwrap(),
             data_dir: "data".into(),
@@ -439,6 +511,19 @@ mod tests {
                 secret_access_key: "s3-s3cret".into(),
                 allow_http: false,
             }),
+            backup_tenant_targets: [(
+                "acme".to_owned(),
+                TargetSpec::S3(ordo_backup::target::S3Settings {
+                    endpoint: "https://s3.example.com".into(),
+                    region: "eu-west-3".into(),
+                    bucket: "acme-backups".into(),
+                    prefix: String::new(),
+                    access_key_id: "AKIA2".into(),
+                    secret_access_key: "acme-s3cret".into(),
+                    allow_http: false,
+                }),
+            )]
+            .into(),
             log: "info".into(),
             log_format: LogFormat::Text,
         };
@@ -446,5 +531,50 @@ mod tests {
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("REDACTED"));
         assert!(c.check_production().is_ok());
+    }
+
+    fn file(text: &str) -> FileConfig {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn a_tenant_can_have_its_own_bucket_and_credentials() {
+        let f = file(
+            r#"
+            backup_s3_endpoint = "https://s3.example.com"
+            backup_s3_region = "eu-west-3"
+            [backup_tenants.acme]
+            s3_url = "s3://acme-backups/ordo"
+            s3_access_key_id = "AKIA2"
+            s3_secret_access_key = "acme-secret"
+            [backup_tenants.globex]
+            dir = "/srv/globex-backups"
+            "#,
+        );
+        let t = tenant_targets(&f).unwrap();
+        let TargetSpec::S3(acme) = &t["acme"] else { panic!("{t:?}") };
+        assert_eq!((acme.bucket.as_str(), acme.prefix.as_str()), ("acme-backups", "ordo"));
+        assert_eq!((acme.endpoint.as_str(), acme.region.as_str()), ("https://s3.example.com", "eu-west-3"));
+        assert_eq!(acme.secret_access_key, "acme-secret");
+        assert!(matches!(&t["globex"], TargetSpec::Dir(d) if d.ends_with("globex-backups")));
+        // Its own bucket needs its own credentials (never the shared ones),
+        // TLS, a real slug, and one place only.
+        for bad in [
+            "[backup_tenants.acme]
+s3_url = \"s3://b\"
+s3_endpoint = \"https://s3\"",
+            "[backup_tenants.acme]
+s3_url = \"s3://b\"
+s3_endpoint = \"http://s3\"
+s3_access_key_id = \"a\"
+s3_secret_access_key = \"b\"",
+            "[backup_tenants.Not_A_Slug]
+dir = \"/x\"",
+            "[backup_tenants.acme]
+dir = \"/x\"
+s3_url = \"s3://b\"",
+        ] {
+            assert!(tenant_targets(&file(bad)).is_err(), "{bad}");
+        }
     }
 }

@@ -116,7 +116,8 @@ async fn sweep_sessions(app: App, shutdown: impl Future<Output = ()>) {
     }
 }
 
-/// Every minute, run the backups and restore drills that are due. Jobs live
+/// Every minute, run the backups (tenants' and the platform's) and restore
+/// drills that are due. Jobs live
 /// in the database: they survive restarts, and of several nodes one runs
 /// each (`ordo_store::Store::claim_due`).
 async fn run_backup_jobs(app: App, shutdown: impl Future<Output = ()>) {
@@ -130,6 +131,9 @@ async fn run_backup_jobs(app: App, shutdown: impl Future<Output = ()>) {
         }
         if let Err(e) = ordo_app::backups::drill_due(&app).await {
             tracing::error!(event = "drill.scheduler", error = %e, "running due restore drills failed");
+        }
+        if let Err(e) = ordo_app::backups::platform_due(&app).await {
+            tracing::error!(event = "backup.scheduler", error = %e, "running the platform backup failed");
         }
         tokio::select! {
             _ = &mut shutdown => break,

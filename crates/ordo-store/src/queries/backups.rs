@@ -175,3 +175,43 @@ impl Tx {
         })
     }
 }
+
+const PLATFORM_NEXT: &str = "platform_backup_next_at";
+
+impl Store {
+    /// Claim the platform backup if it is due: its next time moves to `next`
+    /// in the same statement, so one node wins however many try.
+    pub async fn claim_platform_backup(&self, now: Timestamp, next: Timestamp) -> Result<bool> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                sqlx::query("INSERT INTO platform_state (key, value) VALUES ($1, '0') ON CONFLICT (key) DO NOTHING")
+                    .bind(PLATFORM_NEXT)
+                    .execute(&mut *c)
+                    .await?;
+                let claimed = sqlx::query(
+                    "UPDATE platform_state SET value = $3 WHERE key = $1 AND CAST(value AS BIGINT) <= $2",
+                )
+                .bind(PLATFORM_NEXT)
+                .bind(now.unix())
+                .bind(next.unix().to_string())
+                .execute(&mut *c)
+                .await?;
+                Ok(claimed.rows_affected() == 1)
+            })
+        })
+    }
+
+    /// When the platform backup is next due (after a failure: soon).
+    pub async fn set_platform_backup_next(&self, next: Timestamp) -> Result<()> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                sqlx::query("UPDATE platform_state SET value = $2 WHERE key = $1")
+                    .bind(PLATFORM_NEXT)
+                    .bind(next.unix().to_string())
+                    .execute(&mut *c)
+                    .await?;
+                Ok(())
+            })
+        })
+    }
+}

@@ -109,6 +109,79 @@ both!(every_tenant_table_of_the_schema_is_backed_up_or_excluded_with_a_reason, |
     assert_eq!(in_schema, covered, "a table holding tenant data is missing from ordo_store::dump::TENANT_TABLES");
 });
 
+both!(every_table_of_the_schema_is_in_a_tenant_or_the_platform_backup, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let mut listed: Vec<&str> = TENANT_TABLES
+        .iter()
+        .chain(NOT_BACKED_UP.iter())
+        .map(|(name, _)| *name)
+        .chain(ordo_store::dump::PLATFORM_TABLES.iter().copied())
+        .chain(["ordo_migrations"])
+        .collect();
+    listed.sort();
+    assert_eq!(t.app.store.tables_in_schema().await.unwrap(), listed, "a table is in no backup");
+});
+
+both!(the_platform_backup_holds_its_tables_configuration_and_on_sqlite_the_database, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, _c) = t.tenant_with_owner().await;
+    let s = Slug::parse(&slug).unwrap();
+    ordo_app::keyops::rotate_tenant_key(&t.app, &s).await.unwrap();
+    let config = t.dir.path().join("ordo.toml");
+    std::fs::write(&config, "mode = \"development\"\n# the operator's settings\n").unwrap();
+    let node = t.other_node_with(|settings| settings.config_file = Some(config.clone())).await;
+
+    let out = ordo_app::backups::platform(&node).await.unwrap();
+    assert_eq!(ordo_app::backups::platform_list(&node).await.unwrap().len(), 1);
+    // Encrypted: the platform audit's words are not in the file.
+    let file = t.dir.path().join("backups/_platform").join(format!("{}.ordobak", out.snapshot));
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(!bytes.windows(11).any(|w| w == b"key.rotated"));
+    assert!(!bytes.windows(21).any(|w| w == b"the operator's settin"));
+
+    let dir = t.dir.path().join("extracted");
+    let x = ordo_app::backups::platform_extract(&node, None, &dir).await.unwrap();
+    assert_eq!(x.header.snapshot, out.snapshot);
+    let audit = std::fs::read_to_string(dir.join("platform_audit.ndjson")).unwrap();
+    let entries = t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM platform_audit").await;
+    assert_eq!(audit.lines().count().to_string(), (entries.parse::<usize>().unwrap() + 1).to_string());
+    assert!(audit.contains("key.rotated"), "{audit}");
+    assert!(std::fs::read_to_string(dir.join("platform_state.ndjson")).unwrap().contains("master_key_id"));
+    assert_eq!(std::fs::read_to_string(dir.join("ordo.toml")).unwrap(), std::fs::read_to_string(&config).unwrap());
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(dir.join("ordo.toml")).unwrap().permissions().mode() & 0o077, 0);
+    let db = dir.join("ordo.db");
+    if engine == Engine::Sqlite {
+        // The whole database, consistent, ready to be put back.
+        let copy = ordo_store::Store::connect(&format!("sqlite:{}", db.display())).await.unwrap();
+        let tenant = copy.tenant_by_slug(&s).await.unwrap().unwrap();
+        assert!(matches!(copy.verify_audit_chain(tenant.id).await.unwrap(), ordo_store::ChainCheck::Intact { .. }));
+        assert_eq!(copy.tables_in_schema().await.unwrap(), t.app.store.tables_in_schema().await.unwrap());
+        copy.close().await;
+    } else {
+        assert!(!db.exists(), "PostgreSQL is copied by pg_dump or PITR");
+    }
+
+    // A damaged archive is refused before anything is written.
+    let mut bad = bytes.clone();
+    let at = bad.len() / 2;
+    bad[at] ^= 1;
+    std::fs::write(&file, &bad).unwrap();
+    let again = t.dir.path().join("again");
+    let e = ordo_app::backups::platform_extract(&node, Some(&out.snapshot), &again).await.unwrap_err();
+    assert!(matches!(e, ordo_app::AppError::Backup(_)), "{e}");
+    assert!(!again.exists());
+
+    // Scheduled: due once, claimed by one node of two, then 12 hours later.
+    let other = t.other_node().await;
+    assert!(ordo_app::backups::platform_due(&node).await.unwrap());
+    assert!(!ordo_app::backups::platform_due(&other).await.unwrap());
+    assert!(!ordo_app::backups::platform_due(&node).await.unwrap());
+    t.clock.advance_secs(12 * 3600);
+    assert!(ordo_app::backups::platform_due(&other).await.unwrap());
+    assert_eq!(ordo_app::backups::platform_list(&node).await.unwrap().len(), 3);
+});
+
 both!(a_tenant_comes_back_equal_from_a_directory_backup, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, owner, c) = busy_tenant(&t).await;
@@ -161,6 +234,124 @@ both!(a_tenant_comes_back_equal_from_a_directory_backup, |engine| {
     assert!(list.contains("Board") && !list.contains("After the backup"));
     // The restore is in the platform's audit log.
     assert!(t.db.text("SELECT kind FROM platform_audit ORDER BY seq DESC LIMIT 1").await.contains("tenant.restored"));
+});
+
+/// What a tenant's rows mean, independent of which tenant and keys hold
+/// them: protected values opened, the tenant column, blind index, revision
+/// counters and mail ids (global, so a copy's are new) left out, rows
+/// sorted. The tables a copy does not carry over are compared apart.
+async fn meaning(app: &App, slug: &str) -> Tables {
+    use ordo_app::keys::Field;
+    let tenant = app.store.tenant_by_slug(&Slug::parse(slug).unwrap()).await.unwrap().unwrap();
+    let keys = app.keys.for_tenant(&app.store, &tenant).await.unwrap();
+    let mut tx = app.store.begin_snapshot().await.unwrap();
+    let mut out = Tables::new();
+    for (table, tenant_column) in TENANT_TABLES {
+        if ["tenants", "tenant_keys", "user_tokens", "api_tokens", "audit_log"].contains(table) {
+            continue;
+        }
+        let mut rows = Vec::new();
+        let cols = tx
+            .dump_table(tenant.id, table, |r| {
+                rows.push(r);
+                Ok::<(), ordo_store::StoreError>(())
+            })
+            .await
+            .unwrap();
+        let id_at = cols.iter().position(|c| c.name == "id");
+        let mut meant: Vec<Vec<Value>> = rows
+            .into_iter()
+            .map(|r| {
+                let mut v = Vec::new();
+                for (i, c) in cols.iter().enumerate() {
+                    let skip = c.name == *tenant_column
+                        || c.name.ends_with("revision")
+                        || c.name == "email_index"
+                        || (*table == "mail_outbox" && c.name == "id");
+                    if skip {
+                        continue;
+                    }
+                    let field = Field::ALL.into_iter().find(|f| f.table_column() == (*table, c.name.as_str()));
+                    v.push(match (field, &r[i]) {
+                        // Empty: scrubbed after use (a sent mail's body).
+                        (Some(f), Value::Text(stored)) if !stored.is_empty() => {
+                            let Value::Text(row) = &r[id_at.unwrap()] else { panic!("id") };
+                            let sealed = ordo_store::Sealed::from_storage(stored.clone());
+                            Value::Text(if f == Field::AttachmentData {
+                                ordo_crypto::digest::sha256_hex(&keys.open_bytes(f, row, &sealed).unwrap())
+                            } else {
+                                keys.open(f, row, &sealed).unwrap()
+                            })
+                        }
+                        (_, value) => value.clone(),
+                    });
+                }
+                v
+            })
+            .collect();
+        meant.sort_by_key(|r| format!("{r:?}"));
+        out.insert((*table).to_owned(), meant);
+    }
+    tx.commit().await.unwrap();
+    out
+}
+
+both!(a_tenant_restored_into_a_new_tenant_is_an_independent_copy, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, owner, _c) = busy_tenant(&t).await;
+    let s = Slug::parse(&slug).unwrap();
+    let out = ordo_app::backups::run(&t.app, &s).await.unwrap();
+    let meant = meaning(&t.app, &slug).await;
+    let original = contents(&t.app, &slug).await;
+    let source = t.app.store.tenant_by_slug(&s).await.unwrap().unwrap();
+    let head = t.db.text(&format!("SELECT audit_head FROM tenants WHERE id = '{}'", source.id)).await;
+
+    let copy = Slug::parse(&format!("{slug}-copy")).unwrap();
+    let (copy_id, _) = ordo_app::backups::restore_into(&t.app, &s, &out.snapshot, &copy).await.unwrap();
+    assert_ne!(copy_id, source.id);
+    // The original is not touched.
+    assert_eq!(contents(&t.app, &slug).await, original);
+    // The copy means the same, every protected value sealed again for it.
+    assert_eq!(meaning(&t.app, copy.as_str()).await, meant);
+    let copied = contents(&t.app, copy.as_str()).await;
+    for table in ["users", "meetings", "topics", "elements", "comments", "attachments"] {
+        assert_eq!(copied[table].len(), original[table].len(), "{table}");
+        for (a, b) in copied[table].iter().zip(&original[table]) {
+            assert_ne!(a, b, "{table}: a row copied as it was: its sealed values still bound to the original");
+        }
+    }
+    // Its own keys, its own chain, opened by where it came from.
+    let tenant = t.app.store.tenant_by_slug(&copy).await.unwrap().unwrap();
+    assert_eq!(tenant.name, source.name);
+    assert!(matches!(
+        t.app.store.verify_audit_chain(copy_id).await.unwrap(),
+        ordo_store::ChainCheck::Intact { entries: 1, .. }
+    ));
+    let entry = &t.app.store.list_audit(copy_id, None, 10).await.unwrap()[0];
+    assert_eq!(entry.kind, "tenant.restored");
+    assert!(entry.detail.contains(&head) && entry.detail.contains(&out.snapshot), "{}", entry.detail);
+    // One-time links and API tokens of the original do not open the copy.
+    for table in ["user_tokens", "api_tokens", "audit_log"] {
+        assert!(copied[table].len() <= 1, "{table}: {:?}", copied[table]);
+    }
+    // A name that is taken is refused, and nothing changes.
+    let e = ordo_app::backups::restore_into(&t.app, &s, &out.snapshot, &copy).await.unwrap_err();
+    assert!(matches!(e, ordo_app::AppError::Backup(BackupError::TenantExists(_))), "{e}");
+    assert_eq!(contents(&t.app, copy.as_str()).await, copied);
+
+    // Destroying the original's keys leaves the copy whole: its users sign
+    // in (the blind index was recomputed) and read everything.
+    ordo_app::keyops::delete_tenant(&t.app, &s).await.unwrap();
+    let c = t.client();
+    c.login(copy.as_str(), &owner, PASSWORD).await;
+    let list = c.get(&format!("/t/{copy}/meetings")).await.body;
+    assert!(list.contains("Board"), "{list}");
+    let meeting = list.split(&format!("/t/{copy}/meetings/")).nth(1).unwrap()[..36].to_owned();
+    let page = c.get(&format!("/t/{copy}/meetings/{meeting}")).await.body;
+    assert!(page.contains("Close the books") && page.contains("Audited figures only"), "{page}");
+    // And it is backed up and drilled like any tenant.
+    ordo_app::backups::run(&t.app, &copy).await.unwrap();
+    ordo_app::backups::drill(&t.app, &copy).await.unwrap();
 });
 
 both!(a_damaged_archive_is_refused_before_anything_is_written, |engine| {
@@ -284,6 +475,85 @@ async fn a_tenant_comes_back_equal_from_s3_compatible_storage_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenant_comes_back_equal_from_s3_compatible_storage_on_postgres() {
     s3_round_trip(Engine::Postgres).await;
+}
+
+fn s3(bucket: &str, prefix: &str) -> ordo_backup::target::TargetSpec {
+    ordo_backup::target::TargetSpec::S3(ordo_backup::target::S3Settings {
+        endpoint: std::env::var("ORDO_TEST_S3_ENDPOINT").unwrap(),
+        region: "us-east-1".into(),
+        bucket: bucket.into(),
+        prefix: prefix.into(),
+        access_key_id: "testing".into(),
+        secret_access_key: "testing".into(),
+        allow_http: true,
+    })
+}
+
+#[cfg_attr(
+    not(ordo_s3),
+    ignore = "the test script starts an S3-compatible server (moto) and sets ORDO_TEST_S3_ENDPOINT"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_with_a_bucket_of_its_own_is_backed_up_there_only() {
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let (shared_slug, _, _) = t.tenant_with_owner().await;
+    let (own_slug, _, _) = t.tenant_with_owner().await;
+    let endpoint = std::env::var("ORDO_TEST_S3_ENDPOINT").unwrap();
+    let shared = std::env::var("ORDO_TEST_S3_BUCKET").unwrap_or_else(|_| "ordo-test".into());
+    let own = format!("own-{}", TestApp::slug());
+    let r = reqwest::Client::new().put(format!("{endpoint}/{own}")).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let prefix = format!("run-{}", TestApp::slug());
+    let app = t
+        .other_node_with(|settings| {
+            settings.backup_target = s3(&shared, &prefix);
+            settings.backup_tenant_targets.insert(own_slug.clone(), s3(&own, ""));
+        })
+        .await;
+    for slug in [&shared_slug, &own_slug] {
+        ordo_app::backups::run(&app, &Slug::parse(slug).unwrap()).await.unwrap();
+    }
+    let listing = |bucket: &str| {
+        let bucket = bucket.to_owned();
+        let endpoint = endpoint.clone();
+        async move { reqwest::get(format!("{endpoint}/{bucket}?list-type=2")).await.unwrap().text().await.unwrap() }
+    };
+    let in_shared = listing(&shared).await;
+    let in_own = listing(&own).await;
+    assert!(in_shared.contains(&format!("{prefix}/{shared_slug}/")), "{in_shared}");
+    assert!(!in_shared.contains(&format!("/{own_slug}/")), "{in_shared}");
+    assert!(in_own.contains(&format!("<Key>{own_slug}/")), "{in_own}");
+    // Listing, checking and restoring find it there.
+    let s = Slug::parse(&own_slug).unwrap();
+    let snapshot = ordo_app::backups::list(&app, &s).await.unwrap().pop().unwrap().snapshot;
+    ordo_app::backups::verify(&app, &s, Some(&snapshot)).await.unwrap();
+    ordo_app::backups::restore(&app, &s, &snapshot, true).await.unwrap();
+}
+
+#[cfg_attr(
+    not(ordo_s3),
+    ignore = "the test script starts an S3-compatible server (moto) and sets ORDO_TEST_S3_ENDPOINT"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_cut_off_half_way_is_never_listed() {
+    use object_store::{MultipartUpload, ObjectStoreExt};
+    let bucket = std::env::var("ORDO_TEST_S3_BUCKET").unwrap_or_else(|_| "ordo-test".into());
+    let prefix = format!("run-{}", TestApp::slug());
+    let target = s3(&bucket, &prefix).open().unwrap();
+    let ordo_backup::target::Target::S3 { store, .. } = &target else { panic!("an S3 target") };
+    // A backup's upload as a crash leaves it: parts sent, never completed.
+    let path = object_store::path::Path::from(format!("{prefix}/acme/20990101T000000Z-00000000.ordobak"));
+    let mut upload = store.put_multipart(&path).await.unwrap();
+    upload.put_part(vec![7u8; 5 << 20].into()).await.unwrap();
+    drop(upload);
+    assert!(target.list("acme").await.unwrap().is_empty());
+    assert!(store.head(&path).await.is_err());
+    // A completed one is listed.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a");
+    std::fs::write(&file, b"archive").unwrap();
+    target.put("acme", "20990101T000001Z-00000000", &file).await.unwrap();
+    assert_eq!(target.list("acme").await.unwrap().len(), 1);
 }
 
 async fn s3_round_trip(engine: Engine) {

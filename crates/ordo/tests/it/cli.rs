@@ -452,6 +452,17 @@ both!(a_lost_server_is_rebuilt_and_a_tenant_restored_with_one_command, |engine| 
     assert!(o.status.success() && stdout(&o).contains("intact"), "{}", stdout(&o));
     let o = with_backups(&a, &db_a, &["backup", "drill", "--tenant", "acme"]);
     assert!(o.status.success() && stdout(&o).contains("restored and checked"), "{}{}", stdout(&o), stderr(&o));
+    // The operator's view of every tenant's backups.
+    let o = with_backups(&a, &db_a, &["backup", "status"]);
+    let line = stdout(&o).lines().find(|l| l.starts_with("acme ")).unwrap_or_default().to_owned();
+    assert!(o.status.success() && line.contains(" ok ") && !line.contains("never"), "{}", stdout(&o));
+    // The platform's own backup, and on SQLite the whole database back out of it.
+    let o = with_backups(&a, &db_a, &["backup", "platform"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let extracted = dir.path().join("platform");
+    let o = with_backups(&a, &db_a, &["backup", "platform", "extract", "--out", extracted.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(extracted.join("ordo.db").exists(), engine == Engine::Sqlite, "{}", stdout(&o));
 
     // Server A is lost. Server B has a fresh, empty database, the master key
     // and the key store (kept apart from the backups), and the backups.
@@ -482,6 +493,13 @@ both!(a_lost_server_is_rebuilt_and_a_tenant_restored_with_one_command, |engine| 
     assert!(!o.status.success() && stderr(&o).contains("--replace"), "{}", stderr(&o));
     let o = with_backups(&b, &db_b, &["restore", "--tenant", "acme", "--snapshot", &snapshot, "--replace"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // A copy beside it, under another name, with its own keys and chain.
+    let o = with_backups(&b, &db_b, &["restore", "--tenant", "acme", "--snapshot", &snapshot, "--into", "acme-copy"]);
+    assert!(o.status.success() && stdout(&o).contains("acme-copy (a copy of acme)"), "{}{}", stdout(&o), stderr(&o));
+    let o = with_backups(&b, &db_b, &["audit", "verify", "--tenant", "acme-copy"]);
+    assert!(o.status.success() && stdout(&o).contains("intact"), "{}", stdout(&o));
+    let o = with_backups(&b, &db_b, &["restore", "--tenant", "acme", "--snapshot", &snapshot, "--into", "acme-copy"]);
+    assert!(!o.status.success() && stderr(&o).contains("nothing was written"), "{}", stderr(&o));
 });
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
