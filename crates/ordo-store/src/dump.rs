@@ -207,6 +207,65 @@ impl Store {
     }
 }
 
+/// PostgreSQL: rows in by `COPY … FROM STDIN` (text format), streamed in
+/// pieces — no statement per row batch, no parameters to bind, one round
+/// trip per call (statements with many rows stalled over TCP, see
+/// docs/benchmarks.md). `columns` were checked against the schema.
+async fn copy_rows(
+    c: &mut sqlx::PgConnection,
+    table: &str,
+    columns: &[String],
+    kinds: &[bool],
+    rows: &[Vec<Value>],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
+    let mut copy = c.copy_in_raw(&sql).await?;
+    let mut buf = String::with_capacity(1 << 20);
+    for row in rows {
+        for (i, (v, int)) in row.iter().zip(kinds).enumerate() {
+            if i > 0 {
+                buf.push('\t');
+            }
+            match (v, int) {
+                (Value::Null, _) => buf.push_str("\\N"),
+                (Value::Int(n), true) => buf.push_str(&n.to_string()),
+                (Value::Text(t), false) => copy_escape(&mut buf, t),
+                _ => {
+                    copy.abort("archive value type").await?;
+                    return Err(StoreError::Corrupt("archive value type"));
+                }
+            }
+        }
+        buf.push('\n');
+        if buf.len() >= 1 << 20 {
+            copy.send(buf.as_bytes()).await?;
+            buf.clear();
+        }
+    }
+    if !buf.is_empty() {
+        copy.send(buf.as_bytes()).await?;
+    }
+    copy.finish().await?;
+    Ok(())
+}
+
+/// A value in COPY's text format: backslash, tab, newline and carriage
+/// return escaped (a NUL cannot be in a PostgreSQL text value).
+fn copy_escape(out: &mut String, text: &str) {
+    for ch in text.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            other => out.push(other),
+        }
+    }
+}
+
 /// The primary key's columns, in key order.
 async fn primary_key(conn: Conn<'_>, table: &str) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = match conn {
@@ -272,15 +331,13 @@ impl Tx {
         if rows.iter().any(|r| r.len() != kinds.len()) {
             return Err(StoreError::Corrupt("archive row"));
         }
-        // Several rows per statement: a statement costs a round trip (and,
-        // on SQLite, a hop to its connection thread). On SQLite not too many:
-        // binding costs grow faster than the number of parameters there
-        // (measured); PostgreSQL takes more (fewer round trips over TCP).
-        let max_params = match self.conn() {
-            Conn::Sqlite(_) => 256,
-            Conn::Postgres(_) => 4096,
-        };
-        let per_statement = (max_params / kinds.len().max(1)).max(1);
+        if let Conn::Postgres(c) = self.conn() {
+            return copy_rows(c, table, columns, &kinds, rows).await;
+        }
+        // Several rows per statement: a statement costs a hop to SQLite's
+        // connection thread. Not too many: binding costs grow faster than
+        // the number of parameters there (measured).
+        let per_statement = (256 / kinds.len().max(1)).max(1);
         for chunk in rows.chunks(per_statement) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|r| {

@@ -354,6 +354,37 @@ both!(a_tenant_restored_into_a_new_tenant_is_an_independent_copy, |engine| {
     ordo_app::backups::drill(&t.app, &copy).await.unwrap();
 });
 
+both!(awkward_characters_come_back_byte_for_byte, |engine| {
+    // A tenant without encryption: its values are stored as typed, so the
+    // restore's own encoding (COPY's text format on PostgreSQL) is exercised.
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, c) = t.tenant_with_owner().await;
+    let s = Slug::parse(&slug).unwrap();
+    ordo_app::keyops::set_encryption(&t.app, &s, false, "operator").await.unwrap();
+    let awkward = "tab\there\nnew line\r\nback\\slash \\N \\\\t é 🎉 'quote\" ;--";
+    c.get(&format!("/t/{slug}/meetings")).await;
+    let r = c
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", "Awkward"),
+                ("objectives", awkward),
+                ("starts_at", "2026-12-01T09:30"),
+                ("time_zone", "UTC"),
+                ("duration_minutes", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let stored = t.db.text("SELECT objectives FROM meetings").await;
+    assert!(stored.contains("back\\slash") && stored.contains('\t'), "{stored:?}");
+    let before = contents(&t.app, &slug).await;
+    let out = ordo_app::backups::run(&t.app, &s).await.unwrap();
+    ordo_app::backups::restore(&t.app, &s, &out.snapshot, true).await.unwrap();
+    assert_eq!(contents(&t.app, &slug).await, before);
+    assert_eq!(t.db.text("SELECT objectives FROM meetings").await, stored);
+});
+
 both!(a_damaged_archive_is_refused_before_anything_is_written, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, _owner, _c) = busy_tenant(&t).await;

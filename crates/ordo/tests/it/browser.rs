@@ -345,11 +345,31 @@ async fn a_meeting_from_agenda_to_minutes_in_two_languages() {
     let page = org.source().await;
     assert!(page.contains("Agreed, March is tight") && page.contains("kind-action done"));
     // The confirmation dialog (app.js) is accepted (session capability).
+    let before = revision(&t, &meeting_url).await;
     org.click("form[action$='/archive'] button").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    changed(&t, &meeting_url, &before).await;
     org.goto(&meeting_url).await;
     let minutes = org.source().await;
     assert!(minutes.contains("Archivée") && minutes.contains("kind-action done") && !minutes.contains("quick-add"));
+}
+
+/// The revision of the meeting at `url` (any change to it moves it).
+async fn revision(t: &TestApp, url: &str) -> String {
+    let id = url.rsplit('/').next().unwrap();
+    t.db.text(&format!("SELECT CAST(revision AS TEXT) FROM meetings WHERE id = '{id}'")).await
+}
+
+/// Wait until the server has applied what the page sent (a form's own
+/// navigation or a script's request): navigating away sooner could cancel
+/// it, and a fixed pause is too short on a loaded machine.
+async fn changed(t: &TestApp, url: &str, before: &str) {
+    for _ in 0..100 {
+        if revision(t, url).await != before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    panic!("the meeting at {url} did not change");
 }
 
 /// Classic cross-site scripting payloads, put everywhere a user can type.
@@ -531,14 +551,16 @@ async fn the_agenda_is_built_with_shortcuts_and_reordered_by_keyboard_and_mouse_
     // Mouse: "Plain line" dragged into Hiring; the server keeps it there.
     let elements = ids(&b.source().await, "id=\"el-");
     let plain = elements[2].clone();
+    let before = revision(&t, &url).await;
     b.eval(DRAG_ELEMENT, json!([plain, hiring])).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    changed(&t, &url, &before).await;
     b.goto(&url).await;
     let layout = b.eval(LAYOUT, json!([])).await;
     assert_eq!(layout["elements"][0], json!([hiring, "Plain line", "kind-note"]), "{layout}");
     // And back to the top of Budget.
+    let before = revision(&t, &url).await;
     b.eval(DRAG_ELEMENT, json!([plain, budget])).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    changed(&t, &url, &before).await;
     b.goto(&url).await;
     let layout = b.eval(LAYOUT, json!([])).await;
     assert_eq!(layout["elements"][0], json!([budget, "Plain line", "kind-note"]), "{layout}");
@@ -553,8 +575,14 @@ async fn the_agenda_is_built_with_shortcuts_and_reordered_by_keyboard_and_mouse_
     b.click("form.stack button.primary").await;
     b.wait_url("/meetings/").await;
     b.click("#p-email").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let options =
-        b.eval("return [...document.querySelectorAll('#people-met option')].map((o) => o.value)", json!([])).await;
+    let mut options = json!([]);
+    for _ in 0..50 {
+        options =
+            b.eval("return [...document.querySelectorAll('#people-met option')].map((o) => o.value)", json!([])).await;
+        if options != json!([]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     assert_eq!(options, json!([member]));
 }
