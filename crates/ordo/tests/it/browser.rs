@@ -89,6 +89,11 @@ impl Browser {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
+    /// Accept the open confirmation dialog (app.js asks before archiving).
+    pub async fn accept_dialog(&self) {
+        self.call(reqwest::Method::POST, &self.s("/alert/accept"), Some(json!({}))).await;
+    }
+
     pub async fn url(&self) -> String {
         self.call(reqwest::Method::GET, &self.s("/url"), None).await.as_str().unwrap().to_owned()
     }
@@ -344,9 +349,10 @@ async fn a_meeting_from_agenda_to_minutes_in_two_languages() {
     org.goto(&meeting_url).await;
     let page = org.source().await;
     assert!(page.contains("Agreed, March is tight") && page.contains("kind-action done"));
-    // The confirmation dialog (app.js) is accepted (session capability).
+    // app.js asks for confirmation first.
     let before = revision(&t, &meeting_url).await;
     org.click("form[action$='/archive'] button").await;
+    org.accept_dialog().await;
     changed(&t, &meeting_url, &before).await;
     org.goto(&meeting_url).await;
     let minutes = org.source().await;
