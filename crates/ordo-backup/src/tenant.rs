@@ -173,14 +173,10 @@ pub async fn restore(
         .map_or(header.tenant_id.as_str(), |r| r.tenant_id())
         .parse()
         .map_err(|_| BackupError::Corrupt("the header's tenant"))?;
-    let input = BufReader::new(std::fs::File::open(file)?);
-    let mut r = ArchiveReader::open(input, |h| {
-        if h != &header {
-            // The file changed between the two readings.
-            return Err(BackupError::Tampered);
-        }
-        archive_key(&kek(&h.tenant_id)?, h)
-    })?;
+    let key = archive_key(&kek(&header.tenant_id)?, &header)?;
+    // Read (decrypt, decompress, parse) on a thread of its own while this
+    // task writes: the two overlap on a machine with two cores.
+    let mut records = read_ahead(file, header.clone(), key)?;
     let mut tx = store.begin().await?;
     tx.restoring().await?;
     if tx.tenant_exists(tenant).await? {
@@ -192,7 +188,15 @@ pub async fn restore(
     let mut table: Option<(String, Vec<String>, usize)> = None;
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(BATCH);
     let mut batch_bytes = 0usize;
-    while let Some(rec) = r.next()? {
+    let mut manifest = None;
+    while let Some(item) = records.recv().await {
+        let rec = match item? {
+            Ahead::Record(rec) => rec,
+            Ahead::End(tables) => {
+                manifest = Some(tables);
+                break;
+            }
+        };
         match rec {
             Record::Table { name, columns } => {
                 let (_, col) =
@@ -232,7 +236,8 @@ pub async fn restore(
             }
         }
     }
-    let tables = r.manifest().map(<[TableSummary]>::to_vec).ok_or(BackupError::Truncated)?;
+    // No end: the reader stopped early (it reports why before stopping).
+    let tables = manifest.ok_or(BackupError::Truncated)?;
     tx.renew_people_revision(tenant, now.unix().saturating_mul(1_000_000)).await?;
     let detail = match &into {
         None => serde_json::json!({ "slug": header.tenant_slug, "snapshot": header.snapshot }),
@@ -252,6 +257,52 @@ pub async fn restore(
     }
     tx.commit().await?;
     Ok(RestoreOutcome { header, tables, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// What the read-ahead thread hands over: records, then the manifest.
+enum Ahead {
+    Record(Record),
+    End(Vec<TableSummary>),
+}
+
+/// Read an archive on a thread of its own, a bounded number of records
+/// ahead of the writer (memory stays bounded). An error ends the stream;
+/// so does the receiver going away (the thread then stops).
+fn read_ahead(
+    file: &Path,
+    header: Header,
+    key: SecretKey,
+) -> Result<tokio::sync::mpsc::Receiver<Result<Ahead, BackupError>>, BackupError> {
+    let input = BufReader::new(std::fs::File::open(file)?);
+    let (send, receive) = tokio::sync::mpsc::channel(1024);
+    std::thread::Builder::new().name("ordo-restore-read".into()).spawn(move || {
+        let opened = ArchiveReader::open(input, |h| {
+            // The file changed between the check and this reading.
+            if h != &header { Err(BackupError::Tampered) } else { Ok(key.clone()) }
+        });
+        let mut r = match opened {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = send.blocking_send(Err(e));
+                return;
+            }
+        };
+        loop {
+            let item = match r.next() {
+                Ok(Some(rec)) => Ok(Ahead::Record(rec)),
+                Ok(None) => match r.manifest() {
+                    Some(m) => Ok(Ahead::End(m.to_vec())),
+                    None => Err(BackupError::Truncated),
+                },
+                Err(e) => Err(e),
+            };
+            let last = !matches!(item, Ok(Ahead::Record(_)));
+            if send.blocking_send(item).is_err() || last {
+                return;
+            }
+        }
+    })?;
+    Ok(receive)
 }
 
 /// Write the archive of `target`'s snapshot to a scratch file next to

@@ -255,6 +255,11 @@ async fn copy_rows(
 /// A value in COPY's text format: backslash, tab, newline and carriage
 /// return escaped (a NUL cannot be in a PostgreSQL text value).
 fn copy_escape(out: &mut String, text: &str) {
+    if !text.bytes().any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r')) {
+        // Sealed values (base64) and most text: nothing to escape.
+        out.push_str(text);
+        return;
+    }
     for ch in text.chars() {
         match ch {
             '\\' => out.push_str("\\\\"),
