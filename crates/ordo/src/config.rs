@@ -47,6 +47,10 @@ struct FileConfig {
     max_image_bytes: Option<i64>,
     max_image_pixels: Option<i64>,
     meeting_cache_entries: Option<i64>,
+    backup_quota_gb: Option<i64>,
+    backup_keep_all_days: Option<i64>,
+    backup_keep_weekly_weeks: Option<i64>,
+    backup_keep_monthly_months: Option<i64>,
     backup_dir: Option<PathBuf>,
     backup_s3_url: Option<String>,
     backup_s3_endpoint: Option<String>,
@@ -117,6 +121,9 @@ pub struct Config {
     pub max_image_pixels: i64,
     /// Decrypted meetings kept in memory (0: none).
     pub meeting_cache_entries: i64,
+    /// Most a tenant's backups may take, in GB (10^9 bytes).
+    pub backup_quota_gb: i64,
+    pub backup_retention: ordo_backup::retention::Retention,
     /// Where tenant backups go (its secret is redacted from debug output).
     pub backup_target: TargetSpec,
     /// Tenants with a bucket (and credentials) of their own.
@@ -399,6 +406,33 @@ impl Config {
                 0,
                 100_000,
             )?,
+            backup_quota_gb: int("backup_quota_gb", "ORDO_BACKUP_QUOTA_GB", file.backup_quota_gb, 100, 1, 100_000)?,
+            backup_retention: ordo_backup::retention::Retention {
+                all_days: int(
+                    "backup_keep_all_days",
+                    "ORDO_BACKUP_KEEP_ALL_DAYS",
+                    file.backup_keep_all_days,
+                    14,
+                    1,
+                    3650,
+                )?,
+                weekly_weeks: int(
+                    "backup_keep_weekly_weeks",
+                    "ORDO_BACKUP_KEEP_WEEKLY_WEEKS",
+                    file.backup_keep_weekly_weeks,
+                    8,
+                    0,
+                    520,
+                )?,
+                monthly_months: int(
+                    "backup_keep_monthly_months",
+                    "ORDO_BACKUP_KEEP_MONTHLY_MONTHS",
+                    file.backup_keep_monthly_months,
+                    12,
+                    0,
+                    1200,
+                )?,
+            },
             backup_target,
             backup_tenant_targets,
             log: env("ORDO_LOG").or(file.log).unwrap_or_else(|| "info,sqlx=warn".into()),
@@ -457,6 +491,8 @@ impl Config {
         s.max_image_bytes = usize::try_from(self.max_image_bytes).unwrap_or(5 * 1024 * 1024);
         s.max_image_pixels = u64::try_from(self.max_image_pixels).unwrap_or(40_000_000);
         s.meeting_cache_entries = usize::try_from(self.meeting_cache_entries).unwrap_or(256);
+        s.backup_quota_bytes = u64::try_from(self.backup_quota_gb).unwrap_or(100).saturating_mul(1_000_000_000);
+        s.backup_retention = self.backup_retention;
         s.backup_target = self.backup_target.clone();
         s.backup_tenant_targets = self.backup_tenant_targets.clone();
         s.config_file = self.config_file.clone();
@@ -502,6 +538,8 @@ mod tests {
             max_image_bytes: 5 * 1024 * 1024,
             max_image_pixels: 40_000_000,
             meeting_cache_entries: 256,
+            backup_quota_gb: 100,
+            backup_retention: Default::default(),
             backup_target: TargetSpec::S3(ordo_backup::target::S3Settings {
                 endpoint: "https://s3.example.com".into(),
                 region: "eu-west-3".into(),
@@ -531,6 +569,32 @@ mod tests {
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("REDACTED"));
         assert!(c.check_production().is_ok());
+    }
+
+    #[test]
+    fn backup_quota_and_retention_are_configurable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ordo.toml");
+        let load = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            Config::load(&Overrides {
+                config: Some(path.clone()),
+                data_dir: Some(dir.path().join("data")),
+                listen: None,
+            })
+        };
+        let s = load("").unwrap().settings();
+        assert_eq!(s.backup_quota_bytes, 100_000_000_000);
+        assert_eq!(s.backup_retention, ordo_backup::retention::Retention::default());
+        let s =
+            load("backup_quota_gb = 5\nbackup_keep_all_days = 7\nbackup_keep_weekly_weeks = 0\n").unwrap().settings();
+        assert_eq!(s.backup_quota_bytes, 5_000_000_000);
+        assert_eq!(
+            s.backup_retention,
+            ordo_backup::retention::Retention { all_days: 7, weekly_weeks: 0, monthly_months: 12 }
+        );
+        assert!(load("backup_quota_gb = 0\n").is_err());
+        assert!(load("backup_keep_all_days = 0\n").is_err());
     }
 
     fn file(text: &str) -> FileConfig {

@@ -618,6 +618,10 @@ async fn s3_round_trip(engine: Engine) {
     assert_eq!(contents(&app, &slug).await, before);
     let e = ordo_app::backups::restore(&app, &s, "20990101T000000Z-00000000", true).await.unwrap_err();
     assert!(matches!(e, ordo_app::AppError::Backup(BackupError::NoSnapshot(_))), "{e}");
+    // And into a new tenant, from the same storage: the same content.
+    let copy = Slug::parse(&format!("{slug}-copy")).unwrap();
+    ordo_app::backups::restore_into(&app, &s, &out.snapshot, &copy).await.unwrap();
+    assert_eq!(meaning(&app, copy.as_str()).await, meaning(&app, &slug).await);
 }
 
 both!(backups_run_twice_a_day_once_across_nodes_within_quota_and_retention, |engine| {
