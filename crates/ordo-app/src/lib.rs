@@ -12,6 +12,7 @@ pub mod keyops;
 pub mod keys;
 pub mod mail;
 pub mod meetings;
+pub mod metrics;
 pub mod ratelimit;
 mod rekey;
 pub mod richtext;
@@ -40,6 +41,8 @@ pub struct App {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// Decrypted meeting content, reused while its revision is current.
     pub meeting_cache: Arc<cache::RevisionCache<(TenantId, MeetingId), meetings::Content>>,
+    /// Request counters and latencies, for the metrics listener.
+    pub metrics: Arc<metrics::Metrics>,
     /// Bounds concurrent Argon2 computations (19 MiB each), so a burst of
     /// sign-ins queues instead of exhausting memory.
     hashing: Arc<tokio::sync::Semaphore>,
@@ -59,6 +62,7 @@ impl App {
             keys: Arc::new(keys),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             meeting_cache: Arc::new(cache::RevisionCache::new(cache_entries)),
+            metrics: Arc::new(metrics::Metrics::default()),
             hashing: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2),
             )),

@@ -119,6 +119,13 @@ impl Store {
         }
     }
 
+    pub(crate) fn pool_stats(&self) -> (u32, usize) {
+        match &self.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle()),
+            Pool::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
     pub(crate) async fn hold(&self) -> Result<Held> {
         Ok(match &self.pool {
             Pool::Sqlite(p) => Held::Sqlite(p.acquire().await?),

@@ -40,6 +40,11 @@ pub async fn outer(
     let is_api = req.uri().path().contains("/api/");
     let accept_locale = accept_locale(req.headers());
     let is_static = req.uri().path().starts_with("/static/");
+    // The route's template, never the path itself (ids, tokens).
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
 
     req.extensions_mut().insert(ClientIp(ip.clone()));
 
@@ -74,13 +79,9 @@ pub async fn outer(
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         h.insert("x-request-id", v);
     }
-    tracing::info!(
-        %method,
-        path,
-        status = res.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
+    let elapsed = started.elapsed();
+    st.app.metrics.request(&route, method.as_str(), res.status().as_u16(), elapsed.as_secs_f64());
+    tracing::info!(%method, path, status = res.status().as_u16(), ms = elapsed.as_millis() as u64, "request");
     res
 }
 

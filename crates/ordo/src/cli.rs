@@ -46,6 +46,10 @@ enum Command {
         /// Address to listen on [default: 127.0.0.1:8080].
         #[arg(long, env = "ORDO_LISTEN", value_name = "ADDR")]
         listen: Option<String>,
+        /// Address of the metrics listener (Prometheus text format), or
+        /// `off` [default: 127.0.0.1:9464]. Never the public address.
+        #[arg(long, env = "ORDO_METRICS_LISTEN", value_name = "ADDR")]
+        metrics_listen: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -256,14 +260,15 @@ enum KeysCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let listen = match &cli.command {
-        Command::Serve { listen } => listen.clone(),
-        _ => None,
+    let (listen, metrics_listen) = match &cli.command {
+        Command::Serve { listen, metrics_listen } => (listen.clone(), metrics_listen.clone()),
+        _ => (None, None),
     };
     if let Command::Keys(KeysCommand::Generate { file }) = &cli.command {
         return keys_generate(file);
     }
-    let overrides = Overrides { config: cli.global.config.clone(), data_dir: cli.global.data_dir.clone(), listen };
+    let overrides =
+        Overrides { config: cli.global.config.clone(), data_dir: cli.global.data_dir.clone(), listen, metrics_listen };
     let config = match Config::load(&overrides) {
         Ok(c) => c,
         Err(e) => {

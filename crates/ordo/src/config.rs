@@ -31,6 +31,7 @@ pub enum ConfigError {
 struct FileConfig {
     mode: Option<String>,
     listen: Option<String>,
+    metrics_listen: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     public_url: Option<String>,
@@ -86,6 +87,7 @@ pub struct Overrides {
     pub config: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
     pub listen: Option<String>,
+    pub metrics_listen: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +103,8 @@ pub struct Config {
     pub config_file: Option<PathBuf>,
     pub mode: Mode,
     pub listen: SocketAddr,
+    /// The metrics listener (None: off).
+    pub metrics_listen: Option<SocketAddr>,
     pub data_dir: PathBuf,
     /// May hold a password, hence secret.
     pub database_url: SecretString,
@@ -299,6 +303,28 @@ impl Config {
                 reason: "must start with sqlite: or postgres://".into(),
             });
         }
+        let metrics_s = o
+            .metrics_listen
+            .clone()
+            .or(env("ORDO_METRICS_LISTEN"))
+            .or(file.metrics_listen.clone())
+            .unwrap_or_else(|| "127.0.0.1:9464".into());
+        let metrics_listen = if metrics_s == "off" {
+            None
+        } else {
+            let addr: SocketAddr = metrics_s.parse().map_err(|_| ConfigError::Invalid {
+                key: "metrics_listen",
+                reason: format!("{metrics_s:?} is not an address like 127.0.0.1:9464, nor off"),
+            })?;
+            // Metrics describe every tenant: never on the public listener.
+            if addr.port() == listen.port() && addr.port() != 0 {
+                return Err(ConfigError::Invalid {
+                    key: "metrics_listen",
+                    reason: "must not be the public listener's port".into(),
+                });
+            }
+            Some(addr)
+        };
         let public_url = env("ORDO_PUBLIC_URL").or(file.public_url).unwrap_or_else(|| format!("http://{listen}"));
         let public_url = public_url.trim_end_matches('/').to_owned();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
@@ -341,6 +367,7 @@ impl Config {
             config_file: o.config.clone(),
             mode,
             listen,
+            metrics_listen,
             data_dir,
             database_url: SecretString::from(database_url),
             public_url,
@@ -522,6 +549,7 @@ mod tests {
             config_file: None,
             mode: Mode::Production,
             listen: "127.0.0.1:8080".parse().unwrap(),
+            metrics_listen: None,
             data_dir: "data".into(),
             database_url: SecretString::from("postgres://ordo:db-s3cret@db/ordo"),
             public_url: "https://ordo.example.com".into(),
@@ -572,7 +600,7 @@ mod tests {
     }
 
     #[test]
-    fn backup_quota_and_retention_are_configurable() {
+    fn backup_quota_retention_and_metrics_listener_are_configurable() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ordo.toml");
         let load = |text: &str| {
@@ -581,6 +609,7 @@ mod tests {
                 config: Some(path.clone()),
                 data_dir: Some(dir.path().join("data")),
                 listen: None,
+                metrics_listen: None,
             })
         };
         let s = load("").unwrap().settings();
@@ -594,6 +623,10 @@ mod tests {
             ordo_backup::retention::Retention { all_days: 7, weekly_weeks: 0, monthly_months: 12 }
         );
         assert!(load("backup_quota_gb = 0\n").is_err());
+        // Metrics: on their own listener, or off; never the public port.
+        assert_eq!(load("").unwrap().metrics_listen, Some("127.0.0.1:9464".parse().unwrap()));
+        assert_eq!(load("metrics_listen = \"off\"\n").unwrap().metrics_listen, None);
+        assert!(load("listen = \"0.0.0.0:8080\"\nmetrics_listen = \"127.0.0.1:8080\"\n").is_err());
         assert!(load("backup_keep_all_days = 0\n").is_err());
     }
 

@@ -156,8 +156,28 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, public_url = %config.public_url, mode = ?config.mode, engine = ?app.store.engine(), "Ordo listening");
     eprintln!("Ordo listening on http://{addr} (public address {})", config.public_url);
+    let (metrics_stop, metrics_stopped) = tokio::sync::watch::channel(false);
+    if let Some(maddr) = config.metrics_listen {
+        // Metrics are for the operator: a failure to bind is reported, and
+        // users are served anyway.
+        match tokio::net::TcpListener::bind(maddr).await {
+            Ok(l) => {
+                let at = l.local_addr()?;
+                tracing::info!(%at, "metrics listening (GET /metrics)");
+                let mut rx = metrics_stopped;
+                let stopped = async move {
+                    let _ = rx.wait_for(|v| *v).await;
+                };
+                tokio::spawn(ordo_web::serve_metrics(l, app.clone(), stopped));
+            }
+            Err(e) => {
+                tracing::error!(addr = %maddr, error = %e, "the metrics listener cannot bind; serving without it")
+            }
+        }
+    }
     let options = WebOptions { trusted_proxies: config.trusted_proxies.clone() };
     launch_with_listener(listener, app.clone(), options, shutdown_signal()).await?;
+    let _ = metrics_stop.send(true);
     app.store.close().await;
     tracing::info!("Ordo stopped");
     Ok(())

@@ -2,6 +2,8 @@
 //! both engines.
 
 mod audit;
+mod gauges;
+pub use gauges::Gauges;
 mod backups;
 pub use backups::{BackupRun, Job};
 mod keys;

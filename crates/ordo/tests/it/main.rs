@@ -19,4 +19,5 @@ mod flows;
 mod isolation;
 mod mail;
 mod meetings;
+mod metrics;
 mod security;
