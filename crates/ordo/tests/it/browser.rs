@@ -29,7 +29,8 @@ impl Browser {
             .spawn()
             .expect("chromedriver (Debian package chromium-driver)");
         let wd = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
+        // A WebDriver call that hangs fails the test instead of holding it.
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(90)).build().unwrap();
         for _ in 0..100 {
             if http.get(format!("{wd}/status")).send().await.is_ok() {
                 break;
