@@ -35,6 +35,12 @@ fn tenant_target(app: &App, slug: &Slug) -> Result<Target, AppError> {
     }
 }
 
+/// A tenant's snapshot, fetched from its target into a scratch file.
+async fn fetch(app: &App, slug: &Slug, snapshot: &str) -> Result<ordo_backup::tenant::FetchedArchive, AppError> {
+    let target = tenant_target(app, slug)?;
+    Ok(ordo_backup::tenant::fetch(&target, slug.as_str(), snapshot, &app.settings.backup_work_dir).await?)
+}
+
 /// The key-encryption key of the tenant an archive names.
 fn kek_finder(app: &App) -> impl Fn(&str) -> Result<ordo_crypto::keys::SecretKey, BackupError> + '_ {
     move |tenant: &str| app.keys.kek(tenant).map_err(|_| BackupError::WrongKey)
@@ -107,7 +113,7 @@ pub async fn run(app: &App, slug: &Slug) -> Result<BackupOutcome, AppError> {
             Some(app.settings.backup_quota_bytes),
         )
         .await?;
-        prune(app, &target, slug).await?;
+        prune(app, &target, slug.as_str()).await?;
         Ok::<_, AppError>(out)
     }
     .await;
@@ -128,13 +134,14 @@ pub async fn run(app: &App, slug: &Slug) -> Result<BackupOutcome, AppError> {
     Ok(out)
 }
 
-/// Delete the snapshots the retention rules no longer keep.
-async fn prune(app: &App, target: &Target, slug: &Slug) -> Result<(), AppError> {
-    let names: Vec<String> = target.list(slug.as_str()).await?.into_iter().map(|l| l.snapshot).collect();
+/// Delete the snapshots of `folder` (a tenant's slug, or the platform's)
+/// the retention rules no longer keep.
+async fn prune(app: &App, target: &Target, folder: &str) -> Result<(), AppError> {
+    let names: Vec<String> = target.list(folder).await?.into_iter().map(|l| l.snapshot).collect();
     let now = jiff::Timestamp::from_second(app.now().unix()).map_err(|_| AppError::Internal("clock"))?;
     for gone in ordo_backup::retention::to_delete(&names, now, app.settings.backup_retention) {
-        target.delete(slug.as_str(), &gone).await?;
-        tracing::info!(tenant = %slug, snapshot = %gone, "snapshot removed by the retention rules");
+        target.delete(folder, &gone).await?;
+        tracing::info!(folder, snapshot = %gone, "snapshot removed by the retention rules");
     }
     Ok(())
 }
@@ -175,9 +182,7 @@ async fn pick(app: &App, slug: &Slug, snapshot: Option<&str>) -> Result<String, 
 /// Fetch and check a whole snapshot (the newest by default).
 pub async fn verify(app: &App, slug: &Slug, snapshot: Option<&str>) -> Result<(Header, Vec<TableSummary>), AppError> {
     let snapshot = pick(app, slug, snapshot).await?;
-    let file =
-        ordo_backup::tenant::fetch(&tenant_target(app, slug)?, slug.as_str(), &snapshot, &app.settings.backup_work_dir)
-            .await?;
+    let file = fetch(app, slug, &snapshot).await?;
     let (header, tables) = ordo_backup::tenant::verify_file(file.path(), &kek_finder(app))?;
     if header.tenant_slug != slug.as_str() || header.snapshot != snapshot {
         return Err(AppError::Backup(BackupError::Corrupt("an archive stored under another name")));
@@ -188,9 +193,7 @@ pub async fn verify(app: &App, slug: &Slug, snapshot: Option<&str>) -> Result<(H
 /// Restore a tenant from a snapshot, all or nothing (see
 /// `ordo_backup::tenant::restore`).
 pub async fn restore(app: &App, slug: &Slug, snapshot: &str, replace: bool) -> Result<RestoreOutcome, AppError> {
-    let file =
-        ordo_backup::tenant::fetch(&tenant_target(app, slug)?, slug.as_str(), snapshot, &app.settings.backup_work_dir)
-            .await?;
+    let file = fetch(app, slug, snapshot).await?;
     let out = ordo_backup::tenant::restore(
         &app.store,
         file.path(),
@@ -221,12 +224,11 @@ pub async fn restore_into(
     if app.store.tenant_by_slug(into).await?.is_some() {
         return Err(AppError::Backup(BackupError::TenantExists(into.to_string())));
     }
-    let file =
-        ordo_backup::tenant::fetch(&tenant_target(app, slug)?, slug.as_str(), snapshot, &app.settings.backup_work_dir)
-            .await?;
-    // The header is read (and the whole archive checked) before any key is
-    // made for the copy.
-    let (header, _) = ordo_backup::tenant::verify_file(file.path(), &kek_finder(app))?;
+    let file = fetch(app, slug, snapshot).await?;
+    // The header (its key unwrapped: tenant and snapshot authenticated) is
+    // read before any key is made for the copy; `restore` then checks the
+    // whole archive before writing, as for any restore.
+    let header = ordo_backup::tenant::read_header(file.path(), &kek_finder(app))?;
     if header.tenant_slug != slug.as_str() {
         return Err(AppError::Backup(BackupError::Corrupt("an archive stored under another tenant's name")));
     }
@@ -261,13 +263,7 @@ pub async fn drill(app: &App, slug: &Slug) -> Result<DrillOutcome, AppError> {
     let started = app.now();
     let result = async {
         let snapshot = pick(app, slug, None).await?;
-        let file = ordo_backup::tenant::fetch(
-            &tenant_target(app, slug)?,
-            slug.as_str(),
-            &snapshot,
-            &app.settings.backup_work_dir,
-        )
-        .await?;
+        let file = fetch(app, slug, &snapshot).await?;
         Ok::<_, AppError>(
             ordo_backup::tenant::drill(file.path(), &kek_finder(app), &app.settings.backup_work_dir, app.now()).await?,
         )
@@ -332,12 +328,7 @@ pub async fn platform(app: &App) -> Result<ordo_backup::platform::PlatformOutcom
             config.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
         )
         .await?;
-        let names: Vec<String> =
-            target.list(ordo_backup::platform::FOLDER).await?.into_iter().map(|l| l.snapshot).collect();
-        let now = jiff::Timestamp::from_second(app.now().unix()).map_err(|_| AppError::Internal("clock"))?;
-        for gone in ordo_backup::retention::to_delete(&names, now, app.settings.backup_retention) {
-            target.delete(ordo_backup::platform::FOLDER, &gone).await?;
-        }
+        prune(app, &target, ordo_backup::platform::FOLDER).await?;
         Ok::<_, AppError>(out)
     }
     .await;

@@ -145,6 +145,16 @@ pub fn verify_file(
     crate::format::verify(input, |h| archive_key(&kek(&h.tenant_id)?, h))
 }
 
+/// An archive's header, its key unwrapped with the tenant's KEK (which
+/// authenticates the tenant and snapshot it names); the rest is not read.
+pub fn read_header(
+    file: &Path,
+    kek: &(dyn Fn(&str) -> Result<SecretKey, BackupError> + Sync),
+) -> Result<Header, BackupError> {
+    let input = BufReader::new(std::fs::File::open(file)?);
+    Ok(ArchiveReader::open(input, |h| archive_key(&kek(&h.tenant_id)?, h))?.header().clone())
+}
+
 /// Restore a tenant from an archive file, all or nothing: the archive is
 /// checked from end to end before anything is written, then written in one
 /// transaction (re-checked as it is read again). A tenant that exists is

@@ -119,7 +119,8 @@ impl Store {
         }
     }
 
-    pub(crate) fn pool_stats(&self) -> (u32, usize) {
+    /// Connections open in the pool, and how many are idle.
+    pub fn pool_connections(&self) -> (u32, usize) {
         match &self.pool {
             Pool::Sqlite(p) => (p.size(), p.num_idle()),
             Pool::Postgres(p) => (p.size(), p.num_idle()),

@@ -58,9 +58,4 @@ impl Store {
             })
         })
     }
-
-    /// Connections open in the pool, and how many are idle.
-    pub fn pool_connections(&self) -> (u32, usize) {
-        self.pool_stats()
-    }
 }

@@ -12,6 +12,23 @@ use std::collections::BTreeMap;
 
 type Tables = BTreeMap<String, Vec<Vec<Value>>>;
 
+/// A table's columns and the tenant's rows in it.
+async fn rows_of(
+    tx: &mut ordo_store::Tx,
+    tenant: ordo_core::ids::TenantId,
+    table: &str,
+) -> (Vec<ordo_store::dump::ColumnDef>, Vec<Vec<Value>>) {
+    let mut rows = Vec::new();
+    let cols = tx
+        .dump_table(tenant, table, |r| {
+            rows.push(r);
+            Ok::<(), ordo_store::StoreError>(())
+        })
+        .await
+        .unwrap();
+    (cols, rows)
+}
+
 /// Everything the database holds for a tenant, table by table, but the
 /// revision counters (caches' stamps, moved on purpose by a restore).
 async fn contents(app: &App, slug: &str) -> Tables {
@@ -19,14 +36,7 @@ async fn contents(app: &App, slug: &str) -> Tables {
     let mut tx = app.store.begin_snapshot().await.unwrap();
     let mut out = Tables::new();
     for (table, _) in TENANT_TABLES {
-        let mut rows = Vec::new();
-        let cols = tx
-            .dump_table(tenant.id, table, |r| {
-                rows.push(r);
-                Ok::<(), ordo_store::StoreError>(())
-            })
-            .await
-            .unwrap();
+        let (cols, rows) = rows_of(&mut tx, tenant.id, table).await;
         let keep: Vec<usize> = (0..cols.len()).filter(|i| !cols[*i].name.ends_with("revision")).collect();
         out.insert(
             (*table).to_owned(),
@@ -250,14 +260,7 @@ async fn meaning(app: &App, slug: &str) -> Tables {
         if ["tenants", "tenant_keys", "user_tokens", "api_tokens", "audit_log"].contains(table) {
             continue;
         }
-        let mut rows = Vec::new();
-        let cols = tx
-            .dump_table(tenant.id, table, |r| {
-                rows.push(r);
-                Ok::<(), ordo_store::StoreError>(())
-            })
-            .await
-            .unwrap();
+        let (cols, rows) = rows_of(&mut tx, tenant.id, table).await;
         let id_at = cols.iter().position(|c| c.name == "id");
         let mut meant: Vec<Vec<Value>> = rows
             .into_iter()
@@ -458,14 +461,8 @@ both!(a_restore_that_fails_half_way_leaves_the_database_as_it_was, |engine| {
     let mut w = ordo_backup::format::ArchiveWriter::new(Vec::new(), &header, &key).unwrap();
     for (table, rows) in &before {
         let mut tx = t.app.store.begin_snapshot().await.unwrap();
-        let cols: Vec<String> = tx.columns(table).await.unwrap().into_iter().map(|c| c.name).collect();
-        let mut full = Vec::new();
-        tx.dump_table(tenant.id, table, |r| {
-            full.push(r);
-            Ok::<(), ordo_store::StoreError>(())
-        })
-        .await
-        .unwrap();
+        let (cols, full) = rows_of(&mut tx, tenant.id, table).await;
+        let cols: Vec<String> = cols.into_iter().map(|c| c.name).collect();
         tx.commit().await.unwrap();
         assert_eq!(full.len(), rows.len());
         w.begin_table(table, &cols).unwrap();
