@@ -661,18 +661,25 @@ both!(backups_run_twice_a_day_once_across_nodes_within_quota_and_retention, |eng
     // backup (every one of the last 14 days kept, none older than a year).
     let dir = t.dir.path().join("backups").join(&slug);
     let now = t.app.now().unix();
-    let old_name = |days: i64| {
-        let ts = ordo_core::time::Timestamp::from_unix(now - days * 86_400).rfc3339();
+    let name_at = |unix: i64| {
+        let ts = ordo_core::time::Timestamp::from_unix(unix).rfc3339();
         format!("{}-00000000.ordobak", ts.replace(['-', ':'], ""))
     };
-    for days in [3, 20, 21, 400] {
-        std::fs::write(dir.join(old_name(days)), b"old").unwrap();
+    let old_name = |days: i64| name_at(now - days * 86_400);
+    // Two snapshots of one week (weeks are counted from the epoch), 20 to
+    // 27 days old whatever today is.
+    let week = 7 * 86_400;
+    let week_start = (now - 20 * 86_400).div_euclid(week) * week;
+    let (same_week_a, same_week_b) = (name_at(week_start + 3600), name_at(week_start + 7200));
+    for name in [old_name(3), same_week_a.clone(), same_week_b.clone(), old_name(400)] {
+        std::fs::write(dir.join(name), b"old").unwrap();
     }
     ordo_app::backups::run(&t.app, &s).await.unwrap();
     let names: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert!(names.contains(&old_name(3)));
-    assert!(names.contains(&old_name(20)) != names.contains(&old_name(21)), "one of the same week is kept: {names:?}");
+    assert!(names.contains(&same_week_b), "the newest of its week is kept: {names:?}");
+    assert!(!names.contains(&same_week_a), "one of the same week is kept: {names:?}");
     assert!(!names.contains(&old_name(400)), "{names:?}");
 
     // The admins see it all (signed in again: a day has passed).
