@@ -72,12 +72,32 @@ impl Tr {
     }
 
     /// The text for `key` with `{name}` placeholders replaced.
+    /// The text of `key` with its `{name}` placeholders filled, in one
+    /// pass: a value that itself contains `{...}` (a meeting title, say) is
+    /// copied as it is, never expanded.
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut s = self.t(key).to_owned();
-        for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), value);
+        let template = self.t(key);
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after
+                .find('}')
+                .and_then(|close| args.iter().find(|(n, _)| *n == &after[..close]).map(|(_, v)| (close, *v)));
+            match value {
+                Some((close, v)) => {
+                    out.push_str(v);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
-        s
+        out.push_str(rest);
+        out
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -127,5 +147,11 @@ mod tests {
         let en = Tr::new(Locale::En);
         assert_eq!(en.t("no.such.key"), "no.such.key");
         assert!(en.tf("mail.reset.body", &[("link", "https://x/y")]).contains("https://x/y"));
+        // A value is never expanded again: a title that reads "{link}" stays
+        // that text, and does not pull the link into its place.
+        let body = en.tf("mail.share.body", &[("title", "{link} {nope"), ("link", "https://x/m"), ("agenda", "}")]);
+        assert!(body.contains("{link} {nope\n"), "{body}");
+        assert_eq!(body.matches("https://x/m").count(), 1, "{body}");
+        assert!(body.contains("{organiser}"), "an unfilled placeholder stays visible: {body}");
     }
 }

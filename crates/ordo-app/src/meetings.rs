@@ -12,7 +12,7 @@ use ordo_core::audit::AuditKind;
 use ordo_core::ids::{ElementId, MailId, MeetingId, TopicId, UserId};
 use ordo_core::meeting::{
     self, ActionStatus, ElementKind, LongText, MeetingAction, MeetingActor, MeetingRole, MeetingStatus, Place, Start,
-    Title,
+    Target, Title,
 };
 use ordo_core::time::Timestamp;
 use ordo_core::user::{DisplayName, Email, UserStatus};
@@ -87,6 +87,7 @@ pub struct Comment {
     pub id: ordo_core::ids::CommentId,
     pub element_id: ElementId,
     pub parent_id: Option<ordo_core::ids::CommentId>,
+    pub author_id: UserId,
     pub author: String,
     pub body: String,
     pub created_at: Timestamp,
@@ -121,12 +122,12 @@ pub struct Content {
 }
 
 impl Content {
-    /// The names of each topic's contributors.
-    pub fn contributor_names(&self) -> HashMap<TopicId, Vec<String>> {
-        let mut out: HashMap<TopicId, Vec<String>> = HashMap::new();
+    /// Each topic's contributors: (user, name).
+    pub fn contributor_names(&self) -> HashMap<TopicId, Vec<(UserId, String)>> {
+        let mut out: HashMap<TopicId, Vec<(UserId, String)>> = HashMap::new();
         for (t, u) in &self.contributors {
             if let Some(p) = self.participants.iter().find(|p| p.user_id == *u) {
-                out.entry(*t).or_default().push(p.name.clone());
+                out.entry(*t).or_default().push((*u, p.name.clone()));
             }
         }
         out
@@ -175,6 +176,8 @@ async fn load(
 /// A meeting loaded for an actor, with what was read on the way.
 struct Loaded {
     row: MeetingRow,
+    /// The actor as the meeting policy sees them.
+    who: MeetingActor,
     participants: Vec<ParticipantRow>,
     me: ParticipantRow,
     keys: TenantKeys,
@@ -211,7 +214,50 @@ async fn load_full(
         return Err(AppError::Forbidden);
     }
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
-    Ok(Loaded { row, participants, me, keys, cached, stamp })
+    Ok(Loaded { row, who, participants, me, keys, cached, stamp })
+}
+
+impl Loaded {
+    /// Check an action on a particular target (own content, an assigned
+    /// topic) with the meeting policy.
+    fn allow(&self, action: MeetingAction, on: Target) -> Result<(), AppError> {
+        if meeting::authorize_meeting_on(self.who, self.row.status, action, on) {
+            Ok(())
+        } else {
+            tracing::warn!(meeting = %self.row.id, user = %self.me.user_id, ?action, ?on, "meeting action refused by the policy");
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Is `topic` closed to this participant ("who contributes to what")?
+    /// Only contributors are limited, so only their case reads the lists.
+    async fn topic_closed(&self, app: &App, tenant: &Tenant, topic: TopicId) -> Result<bool, AppError> {
+        if self.me.role != MeetingRole::Contributor {
+            return Ok(false);
+        }
+        let topics = app.store.topics(tenant.id, self.row.id).await?;
+        let parent = topics.iter().find(|t| t.id == topic).and_then(|t| t.parent_id);
+        let assigned = app.store.topic_contributors(tenant.id, self.row.id).await?;
+        let listed: Vec<UserId> =
+            assigned.iter().filter(|(t, _)| *t == topic || Some(*t) == parent).map(|(_, u)| *u).collect();
+        Ok(meeting::topic_closed_to(self.me.user_id, &listed))
+    }
+}
+
+/// An id given in the input (not the address) that names nothing of this
+/// meeting: a field error, like any other invalid value.
+fn unknown(field: &'static str) -> AppError {
+    AppError::Invalid(ordo_core::Invalid::new(field, "id.invalid"))
+}
+
+/// The policy's view of an element for the participant: did they add it,
+/// and is its topic closed to them?
+async fn own_element(l: &Loaded, app: &App, tenant: &Tenant, e: &ElementRow) -> Result<Target, AppError> {
+    Ok(Target {
+        own: e.created_by == l.me.user_id,
+        topic_closed: l.topic_closed(app, tenant, e.topic_id).await?,
+        owner: false,
+    })
 }
 
 fn audit(kind: AuditKind, actor: &User, meeting: MeetingId) -> AuditDraft {
@@ -384,17 +430,31 @@ pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> R
                 continue;
             }
             let tr = Tr::new(u.locale.or(actor.locale).unwrap_or_default());
-            let body = tr.tf(
-                "mail.share.body",
-                &[
-                    ("organiser", &actor.display_name),
-                    ("title", &page.meeting.title),
-                    ("when", &when),
-                    ("place", &page.meeting.place),
-                    ("agenda", &agenda.join("\n")),
-                    ("link", &link),
-                ],
-            );
+            let mut fields = vec![
+                ("organiser", actor.display_name.clone()),
+                ("title", page.meeting.title.clone()),
+                ("when", when.clone()),
+                ("place", page.meeting.place.clone()),
+                ("agenda", agenda.join("\n")),
+                ("link", link.clone()),
+            ];
+            // Someone added by address has no account yet: the invitation
+            // carries the single-use link to choose a password first.
+            let key = if u.status == UserStatus::Pending {
+                let token = ordo_crypto::random::token(32)?;
+                let hash = ordo_crypto::sha256_hex(token.as_bytes());
+                let ttl = app.settings.activation_ttl_secs;
+                tx.insert_token(tenant.id, u.id, ordo_store::TokenPurpose::Activation, &hash, now, now.plus_secs(ttl))
+                    .await?;
+                fields
+                    .push(("activate", crate::accounts::tenant_link(app, &tenant.slug, &format!("activate/{token}"))));
+                fields.push(("hours", (ttl / 3600).to_string()));
+                "mail.share.body_new_account"
+            } else {
+                "mail.share.body"
+            };
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let body = tr.tf(key, &pairs);
             let subject = tr.tf("mail.share.subject", &[("title", &page.meeting.title)]);
             let mid = MailId::new();
             let mrid = mid.to_string();
@@ -426,16 +486,18 @@ pub async fn add_topic(
     parent: Option<TopicId>,
     title: &str,
 ) -> Result<TopicId, AppError> {
-    let (_, me, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    let l = load_full(app, tenant, actor, id, MeetingAction::AddContent).await?;
     let title = Title::parse(title)?;
     if let Some(p) = parent {
-        check_topic_contributor(app, tenant, id, &me, p).await?;
+        if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == p && t.parent_id.is_none()) {
+            return Err(unknown("parent"));
+        }
+        l.allow(
+            MeetingAction::AddContent,
+            Target { topic_closed: l.topic_closed(app, tenant, p).await?, ..Target::default() },
+        )?;
     }
-    if let Some(p) = parent
-        && !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == p && t.parent_id.is_none())
-    {
-        return Err(AppError::NotFound);
-    }
+    let keys = l.keys;
     let tid = TopicId::new();
     let row = TopicRow {
         id: tid,
@@ -472,24 +534,37 @@ pub async fn add_element(
         // An image element is made by uploading its picture (add_image).
         return Err(AppError::Invalid(ordo_core::Invalid::new("kind", "image.use_upload")));
     }
-    insert_element(app, tenant, actor, id, input).await
+    insert_element(app, tenant, actor, id, input, None).await
 }
 
+/// A checked picture, to store with its image element.
+struct Picture {
+    content_type: &'static str,
+    width: u32,
+    height: u32,
+    bytes: Vec<u8>,
+}
+
+/// Write a new element (and, for an image, its picture) in one
+/// transaction: an element never exists without its picture.
 async fn insert_element(
     app: &App,
     tenant: &Tenant,
     actor: &User,
     id: MeetingId,
     input: ElementInput<'_>,
+    picture: Option<Picture>,
 ) -> Result<ElementId, AppError> {
-    let (_, me, keys) = load(app, tenant, actor, id, MeetingAction::AddContent).await?;
-    check_topic_contributor(app, tenant, id, &me, input.topic).await?;
+    let l = load_full(app, tenant, actor, id, MeetingAction::AddContent).await?;
     let title = Title::parse(input.title)?;
     let description = LongText::parse("description", &crate::richtext::sanitize(input.description))?;
     let due = meeting::parse_date("due_date", input.due_date)?;
     if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == input.topic) {
-        return Err(AppError::NotFound);
+        return Err(unknown("topic"));
     }
+    let closed = l.topic_closed(app, tenant, input.topic).await?;
+    l.allow(MeetingAction::AddContent, Target { topic_closed: closed, ..Target::default() })?;
+    let keys = l.keys;
     let existing = app.store.elements(tenant.id, id).await?;
     if existing.len() >= meeting::ELEMENTS_MAX {
         return Err(AppError::Invalid(ordo_core::Invalid::new("title", "elements.too_many")));
@@ -516,12 +591,27 @@ async fn insert_element(
         version: 1,
         updated_at: app.now(),
     };
+    let attachment = match picture {
+        Some(p) => Some(ordo_store::AttachmentRow {
+            id: eid,
+            meeting_id: id,
+            content_type: p.content_type.to_owned(),
+            size: p.bytes.len() as i64,
+            width: i64::from(p.width),
+            height: i64::from(p.height),
+            data: keys.seal_bytes(Field::AttachmentData, &rid, &p.bytes)?,
+        }),
+        None => None,
+    };
     let now = app.now();
     let owners = if is_action { input.owners } else { Vec::new() };
     retrying!({
         let mut tx = app.store.begin().await?;
         tx.insert_element(tenant.id, &row, now).await?;
         tx.set_element_owners(tenant.id, eid, &owners).await?;
+        if let Some(a) = &attachment {
+            tx.insert_attachment(tenant.id, a, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     })?;
@@ -538,20 +628,12 @@ pub async fn set_action_status(
     element: ElementId,
     status: ActionStatus,
 ) -> Result<(), AppError> {
-    let (row, me, _) = load(app, tenant, actor, id, MeetingAction::View).await?;
+    let l = load_full(app, tenant, actor, id, MeetingAction::View).await?;
     let elements = app.store.elements(tenant.id, id).await?;
     let e = elements.iter().find(|e| e.id == element && e.kind == ElementKind::Action).ok_or(AppError::NotFound)?;
     let owners = app.store.element_owners(tenant.id, id).await?;
-    let is_owner = owners.iter().any(|(el, u)| *el == e.id && *u == actor.id);
-    let who =
-        MeetingActor { tenant_role: actor.role, meeting_role: Some(me.role), shared_with: me.shared_at.is_some() };
-    // Owners may mark their own action in any open meeting they see
-    // (the Comment right is exactly "sees it, and it is open").
-    let allowed = meeting::authorize_meeting(who, row.status, MeetingAction::SetActionStatus)
-        || (is_owner && meeting::authorize_meeting(who, row.status, MeetingAction::Comment));
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
+    let owner = owners.iter().any(|(el, u)| *el == e.id && *u == actor.id);
+    l.allow(MeetingAction::SetActionStatus, Target { owner, ..Target::default() })?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
     tx.set_action_status(tenant.id, element, status, now).await?;
@@ -569,7 +651,7 @@ pub async fn move_element(
     element: ElementId,
     up: bool,
 ) -> Result<(), AppError> {
-    load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    load(app, tenant, actor, id, MeetingAction::View).await?;
     let elements = app.store.elements(tenant.id, id).await?;
     let e = elements.iter().find(|e| e.id == element).ok_or(AppError::NotFound)?;
     let mut siblings: Vec<&ElementRow> = elements.iter().filter(|x| x.topic_id == e.topic_id).collect();
@@ -651,6 +733,7 @@ async fn read_content(
                 id: c.id,
                 element_id: c.element_id,
                 parent_id: c.parent_id,
+                author_id: c.author_id,
                 author: users.get(&c.author_id).map(|u| u.display_name.clone()).unwrap_or_default(),
                 body: keys.open(Field::CommentBody, &c.id.to_string(), &c.body)?,
                 created_at: c.created_at,
@@ -687,6 +770,8 @@ pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Re
         ("archive", MeetingAction::Archive),
         ("add", MeetingAction::AddContent),
         ("edit_content", MeetingAction::EditContent),
+        // Anyone's remark; authors may delete their own (the page asks per remark).
+        ("remove_comment", MeetingAction::RemoveComment),
     ] {
         can.insert(name, meeting::authorize_meeting(who, l.row.status, a));
     }
@@ -832,18 +917,18 @@ pub async fn update_element(
     element: ElementId,
     edit: ElementEdit<'_>,
 ) -> Result<(), AppError> {
-    let Loaded { participants, me, keys, .. } = load_full(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    let l = load_full(app, tenant, actor, id, MeetingAction::View).await?;
     let elements = app.store.elements(tenant.id, id).await?;
     let e = elements.iter().find(|e| e.id == element).ok_or(AppError::NotFound)?;
-    if e.created_by != actor.id {
-        load(app, tenant, actor, id, MeetingAction::EditContent).await?;
-    }
+    l.allow(MeetingAction::EditContent, own_element(&l, app, tenant, e).await?)?;
     if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == edit.topic) {
-        return Err(AppError::NotFound);
+        return Err(unknown("topic"));
     }
     if edit.topic != e.topic_id {
-        check_topic_contributor(app, tenant, id, &me, edit.topic).await?;
+        let closed = l.topic_closed(app, tenant, edit.topic).await?;
+        l.allow(MeetingAction::AddContent, Target { topic_closed: closed, ..Target::default() })?;
     }
+    let Loaded { participants, keys, .. } = l;
     let owners = match edit.owners {
         Some(o) if e.kind == ElementKind::Action => {
             if o.iter().any(|u| !participants.iter().any(|p| p.user_id == *u)) {
@@ -934,32 +1019,16 @@ pub async fn add_image(
 ) -> Result<ElementId, AppError> {
     load(app, tenant, actor, id, MeetingAction::AddContent).await?;
     let (max_b, max_p) = (app.settings.max_image_bytes, app.settings.max_image_pixels);
-    let checked = tokio::task::spawn_blocking({
-        let bytes = bytes.clone();
-        move || check_image(&bytes, max_b, max_p)
-    })
-    .await
-    .map_err(|_| AppError::Internal("image check failed"))??;
-    let (ctype, w, h) = checked;
+    // Decoding is CPU work: off the async runtime, and the bytes come back.
+    let (checked, bytes) = tokio::task::spawn_blocking(move || (check_image(&bytes, max_b, max_p), bytes))
+        .await
+        .map_err(|_| AppError::Internal("image check failed"))?;
+    let checked = checked?;
+    let (content_type, width, height) = checked;
     let title = if title.trim().is_empty() { "image" } else { title };
     let input =
         ElementInput { topic, kind: ElementKind::Image, title, description: "", due_date: "", owners: Vec::new() };
-    let eid = insert_element(app, tenant, actor, id, input).await?;
-    let keys = app.keys.for_tenant(&app.store, tenant).await?;
-    let row = ordo_store::AttachmentRow {
-        id: eid,
-        meeting_id: id,
-        content_type: ctype.to_owned(),
-        size: bytes.len() as i64,
-        width: i64::from(w),
-        height: i64::from(h),
-        data: keys.seal_bytes(Field::AttachmentData, &eid.to_string(), &bytes)?,
-    };
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    tx.insert_attachment(tenant.id, &row, now).await?;
-    tx.commit().await?;
-    Ok(eid)
+    insert_element(app, tenant, actor, id, input, Some(Picture { content_type, width, height, bytes })).await
 }
 
 /// An image, for someone who may see its meeting: (content type, bytes).
@@ -1026,27 +1095,6 @@ pub async fn tenant_actions(app: &App, tenant: &Tenant, actor: &User) -> Result<
         });
     }
     Ok(out)
-}
-
-/// "Who contributes to what": a contributor may add to a topic only if the
-/// topic lists no contributors, or lists them (or its parent topic does).
-/// Editors and the organiser are not limited.
-async fn check_topic_contributor(
-    app: &App,
-    tenant: &Tenant,
-    id: MeetingId,
-    me: &ParticipantRow,
-    topic: TopicId,
-) -> Result<(), AppError> {
-    if me.role != MeetingRole::Contributor {
-        return Ok(());
-    }
-    let topics = app.store.topics(tenant.id, id).await?;
-    let parent = topics.iter().find(|t| t.id == topic).and_then(|t| t.parent_id);
-    let assigned = app.store.topic_contributors(tenant.id, id).await?;
-    let listed: Vec<UserId> =
-        assigned.iter().filter(|(t, _)| *t == topic || Some(*t) == parent).map(|(_, u)| *u).collect();
-    if listed.is_empty() || listed.contains(&me.user_id) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 /// Assign a participant as a contributor of a topic (organiser and editors).
@@ -1127,6 +1175,118 @@ pub async fn set_participant_role(
     Ok(())
 }
 
+/// Rename a topic (organiser and editors).
+pub async fn rename_topic(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    topic: TopicId,
+    title: &str,
+) -> Result<(), AppError> {
+    let (_, _, keys) = load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    let title = Title::parse(title)?;
+    let sealed = keys.seal(Field::TopicTitle, &topic.to_string(), title.as_str())?;
+    let mut tx = app.store.begin().await?;
+    if !tx.rename_topic(tenant.id, id, topic, &sealed).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Delete a topic with its sub-topics and everything in them (organiser
+/// and editors). The audit log records it: the content itself is gone.
+pub async fn delete_topic(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    topic: TopicId,
+) -> Result<(), AppError> {
+    load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    let now = app.now();
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        if !tx.delete_topic(tenant.id, id, topic).await? {
+            return Err(AppError::NotFound);
+        }
+        let detail = serde_json::json!({ "meeting": id.to_string(), "topic": topic.to_string() }).to_string();
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::ContentDeleted).actor(actor.id).detail(detail), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Delete an element (organiser and editors; a contributor their own).
+pub async fn delete_element(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    element: ElementId,
+) -> Result<(), AppError> {
+    let l = load_full(app, tenant, actor, id, MeetingAction::View).await?;
+    let elements = app.store.elements(tenant.id, id).await?;
+    let e = elements.iter().find(|e| e.id == element).ok_or(AppError::NotFound)?;
+    l.allow(MeetingAction::EditContent, own_element(&l, app, tenant, e).await?)?;
+    let now = app.now();
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        if !tx.delete_element(tenant.id, id, element).await? {
+            return Err(AppError::NotFound);
+        }
+        let detail = serde_json::json!({ "meeting": id.to_string(), "element": element.to_string() }).to_string();
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::ContentDeleted).actor(actor.id).detail(detail), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Delete a remark and its replies (its author; the organiser and editors
+/// any remark).
+pub async fn delete_comment(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    comment: ordo_core::ids::CommentId,
+) -> Result<(), AppError> {
+    let l = load_full(app, tenant, actor, id, MeetingAction::View).await?;
+    let comments = app.store.comments(tenant.id, id).await?;
+    let c = comments.iter().find(|c| c.id == comment).ok_or(AppError::NotFound)?;
+    l.allow(MeetingAction::RemoveComment, Target { own: c.author_id == actor.id, ..Target::default() })?;
+    let mut tx = app.store.begin().await?;
+    if !tx.delete_comment(tenant.id, id, comment).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Take a participant off a topic's contributors (organiser and editors).
+pub async fn remove_topic_contributor(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    topic: TopicId,
+    user: UserId,
+) -> Result<(), AppError> {
+    load(app, tenant, actor, id, MeetingAction::EditContent).await?;
+    if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == topic) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = app.store.begin().await?;
+    if !tx.remove_topic_contributor(tenant.id, topic, user).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Where `item` lands when moved to `position` (0-based, clamped) among
 /// `others` (the list without it).
 fn placed<T: Copy>(mut others: Vec<T>, item: T, position: usize) -> Vec<T> {
@@ -1146,14 +1306,16 @@ pub async fn place_element(
     topic: TopicId,
     position: usize,
 ) -> Result<(), AppError> {
-    let (_, me, _) = load(app, tenant, actor, id, MeetingAction::EditContent).await?;
-    if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == topic) {
-        return Err(AppError::NotFound);
-    }
-    check_topic_contributor(app, tenant, id, &me, topic).await?;
+    let l = load_full(app, tenant, actor, id, MeetingAction::View).await?;
     let elements = app.store.elements(tenant.id, id).await?;
-    if !elements.iter().any(|e| e.id == element) {
-        return Err(AppError::NotFound);
+    let e = elements.iter().find(|e| e.id == element).ok_or(AppError::NotFound)?;
+    l.allow(MeetingAction::EditContent, own_element(&l, app, tenant, e).await?)?;
+    if !app.store.topics(tenant.id, id).await?.iter().any(|t| t.id == topic) {
+        return Err(unknown("topic"));
+    }
+    if topic != e.topic_id {
+        let closed = l.topic_closed(app, tenant, topic).await?;
+        l.allow(MeetingAction::AddContent, Target { topic_closed: closed, ..Target::default() })?;
     }
     let mut siblings: Vec<&ElementRow> = elements.iter().filter(|e| e.topic_id == topic && e.id != element).collect();
     siblings.sort_by_key(|e| e.position);

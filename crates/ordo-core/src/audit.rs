@@ -32,10 +32,11 @@ pub enum AuditKind {
     ApiTokenCreated,
     ApiTokenRevoked,
     TenantRestored,
+    ContentDeleted,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 26] = [
+    pub const ALL: [AuditKind; 27] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -62,6 +63,7 @@ impl AuditKind {
         AuditKind::ApiTokenCreated,
         AuditKind::ApiTokenRevoked,
         AuditKind::TenantRestored,
+        AuditKind::ContentDeleted,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -91,6 +93,7 @@ impl AuditKind {
             AuditKind::ApiTokenCreated => "api_token.created",
             AuditKind::ApiTokenRevoked => "api_token.revoked",
             AuditKind::TenantRestored => "tenant.restored",
+            AuditKind::ContentDeleted => "meeting.content_deleted",
         }
     }
 }

@@ -184,29 +184,25 @@ str_enum!(
 /// Something a user asks to do with a meeting.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum MeetingAction {
-    /// Read the meeting and its notes.
     View,
-    /// Change title, objectives, time, place.
     EditDetails,
-    /// Add or remove participants, change their roles.
     ManageParticipants,
-    /// Send the invitations ("share access").
     Share,
     Cancel,
     Archive,
-    /// Add topics and elements.
+    /// Add a topic or an element (in a topic: see [`Target::topic_closed`]).
     AddContent,
-    /// Change or move any topic or element.
+    /// Change, move or delete a topic or an element; assign contributors.
     EditContent,
-    /// Comment on an element.
     Comment,
-    /// Mark any action done or open again (an action's owners may mark
-    /// their own, whatever their role).
+    /// Delete a remark (its author may delete their own).
+    RemoveComment,
+    /// Mark an action done or open (its owners may mark their own).
     SetActionStatus,
 }
 
 impl MeetingAction {
-    pub const ALL: [MeetingAction; 10] = [
+    pub const ALL: [MeetingAction; 11] = [
         MeetingAction::View,
         MeetingAction::EditDetails,
         MeetingAction::ManageParticipants,
@@ -216,12 +212,12 @@ impl MeetingAction {
         MeetingAction::AddContent,
         MeetingAction::EditContent,
         MeetingAction::Comment,
+        MeetingAction::RemoveComment,
         MeetingAction::SetActionStatus,
     ];
 }
 
-/// Who is asking about a meeting: their tenant role, their role in the
-/// meeting if they take part, and whether it has been shared with them.
+/// Who asks, as far as a meeting is concerned.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct MeetingActor {
     pub tenant_role: Role,
@@ -229,11 +225,37 @@ pub struct MeetingActor {
     pub shared_with: bool,
 }
 
-/// The meeting policy. A participant sees a meeting only once it is shared
-/// with them (the organiser always). Archived and cancelled meetings are
+/// What the action touches inside the meeting, where that changes the
+/// answer. The default is "something of somebody else's, in an open topic".
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Target {
+    /// The actor added this element, or wrote this remark.
+    pub own: bool,
+    /// The actor is one of this action's owners.
+    pub owner: bool,
+    /// "Who contributes to what": the topic (or its parent) lists
+    /// contributors and the actor is not among them.
+    pub topic_closed: bool,
+}
+
+/// Is a topic closed to `user`, given the contributors listed on it and on
+/// its parent topic? A topic that lists nobody is open to every contributor.
+pub fn topic_closed_to(user: crate::ids::UserId, listed: &[crate::ids::UserId]) -> bool {
+    !listed.is_empty() && !listed.contains(&user)
+}
+
+/// The meeting policy, for something that belongs to somebody else in an
+/// open topic; see [`authorize_meeting_on`].
+pub fn authorize_meeting(actor: MeetingActor, status: MeetingStatus, action: MeetingAction) -> bool {
+    authorize_meeting_on(actor, status, action, Target::default())
+}
+
+/// The meeting policy: the one place that decides what a participant may do
+/// in a meeting. A participant sees a meeting only once it is shared with
+/// them (the organiser always). Archived and cancelled meetings are
 /// read-only for everyone. Tenant roles grant nothing inside a meeting: an
 /// owner who does not take part does not read its notes.
-pub fn authorize_meeting(actor: MeetingActor, status: MeetingStatus, action: MeetingAction) -> bool {
+pub fn authorize_meeting_on(actor: MeetingActor, status: MeetingStatus, action: MeetingAction, on: Target) -> bool {
     use MeetingAction::*;
     use MeetingRole::*;
     let Some(role) = actor.meeting_role else { return false };
@@ -242,31 +264,54 @@ pub fn authorize_meeting(actor: MeetingActor, status: MeetingStatus, action: Mee
         return false;
     }
     let open = matches!(status, MeetingStatus::Draft | MeetingStatus::Shared);
+    let leads = matches!(role, Organiser | Editor);
     match action {
         View => true,
         _ if !open => false,
-        EditDetails | ManageParticipants | Share | Cancel | Archive => {
-            role == Organiser || (role == Editor && matches!(action, EditDetails | ManageParticipants))
-        }
-        AddContent => matches!(role, Organiser | Editor | Contributor),
-        // Any action's status; an action's own owners may change theirs
-        // too (checked by the use case, which knows the owners).
-        EditContent | SetActionStatus => matches!(role, Organiser | Editor),
+        EditDetails | ManageParticipants => leads,
+        Share | Cancel | Archive => role == Organiser,
+        AddContent => leads || (role == Contributor && !on.topic_closed),
+        EditContent => leads || (role == Contributor && on.own && !on.topic_closed),
         Comment => true,
+        RemoveComment => leads || on.own,
+        SetActionStatus => leads || on.owner,
     }
 }
 
-/// The meeting rules as a Markdown table (one row per action, one column
-/// per meeting role, for an open meeting shared with the participant), for
+/// The rows of the generated rules table: each action on somebody else's
+/// content, then the cases where ownership or the topic changes the answer.
+fn rules_rows() -> Vec<(String, MeetingAction, Target)> {
+    let mut rows: Vec<(String, MeetingAction, Target)> =
+        MeetingAction::ALL.iter().map(|a| (format!("{a:?}"), *a, Target::default())).collect();
+    let closed = Target { topic_closed: true, ..Target::default() };
+    let own = Target { own: true, ..Target::default() };
+    rows.push(("AddContent, in a topic assigned to others".into(), MeetingAction::AddContent, closed));
+    rows.push(("EditContent, of an element I added".into(), MeetingAction::EditContent, own));
+    rows.push((
+        "EditContent, of an element I added, in a topic assigned to others".into(),
+        MeetingAction::EditContent,
+        Target { own: true, topic_closed: true, owner: false },
+    ));
+    rows.push(("RemoveComment, of a remark I wrote".into(), MeetingAction::RemoveComment, own));
+    rows.push((
+        "SetActionStatus, of an action I own".into(),
+        MeetingAction::SetActionStatus,
+        Target { owner: true, ..Target::default() },
+    ));
+    rows
+}
+
+/// The meeting rules as a Markdown table (one row per case, one column per
+/// meeting role, for an open meeting shared with the participant), for
 /// docs/security/authorization.md.
 pub fn rules_table() -> String {
     let mut out =
         String::from("| Action (open meeting) | organiser | editor | contributor | reader |\n|---|---|---|---|---|\n");
-    for a in MeetingAction::ALL {
-        out.push_str(&format!("| {a:?}"));
+    for (label, a, on) in rules_rows() {
+        out.push_str(&format!("| {label}"));
         for r in MeetingRole::ALL {
             let who = MeetingActor { tenant_role: Role::Member, meeting_role: Some(*r), shared_with: true };
-            out.push_str(if authorize_meeting(who, MeetingStatus::Shared, a) { " | yes" } else { " | no" });
+            out.push_str(if authorize_meeting_on(who, MeetingStatus::Shared, a, on) { " | yes" } else { " | no" });
         }
         out.push_str(" |\n");
     }
@@ -310,6 +355,36 @@ mod tests {
             let ro = authorize_meeting(actor(MeetingRole::Organiser, true), MeetingStatus::Archived, a);
             assert_eq!(ro, a == View, "archived meetings are read-only: {a:?}");
         }
+    }
+
+    #[test]
+    fn ownership_and_assigned_topics() {
+        use MeetingAction::*;
+        let s = MeetingStatus::Shared;
+        let own = Target { own: true, ..Target::default() };
+        let closed = Target { topic_closed: true, ..Target::default() };
+        let owner = Target { owner: true, ..Target::default() };
+        let c = actor(MeetingRole::Contributor, true);
+        let r = actor(MeetingRole::Reader, true);
+        let e = actor(MeetingRole::Editor, true);
+        assert!(authorize_meeting_on(c, s, EditContent, own));
+        assert!(!authorize_meeting_on(c, s, EditContent, Target { topic_closed: true, ..own }));
+        assert!(!authorize_meeting_on(c, s, AddContent, closed));
+        assert!(authorize_meeting_on(e, s, AddContent, closed), "editors are not limited to their topics");
+        assert!(!authorize_meeting_on(r, s, EditContent, own), "a reader adds nothing, so owns nothing to edit");
+        assert!(authorize_meeting_on(r, s, RemoveComment, own));
+        assert!(!authorize_meeting_on(r, s, RemoveComment, Target::default()));
+        assert!(authorize_meeting_on(r, s, SetActionStatus, owner));
+        assert!(!authorize_meeting_on(r, s, SetActionStatus, Target::default()));
+        for a in MeetingAction::ALL {
+            let on = Target { own: true, owner: true, topic_closed: false };
+            let ro = authorize_meeting_on(actor(MeetingRole::Organiser, true), MeetingStatus::Cancelled, a, on);
+            assert_eq!(ro, a == View, "cancelled meetings are read-only, even one's own content: {a:?}");
+        }
+        let listed = [crate::ids::UserId::new()];
+        assert!(topic_closed_to(crate::ids::UserId::new(), &listed));
+        assert!(!topic_closed_to(listed[0], &listed));
+        assert!(!topic_closed_to(listed[0], &[]));
     }
 
     #[test]

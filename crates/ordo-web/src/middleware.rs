@@ -260,6 +260,9 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
         (Access::Admin, Some(a)) if !ordo_app::accounts::can_view_members(&a.user) => {
             return Err(fail(WebError::Forbidden));
         }
+        (Access::Member, Some(a)) if !ordo_core::meeting::can_create_meetings(a.user.role) => {
+            return Err(fail(WebError::Forbidden));
+        }
         _ => {}
     }
 

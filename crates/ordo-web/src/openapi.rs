@@ -10,6 +10,9 @@ struct Spec {
     summary: &'static str,
     request: Option<Value>,
     response: (u16, Value),
+    /// Media types of the request and response bodies (JSON unless said).
+    request_type: &'static str,
+    response_type: &'static str,
 }
 
 fn obj(props: Value, required: &[&str]) -> Value {
@@ -21,7 +24,16 @@ fn id_obj(name: &str) -> Value {
 }
 
 fn spec(route: &Route) -> Option<Spec> {
-    let s = |summary, request, code, response| Some(Spec { summary, request, response: (code, response) });
+    let s = |summary, request, code, response| {
+        Some(Spec {
+            summary,
+            request,
+            response: (code, response),
+            request_type: "application/json",
+            response_type: "application/json",
+        })
+    };
+    let done = |summary| s(summary, None, 204, Value::Null);
     let meeting = obj(
         json!({
             "id": {"type": "string", "format": "uuid"}, "title": {"type": "string"}, "objectives": {"type": "string"},
@@ -205,6 +217,50 @@ fn spec(route: &Route) -> Option<Spec> {
             204,
             Value::Null,
         ),
+        ("PATCH", "/meetings/{id}/topics/{topic}") => s(
+            "Rename a topic or sub-topic",
+            Some(obj(json!({"title": {"type": "string", "maxLength": 200}}), &["title"])),
+            204,
+            Value::Null,
+        ),
+        ("DELETE", "/meetings/{id}/topics/{topic}") => {
+            done("Delete a topic with its sub-topics and everything in them (recorded in the audit log)")
+        }
+        ("POST", "/meetings/{id}/topics/{topic}/contributors") => s(
+            "Assign a participant as a contributor of a topic (who contributes to what)",
+            Some(obj(json!({"user_id": {"type": "string", "format": "uuid"}}), &["user_id"])),
+            204,
+            Value::Null,
+        ),
+        ("DELETE", "/meetings/{id}/topics/{topic}/contributors/{user}") => {
+            done("Take a participant off a topic's contributors")
+        }
+        ("DELETE", "/meetings/{id}/elements/{element}") => {
+            done("Delete an element with its remarks and image (organiser, editors, or a contributor their own)")
+        }
+        ("DELETE", "/meetings/{id}/comments/{comment}") => {
+            done("Delete a remark and its replies (its author, the organiser or an editor)")
+        }
+        ("GET", "/meetings/{id}/elements/{element}/image") => Some(Spec {
+            summary: "An image element's picture, with its checked type",
+            request: None,
+            response: (200, json!({"type": "string", "contentMediaType": "image/*"})),
+            request_type: "application/json",
+            response_type: "image/*",
+        }),
+        ("POST", "/meetings/{id}/images") => Some(Spec {
+            summary: "Upload a picture as a new image element (PNG, JPEG, WebP or GIF, checked by content)",
+            request: Some(obj(
+                json!({
+                    "topic_id": {"type": "string", "format": "uuid"}, "title": {"type": "string", "maxLength": 200},
+                    "file": {"type": "string", "contentMediaType": "application/octet-stream"}
+                }),
+                &["topic_id", "file"],
+            )),
+            response: (201, id_obj("id")),
+            request_type: "multipart/form-data",
+            response_type: "application/json",
+        }),
         _ => None,
     }
 }
@@ -222,7 +278,7 @@ pub fn document() -> Value {
     let mut paths = serde_json::Map::new();
     for r in TENANT_ROUTES.iter().filter(|r| r.path.contains("/api/")) {
         let Some(sp) = spec(r) else { continue };
-        let params: Vec<Value> = ["slug", "id", "element", "topic", "user"]
+        let params: Vec<Value> = ["slug", "id", "element", "topic", "user", "comment"]
             .iter()
             .filter(|p| r.path.contains(&format!("{{{p}}}")))
             .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))
@@ -244,10 +300,10 @@ pub fn document() -> Value {
         op["responses"][code.to_string()] = if body.is_null() {
             json!({"description": "Done"})
         } else {
-            json!({"description": "OK", "content": {"application/json": {"schema": body}}})
+            json!({"description": "OK", "content": {sp.response_type: {"schema": body}}})
         };
         if let Some(req) = sp.request {
-            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": req}}});
+            op["requestBody"] = json!({"required": true, "content": {sp.request_type: {"schema": req}}});
         }
         let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
         entry[r.method.to_lowercase()] = op;

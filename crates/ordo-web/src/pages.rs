@@ -55,6 +55,11 @@ impl Errors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }
+    /// Every field's message but the whole form's, for pages that show
+    /// them above many small forms.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().filter(|(f, _)| *f != "form").map(|(_, m)| m.as_str())
+    }
 }
 
 /// Render a template as an HTML response with the given status.
@@ -269,6 +274,8 @@ pub struct ElementEditTpl {
     pub topic_options: Vec<(String, String)>,
     /// Participants: (id, name, owns the action).
     pub owner_options: Vec<(String, String, bool)>,
+    /// Where the delete form posts.
+    pub delete_action: String,
     pub errors: Errors,
 }
 
@@ -289,6 +296,8 @@ pub struct ElementView {
 
 pub struct CommentView {
     pub id: String,
+    /// The viewer may delete it (its author, or the organiser and editors).
+    pub can_delete: bool,
     pub author: String,
     pub body: String,
     pub when: String,
@@ -299,8 +308,8 @@ pub struct CommentView {
 pub struct TopicView {
     pub id: String,
     pub title: String,
-    /// Names of the contributors assigned to this topic (empty: anyone).
-    pub contributors: String,
+    /// The contributors assigned to this topic, (id, name) (empty: anyone).
+    pub contributors: Vec<(String, String)>,
     pub elements: Vec<ElementView>,
     pub subtopics: Vec<TopicView>,
 }
@@ -481,7 +490,8 @@ mod tests {
                 // Punctuation, and icons (arrows, the drag handle) whose
                 // controls carry translated labels.
                 .filter(|c| {
-                    !c.is_whitespace() && !matches!(c, '·' | ':' | '&' | ';' | '%' | '/' | '(' | ')' | '↑' | '↓' | '⠿')
+                    !c.is_whitespace()
+                        && !matches!(c, '·' | ':' | '&' | ';' | '%' | '/' | '(' | ')' | '↑' | '↓' | '⠿' | '×')
                 })
                 .collect();
             assert!(leftover.is_empty(), "{name} has text outside the translation files: {leftover:?}");

@@ -16,6 +16,9 @@ pub enum Access {
     Public,
     /// A signed-in user of this tenant.
     User,
+    /// A signed-in member, admin or owner of this tenant: not a guest
+    /// (guests take part in meetings, they do not create them).
+    Member,
     /// A signed-in owner or admin of this tenant.
     Admin,
 }
@@ -75,7 +78,7 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("GET", "/t/{slug}/admin/actions", Admin),
     r("POST", "/t/{slug}/admin/encryption/enable", Admin),
     r("GET", "/t/{slug}/meetings", User),
-    r("POST", "/t/{slug}/meetings", User),
+    r("POST", "/t/{slug}/meetings", Member),
     m("GET", "/t/{slug}/meetings/{id}", A::View),
     m("POST", "/t/{slug}/meetings/{id}/edit", A::EditDetails),
     m("POST", "/t/{slug}/meetings/{id}/participants", A::ManageParticipants),
@@ -86,20 +89,25 @@ pub const TENANT_ROUTES: &[Route] = &[
     m("POST", "/t/{slug}/meetings/{id}/archive", A::Archive),
     m("POST", "/t/{slug}/meetings/{id}/topics", A::AddContent),
     m("POST", "/t/{slug}/meetings/{id}/topics/{topic}/contributors", A::EditContent),
+    m("POST", "/t/{slug}/meetings/{id}/topics/{topic}/contributors/{user}/remove", A::EditContent),
     m("POST", "/t/{slug}/meetings/{id}/topics/{topic}/move", A::EditContent),
+    m("POST", "/t/{slug}/meetings/{id}/topics/{topic}/edit", A::EditContent),
+    m("POST", "/t/{slug}/meetings/{id}/topics/{topic}/delete", A::EditContent),
     m("POST", "/t/{slug}/meetings/{id}/elements", A::AddContent),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/status", A::SetActionStatus),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/move", A::EditContent),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/comments", A::Comment),
     m("GET", "/t/{slug}/meetings/{id}/elements/{element}/edit", A::AddContent),
     m("POST", "/t/{slug}/meetings/{id}/elements/{element}/edit", A::EditContent),
+    m("POST", "/t/{slug}/meetings/{id}/elements/{element}/delete", A::EditContent),
+    m("POST", "/t/{slug}/meetings/{id}/comments/{comment}/delete", A::RemoveComment),
     m("POST", "/t/{slug}/meetings/{id}/images", A::AddContent),
     m("GET", "/t/{slug}/meetings/{id}/elements/{element}/image", A::View),
     r("GET", "/t/{slug}/api/v1/me", User),
     r("GET", "/t/{slug}/api/v1/sessions", User),
     r("DELETE", "/t/{slug}/api/v1/sessions/{id}", User),
     r("GET", "/t/{slug}/api/v1/meetings", User),
-    r("POST", "/t/{slug}/api/v1/meetings", User),
+    r("POST", "/t/{slug}/api/v1/meetings", Member),
     m("GET", "/t/{slug}/api/v1/meetings/{id}", A::View),
     m("PATCH", "/t/{slug}/api/v1/meetings/{id}", A::EditDetails),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/cancel", A::Cancel),
@@ -109,12 +117,20 @@ pub const TENANT_ROUTES: &[Route] = &[
     m("DELETE", "/t/{slug}/api/v1/meetings/{id}/participants/{user}", A::ManageParticipants),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/share", A::Share),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/topics", A::AddContent),
+    m("PATCH", "/t/{slug}/api/v1/meetings/{id}/topics/{topic}", A::EditContent),
+    m("DELETE", "/t/{slug}/api/v1/meetings/{id}/topics/{topic}", A::EditContent),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/topics/{topic}/move", A::EditContent),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/topics/{topic}/contributors", A::EditContent),
+    m("DELETE", "/t/{slug}/api/v1/meetings/{id}/topics/{topic}/contributors/{user}", A::EditContent),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/elements", A::AddContent),
     m("PATCH", "/t/{slug}/api/v1/meetings/{id}/elements/{element}", A::EditContent),
+    m("DELETE", "/t/{slug}/api/v1/meetings/{id}/elements/{element}", A::EditContent),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/elements/{element}/move", A::EditContent),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/elements/{element}/comments", A::Comment),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/elements/{element}/status", A::SetActionStatus),
+    m("GET", "/t/{slug}/api/v1/meetings/{id}/elements/{element}/image", A::View),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/images", A::AddContent),
+    m("DELETE", "/t/{slug}/api/v1/meetings/{id}/comments/{comment}", A::RemoveComment),
     r("GET", "/t/{slug}/api/v1/actions", User),
     r("GET", "/t/{slug}/api/v1/people", User),
     r("GET", "/t/{slug}/api/v1/members", Admin),
@@ -171,7 +187,10 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/meetings/{id}/archive", post(meetings::archive))
         .route("/t/{slug}/meetings/{id}/topics", post(meetings::add_topic))
         .route("/t/{slug}/meetings/{id}/topics/{topic}/contributors", post(meetings::assign_contributor))
+        .route("/t/{slug}/meetings/{id}/topics/{topic}/contributors/{user}/remove", post(meetings::remove_contributor))
         .route("/t/{slug}/meetings/{id}/topics/{topic}/move", post(meetings::move_topic))
+        .route("/t/{slug}/meetings/{id}/topics/{topic}/edit", post(meetings::rename_topic))
+        .route("/t/{slug}/meetings/{id}/topics/{topic}/delete", post(meetings::delete_topic))
         .route("/t/{slug}/meetings/{id}/elements", post(meetings::add_element))
         .route("/t/{slug}/meetings/{id}/elements/{element}/status", post(meetings::set_action_status))
         .route("/t/{slug}/meetings/{id}/elements/{element}/move", post(meetings::move_element))
@@ -180,6 +199,8 @@ pub fn router(state: AppState) -> Router {
             "/t/{slug}/meetings/{id}/elements/{element}/edit",
             get(meetings::edit_element_page).post(meetings::edit_element),
         )
+        .route("/t/{slug}/meetings/{id}/elements/{element}/delete", post(meetings::delete_element))
+        .route("/t/{slug}/meetings/{id}/comments/{comment}/delete", post(meetings::delete_comment))
         .route(
             "/t/{slug}/meetings/{id}/images",
             post(meetings::upload_image)
@@ -201,12 +222,24 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/t/{slug}/api/v1/meetings/{id}/share", post(api::share_meeting))
         .route("/t/{slug}/api/v1/meetings/{id}/topics", post(api::add_topic))
+        .route("/t/{slug}/api/v1/meetings/{id}/topics/{topic}", patch(api::rename_topic).delete(api::delete_topic))
         .route("/t/{slug}/api/v1/meetings/{id}/topics/{topic}/move", post(api::move_topic))
+        .route("/t/{slug}/api/v1/meetings/{id}/topics/{topic}/contributors", post(api::assign_contributor))
+        .route("/t/{slug}/api/v1/meetings/{id}/topics/{topic}/contributors/{user}", delete(api::remove_contributor))
         .route("/t/{slug}/api/v1/meetings/{id}/elements", post(api::add_element))
-        .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}", patch(api::update_element))
+        .route(
+            "/t/{slug}/api/v1/meetings/{id}/elements/{element}",
+            patch(api::update_element).delete(api::delete_element),
+        )
         .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}/move", post(api::move_element))
         .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}/comments", post(api::add_comment))
         .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}/status", post(api::set_action_status))
+        .route("/t/{slug}/api/v1/meetings/{id}/elements/{element}/image", get(api::image))
+        .route(
+            "/t/{slug}/api/v1/meetings/{id}/images",
+            post(api::upload_image).layer(axum::extract::DefaultBodyLimit::max(crate::middleware::MAX_UPLOAD_BYTES)),
+        )
+        .route("/t/{slug}/api/v1/meetings/{id}/comments/{comment}", delete(api::delete_comment))
         .route("/t/{slug}/api/v1/actions", get(api::my_actions))
         .route("/t/{slug}/api/v1/people", get(api::people))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::tenant_context));

@@ -695,6 +695,107 @@ impl Store {
 }
 
 impl Tx {
+    /// Take a contributor off a topic's list. Returns false if they were not on it.
+    pub async fn remove_topic_contributor(
+        &mut self,
+        tenant: TenantId,
+        topic: ordo_core::ids::TopicId,
+        user: UserId,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("DELETE FROM topic_contributors WHERE tenant_id = $1 AND topic_id = $2 AND user_id = $3")
+                .bind(tenant.to_string())
+                .bind(topic.to_string())
+                .bind(user.to_string())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Rename a topic of `meeting`. Returns false if it is not one of its topics.
+    pub async fn rename_topic(
+        &mut self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        topic: ordo_core::ids::TopicId,
+        title: &Sealed,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("UPDATE topics SET title = $4 WHERE tenant_id = $1 AND meeting_id = $2 AND id = $3")
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .bind(topic.to_string())
+                .bind(title.as_storage())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Delete a topic of `meeting` with its sub-topics and everything in
+    /// them (elements, their owners, remarks and images go by cascade).
+    pub async fn delete_topic(
+        &mut self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        topic: ordo_core::ids::TopicId,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            // Sub-topics first: they point at their parent without a foreign key.
+            sqlx::query("DELETE FROM topics WHERE tenant_id = $1 AND meeting_id = $2 AND parent_id = $3")
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .bind(topic.to_string())
+                .execute(&mut *c)
+                .await?;
+            let r = sqlx::query("DELETE FROM topics WHERE tenant_id = $1 AND meeting_id = $2 AND id = $3")
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .bind(topic.to_string())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Delete an element of `meeting` (its owners, remarks and image go by cascade).
+    pub async fn delete_element(&mut self, tenant: TenantId, meeting: MeetingId, element: ElementId) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("DELETE FROM elements WHERE tenant_id = $1 AND meeting_id = $2 AND id = $3")
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .bind(element.to_string())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Delete a remark of `meeting` and the replies to it.
+    pub async fn delete_comment(
+        &mut self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        comment: ordo_core::ids::CommentId,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            sqlx::query("DELETE FROM comments WHERE tenant_id = $1 AND meeting_id = $2 AND parent_id = $3")
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .bind(comment.to_string())
+                .execute(&mut *c)
+                .await?;
+            let r = sqlx::query("DELETE FROM comments WHERE tenant_id = $1 AND meeting_id = $2 AND id = $3")
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .bind(comment.to_string())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
     pub async fn add_topic_contributor(
         &mut self,
         tenant: TenantId,

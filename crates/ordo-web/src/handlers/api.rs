@@ -122,8 +122,31 @@ use ordo_app::meetings::{self, ElementInput, MeetingInput};
 use ordo_core::ids::{CommentId, ElementId, MeetingId, TopicId, UserId};
 use ordo_core::meeting::{ActionStatus, ElementKind, MeetingRole};
 
+/// An id in the address: one that does not parse names nothing (404).
 fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
+}
+
+/// An id in the body: one that does not parse is a field error (422).
+fn body_id<T: std::str::FromStr>(field: &'static str, s: &str) -> Result<T, WebError> {
+    s.parse().map_err(|_| WebError::Invalid { field, code: "id.invalid" })
+}
+
+/// A use case's answer, with its field names as the API spells them (the
+/// forms say `topic`, the JSON `topic_id`).
+fn api<T>(r: Result<T, AppError>) -> Result<T, WebError> {
+    r.map_err(|e| match WebError::from(e) {
+        WebError::Invalid { field, code } => {
+            let field = match field {
+                "topic" => "topic_id",
+                "parent" => "parent_id",
+                "user" => "user_id",
+                other => other,
+            };
+            WebError::Invalid { field, code }
+        }
+        other => other,
+    })
 }
 
 fn invalid(i: ordo_core::Invalid) -> WebError {
@@ -295,8 +318,8 @@ pub async fn add_topic(
     Json(b): Json<TopicIn>,
 ) -> Result<Response, WebError> {
     let a = ctx.auth()?;
-    let parent = b.parent_id.as_deref().map(parse_id::<TopicId>).transpose()?;
-    let tid = meetings::add_topic(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parent, &b.title).await?;
+    let parent = b.parent_id.as_deref().map(|p| body_id::<TopicId>("parent_id", p)).transpose()?;
+    let tid = api(meetings::add_topic(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parent, &b.title).await)?;
     Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": tid.to_string() }))).into_response())
 }
 
@@ -330,14 +353,14 @@ pub async fn add_element(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let input = ElementInput {
-        topic: parse_id(&b.topic_id)?,
+        topic: body_id("topic_id", &b.topic_id)?,
         kind,
         title: &b.title,
         description: &b.description,
         due_date: &b.due_date,
         owners,
     };
-    let eid = meetings::add_element(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, input).await?;
+    let eid = api(meetings::add_element(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, input).await)?;
     Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": eid.to_string() }))).into_response())
 }
 
@@ -356,7 +379,7 @@ pub async fn add_comment(
     Json(b): Json<CommentIn>,
 ) -> Result<Response, WebError> {
     let a = ctx.auth()?;
-    let parent = b.parent_id.as_deref().map(parse_id::<CommentId>).transpose()?;
+    let parent = b.parent_id.as_deref().map(|p| body_id::<CommentId>("parent_id", p)).transpose()?;
     let cid = meetings::add_comment(
         &st.app,
         &ctx.tenant,
@@ -528,7 +551,7 @@ pub async fn update_element(
     let page = meetings::page(&st.app, &ctx.tenant, &a.user, id).await?;
     let e = page.content.elements.iter().find(|e| e.id == element).ok_or(WebError::NotFound)?;
     let topic = match &b.topic_id {
-        Some(t) => parse_id(t)?,
+        Some(t) => body_id("topic_id", t)?,
         None => e.topic_id,
     };
     let owners = b
@@ -552,7 +575,7 @@ pub async fn update_element(
         owners,
         version: b.version,
     };
-    meetings::update_element(&st.app, &ctx.tenant, &a.user, id, element, edit).await?;
+    api(meetings::update_element(&st.app, &ctx.tenant, &a.user, id, element, edit).await)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -576,13 +599,13 @@ pub async fn move_element(
     let id: MeetingId = parse_id(&id)?;
     let element: ElementId = parse_id(&element)?;
     let topic = match &b.topic_id {
-        Some(t) => parse_id(t)?,
+        Some(t) => body_id("topic_id", t)?,
         None => {
             let page = meetings::page(&st.app, &ctx.tenant, &a.user, id).await?;
             page.content.elements.iter().find(|e| e.id == element).ok_or(WebError::NotFound)?.topic_id
         }
     };
-    meetings::place_element(&st.app, &ctx.tenant, &a.user, id, element, topic, b.position).await?;
+    api(meetings::place_element(&st.app, &ctx.tenant, &a.user, id, element, topic, b.position).await)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -612,4 +635,115 @@ pub async fn people(State(st): State<AppState>, ctx: Ctx) -> Result<Response, We
     let out: Vec<serde_json::Value> =
         list.into_iter().map(|(name, email)| serde_json::json!({ "name": name, "email": email })).collect();
     Ok(axum::Json(serde_json::json!({ "people": out })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicPatch {
+    title: String,
+}
+
+pub async fn rename_topic(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, topic)): Path<(String, String, String)>,
+    Json(b): Json<TopicPatch>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    meetings::rename_topic(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parse_id(&topic)?, &b.title).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn delete_topic(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, topic)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    meetings::delete_topic(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parse_id(&topic)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContributorIn {
+    user_id: String,
+}
+
+pub async fn assign_contributor(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, topic)): Path<(String, String, String)>,
+    Json(b): Json<ContributorIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let user: UserId = body_id("user_id", &b.user_id)?;
+    api(meetings::assign_topic_contributor(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parse_id(&topic)?, user)
+        .await)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn remove_contributor(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, topic, user)): Path<(String, String, String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    meetings::remove_topic_contributor(
+        &st.app,
+        &ctx.tenant,
+        &a.user,
+        parse_id(&id)?,
+        parse_id(&topic)?,
+        parse_id(&user)?,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn delete_element(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    meetings::delete_element(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parse_id(&element)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn delete_comment(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, comment)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    meetings::delete_comment(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, parse_id(&comment)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// An image element's picture, as stored (the same headers as the page's).
+pub async fn image(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let element: ElementId = parse_id(&element)?;
+    let (ctype, bytes) = meetings::image(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, element).await?;
+    super::meetings::image_response(element, &ctype, bytes)
+}
+
+/// Upload a picture as a new image element: multipart with `topic_id`,
+/// optional `title`, and `file`.
+pub async fn upload_image(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let up = super::meetings::read_upload(mp, "topic_id").await?;
+    let topic: TopicId = body_id("topic_id", &up.topic)?;
+    let eid = api(meetings::add_image(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, topic, &up.title, up.file).await)?;
+    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": eid.to_string() }))).into_response())
 }

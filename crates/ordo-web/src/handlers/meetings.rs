@@ -21,6 +21,12 @@ fn meeting_id(s: &str) -> Result<MeetingId, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
 }
 
+/// A form value that does not parse: a field error shown next to the field,
+/// like any value the use case refuses.
+fn field<T: std::str::FromStr>(name: &'static str, code: &'static str, v: &str) -> Result<T, AppError> {
+    v.parse().map_err(|_| AppError::Invalid(ordo_core::Invalid::new(name, code)))
+}
+
 fn field_errors(ctx: &Ctx, e: AppError) -> Result<Errors, WebError> {
     let tr = ctx.tr();
     match e {
@@ -133,7 +139,7 @@ async fn meeting_view(
         is_action: e.kind == ElementKind::Action,
         done: e.action_status == Some(ActionStatus::Done),
         owners: e.owners.iter().map(name_of).collect::<Vec<_>>().join(", "),
-        comments: threaded(&page.content.comments, e.id),
+        comments: threaded(&page.content.comments, e.id, &auth.user.id, page.can.get("remove_comment") == Some(&true)),
         // Sanitised by ammonia when stored (the only way into the column is
         // through the use cases), and authenticated by AES-GCM since: shown
         // as it is, without parsing it again on every view.
@@ -141,7 +147,9 @@ async fn meeting_view(
         is_image: e.kind == ElementKind::Image,
     };
     let assigned = page.content.contributor_names();
-    let names_of = |t: &TopicId| assigned.get(t).map(|v| v.join(", ")).unwrap_or_default();
+    let names_of = |t: &TopicId| {
+        assigned.get(t).map(|v| v.iter().map(|(u, n)| (u.to_string(), n.clone())).collect()).unwrap_or_default()
+    };
     let topics: Vec<TopicView> = page
         .content
         .topics
@@ -202,10 +210,17 @@ async fn meeting_view(
     })
 }
 
-/// An element's comments, each followed by its replies.
-fn threaded(all: &[ordo_app::meetings::Comment], element: ElementId) -> Vec<crate::pages::CommentView> {
+/// An element's comments, each followed by its replies. `moderate`: the
+/// viewer may delete anyone's (organiser, editors); else only their own.
+fn threaded(
+    all: &[ordo_app::meetings::Comment],
+    element: ElementId,
+    me: &UserId,
+    moderate: bool,
+) -> Vec<crate::pages::CommentView> {
     let view = |c: &ordo_app::meetings::Comment| crate::pages::CommentView {
         id: c.id.to_string(),
+        can_delete: moderate || c.author_id == *me,
         author: c.author.clone(),
         body: c.body.clone(),
         when: c.created_at.human_utc(),
@@ -276,8 +291,10 @@ pub async fn add_participant(
 ) -> Result<Response, WebError> {
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;
-    let role: MeetingRole = f.role.parse().map_err(|_| WebError::BadRequest)?;
-    let r = meetings::add_participant(&st.app, &ctx.tenant, &auth.user, id, &f.email, role).await.map(|_| ());
+    let r = match field::<MeetingRole>("role", "meeting_role.invalid", &f.role) {
+        Ok(role) => meetings::add_participant(&st.app, &ctx.tenant, &auth.user, id, &f.email, role).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
     after(&st, &ctx, id, r, "?notice=participant_added").await
 }
 
@@ -332,9 +349,13 @@ pub async fn add_topic(
 ) -> Result<Response, WebError> {
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;
-    let parent =
-        if f.parent.is_empty() { None } else { Some(f.parent.parse::<TopicId>().map_err(|_| WebError::NotFound)?) };
-    let r = meetings::add_topic(&st.app, &ctx.tenant, &auth.user, id, parent, &f.title).await.map(|_| ());
+    let parsed: Result<Option<TopicId>, AppError> =
+        if f.parent.is_empty() { Ok(None) } else { field("parent", "id.invalid", &f.parent).map(Some) };
+    let parent = parsed.as_ref().ok().copied().flatten();
+    let r = match parsed {
+        Ok(parent) => meetings::add_topic(&st.app, &ctx.tenant, &auth.user, id, parent, &f.title).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
     // Back to the line the topic was typed in, so typing goes on (app.js
     // focuses the field the address names).
     let back = match parent {
@@ -365,21 +386,26 @@ pub async fn add_element(
 ) -> Result<Response, WebError> {
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;
-    let topic: TopicId = f.topic.parse().map_err(|_| WebError::NotFound)?;
-    let mut kind: ElementKind = f.kind.parse().map_err(|_| WebError::BadRequest)?;
     // The quick-add line's shortcuts ("/d Budget approved"), also without script.
     let (title, typed) = shortcut_kind(&f.title);
-    if let Some(k) = typed {
-        kind = k;
-    }
-    let owners = if f.owner.is_empty() {
-        Vec::new()
-    } else {
-        vec![f.owner.parse::<UserId>().map_err(|_| WebError::BadRequest)?]
+    let parsed = (|| {
+        let topic: TopicId = field("topic", "id.invalid", &f.topic)?;
+        let kind = match typed {
+            Some(k) => k,
+            None => field::<ElementKind>("kind", "element_kind.invalid", &f.kind)?,
+        };
+        let owners =
+            if f.owner.is_empty() { Vec::new() } else { vec![field("owners", "owners.not_participants", &f.owner)?] };
+        Ok::<_, AppError>((topic, kind, owners))
+    })();
+    let r = match parsed {
+        Ok((topic, kind, owners)) => {
+            let input = ElementInput { topic, kind, title, description: &f.description, due_date: &f.due_date, owners };
+            meetings::add_element(&st.app, &ctx.tenant, &auth.user, id, input).await.map(|_| ())
+        }
+        Err(e) => Err(e),
     };
-    let input = ElementInput { topic, kind, title, description: &f.description, due_date: &f.due_date, owners };
-    let r = meetings::add_element(&st.app, &ctx.tenant, &auth.user, id, input).await.map(|_| ());
-    after(&st, &ctx, id, r, &format!("#title-{topic}")).await
+    after(&st, &ctx, id, r, &format!("#title-{}", f.topic)).await
 }
 
 #[derive(Deserialize)]
@@ -396,8 +422,10 @@ pub async fn set_action_status(
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;
     let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
-    let status: ActionStatus = f.status.parse().map_err(|_| WebError::BadRequest)?;
-    let r = meetings::set_action_status(&st.app, &ctx.tenant, &auth.user, id, element, status).await;
+    let r = match field::<ActionStatus>("status", "action_status.invalid", &f.status) {
+        Ok(status) => meetings::set_action_status(&st.app, &ctx.tenant, &auth.user, id, element, status).await,
+        Err(e) => Err(e),
+    };
     after(&st, &ctx, id, r, "").await
 }
 
@@ -468,8 +496,10 @@ pub async fn set_participant_role(
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;
     let user: UserId = user.parse().map_err(|_| WebError::NotFound)?;
-    let role: MeetingRole = f.role.parse().map_err(|_| WebError::BadRequest)?;
-    let r = meetings::set_participant_role(&st.app, &ctx.tenant, &auth.user, id, user, role).await;
+    let r = match field::<MeetingRole>("role", "meeting_role.invalid", &f.role) {
+        Ok(role) => meetings::set_participant_role(&st.app, &ctx.tenant, &auth.user, id, user, role).await,
+        Err(e) => Err(e),
+    };
     after(&st, &ctx, id, r, "?notice=participant_saved").await
 }
 
@@ -594,6 +624,7 @@ async fn element_edit_view(
             .iter()
             .map(|p| (p.user_id.to_string(), p.name.clone(), e.owners.contains(&p.user_id)))
             .collect(),
+        delete_action: ctx.href(&format!("meetings/{id}/elements/{element}/delete")),
         errors,
         p: Page::new(ctx, "meetings"),
     })
@@ -614,22 +645,39 @@ pub async fn upload_image(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((_, id)): Path<(String, String)>,
-    mut mp: axum::extract::Multipart,
+    mp: axum::extract::Multipart,
 ) -> Result<Response, WebError> {
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;
-    let (mut topic, mut title, mut file) = (None, String::new(), Vec::new());
+    let up = read_upload(mp, "topic").await?;
+    let r = match up.topic.parse::<TopicId>() {
+        Ok(topic) => {
+            meetings::add_image(&st.app, &ctx.tenant, &auth.user, id, topic, &up.title, up.file).await.map(|_| ())
+        }
+        Err(_) => Err(AppError::Invalid(ordo_core::Invalid::new("topic", "id.invalid"))),
+    };
+    after(&st, &ctx, id, r, "").await
+}
+
+/// An image upload's parts: the topic (named `topic_field`), a title, the file.
+pub struct Upload {
+    pub topic: String,
+    pub title: String,
+    pub file: Vec<u8>,
+}
+
+/// Read an upload's parts; unknown parts are skipped (the form's `_csrf`).
+pub async fn read_upload(mut mp: axum::extract::Multipart, topic_field: &str) -> Result<Upload, WebError> {
+    let mut up = Upload { topic: String::new(), title: String::new(), file: Vec::new() };
     while let Some(field) = mp.next_field().await.map_err(|_| WebError::BadRequest)? {
         match field.name() {
-            Some("topic") => topic = Some(field.text().await.map_err(|_| WebError::BadRequest)?),
-            Some("title") => title = field.text().await.map_err(|_| WebError::BadRequest)?,
-            Some("file") => file = field.bytes().await.map_err(|_| WebError::TooLarge)?.to_vec(),
+            Some(n) if n == topic_field => up.topic = field.text().await.map_err(|_| WebError::BadRequest)?,
+            Some("title") => up.title = field.text().await.map_err(|_| WebError::BadRequest)?,
+            Some("file") => up.file = field.bytes().await.map_err(|_| WebError::TooLarge)?.to_vec(),
             _ => {}
         }
     }
-    let topic: TopicId = topic.ok_or(WebError::BadRequest)?.parse().map_err(|_| WebError::NotFound)?;
-    let r = meetings::add_image(&st.app, &ctx.tenant, &auth.user, id, topic, &title, file).await.map(|_| ());
-    after(&st, &ctx, id, r, "").await
+    Ok(up)
 }
 
 /// Serve an image to someone who may see its meeting, as the type its
@@ -639,14 +687,20 @@ pub async fn show_image(
     ctx: Ctx,
     Path((_, id, element)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
-    use axum::http::{HeaderValue, header};
     let auth = ctx.auth()?;
     let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
     let (ctype, bytes) = meetings::image(&st.app, &ctx.tenant, &auth.user, meeting_id(&id)?, element).await?;
+    image_response(element, &ctype, bytes)
+}
+
+/// A stored picture: its checked type, shown inline under a fixed name
+/// (never the uploader's), `nosniff` and `no-store` from the outer layer.
+pub fn image_response(element: ElementId, ctype: &str, bytes: Vec<u8>) -> Result<Response, WebError> {
+    use axum::http::{HeaderValue, header};
     let ext = ctype.trim_start_matches("image/");
     let mut res = bytes.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&ctype).map_err(|_| WebError::Internal("content type"))?);
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(ctype).map_err(|_| WebError::Internal("content type"))?);
     h.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&format!("inline; filename=\"image-{element}.{ext}\""))
@@ -670,9 +724,83 @@ pub async fn assign_contributor(
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;
     let topic: TopicId = topic.parse().map_err(|_| WebError::NotFound)?;
-    let user: UserId = f.user.parse().map_err(|_| WebError::BadRequest)?;
-    let r = meetings::assign_topic_contributor(&st.app, &ctx.tenant, &auth.user, id, topic, user).await;
+    let r = match field::<UserId>("user", "id.invalid", &f.user) {
+        Ok(user) => meetings::assign_topic_contributor(&st.app, &ctx.tenant, &auth.user, id, topic, user).await,
+        Err(e) => Err(e),
+    };
     after(&st, &ctx, id, r, &format!("#topic-{topic}")).await
+}
+
+/// Take a contributor off a topic's list.
+pub async fn remove_contributor(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, topic, user)): Path<(String, String, String, String)>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let topic: TopicId = topic.parse().map_err(|_| WebError::NotFound)?;
+    let user: UserId = user.parse().map_err(|_| WebError::NotFound)?;
+    let r = meetings::remove_topic_contributor(&st.app, &ctx.tenant, &auth.user, id, topic, user).await;
+    after(&st, &ctx, id, r, &format!("#topic-{topic}")).await
+}
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    title: String,
+}
+
+/// Rename a topic or sub-topic.
+pub async fn rename_topic(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, topic)): Path<(String, String, String)>,
+    Form(f): Form<RenameForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let topic: TopicId = topic.parse().map_err(|_| WebError::NotFound)?;
+    let r = meetings::rename_topic(&st.app, &ctx.tenant, &auth.user, id, topic, &f.title).await;
+    after(&st, &ctx, id, r, &format!("#topic-{topic}")).await
+}
+
+/// Delete a topic with its sub-topics and their content (the page asks first).
+pub async fn delete_topic(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, topic)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let topic: TopicId = topic.parse().map_err(|_| WebError::NotFound)?;
+    let r = meetings::delete_topic(&st.app, &ctx.tenant, &auth.user, id, topic).await;
+    after(&st, &ctx, id, r, "?notice=deleted").await
+}
+
+/// Delete an element (from its edit page).
+pub async fn delete_element(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, element)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let element: ElementId = element.parse().map_err(|_| WebError::NotFound)?;
+    let r = meetings::delete_element(&st.app, &ctx.tenant, &auth.user, id, element).await;
+    after(&st, &ctx, id, r, "?notice=deleted").await
+}
+
+/// Delete a remark and its replies.
+pub async fn delete_comment(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, comment)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let comment: ordo_core::ids::CommentId = comment.parse().map_err(|_| WebError::NotFound)?;
+    let r = meetings::delete_comment(&st.app, &ctx.tenant, &auth.user, id, comment).await;
+    after(&st, &ctx, id, r, "?notice=deleted").await
 }
 
 /// A quick-add line may start with a kind: `/d` decision, `/a` action,

@@ -89,6 +89,7 @@ pub const NOTICES: &[&str] = &[
     "participant_saved",
     "participant_removed",
     "token_revoked",
+    "deleted",
 ];
 
 #[derive(serde::Deserialize, Default)]

@@ -22,6 +22,10 @@ enum Caller {
 struct Fresh {
     id: String,
     topic: String,
+    /// A second topic, whose contributors list the bystander.
+    second: String,
+    /// The organiser's remark on the action.
+    comment: String,
     action: String,
     image: String,
     version: String,
@@ -53,7 +57,8 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
         .await
         .unwrap();
     let topic = meetings::add_topic(&t.app, &tenant, &org, id, None, "Topic").await.unwrap();
-    meetings::add_topic(&t.app, &tenant, &org, id, None, "Second topic").await.unwrap();
+    let second = meetings::add_topic(&t.app, &tenant, &org, id, None, "Second topic").await.unwrap();
+    meetings::assign_topic_contributor(&t.app, &tenant, &org, id, second, bystander).await.unwrap();
     let input = ElementInput {
         topic,
         kind: ElementKind::Action,
@@ -64,6 +69,7 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
     };
     let action = meetings::add_element(&t.app, &tenant, &org, id, input).await.unwrap();
     let image = meetings::add_image(&t.app, &tenant, &org, id, topic, "Picture", png(8, 8)).await.unwrap();
+    let comment = meetings::add_comment(&t.app, &tenant, &org, id, action, None, "A remark").await.unwrap();
     meetings::share(&t.app, &tenant, &org, id).await.unwrap();
     // Added after sharing: sharing again has someone to invite.
     meetings::add_participant(&t.app, &tenant, &org, id, "latecomer@example.org", MeetingRole::Reader).await.unwrap();
@@ -71,6 +77,8 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
     Fresh {
         id: id.to_string(),
         topic: topic.to_string(),
+        second: second.to_string(),
+        comment: comment.to_string(),
         action: action.to_string(),
         image: image.to_string(),
         version,
@@ -86,6 +94,10 @@ fn json_for(method: &str, path: &str, f: &Fresh) -> String {
         r#"{"role":"editor"}"#.into()
     } else if method == "PATCH" && path.ends_with("/elements/{element}") {
         r#"{"version":1,"title":"Act better"}"#.into()
+    } else if method == "PATCH" && path.ends_with("/topics/{topic}") {
+        r#"{"title":"Renamed topic"}"#.into()
+    } else if path.ends_with("/contributors") {
+        format!(r#"{{"user_id":"{}"}}"#, f.organiser)
     } else if path.ends_with("/move") {
         r#"{"position":1}"#.into()
     } else if path.ends_with("/participants") {
@@ -129,6 +141,8 @@ fn body_for(path: &str, f: &Fresh) -> Vec<(String, String)> {
         v(&[("direction", "down")])
     } else if path.ends_with("/comments") {
         v(&[("body", "A remark")])
+    } else if path.ends_with("/{topic}/edit") {
+        v(&[("title", "Renamed topic")])
     } else if path.ends_with("/{element}/edit") {
         v(&[("title", "Act better"), ("topic", &f.topic), ("version", "1")])
     } else {
@@ -164,7 +178,7 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
     .collect();
 
     let meeting_routes: Vec<_> = TENANT_ROUTES.iter().filter(|r| r.path.contains("/meetings/{id}")).collect();
-    assert!(meeting_routes.len() >= 34);
+    assert!(meeting_routes.len() >= 47);
     let mut checked = 0;
     for route in meeting_routes {
         let action = route
@@ -174,12 +188,15 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
         for (caller, client) in &callers {
             let f = fresh_meeting(&t, &slug, &owner, &people).await;
             let element = if route.path.ends_with("/image") { &f.image } else { &f.action };
+            // The bystander is a contributor of the second topic only.
+            let topic = if route.path.contains("/contributors/{user}") { &f.second } else { &f.topic };
             let path = route
                 .path
                 .replace("{slug}", &slug)
                 .replace("{id}", &f.id)
                 .replace("{element}", element)
-                .replace("{topic}", &f.topic)
+                .replace("{topic}", topic)
+                .replace("{comment}", &f.comment)
                 .replace("{user}", &f.bystander);
             let meeting_id: ordo_core::ids::MeetingId = f.id.parse().unwrap();
             let revision_before = t.app.store.meeting_by_id(tenant.id, meeting_id).await.unwrap().unwrap().revision;
@@ -189,10 +206,11 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
             let res = if route.method == "GET" {
                 client.get(&path).await
             } else if route.path.ends_with("/images") {
+                let topic_field = if is_api { "topic_id" } else { "topic" };
                 client
                     .post_multipart(
                         &path,
-                        &[("topic", &f.topic), ("title", "Another picture")],
+                        &[(topic_field, &f.topic), ("title", "Another picture")],
                         Some(("p.png", "image/png", &png(8, 8))),
                     )
                     .await
@@ -257,5 +275,212 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
             checked += 1;
         }
     }
-    assert!(checked >= 34 * 8);
+    assert!(checked >= 47 * 8);
+});
+
+/// Who calls a route that is not about one meeting: meeting roles do not
+/// apply there, tenant roles do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TenantCaller {
+    Anonymous,
+    OtherTenant,
+    Guest,
+    Member,
+    Admin,
+}
+
+/// A form body that the route's handler accepts or refuses on its merits
+/// (never on a missing field): what is checked is who gets through.
+fn tenant_form(path: &str, bystander_email: &str) -> Vec<(String, String)> {
+    let v = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    if path.ends_with("/login") {
+        v(&[("email", bystander_email), ("password", "not the password at all")])
+    } else if path.ends_with("/forgot-password") {
+        v(&[("email", bystander_email)])
+    } else if path.contains("/activate/") || path.contains("/reset/") {
+        v(&[("display_name", "Someone"), ("password", "a long enough password here")])
+    } else if path.ends_with("/settings/profile") {
+        v(&[("display_name", "Renamed Person"), ("locale", "en")])
+    } else if path.ends_with("/settings/password") {
+        v(&[("current_password", "wrong current password"), ("new_password", "another long password here")])
+    } else if path.ends_with("/settings/tokens") {
+        v(&[("name", "matrix token")])
+    } else if path.ends_with("/meetings") {
+        v(&[("title", "Matrix"), ("starts_at", "2026-12-01T09:30"), ("time_zone", "UTC"), ("duration_minutes", "30")])
+    } else if path.ends_with("/invite") {
+        v(&[("email", &TestApp::email("invitee")), ("role", "member")])
+    } else if path.ends_with("/role") {
+        v(&[("role", "member")])
+    } else {
+        Vec::new()
+    }
+}
+
+fn tenant_json(path: &str) -> String {
+    if path.ends_with("/meetings") {
+        r#"{"title":"Matrix","starts_at":"2026-12-01T09:30","time_zone":"UTC","duration_minutes":30}"#.into()
+    } else if path.ends_with("/members") {
+        format!(r#"{{"email":"{}","role":"member"}}"#, TestApp::email("invitee"))
+    } else {
+        "{}".into()
+    }
+}
+
+both!(every_other_tenant_route_answers_every_caller_by_its_access_class, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, owner_client) = t.tenant_with_owner().await;
+    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let keys = t.app.keys.for_tenant(&t.app.store, &tenant).await.unwrap();
+    let (_o, other_owner, other) = t.tenant_with_owner().await;
+    let (bystander_email, _b) = t.member(&slug, &owner_client, "member").await;
+    let bystander =
+        t.app.store.user_by_email_index(tenant.id, &keys.email_index(&bystander_email)).await.unwrap().unwrap();
+    let (guest_email, guest) = t.member(&slug, &owner_client, "guest").await;
+    let (member_email, member) = t.member(&slug, &owner_client, "member").await;
+    let (admin_email, admin) = t.member(&slug, &owner_client, "admin").await;
+    let anon = t.client();
+    let callers: Vec<(TenantCaller, &Client, String, String)> = vec![
+        (TenantCaller::Anonymous, &anon, slug.clone(), String::new()),
+        (TenantCaller::OtherTenant, &other, _o.clone(), other_owner.clone()),
+        (TenantCaller::Guest, &guest, slug.clone(), guest_email.clone()),
+        (TenantCaller::Member, &member, slug.clone(), member_email.clone()),
+        (TenantCaller::Admin, &admin, slug.clone(), admin_email.clone()),
+    ];
+    let routes: Vec<_> = TENANT_ROUTES.iter().filter(|r| r.meeting.is_none()).collect();
+    assert!(routes.len() >= 40, "{}", routes.len());
+    let mut checked = 0;
+    for route in &routes {
+        for (caller, client, home_slug, email) in &callers {
+            // Signed in again if a previous route signed the caller out.
+            if *caller != TenantCaller::Anonymous && !client.signed_in(home_slug).await {
+                client.login(home_slug, email, PASSWORD).await;
+            }
+            // Objects the caller may act on: a second session of theirs, a
+            // token of theirs, a member to manage.
+            let mut id = ordo_core::ids::UserId::new().to_string();
+            if matches!(caller, TenantCaller::Guest | TenantCaller::Member | TenantCaller::Admin) {
+                let user = t.app.store.user_by_email_index(tenant.id, &keys.email_index(email)).await.unwrap().unwrap();
+                let user = ordo_app::accounts::open_user(&keys, user).unwrap();
+                if route.path.contains("/sessions/{id}") {
+                    let spare = t.client();
+                    spare.login(&slug, email, PASSWORD).await;
+                    let list = client.get(&format!("/t/{slug}/api/v1/sessions")).await.json();
+                    id = list["sessions"].as_array().unwrap().iter().find(|s| s["current"] == false).unwrap()["id"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned();
+                } else if route.path.contains("/tokens/{id}") {
+                    id = ordo_app::accounts::create_api_token(&t.app, &tenant, &user, "to revoke").await.unwrap().0;
+                } else if route.path.contains("/members/{id}") {
+                    id = bystander.id.to_string();
+                }
+            }
+            let path = route.path.replace("{slug}", &slug).replace("{id}", &id).replace("{token}", "sometoken");
+            // A page first: the session's (or a visitor's) anti-forgery token.
+            if *caller == TenantCaller::Anonymous || route.access == Access::Public {
+                client.get(&format!("/t/{slug}/login")).await;
+            } else {
+                client.get(&format!("/t/{home_slug}/")).await;
+            }
+            let res = if route.method == "GET" {
+                client.get(&path).await
+            } else if route.path.contains("/api/") {
+                let token = client.csrf.lock().unwrap().clone().unwrap_or_default();
+                let method = reqwest::Method::from_bytes(route.method.as_bytes()).unwrap();
+                let req = client
+                    .request(method, &path)
+                    .header("content-type", "application/json")
+                    .header("x-csrf-token", token)
+                    .body(tenant_json(route.path));
+                client.send(req).await
+            } else {
+                let body = tenant_form(route.path, &bystander_email);
+                let fields: Vec<(&str, &str)> = body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                client.post_form(&path, &fields).await
+            };
+            let what = format!("{caller:?} {} {}: {} {}", route.method, route.path, res.status, res.location());
+            assert!(res.status < 500, "{what} {}", res.body);
+            // The middleware sends visitors to sign in with ?next=; a sign-out lands on the page too.
+            let to_login = res.status == 303 && res.location().contains("/login?next=");
+            let expected_ok = match (route.access, caller) {
+                (Access::Public, _) => true,
+                (_, TenantCaller::Anonymous | TenantCaller::OtherTenant) => false,
+                (Access::User, _) => true,
+                (Access::Member, c) => *c != TenantCaller::Guest,
+                (Access::Admin, c) => *c == TenantCaller::Admin,
+            };
+            if route.access == Access::Public {
+                // Reached by anyone: the handler's own answer (a failed
+                // sign-in is 401, a bad link 410), never a refusal.
+                assert!(!matches!(res.status, 403 | 404), "public: {what}");
+            } else if expected_ok {
+                assert!(!matches!(res.status, 401 | 403 | 404) && !to_login, "allowed: {what}");
+            } else {
+                let denied = match caller {
+                    TenantCaller::Anonymous => res.status == 401 || to_login,
+                    TenantCaller::OtherTenant => res.status == 404,
+                    _ => res.status == 403,
+                };
+                assert!(denied, "denied: {what}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, routes.len() * callers.len());
+    // Together with the meeting matrix, every route of the table is called.
+    let meeting_routes = TENANT_ROUTES.iter().filter(|r| r.meeting.is_some()).count();
+    assert_eq!(routes.len() + meeting_routes, TENANT_ROUTES.len());
+    assert!(TENANT_ROUTES.iter().filter(|r| r.meeting.is_some()).all(|r| r.path.contains("/meetings/{id}")));
+});
+
+both!(archived_and_cancelled_meetings_refuse_every_change_to_everyone, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, owner, org) = t.tenant_with_owner().await;
+    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let (editor_email, editor) = t.member(&slug, &org, "member").await;
+    let people = vec![(editor_email, MeetingRole::Editor)];
+    for status in [MeetingStatus::Archived, MeetingStatus::Cancelled] {
+        for route in TENANT_ROUTES.iter().filter(|r| r.meeting.is_some() && r.method != "GET") {
+            let f = fresh_meeting(&t, &slug, &owner, &people).await;
+            let id: ordo_core::ids::MeetingId = f.id.parse().unwrap();
+            let keys = t.app.keys.for_tenant(&t.app.store, &tenant).await.unwrap();
+            let org_row = t.app.store.user_by_email_index(tenant.id, &keys.email_index(&owner)).await.unwrap().unwrap();
+            let org_user = ordo_app::accounts::open_user(&keys, org_row).unwrap();
+            meetings::set_status(&t.app, &tenant, &org_user, id, status).await.unwrap();
+            let before = t.app.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().revision;
+            for client in [&org, &editor] {
+                client.get(&format!("/t/{slug}/")).await;
+                let topic = if route.path.contains("/contributors/{user}") { &f.second } else { &f.topic };
+                let element = if route.path.ends_with("/image") { &f.image } else { &f.action };
+                let path = route
+                    .path
+                    .replace("{slug}", &slug)
+                    .replace("{id}", &f.id)
+                    .replace("{element}", element)
+                    .replace("{topic}", topic)
+                    .replace("{comment}", &f.comment)
+                    .replace("{user}", &f.bystander);
+                let token = client.csrf.lock().unwrap().clone().unwrap_or_default();
+                let method = reqwest::Method::from_bytes(route.method.as_bytes()).unwrap();
+                let res = if route.path.ends_with("/images") {
+                    let field = if route.path.contains("/api/") { "topic_id" } else { "topic" };
+                    client.post_multipart(&path, &[(field, &f.topic)], Some(("p.png", "image/png", &png(8, 8)))).await
+                } else if route.path.contains("/api/") {
+                    let req = client
+                        .request(method, &path)
+                        .header("content-type", "application/json")
+                        .header("x-csrf-token", token)
+                        .body(json_for(route.method, route.path, &f));
+                    client.send(req).await
+                } else {
+                    let body = body_for(route.path, &f);
+                    let fields: Vec<(&str, &str)> = body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    client.post_form(&path, &fields).await
+                };
+                assert_eq!(res.status, 403, "{status:?} {} {}: {}", route.method, route.path, res.status);
+            }
+            let after = t.app.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().revision;
+            assert_eq!(before, after, "{status:?} {} {} changed the meeting", route.method, route.path);
+        }
+    }
 });

@@ -250,7 +250,8 @@ both!(the_api_edits_reorders_manages_people_and_closes_a_meeting, |engine| {
     let elsewhere = r.json()["id"].as_str().unwrap().to_owned();
     let body = format!(r#"{{"topic_id":"{elsewhere}","position":0}}"#);
     let r = send(Method::POST, format!("{m}/elements/{}/move", elements[1]), Some(body)).await;
-    assert_eq!(r.status, 404);
+    assert_eq!(r.status, 422, "an id of elsewhere in the body is a field error: {}", r.body);
+    assert_eq!(r.json()["error"]["field"], "topic_id");
     let j = get().await.json();
     let two = j["elements"].as_array().unwrap().iter().find(|x| x["id"] == elements[1].as_str()).unwrap().clone();
     assert_eq!(two["topic_id"], topics[1].as_str(), "unchanged");

@@ -440,7 +440,9 @@ both!(who_contributes_to_what, |engine| {
     // Only Alice contributes to "Sales".
     let r = org.post_form(&format!("{path}/topics/{}/contributors", topics[0]), &[("user", &alice_id)]).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert!(org.get(&path).await.body.contains("Contributors: Mia member"));
+    let page = org.get(&path).await.body;
+    let listed = page.split("class=\"muted contributors\"").nth(1).unwrap_or_default();
+    assert!(listed.split("</div>").next().unwrap_or_default().contains("Mia member"), "{page}");
     for (client, expected) in [(&ac, 303), (&bc, 403)] {
         client.get(&path).await;
         let r = client
@@ -453,6 +455,25 @@ both!(who_contributes_to_what, |engine| {
     bc.get(&path).await;
     let r = bc
         .post_form(&format!("{path}/elements"), &[("topic", &topics[1]), ("kind", "note"), ("title", "Open note")])
+        .await;
+    assert_eq!(r.status, 303);
+    // ... but not move their note into the assigned topic.
+    let api_path = path.replace(&format!("/t/{slug}/"), &format!("/t/{slug}/api/v1/"));
+    let j = bc.get(&api_path).await.json();
+    let note = j["elements"].as_array().unwrap().iter().find(|e| e["title"] == "Open note").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    bc.get(&path).await;
+    let r = bc.post_form(&format!("{path}/elements/{note}/move"), &[("topic", &topics[0]), ("position", "0")]).await;
+    assert_eq!(r.status, 403, "moved into a topic assigned to others");
+    // Taken off the list, Alice no longer holds the topic: Bob may add.
+    org.get(&path).await;
+    let r = org.post_form(&format!("{path}/topics/{}/contributors/{alice_id}/remove", topics[0]), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    bc.get(&path).await;
+    let r = bc
+        .post_form(&format!("{path}/elements"), &[("topic", &topics[0]), ("kind", "note"), ("title", "Now open")])
         .await;
     assert_eq!(r.status, 303);
 });
