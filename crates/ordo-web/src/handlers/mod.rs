@@ -43,6 +43,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| WebError::TooLarge)?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(de).map(Json).map_err(|e| {
+            // The path names the offending field, an unknown one included.
             let path = e.path().to_string();
             WebError::BadJson(if path == "." { "body".into() } else { path })
         })

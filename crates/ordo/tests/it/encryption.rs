@@ -7,29 +7,8 @@ use ordo_core::tenant::{Plan, Slug};
 use ordo_core::user::Locale;
 use std::sync::Arc;
 
-/// Every byte the database keeps for these tables, as an attacker with a copy
-/// would see it: the SQLite files themselves, or PostgreSQL's raw values.
 async fn raw_dump(t: &TestApp) -> String {
-    match t.db.engine {
-        Engine::Sqlite => {
-            // Fold the write-ahead log into the main file, then read both.
-            t.db.exec("PRAGMA wal_checkpoint(TRUNCATE)").await;
-            let mut bytes = std::fs::read(t.dir.path().join("ordo.db")).unwrap();
-            if let Ok(wal) = std::fs::read(t.dir.path().join("ordo.db-wal")) {
-                bytes.extend(wal);
-            }
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
-        Engine::Postgres => {
-            t.db.text(
-                "SELECT COALESCE(string_agg(v, '|'), '') FROM (
-                   SELECT email || display_name || COALESCE(phone, '') || email_index AS v FROM users
-                   UNION ALL SELECT recipient || subject || body_text FROM mail_outbox
-                   UNION ALL SELECT name || slug FROM tenants) x",
-            )
-            .await
-        }
-    }
+    t.raw_storage().await
 }
 
 async fn tenant_with(t: &TestApp, encryption: bool, owner: &str, name: &str) -> String {

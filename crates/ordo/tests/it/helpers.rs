@@ -123,6 +123,8 @@ pub struct Opts {
     pub smtp_url: Option<Option<String>>,
     /// Let the server run due backups and drills in the background.
     pub backup_scheduler: bool,
+    /// Change other settings (limits, intervals) before the server starts.
+    pub tweak: Option<fn(&mut Settings)>,
 }
 
 pub struct TestApp {
@@ -176,6 +178,9 @@ impl TestApp {
         let mut settings = Settings::development(dir.path(), &public);
         // Tests run backups when they mean to (the scheduler has its own test).
         settings.backup_scheduler = opts.backup_scheduler;
+        if let Some(tweak) = opts.tweak {
+            tweak(&mut settings);
+        }
         settings.smtp_url = match &opts.smtp_url {
             Some(forced) => forced.clone().map(Into::into),
             None => std::env::var("ORDO_TEST_SMTP_URL").ok().map(Into::into),
@@ -275,6 +280,39 @@ impl TestApp {
         c.activate(&link, &format!("Mia {role}"), PASSWORD).await;
         c.login(slug, &email, PASSWORD).await;
         (email, c)
+    }
+
+    /// Every byte the database keeps, as an attacker with a copy would see
+    /// it: the SQLite files themselves (main file and write-ahead log), or on
+    /// PostgreSQL every stored value of the tables holding people, mail and
+    /// meetings.
+    pub async fn raw_storage(&self) -> String {
+        match self.db.engine {
+            Engine::Sqlite => {
+                self.db.exec("PRAGMA wal_checkpoint(TRUNCATE)").await;
+                let mut bytes = std::fs::read(self.dir.path().join("ordo.db")).unwrap();
+                if let Ok(wal) = std::fs::read(self.dir.path().join("ordo.db-wal")) {
+                    bytes.extend(wal);
+                }
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            Engine::Postgres => {
+                self.db
+                    .text(
+                        "SELECT COALESCE(string_agg(v, '|'), '') FROM (
+                       SELECT email || display_name || COALESCE(phone, '') || email_index AS v FROM users
+                       UNION ALL SELECT recipient || subject || body_text FROM mail_outbox
+                       UNION ALL SELECT name || slug FROM tenants
+                       UNION ALL SELECT title || objectives || place FROM meetings
+                       UNION ALL SELECT title FROM topics
+                       UNION ALL SELECT title || description FROM elements
+                       UNION ALL SELECT body FROM comments
+                       UNION ALL SELECT data FROM attachments
+                       UNION ALL SELECT kind || detail FROM audit_log) x",
+                    )
+                    .await
+            }
+        }
     }
 
     /// Messages delivered to `to` so far, oldest first.

@@ -261,31 +261,107 @@ both!(meeting_input_is_checked_and_conflicts_are_shown, |engine| {
     assert!(org.get(&path).await.body.contains("Budget 2027"));
 });
 
-both!(meeting_content_is_encrypted_at_rest, |engine| {
-    let t = TestApp::spawn(engine).await;
-    let (slug, _owner, org) = t.tenant_with_owner().await;
-    let path = new_meeting(&org, &slug, "Confidential merger talks").await;
-    org.post_form(&format!("{path}/topics"), &[("title", "Valuation of Zephyr Corp")]).await;
-    let page = org.get(&path).await;
-    let topic = ids_after(&page.body, "id=\"topic-")[0].to_owned();
-    org.post_form(
-        &format!("{path}/elements"),
-        &[("topic", &topic), ("kind", "decision"), ("title", "Offer 42 million")],
+/// Everything a meeting holds, in a tenant with encryption `on`: title,
+/// objectives, place, a topic, an element with a description, a remark, an
+/// image and the invitation mail with the agenda. Returns the image's bytes.
+/// (The mail sits in the outbox when the test's mail server never answers.)
+async fn fill_meeting(t: &TestApp, encryption: bool, words: &[&str; 7], picture: Vec<u8>) -> Vec<u8> {
+    let slug = TestApp::slug();
+    let owner = TestApp::email("owner");
+    let created = ordo_app::accounts::create_tenant(
+        &t.app,
+        &slug,
+        &format!("Org {slug}"),
+        &owner,
+        ordo_core::tenant::Plan::Pro,
+        ordo_core::user::Locale::En,
+        encryption,
     )
-    .await;
-    // string_agg: PostgreSQL, and SQLite since 3.44 (the bundled one is newer).
-    let dump =
-        t.db.text(
-            "SELECT COALESCE(string_agg(v, '|'), '') FROM (
-               SELECT title || objectives || place AS v FROM meetings
-               UNION ALL SELECT title FROM topics UNION ALL SELECT title || description FROM elements) x",
+    .await
+    .unwrap();
+    let link = created.activation_url.replace(&t.base, "");
+    let org = t.client();
+    org.activate(&link, "Olivia Owner", PASSWORD).await;
+    org.login(&slug, &owner, PASSWORD).await;
+    let [title, objectives, place, topic_title, element, description, remark] = words;
+    org.get(&format!("/t/{slug}/meetings")).await;
+    let r = org
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", title),
+                ("objectives", objectives),
+                ("starts_at", "2026-12-01T09:30"),
+                ("time_zone", "Europe/Paris"),
+                ("duration_minutes", "45"),
+                ("place", place),
+            ],
         )
         .await;
-    assert!(!dump.is_empty());
-    for secret in ["Confidential merger", "Zephyr", "42 million", "Salle Jaurès"] {
-        assert!(!dump.contains(secret), "{secret} stored in clear");
+    let path = r.location().split('?').next().unwrap().to_owned();
+    org.post_form(&format!("{path}/topics"), &[("title", topic_title)]).await;
+    let topic = ids_after(&org.get(&path).await.body, "id=\"topic-")[0].to_owned();
+    let r = org
+        .post_form(
+            &format!("{path}/elements"),
+            &[("topic", &topic), ("kind", "decision"), ("title", element), ("description", description)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let el = ids_after(&org.get(&path).await.body, "id=\"el-")[0].to_owned();
+    org.post_form(&format!("{path}/elements/{el}/comments"), &[("body", remark)]).await;
+    let r = org
+        .post_multipart(&format!("{path}/images"), &[("topic", &topic)], Some(("p.png", "image/png", &picture)))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let guest = TestApp::email("guest");
+    org.post_form(&format!("{path}/participants"), &[("email", &guest), ("role", "reader")]).await;
+    // The invitation (with the agenda) waits in the outbox: the mail
+    // server of this test never answers.
+    org.post_form(&format!("{path}/share"), &[]).await;
+    assert!(org.get(&path).await.body.contains(remark));
+    picture
+}
+
+both!(meeting_content_is_encrypted_at_rest, |engine| {
+    // Mail stays in the outbox (nothing listens there): it is part of what
+    // a copy of the database holds.
+    let opts = Opts { smtp_url: Some(Some("smtp://127.0.0.1:9".into())), ..Opts::default() };
+    let t = TestApp::spawn_with(engine, opts).await;
+    let hidden = [
+        "Confidential merger talks",
+        "Agree on Zephyr valuation",
+        "Salle Jaurès",
+        "Valuation of Zephyr Corp",
+        "Offer 42 million",
+        "Board approval pending",
+        "Keep this between us",
+    ];
+    let shown = [
+        "Public picnic planning",
+        "Choose a sunny Saturday",
+        "Parc Monceau",
+        "Sandwich logistics",
+        "Bring baguettes",
+        "Forty loaves needed",
+        "Remember the napkins",
+    ];
+    // Two different pictures (the same bytes in both would be "in clear").
+    let secret_picture = fill_meeting(&t, true, &hidden, png(17, 13)).await;
+    let open_picture = fill_meeting(&t, false, &shown, png(19, 11)).await;
+    let dump = t.raw_storage().await;
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD_NO_PAD.encode(b);
+    // The same storage shows the unencrypted tenant's meeting in clear: the
+    // check can see what it looks for.
+    for word in shown {
+        assert!(dump.contains(word), "the counter-check does not see {word}");
     }
-    assert!(org.get(&path).await.body.contains("Offer 42 million"));
+    assert!(dump.contains(&b64(&open_picture)));
+    for word in hidden {
+        assert!(!dump.contains(word), "{word} stored in clear");
+    }
+    assert!(!dump.contains(&b64(&secret_picture)), "the image stored in clear");
 });
 
 both!(participant_suggestions_only_show_people_already_met, |engine| {
@@ -416,6 +492,76 @@ both!(images_are_checked_sealed_and_served_only_to_participants, |engine| {
     assert_eq!(r.status, 403, "uploads need the anti-forgery token too");
     // Only the one good image was stored.
     assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM attachments").await, "1");
+    // JPEG, WebP and GIF are accepted and served as what their content is,
+    // whatever the browser claimed.
+    for (format, ctype) in [
+        (image::ImageFormat::Jpeg, "image/jpeg"),
+        (image::ImageFormat::WebP, "image/webp"),
+        (image::ImageFormat::Gif, "image/gif"),
+    ] {
+        let img = image::RgbImage::from_fn(20, 10, |x, y| image::Rgb([(x * 9) as u8, (y * 20) as u8, 60]));
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut bytes, format).unwrap();
+        let r = org
+            .post_multipart(
+                &format!("{path}/images"),
+                &[("topic", &topic), ("title", ctype)],
+                Some(("picture.bin", "application/octet-stream", bytes.get_ref())),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{ctype}: {}", r.body);
+        let j = org.get(&path.replace(&format!("/t/{slug}/"), &format!("/t/{slug}/api/v1/"))).await.json();
+        let id = j["elements"].as_array().unwrap().iter().find(|e| e["title"] == ctype).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let served = org.get(&format!("{path}/elements/{id}/image")).await;
+        assert_eq!(served.header("content-type").as_deref(), Some(ctype));
+    }
+});
+
+both!(image_limits_are_the_configured_ones, |engine| {
+    let opts = Opts {
+        tweak: Some(|s| {
+            s.max_image_bytes = 2000;
+            s.max_image_pixels = 50 * 50;
+        }),
+        ..Opts::default()
+    };
+    let t = TestApp::spawn_with(engine, opts).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let path = new_meeting(&org, &slug, "Small pictures").await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Board")]).await;
+    let topic = ids_after(&org.get(&path).await.body, "id=\"topic-")[0].to_owned();
+    // A flat image compresses to a few bytes: too many pixels, not too many bytes.
+    let flat = |w, h| {
+        let img = image::RgbImage::from_pixel(w, h, image::Rgb([200, 200, 200]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    // Noise does not compress: a small picture, many bytes.
+    let noisy = {
+        let img = image::RgbImage::from_fn(40, 40, |x, y| {
+            let n = (x * 7919 + y * 104_729).wrapping_mul(2_654_435_761);
+            image::Rgb([(n >> 8) as u8, (n >> 16) as u8, (n >> 24) as u8])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    assert!(noisy.len() > 2000 && flat(60, 60).len() < 2000);
+    for (bytes, expected, message) in
+        [(flat(50, 50), 303, ""), (flat(60, 60), 422, "too many pixels"), (noisy, 422, "too large")]
+    {
+        let r = org
+            .post_multipart(&format!("{path}/images"), &[("topic", &topic)], Some(("p.png", "image/png", &bytes)))
+            .await;
+        assert_eq!(r.status, expected, "{message}: {}", r.body);
+        assert!(r.body.contains(message), "{message}: {}", r.body);
+    }
+    assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM attachments").await, "1");
+    assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM elements").await, "1", "no element without its picture");
 });
 
 both!(who_contributes_to_what, |engine| {
@@ -544,4 +690,365 @@ both!(a_cached_meeting_page_shows_changes_made_on_another_node, |engine| {
     ordo_app::meetings::remove_participant(&other, &tenant, &o, id, m.id).await.unwrap();
     assert_eq!(mc.get(&path).await.status, 404);
     assert!(!org.get(&path).await.body.contains("Renamed Member"));
+});
+
+both!(a_participant_added_by_address_activates_from_the_invitation, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let path = new_meeting(&org, &slug, "Kick-off with a partner").await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Scope and planning")]).await;
+    let partner = TestApp::email("partner");
+    let r = org.post_form(&format!("{path}/participants"), &[("email", &partner), ("role", "contributor")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Adding sends nothing; sharing sends the agenda and the way in.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(t.mails_to(&partner).is_empty(), "mail sent before sharing");
+    org.post_form(&format!("{path}/share"), &[]).await;
+    let mail = t.wait_mails(&partner, 1).await.remove(0);
+    assert!(mail.subject.contains("Kick-off with a partner"), "{}", mail.subject);
+    assert!(mail.body.contains("Scope and planning"), "the agenda is in the invitation: {}", mail.body);
+    let activate = mail.link("/activate/").expect("a new account's invitation carries its activation link");
+    let open = mail.link("/meetings/").expect("and the meeting's link");
+    let c = t.client();
+    c.activate(&activate, "Pat Partner", PASSWORD).await;
+    c.login(&slug, &partner, PASSWORD).await;
+    let page = c.get(&open).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Kick-off with a partner") && page.body.contains("Scope and planning"));
+    // A pending account made this way is a guest: no meetings of its own.
+    c.get(&format!("/t/{slug}/meetings")).await;
+    let r = c
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[("title", "Mine"), ("starts_at", "2026-12-01T09:30"), ("time_zone", "UTC"), ("duration_minutes", "30")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    // The link worked once.
+    assert_eq!(t.client().get(&activate).await.status, 410);
+});
+
+both!(topics_elements_and_remarks_are_renamed_and_deleted_by_whom_the_policy_says, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (contributor, cc) = t.member(&slug, &org, "member").await;
+    let (reader, rc) = t.member(&slug, &org, "member").await;
+    let path = new_meeting(&org, &slug, "Housekeeping").await;
+    let api = path.replace(&format!("/t/{slug}/"), &format!("/t/{slug}/api/v1/"));
+    org.post_form(&format!("{path}/topics"), &[("title", "Old name")]).await;
+    org.post_form(&format!("{path}/topics"), &[("title", "To drop")]).await;
+    for (who, role) in [(&contributor, "contributor"), (&reader, "reader")] {
+        org.post_form(&format!("{path}/participants"), &[("email", who), ("role", role)]).await;
+    }
+    org.post_form(&format!("{path}/share"), &[]).await;
+    let topics =
+        ids_after(&org.get(&path).await.body, "id=\"topic-").into_iter().map(str::to_owned).collect::<Vec<_>>();
+    org.post_form(&format!("{path}/topics"), &[("title", "A sub-topic"), ("parent", &topics[1])]).await;
+
+    // Renaming: the organiser yes, a contributor no; a bad title is a field error.
+    let r = org.post_form(&format!("{path}/topics/{}/edit", topics[0]), &[("title", "New name")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = org.post_form(&format!("{path}/topics/{}/edit", topics[0]), &[("title", "  ")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("A title is needed"), "{}", r.body);
+    cc.get(&path).await;
+    assert_eq!(cc.post_form(&format!("{path}/topics/{}/edit", topics[0]), &[("title", "Mine")]).await.status, 403);
+    let page = org.get(&path).await.body;
+    assert!(page.contains("New name") && !page.contains("Old name"));
+
+    // The contributor's own note, and the organiser's decision.
+    cc.get(&path).await;
+    cc.post_form(&format!("{path}/elements"), &[("topic", &topics[0]), ("kind", "note"), ("title", "My note")]).await;
+    org.post_form(&format!("{path}/elements"), &[("topic", &topics[0]), ("kind", "decision"), ("title", "Theirs")])
+        .await;
+    org.post_form(&format!("{path}/elements"), &[("topic", &topics[1]), ("kind", "note"), ("title", "Doomed")]).await;
+    let j = org.get(&api).await.json();
+    let id_of = |title: &str| {
+        j["elements"].as_array().unwrap().iter().find(|e| e["title"] == title).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (mine, theirs, doomed) = (id_of("My note"), id_of("Theirs"), id_of("Doomed"));
+    // A contributor edits and deletes what they added, not the others'.
+    cc.get(&format!("{path}/elements/{mine}/edit")).await;
+    let r = cc
+        .post_form(
+            &format!("{path}/elements/{mine}/edit"),
+            &[("title", "My note, better"), ("topic", &topics[0]), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(cc.post_form(&format!("{path}/elements/{theirs}/delete"), &[]).await.status, 403);
+
+    // Remarks: each deletes their own; the organiser any; a reader not others'.
+    rc.get(&path).await;
+    rc.post_form(&format!("{path}/elements/{theirs}/comments"), &[("body", "Reader remark")]).await;
+    cc.get(&path).await;
+    cc.post_form(&format!("{path}/elements/{theirs}/comments"), &[("body", "Contributor remark")]).await;
+    let j = org.get(&api).await.json();
+    let remark = |body: &str| {
+        j["comments"].as_array().unwrap().iter().find(|c| c["body"] == body).unwrap()["id"].as_str().unwrap().to_owned()
+    };
+    let (reader_remark, contributor_remark) = (remark("Reader remark"), remark("Contributor remark"));
+    rc.get(&path).await;
+    assert_eq!(rc.post_form(&format!("{path}/comments/{contributor_remark}/delete"), &[]).await.status, 403);
+    let page = rc.get(&path).await.body;
+    assert_eq!(page.matches("/delete\" class=\"inline\" data-confirm").count(), 1, "a delete button on my remark only");
+    assert_eq!(rc.post_form(&format!("{path}/comments/{reader_remark}/delete"), &[]).await.status, 303);
+    org.get(&path).await;
+    assert_eq!(org.post_form(&format!("{path}/comments/{contributor_remark}/delete"), &[]).await.status, 303);
+    assert!(org.get(&api).await.json()["comments"].as_array().unwrap().is_empty());
+
+    // Deleting: my element; a whole topic with its sub-topic and content.
+    cc.get(&path).await;
+    assert_eq!(cc.post_form(&format!("{path}/elements/{mine}/delete"), &[]).await.status, 303);
+    org.get(&path).await;
+    assert_eq!(org.post_form(&format!("{path}/topics/{}/delete", topics[1]), &[]).await.status, 303);
+    let j = org.get(&api).await.json();
+    let titles: Vec<&str> = j["elements"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, vec!["Theirs"], "{doomed} went with its topic");
+    let topic_titles: Vec<&str> =
+        j["topics"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+    assert_eq!(topic_titles, vec!["New name"], "the sub-topic went too");
+    // The audit log keeps the fact (not the content).
+    let audit = org.get(&format!("/t/{slug}/admin/audit")).await.body;
+    assert_eq!(audit.matches("Meeting content deleted").count(), 2, "{audit}");
+    // Unknown things to delete are not found; nothing else changed.
+    assert_eq!(org.post_form(&format!("{path}/elements/{mine}/delete"), &[]).await.status, 404);
+});
+
+both!(the_api_renames_deletes_assigns_and_uploads, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (member, _mc) = t.member(&slug, &org, "member").await;
+    let token = org.csrf.lock().unwrap().clone().unwrap();
+    let send = |method: reqwest::Method, path: String, body: Option<String>| {
+        let mut req = org.request(method, &path).header("x-csrf-token", token.clone());
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b);
+        }
+        org.send(req)
+    };
+    use reqwest::Method;
+    let base = format!("/t/{slug}/api/v1");
+    let r = send(
+        Method::POST,
+        format!("{base}/meetings"),
+        Some(
+            r#"{"title":"API housekeeping","starts_at":"2026-12-02T14:00","time_zone":"UTC","duration_minutes":30}"#
+                .into(),
+        ),
+    )
+    .await;
+    let m = format!("{base}/meetings/{}", r.json()["id"].as_str().unwrap());
+    let topic = send(Method::POST, format!("{m}/topics"), Some(r#"{"title":"Draft"}"#.into())).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = send(Method::PATCH, format!("{m}/topics/{topic}"), Some(r#"{"title":"Final"}"#.into())).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r =
+        send(Method::PATCH, format!("{m}/topics/{topic}"), Some(format!(r#"{{"title":"{}"}}"#, "x".repeat(201)))).await;
+    assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("title")));
+    let uid = send(
+        Method::POST,
+        format!("{m}/participants"),
+        Some(format!(r#"{{"email":"{member}","role":"contributor"}}"#)),
+    )
+    .await
+    .json()["user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r =
+        send(Method::POST, format!("{m}/topics/{topic}/contributors"), Some(format!(r#"{{"user_id":"{uid}"}}"#))).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r =
+        send(Method::POST, format!("{m}/topics/{topic}/contributors"), Some(r#"{"user_id":"nobody"}"#.into())).await;
+    assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("user_id")));
+    let stranger = ordo_core::ids::UserId::new();
+    let r =
+        send(Method::POST, format!("{m}/topics/{topic}/contributors"), Some(format!(r#"{{"user_id":"{stranger}"}}"#)))
+            .await;
+    assert_eq!(r.status, 422, "not a participant: {}", r.body);
+    assert_eq!(send(Method::DELETE, format!("{m}/topics/{topic}/contributors/{uid}"), None).await.status, 204);
+    assert_eq!(send(Method::DELETE, format!("{m}/topics/{topic}/contributors/{uid}"), None).await.status, 404);
+    // Elements: an id of nothing in the body is a field error.
+    let r =
+        send(Method::POST, format!("{m}/elements"), Some(r#"{"topic_id":"nope","kind":"note","title":"x"}"#.into()))
+            .await;
+    assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("topic_id")));
+    let other_topic = ordo_core::ids::TopicId::new();
+    let body = format!(r#"{{"topic_id":"{other_topic}","kind":"note","title":"x"}}"#);
+    let r = send(Method::POST, format!("{m}/elements"), Some(body)).await;
+    assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("topic_id")));
+    let r = send(
+        Method::POST,
+        format!("{m}/elements"),
+        Some(format!(r#"{{"topic_id":"{topic}","kind":"note","title":"Note"}}"#)),
+    )
+    .await;
+    let element = r.json()["id"].as_str().unwrap().to_owned();
+    let comment = send(Method::POST, format!("{m}/elements/{element}/comments"), Some(r#"{"body":"Hm"}"#.into()))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(send(Method::DELETE, format!("{m}/comments/{comment}"), None).await.status, 204);
+    assert_eq!(send(Method::DELETE, format!("{m}/elements/{element}"), None).await.status, 204);
+    // Images through the API, served back with their type.
+    let picture = png(12, 9);
+    let r = org
+        .post_multipart(
+            &format!("{m}/images"),
+            &[("topic_id", &topic), ("title", "Board")],
+            Some(("b.png", "image/png", &picture)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let image = r.json()["id"].as_str().unwrap().to_owned();
+    let got = org.get(&format!("{m}/elements/{image}/image")).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-type").as_deref(), Some("image/png"));
+    assert_eq!(got.header("x-content-type-options").as_deref(), Some("nosniff"));
+    let r = org
+        .post_multipart(&format!("{m}/images"), &[("topic_id", &topic)], Some(("b.png", "image/png", b"GIF89a nope")))
+        .await;
+    assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("image")));
+    assert_eq!(send(Method::DELETE, format!("{m}/topics/{topic}"), None).await.status, 204);
+    let j = send(Method::GET, m.clone(), None).await.json();
+    assert!(j["topics"].as_array().unwrap().is_empty() && j["elements"].as_array().unwrap().is_empty());
+    assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM attachments").await, "0");
+});
+
+both!(the_note_space_refuses_bad_input_field_by_field_and_changes_nothing, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let path = new_meeting(&org, &slug, "Careful").await;
+    let other = new_meeting(&org, &slug, "Elsewhere").await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Here")]).await;
+    org.post_form(&format!("{other}/topics"), &[("title", "There")]).await;
+    let topic = ids_after(&org.get(&path).await.body, "id=\"topic-")[0].to_owned();
+    let elsewhere = ids_after(&org.get(&other).await.body, "id=\"topic-")[0].to_owned();
+    org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("kind", "note"), ("title", "Fine")]).await;
+    let el = ids_after(&org.get(&path).await.body, "id=\"el-")[0].to_owned();
+    let long_title = "t".repeat(201);
+    let long_text = "d".repeat(20_001);
+    let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+        (
+            format!("{path}/elements"),
+            vec![("topic", &topic), ("kind", "poem"), ("title", "x")],
+            "Unknown kind of element",
+        ),
+        (
+            format!("{path}/elements"),
+            vec![("topic", "not-an-id"), ("kind", "note"), ("title", "x")],
+            "Unknown identifier",
+        ),
+        (
+            format!("{path}/elements"),
+            vec![("topic", &elsewhere), ("kind", "note"), ("title", "x")],
+            "Unknown identifier",
+        ),
+        (
+            format!("{path}/elements"),
+            vec![("topic", &topic), ("kind", "action"), ("title", "x"), ("owner", "someone")],
+            "owners must be participants",
+        ),
+        (format!("{path}/elements"), vec![("topic", &topic), ("kind", "note"), ("title", &long_title)], "at most 200"),
+        (
+            format!("{path}/elements"),
+            vec![("topic", &topic), ("kind", "note"), ("title", "x"), ("description", &long_text)],
+            "too long",
+        ),
+        (
+            format!("{path}/elements"),
+            vec![("topic", &topic), ("kind", "action"), ("title", "x"), ("due_date", "soon")],
+            "like 2026-12-24",
+        ),
+        (format!("{path}/topics"), vec![("title", "Sub"), ("parent", &elsewhere)], "Unknown identifier"),
+        (format!("{path}/elements/{el}/comments"), vec![("body", &long_text)], "too long"),
+        (
+            format!("{path}/participants"),
+            vec![("email", "someone@example.org"), ("role", "king")],
+            "Unknown meeting role",
+        ),
+        (format!("{path}/participants"), vec![("email", "not an address"), ("role", "reader")], "not a valid e-mail"),
+    ];
+    let before = org.get(&path.replace(&format!("/t/{slug}/"), &format!("/t/{slug}/api/v1/"))).await.body;
+    for (url, form, message) in &cases {
+        org.get(&path).await;
+        let r = org.post_form(url, form).await;
+        assert_eq!(r.status, 422, "{form:?}: {}", r.body);
+        assert!(r.body.contains(message), "{form:?} should say {message:?}");
+        assert!(r.body.contains("role=\"alert\""), "announced: {form:?}");
+    }
+    let after = org.get(&path.replace(&format!("/t/{slug}/"), &format!("/t/{slug}/api/v1/"))).await.body;
+    assert_eq!(before, after, "refused input changed nothing");
+});
+
+both!(the_dashboard_shows_upcoming_and_recent_meetings_and_my_actions, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (member, mc) = t.member(&slug, &org, "member").await;
+    // One meeting last week, one next week (the test clock is "now").
+    let day = 86_400;
+    let now = t.app.now().unix();
+    let local = |unix: i64| ordo_core::meeting::Start::local(ordo_core::time::Timestamp::from_unix(unix), "UTC");
+    let mut paths = Vec::new();
+    for (title, at) in [("Retro of last week", now - 7 * day), ("Planning of next week", now + 7 * day)] {
+        org.get(&format!("/t/{slug}/meetings")).await;
+        let r = org
+            .post_form(
+                &format!("/t/{slug}/meetings"),
+                &[("title", title), ("starts_at", &local(at)), ("time_zone", "UTC"), ("duration_minutes", "30")],
+            )
+            .await;
+        let path = r.location().split('?').next().unwrap().to_owned();
+        org.post_form(&format!("{path}/topics"), &[("title", "Actions")]).await;
+        org.post_form(&format!("{path}/participants"), &[("email", &member), ("role", "reader")]).await;
+        paths.push(path);
+    }
+    let topic = ids_after(&org.get(&paths[0]).await.body, "id=\"topic-")[0].to_owned();
+    let member_id = org.get(&format!("/t/{slug}/api/v1/members")).await.json()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == member.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let overdue = ordo_core::meeting::Start::local(ordo_core::time::Timestamp::from_unix(now - 2 * day), "UTC");
+    org.post_form(
+        &format!("{}/elements", paths[0]),
+        &[
+            ("topic", &topic),
+            ("kind", "action"),
+            ("title", "Send the retro notes"),
+            ("owner", &member_id),
+            ("due_date", &overdue[..10]),
+        ],
+    )
+    .await;
+    // Not shared yet: nothing shows for the member.
+    let home = mc.get(&format!("/t/{slug}/")).await.body;
+    assert!(!home.contains("Retro of last week") && !home.contains("Send the retro notes"), "{home}");
+    for p in &paths {
+        org.get(p).await;
+        org.post_form(&format!("{p}/share"), &[]).await;
+    }
+    let home = mc.get(&format!("/t/{slug}/")).await.body;
+    // Under "Upcoming", the next; under "Recent", the past one.
+    let (upcoming, recent) = home.split_once("id=\"up-h\"").unwrap().1.split_once("Recent").unwrap();
+    assert!(upcoming.contains("Planning of next week") && !upcoming.contains("Retro of last week"), "{home}");
+    assert!(recent.split("id=\"act-h\"").next().unwrap().contains("Retro of last week"), "{home}");
+    assert!(home.contains("Send the retro notes"), "{home}");
+    // The same through the API, with the status and due date.
+    let actions = mc.get(&format!("/t/{slug}/api/v1/actions")).await.json();
+    let a = &actions["actions"].as_array().unwrap()[0];
+    assert_eq!((a["title"].as_str(), a["status"].as_str()), (Some("Send the retro notes"), Some("open")));
+    assert_eq!(a["due_date"].as_str(), Some(&overdue[..10]));
 });

@@ -317,6 +317,10 @@ both!(api_input_is_strict, |engine| {
     let r = c.send(post(r#"{"email":"a@example.org","role":"member","admin":true}"#, "application/json")).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["error"]["code"], "invalid_json");
+    assert_eq!(r.json()["error"]["field"], "admin", "the unknown field is named");
+    let r = c.send(post("not json at all", "application/json")).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["error"]["field"], "body", "malformed JSON");
     let r = c.send(post(r#"{"email":42,"role":"member"}"#, "application/json")).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["error"]["field"], "email");
