@@ -247,7 +247,21 @@ fn ids(page: &str, marker: &str) -> Vec<String> {
 #[cfg_attr(not(ordo_browser), ignore = "the test script installs Chromium and sets ORDO_TEST_BROWSER")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_from_agenda_to_minutes_in_two_languages() {
-    let t = TestApp::spawn(Engine::Sqlite).await;
+    meeting_journey(Engine::Sqlite).await;
+}
+
+#[cfg_attr(not(all(ordo_browser, ordo_pg)), ignore = "needs Chromium (ORDO_TEST_BROWSER) and ORDO_TEST_DATABASE_URL")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_from_agenda_to_minutes_in_two_languages_on_postgresql() {
+    meeting_journey(Engine::Postgres).await;
+}
+
+/// The main journey: a French organiser builds the agenda with the five
+/// kinds of element and shares it; an English participant signs in,
+/// comments and marks their action done; the organiser sees it on the
+/// dashboards and archives the minutes.
+async fn meeting_journey(engine: Engine) {
+    let t = TestApp::spawn(engine).await;
     // The owner's account is in French (its own choice, whatever the browser).
     let slug = TestApp::slug();
     let owner = TestApp::email("owner");
@@ -345,6 +359,16 @@ async fn a_meeting_from_agenda_to_minutes_in_two_languages() {
     let action = elements.iter().find(|e| page.contains(&format!("/elements/{e}/status"))).unwrap().clone();
     mb.click(&format!("form[action$='/elements/{action}/status'] button")).await;
     assert!(mb.source().await.contains("kind-action done"));
+
+    // The organiser sees it on the dashboards: the meeting on theirs, the
+    // action done, with its owner, in the organisation's actions.
+    org.goto(&format!("{}/t/{slug}/", t.base)).await;
+    assert!(org.source().await.contains("Revue hebdomadaire"), "the organiser's dashboard");
+    org.goto(&format!("{}/t/{slug}/admin/actions", t.base)).await;
+    let actions = org.source().await;
+    let row = actions.split("Écrire les notes de version").nth(1).expect("the action is listed");
+    let row = row.split("</tr>").next().unwrap();
+    assert!(row.contains("Mia member") && row.contains("Faites"), "owner and status: {row}");
 
     // The organiser sees both, archives: the minutes show the action done.
     org.goto(&meeting_url).await;
