@@ -160,6 +160,12 @@ impl Browser {
         panic!("the browser is at {url}, not at …{part}: {}", self.source().await);
     }
 
+    /// Resize the window (the page's viewport follows).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(reqwest::Method::POST, &self.s("/window/rect"), Some(json!({"width": width, "height": height})))
+            .await;
+    }
+
     pub async fn source(&self) -> String {
         self.call(reqwest::Method::GET, &self.s("/source"), None).await.as_str().unwrap().to_owned()
     }
@@ -616,4 +622,88 @@ async fn the_agenda_is_built_with_shortcuts_and_reordered_by_keyboard_and_mouse_
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(options, json!([member]));
+}
+
+/// What the page shows that a phone or a screen reader would stumble on:
+/// content wider than the window, and controls without an accessible name.
+const LAYOUT_AND_LABELS: &str = r#"
+const problems = [];
+if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+  problems.push("wider than the window: " + document.documentElement.scrollWidth + " > " + window.innerWidth);
+}
+for (const el of document.querySelectorAll("input, select, textarea, button")) {
+  if (el.type === "hidden") continue;
+  const labelled = (el.id && document.querySelector('label[for="' + el.id + '"]'))
+    || el.closest("label") || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby")
+    || (el.tagName === "BUTTON" && el.textContent.trim() !== "");
+  if (!labelled) problems.push("no label: " + el.outerHTML.slice(0, 120));
+}
+if (!document.querySelector("main")) problems.push("no main landmark");
+if (!document.documentElement.lang) problems.push("no page language");
+return problems;
+"#;
+
+#[cfg_attr(not(ordo_browser), ignore = "the test script installs Chromium and sets ORDO_TEST_BROWSER")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let (slug, owner, org) = t.tenant_with_owner().await;
+    // A meeting with something of each kind, remarks and a long title.
+    org.get(&format!("/t/{slug}/meetings")).await;
+    let r = org
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", "Quarterly steering committee on the reorganisation of regional offices"),
+                ("starts_at", "2026-12-01T09:30"),
+                ("time_zone", "Europe/Paris"),
+                ("duration_minutes", "90"),
+                ("place", "https://video.example.org/room/a-very-long-room-name-that-could-overflow-a-phone"),
+            ],
+        )
+        .await;
+    let meeting = r.location().split('?').next().unwrap().to_owned();
+    org.post_form(&format!("{meeting}/topics"), &[("title", "Budget")]).await;
+    let topic = org.get(&meeting).await.body.split("id=\"topic-").nth(1).unwrap()[..36].to_owned();
+    for (kind, title) in
+        [("decision", "Approve"), ("action", "Follow up with finance"), ("discuss", "Hiring"), ("note", "Seen")]
+    {
+        org.post_form(&format!("{meeting}/elements"), &[("topic", &topic), ("kind", kind), ("title", title)]).await;
+    }
+    let element = org.get(&meeting).await.body.split("id=\"el-").nth(1).unwrap()[..36].to_owned();
+    org.post_form(&format!("{meeting}/elements/{element}/comments"), &[("body", "A remark")]).await;
+
+    let b = Browser::start("en-GB,en").await;
+    b.goto(&format!("{}/t/{slug}/login", t.base)).await;
+    b.fill("#email", &owner).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button.primary").await;
+    let pages = [
+        format!("/t/{slug}/"),
+        format!("/t/{slug}/meetings"),
+        meeting.clone(),
+        format!("{meeting}/elements/{element}/edit"),
+        format!("/t/{slug}/settings/profile"),
+        format!("/t/{slug}/settings/sessions"),
+        format!("/t/{slug}/settings/tokens"),
+        format!("/t/{slug}/admin/members"),
+        format!("/t/{slug}/admin/actions"),
+        format!("/t/{slug}/admin/audit"),
+        format!("/t/{slug}/admin/backups"),
+    ];
+    for (width, height) in [(375, 800), (1400, 900)] {
+        b.resize(width, height).await;
+        for page in &pages {
+            b.goto(&format!("{}{page}", t.base)).await;
+            let inner = b.eval("return window.innerWidth;", json!([])).await.as_u64().unwrap();
+            assert!(inner <= u64::from(width), "the window is {inner} px wide, not {width}");
+            let problems = b.eval(LAYOUT_AND_LABELS, json!([])).await;
+            assert_eq!(problems, json!([]), "{page} at {width} px");
+        }
+    }
+    // The sign-in page too, signed out.
+    let anon = Browser::start("fr-FR,fr").await;
+    anon.resize(375, 800).await;
+    anon.goto(&format!("{}/t/{slug}/login", t.base)).await;
+    assert_eq!(anon.eval(LAYOUT_AND_LABELS, json!([])).await, json!([]), "sign-in at 375 px");
 }
