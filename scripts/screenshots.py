@@ -65,12 +65,16 @@ try:
     go(f"/t/{slug}/")
     shot("home.png")
     go(f"/t/{slug}/meetings")
+    shot("meetings.png")
     links = call("POST", s + "/elements", {"using": "css selector", "value": ".meeting-list a"})
     if links:
-        call("POST", s + f"/element/{list(links[0].values())[0]}/click", {})
+        # The newest first: next week's meeting (the sample's "upcoming").
+        call("POST", s + f"/element/{list(links[-1].values())[0]}/click", {})
         time.sleep(0.5)
         shot("meeting.png", 1280, 1100)
         shot("meeting-375.png", 375, 900)
+    go(f"/t/{slug}/admin/actions")
+    shot("actions.png")
     go(f"/t/{slug}/settings/sessions")
     shot("sessions.png")
     go(f"/t/{slug}/admin/members")

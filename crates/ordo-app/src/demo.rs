@@ -197,3 +197,87 @@ pub async fn generate(app: &App, slug: &Slug, bytes: u64) -> Result<(u64, u64), 
     }
     Ok((meetings, written))
 }
+
+/// An element of the sample meetings (actions are the owner's).
+fn sample_element<'a>(
+    topic: TopicId,
+    kind: ElementKind,
+    title: &'a str,
+    description: &'a str,
+    due_date: &'a str,
+    owner: ordo_core::ids::UserId,
+) -> crate::meetings::ElementInput<'a> {
+    let action = kind == ElementKind::Action;
+    crate::meetings::ElementInput {
+        topic,
+        kind,
+        title,
+        description,
+        due_date: if action { due_date } else { "" },
+        owners: if action { vec![owner] } else { Vec::new() },
+    }
+}
+
+/// A first look at Ordo: two meetings of a team, last week's and next
+/// week's, organised by the tenant's owner, written through the use cases
+/// like anything a user does (sealed, audited). Returns the meetings' ids.
+pub async fn sample(app: &App, slug: &Slug) -> Result<Vec<MeetingId>, AppError> {
+    use crate::meetings::{self, MeetingInput};
+    use ElementKind::*;
+    let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let keys = app.keys.for_tenant(&app.store, &tenant).await?;
+    let row = app
+        .store
+        .list_users(tenant.id)
+        .await?
+        .into_iter()
+        .find(|u| u.role == ordo_core::user::Role::Owner)
+        .ok_or(AppError::NotFound)?;
+    let owner = crate::accounts::open_user(&keys, row)?;
+    let (o, day, now) = (owner.id, 86_400, app.now());
+    let date = |secs: i64| ordo_core::meeting::Start::local(now.plus_secs(secs), "Europe/Paris")[..10].to_owned();
+    let mut ids = Vec::new();
+    for (title, at, past) in [("Launch preparation", -7 * day, true), ("Weekly team meeting", 7 * day, false)] {
+        let start = format!("{}T09:30", date(at));
+        let (due_before, due_after) = (date(at - 2 * day), date(at + 5 * day));
+        let input = MeetingInput {
+            title,
+            objectives: "Review last week's actions, decide on the launch, share the news.",
+            starts_at: &start,
+            time_zone: "Europe/Paris",
+            duration_minutes: "45",
+            place: "Room 2 and video",
+        };
+        let id = meetings::create(app, &tenant, &owner, input).await?;
+        let follow_up = meetings::add_topic(app, &tenant, &owner, id, None, "Actions from last time").await?;
+        let launch = meetings::add_topic(app, &tenant, &owner, id, None, "Product launch").await?;
+        let marketing = meetings::add_topic(app, &tenant, &owner, id, Some(launch), "Marketing").await?;
+        let other = meetings::add_topic(app, &tenant, &owner, id, None, "Any other business").await?;
+        let decision_text = "<p>Agreed by <b>everyone</b> present; the date is <mark>final</mark>.</p>";
+        let mut added = Vec::new();
+        for input in [
+            sample_element(follow_up, Action, "Book the venue for the launch", "", &due_before, o),
+            sample_element(launch, Decision, "Launch on the 15th", decision_text, "", o),
+            sample_element(
+                marketing,
+                Action,
+                "Prepare the press kit",
+                "<ul><li>photos</li><li>quotes</li></ul>",
+                &due_after,
+                o,
+            ),
+            sample_element(marketing, Discuss, "Prices for schools", "", "", o),
+            sample_element(other, Note, "Sales are up 12 % on last month", "", "", o),
+        ] {
+            added.push(meetings::add_element(app, &tenant, &owner, id, input).await?);
+        }
+        meetings::add_comment(app, &tenant, &owner, id, added[1], None, "The 15th is a Friday: fine for the press.")
+            .await?;
+        if past {
+            meetings::set_action_status(app, &tenant, &owner, id, added[0], ActionStatus::Done).await?;
+        }
+        meetings::share(app, &tenant, &owner, id).await?;
+        ids.push(id);
+    }
+    Ok(ids)
+}

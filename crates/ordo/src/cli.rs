@@ -100,6 +100,13 @@ enum DemoCommand {
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=200_000))]
         size_mb: u64,
     },
+    /// Add two sample meetings (last week's and next week's) organised by
+    /// the tenant's owner: a first look at Ordo.
+    Sample {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -418,6 +425,13 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, StartError> {
                 bytes / 1_000_000,
                 started.elapsed().as_secs_f64()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(DemoCommand::Sample { tenant }) => {
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            let Some(slug) = parse_slug(&tenant) else { return Ok(ExitCode::from(2)) };
+            let ids = ordo_app::demo::sample(&app, &slug).await?;
+            println!("{slug}: {} sample meetings added", ids.len());
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { tenant, snapshot, replace, into } => {

@@ -509,3 +509,28 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
     }
 }
+
+both!(demo_sample_gives_a_new_tenant_two_meetings_to_look_at, |engine| {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = TestDb::new(engine, dir.path()).await;
+    let dbo = (engine == Engine::Postgres).then_some(&db);
+    let o =
+        ordo(&data, dbo, &["tenant", "create", "--slug", "demo", "--name", "Demo", "--owner-email", "o@example.org"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = ordo(&data, dbo, &["demo", "sample", "--tenant", "demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "demo: 2 sample meetings added");
+    let o = ordo(&data, dbo, &["demo", "sample", "--tenant", "nope"]);
+    assert!(!o.status.success());
+    // Written through the use cases: sealed, shared, and in the audit log.
+    let db = if engine == Engine::Sqlite {
+        TestDb { engine, url: format!("sqlite:{}", data.join("ordo.db").display()) }
+    } else {
+        db
+    };
+    assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM meetings WHERE status = 'shared'").await, "2");
+    assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM elements WHERE kind = 'action'").await, "4");
+    assert!(db.text("SELECT title FROM meetings LIMIT 1").await.starts_with("e1."));
+    assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE kind = 'meeting.shared'").await, "2");
+});

@@ -936,7 +936,9 @@ both!(the_note_space_refuses_bad_input_field_by_field_and_changes_nothing, |engi
     let el = ids_after(&org.get(&path).await.body, "id=\"el-")[0].to_owned();
     let long_title = "t".repeat(201);
     let long_text = "d".repeat(20_001);
-    let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+    // (where to post, the form, what the refusal says)
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             format!("{path}/elements"),
             vec![("topic", &topic), ("kind", "poem"), ("title", "x")],
