@@ -180,6 +180,21 @@ impl Keys {
         Ok(TenantKeys { tenant: id, ring })
     }
 
+    /// Can the tenant's data be read now? Everything from storage, never
+    /// from the cache: its key-encryption key from the key store, its
+    /// wrapped keys from the database, and one protected value opened (the
+    /// tenant watch's probe).
+    pub async fn probe(&self, store: &Store, tenant: &Tenant) -> Result<(), AppError> {
+        let id = tenant.id.to_string();
+        let rows = store.tenant_keys(tenant.id).await?;
+        let kek = self.keks.load(&*self.provider, &id)?;
+        let ring = keyring_from_rows(&kek, &id, &rows, tenant.key_version, tenant.encryption)?;
+        if let Some(user) = store.first_user(tenant.id).await? {
+            ring.open(Field::UserEmail.place(&id, &user.id.to_string()), &user.email)?;
+        }
+        Ok(())
+    }
+
     /// Create a new tenant's key-encryption key (in the key store) and its
     /// first data and index keys (rows to insert with the tenant).
     pub fn create_for_tenant(&self, tenant: TenantId) -> Result<Vec<TenantKeyRow>, AppError> {

@@ -19,7 +19,7 @@ pub mod richtext;
 mod settings;
 
 pub use accounts::User;
-pub use settings::{Mode, Settings};
+pub use settings::{AlertSettings, Mode, Settings, Webhook, WebhookFormat};
 
 use ordo_core::Invalid;
 use ordo_core::ids::{MeetingId, TenantId};
@@ -39,6 +39,8 @@ pub struct App {
     pub keys: Arc<keys::Keys>,
     /// Wakes the mail worker when a message is queued.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// Wakes the alert delivery worker when an alert is queued.
+    pub alert_wakeup: Arc<tokio::sync::Notify>,
     /// Decrypted meeting content, reused while its revision is current.
     pub meeting_cache: Arc<cache::RevisionCache<(TenantId, MeetingId), meetings::Content>>,
     /// Request counters and latencies, for the metrics listener.
@@ -61,6 +63,7 @@ impl App {
             limiter,
             keys: Arc::new(keys),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+            alert_wakeup: Arc::new(tokio::sync::Notify::new()),
             meeting_cache: Arc::new(cache::RevisionCache::new(cache_entries)),
             metrics: Arc::new(metrics::Metrics::default()),
             hashing: Arc::new(tokio::sync::Semaphore::new(

@@ -55,6 +55,18 @@ pub fn reset(tr: &Tr, to: &str, tenant_name: &str, link: &str, ttl_minutes: i64)
     }
 }
 
+/// A message of the platform itself (alerts to on-call), outside any
+/// tenant: it holds no tenant's data, so it is stored marked plain.
+pub fn platform_mail(to: &str, subject: &str, body: &str) -> ordo_store::NewMail {
+    let plain = |s: &str| ordo_store::Sealed::from_storage(format!("p:{s}"));
+    ordo_store::NewMail {
+        id: ordo_core::ids::MailId::new(),
+        recipient: plain(to),
+        subject: plain(subject),
+        body_text: plain(body),
+    }
+}
+
 /// Where messages go.
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),

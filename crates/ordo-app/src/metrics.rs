@@ -27,6 +27,9 @@ struct Latency {
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Latency>>,
+    /// Requests and server errors per tenant since the last flush (the
+    /// tenant watch adds them to the database every minute).
+    tenants: Mutex<std::collections::HashMap<ordo_core::ids::TenantId, (i64, i64)>>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -53,6 +56,32 @@ impl Metrics {
         }
         l.count += 1;
         l.sum += seconds;
+    }
+}
+
+impl Metrics {
+    /// One request of a tenant answered, with a server error or not.
+    pub fn tenant_request(&self, tenant: ordo_core::ids::TenantId, server_error: bool) {
+        let mut t = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
+        let c = t.entry(tenant).or_default();
+        c.0 += 1;
+        c.1 += i64::from(server_error);
+    }
+
+    /// The per-tenant counts since the last call, reset.
+    pub fn take_tenant_counts(&self) -> Vec<(ordo_core::ids::TenantId, i64, i64)> {
+        let mut t = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
+        t.drain().map(|(id, (r, e))| (id, r, e)).collect()
+    }
+
+    /// Put counts back that could not be written (the database was away).
+    pub fn restore_tenant_counts(&self, counts: Vec<(ordo_core::ids::TenantId, i64, i64)>) {
+        let mut t = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
+        for (id, r, e) in counts {
+            let c = t.entry(id).or_default();
+            c.0 += r;
+            c.1 += e;
+        }
     }
 }
 
@@ -118,6 +147,27 @@ pub async fn render(app: &App) -> Result<String, AppError> {
     for (slug, at) in &g.last_good_backup {
         let age = at.map_or(-1, |t| (now.unix() - t.unix()).max(0));
         let _ = writeln!(out, "ordo_backup_last_success_age_seconds{{tenant=\"{}\"}} {age}", label(slug));
+    }
+    let (pending, failed, firing) = app.store.alert_gauges().await?;
+    header(&mut out, "ordo_alerts_firing", "gauge", "Incidents open, by alert rule.");
+    for (rule, n) in &firing {
+        let _ = writeln!(out, "ordo_alerts_firing{{rule=\"{}\"}} {n}", label(rule));
+    }
+    header(&mut out, "ordo_alert_deliveries_pending", "gauge", "Alert deliveries waiting (retried with back-off).");
+    let _ = writeln!(out, "ordo_alert_deliveries_pending {pending}");
+    header(&mut out, "ordo_alert_deliveries_failed", "gauge", "Alert deliveries given up on.");
+    let _ = writeln!(out, "ordo_alert_deliveries_failed {failed}");
+    header(
+        &mut out,
+        "ordo_tenant_up",
+        "gauge",
+        "1 if the tenant's last probe passed, 0 if not (degraded counts as up).",
+    );
+    for t in app.store.tenant_statuses().await? {
+        if let Some(status) = &t.status {
+            let up = i32::from(status != "down");
+            let _ = writeln!(out, "ordo_tenant_up{{tenant=\"{}\"}} {up}", label(&t.slug));
+        }
     }
     Ok(out)
 }

@@ -28,6 +28,8 @@ pub struct Settings {
     /// it may hold a password, hence secret. None: write `.eml` files.
     pub smtp_url: Option<SecretString>,
     pub mail_dir: PathBuf,
+    /// The data directory (the watch checks its disk's free space).
+    pub data_dir: PathBuf,
     pub password_params: PasswordParams,
     pub login_limits: LoginLimits,
     /// Largest image accepted, in bytes.
@@ -52,6 +54,96 @@ pub struct Settings {
     pub backup_scheduler: bool,
     /// The configuration file in use, if any: the platform backup keeps it.
     pub config_file: Option<PathBuf>,
+    /// Watching tenants and alerting on-call.
+    pub alerts: AlertSettings,
+}
+
+/// How an alert is written for a team chat's incoming webhook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookFormat {
+    Slack,
+    Mattermost,
+    Teams,
+    /// Ordo's own JSON, signed with HMAC-SHA-256 when a secret is set.
+    Json,
+}
+
+impl WebhookFormat {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "slack" => Some(Self::Slack),
+            "mattermost" => Some(Self::Mattermost),
+            "teams" => Some(Self::Teams),
+            "json" => Some(Self::Json),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Slack => "slack",
+            Self::Mattermost => "mattermost",
+            Self::Teams => "teams",
+            Self::Json => "json",
+        }
+    }
+}
+
+/// One team-chat webhook. Its address usually carries a token: secret.
+#[derive(Clone, Debug)]
+pub struct Webhook {
+    /// How deliveries name it (in the log and the database, instead of the address).
+    pub name: String,
+    pub url: SecretString,
+    pub format: WebhookFormat,
+    /// Signs `json` payloads (header `X-Ordo-Signature: sha256=…`).
+    pub secret: Option<SecretString>,
+}
+
+/// The tenant watch and its alert rules (docs/operations.md, "Alerting").
+#[derive(Clone, Debug)]
+pub struct AlertSettings {
+    pub webhooks: Vec<Webhook>,
+    /// On-call addresses that receive every alert by e-mail too.
+    pub emails: Vec<String>,
+    /// Whether `ordo serve` runs the watch (one node at a time).
+    pub watch: bool,
+    /// Seconds between two rounds of probes.
+    pub interval_secs: u64,
+    /// A failed probe is tried again this many seconds later before it counts.
+    pub retry_secs: u64,
+    /// A probe slower than this makes the tenant "degraded".
+    pub latency_ms: i64,
+    /// Server errors above this share of a tenant's requests over 5 minutes…
+    pub error_rate_percent: i64,
+    /// …once it had at least this many requests.
+    pub error_min_requests: i64,
+    /// A tenant whose last good backup is older than this.
+    pub backup_age_hours: i64,
+    /// Free space of the data directory's disk under this share.
+    pub disk_free_percent: i64,
+    /// The public certificate expires within this many days.
+    pub cert_days: i64,
+    /// Reminders while an incident stays open.
+    pub remind_minutes: i64,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        Self {
+            webhooks: Vec::new(),
+            emails: Vec::new(),
+            watch: true,
+            interval_secs: 60,
+            retry_secs: 10,
+            latency_ms: 2000,
+            error_rate_percent: 5,
+            error_min_requests: 20,
+            backup_age_hours: 26,
+            disk_free_percent: 10,
+            cert_days: 14,
+            remind_minutes: 60,
+        }
+    }
 }
 
 impl Settings {
@@ -67,6 +159,7 @@ impl Settings {
             mail_from: "Ordo <no-reply@localhost>".into(),
             smtp_url: None,
             mail_dir: data_dir.join("mail"),
+            data_dir: data_dir.to_path_buf(),
             password_params: PasswordParams::OWASP,
             login_limits: LoginLimits::default(),
             max_image_bytes: 5 * 1024 * 1024,
@@ -79,6 +172,7 @@ impl Settings {
             backup_retention: ordo_backup::retention::Retention::default(),
             backup_scheduler: true,
             config_file: None,
+            alerts: AlertSettings::default(),
         }
     }
 

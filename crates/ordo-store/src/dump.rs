@@ -44,11 +44,20 @@ pub const NOT_BACKED_UP: &[(&str, &str)] = &[
         "sign-ins are not restored: after a restore everyone signs in again, and a stolen backup revives no session",
     ),
     ("backup_runs", "the history of backups and drills describes the backups: it is kept beside them, not in them"),
+    ("tenant_status", "the tenant watch's view of the service, not the tenant's data; rebuilt by the next probe"),
+    ("tenant_status_changes", "the history of the tenant watch's probes: the service's record, not the tenant's data"),
+    ("tenant_traffic", "request counts for error rates over five minutes, kept a day: nothing to restore"),
 ];
 
 /// The platform's own tables (outside any tenant), in `ordo backup
 /// platform`. A test checks every table of the schema is in one list.
-pub const PLATFORM_TABLES: &[&str] = &["platform_audit", "platform_state"];
+pub const PLATFORM_TABLES: &[&str] = &[
+    "platform_audit",
+    "platform_state",
+    "incidents",
+    "alert_deliveries",
+    "leases",
+];
 
 fn tenant_column(table: &str) -> Result<&'static str> {
     TENANT_TABLES.iter().find(|(t, _)| *t == table).map(|(_, c)| *c).ok_or(StoreError::Corrupt("backup table"))

@@ -19,7 +19,7 @@ pub use conn::{Store, Tx};
 /// The schema version this build creates and reads (its latest migration).
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use models::*;
-pub use queries::{BackupRun, Gauges, Job, SealedRow, SealedTable};
+pub use queries::{BackupRun, Delivery, Gauges, Incident, Job, SealedRow, SealedTable, StatusChange, TenantStatusRow};
 
 /// The store layer's one error type.
 #[derive(Debug, thiserror::Error)]

@@ -38,10 +38,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_restore_speed.sql"),
         postgres: include_str!("../migrations/postgres/0004_restore_speed.sql"),
     },
+    Migration {
+        version: 5,
+        name: "watch",
+        sqlite: include_str!("../migrations/sqlite/0005_watch.sql"),
+        postgres: include_str!("../migrations/postgres/0005_watch.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

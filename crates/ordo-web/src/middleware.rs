@@ -285,9 +285,12 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
         checked.map_err(fail)?;
     }
 
+    let tenant_id = tenant.id;
     let ctx = Ctx { tenant, auth, locale, ip, user_agent, session_cookie, anon_csrf };
     req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;
+    // The tenant watch's error rate: server errors among this tenant's answers.
+    st.app.metrics.tenant_request(tenant_id, res.status().is_server_error());
     res.extensions_mut().insert(locale);
     if let Some(token) = new_anon {
         res.headers_mut().append(header::SET_COOKIE, cookies::set(cookies::ANON_CSRF, &token));

@@ -68,6 +68,9 @@ enum Command {
     /// Demonstration and benchmark data.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Alerting: send a test alert; see tenants' status and incidents.
+    #[command(subcommand)]
+    Alert(AlertCommand),
     /// Restore a tenant from a backup, all or nothing: the whole archive is
     /// checked before anything is written.
     Restore {
@@ -86,6 +89,16 @@ enum Command {
         #[arg(long, value_name = "NEWSLUG")]
         into: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum AlertCommand {
+    /// Send a test alert to every configured webhook now (and queue it for
+    /// the on-call e-mail addresses); exits non-zero if a webhook refused it.
+    Test,
+    /// Every tenant's status, the open incidents and the latest deliveries;
+    /// exits non-zero while an incident is open.
+    Status,
 }
 
 #[derive(Subcommand, Debug)]
@@ -426,6 +439,64 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, StartError> {
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Alert(AlertCommand::Test) => {
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            if app.settings.alerts.webhooks.is_empty() && app.settings.alerts.emails.is_empty() {
+                eprintln!(
+                    "ordo: no alert channel is configured (ORDO_ALERT_WEBHOOK_URL, [[alert_webhooks]], ORDO_ALERT_EMAILS)"
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let mut failed = false;
+            for (channel, result) in
+                ordo_ops::notify::send_test(&app).await.map_err(|e| StartError::Ops(e.to_string()))?
+            {
+                match result {
+                    Ok(0) => println!("{channel}: queued"),
+                    Ok(status) => println!("{channel}: delivered ({status})"),
+                    Err(e) => {
+                        failed = true;
+                        println!("{channel}: NOT DELIVERED: {e}");
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Alert(AlertCommand::Status) => {
+            let app = server::open(&config, Arc::new(SystemClock)).await?;
+            println!("{:<24} {:<10} {:<8} {:<26} detail", "tenant", "plan", "status", "since");
+            for t in app.store.tenant_statuses().await? {
+                println!(
+                    "{:<24} {:<10} {:<8} {:<26} {}",
+                    t.slug,
+                    t.plan,
+                    t.status.as_deref().unwrap_or("unknown"),
+                    t.since.map(|s| s.rfc3339()).unwrap_or_default(),
+                    t.detail
+                );
+            }
+            let open = app.store.open_incidents().await?;
+            println!("\nopen incidents: {}", open.len());
+            for i in &open {
+                println!("  {} {} {} since {}: {}", i.severity, i.rule, i.subject, i.opened_at.rfc3339(), i.summary);
+            }
+            let deliveries = app.store.recent_deliveries(10).await?;
+            if !deliveries.is_empty() {
+                println!("\nlatest deliveries:");
+                for d in deliveries {
+                    println!(
+                        "  {} {} {} to {} ({} attempts){}",
+                        d.created_at.rfc3339(),
+                        d.event,
+                        d.status,
+                        d.channel,
+                        d.attempts,
+                        d.last_error.map(|e| format!(": {e}")).unwrap_or_default()
+                    );
+                }
+            }
+            Ok(if open.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Demo(DemoCommand::Sample { tenant }) => {
             let app = server::open(&config, Arc::new(SystemClock)).await?;

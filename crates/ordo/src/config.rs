@@ -63,6 +63,30 @@ struct FileConfig {
     backup_tenants: Option<std::collections::BTreeMap<String, TenantTargetFile>>,
     log: Option<String>,
     log_format: Option<String>,
+    alert_webhook_url: Option<String>,
+    alert_webhook_format: Option<String>,
+    alert_webhook_secret: Option<String>,
+    /// Several webhooks (`[[alert_webhooks]]`).
+    alert_webhooks: Option<Vec<WebhookFile>>,
+    alert_emails: Option<Vec<String>>,
+    watch: Option<bool>,
+    watch_interval_secs: Option<i64>,
+    alert_latency_ms: Option<i64>,
+    alert_error_rate_percent: Option<i64>,
+    alert_backup_age_hours: Option<i64>,
+    alert_disk_free_percent: Option<i64>,
+    alert_cert_days: Option<i64>,
+    alert_remind_minutes: Option<i64>,
+}
+
+/// One team-chat webhook of the configuration file.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct WebhookFile {
+    name: String,
+    url: String,
+    format: String,
+    secret: Option<String>,
 }
 
 /// Where one tenant's backups go instead of the shared target: a directory,
@@ -134,6 +158,121 @@ pub struct Config {
     pub backup_tenant_targets: std::collections::BTreeMap<String, TargetSpec>,
     pub log: String,
     pub log_format: LogFormat,
+    /// The tenant watch and where alerts go (webhook addresses are secret).
+    pub alerts: ordo_app::AlertSettings,
+}
+
+fn webhook(
+    name: &str,
+    url: String,
+    format: &str,
+    secret: Option<String>,
+    mode: Mode,
+) -> Result<ordo_app::Webhook, ConfigError> {
+    let bad = |reason: String| ConfigError::Invalid { key: "alert_webhooks", reason };
+    let format = ordo_app::WebhookFormat::parse(format)
+        .ok_or_else(|| bad(format!("{name}: format {format:?} (expected slack, mattermost, teams or json)")))?;
+    let https = url.starts_with("https://");
+    // Webhook addresses carry their own token: never in clear on the
+    // network in production.
+    if !(https || (mode == Mode::Development && url.starts_with("http://"))) {
+        return Err(bad(format!("{name}: the address must be https:// (http:// in development only)")));
+    }
+    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(bad(format!("{name:?}: a name is 1 to 64 letters, digits, - _ .")));
+    }
+    Ok(ordo_app::Webhook {
+        name: name.to_owned(),
+        url: SecretString::from(url),
+        format,
+        secret: secret.map(SecretString::from),
+    })
+}
+
+/// Where alerts go and the watch's thresholds: the file, then `ORDO_ALERT_*`.
+fn alert_settings(file: &FileConfig, mode: Mode) -> Result<ordo_app::AlertSettings, ConfigError> {
+    let d = ordo_app::AlertSettings::default();
+    let mut webhooks = Vec::new();
+    if let Some(url) = env("ORDO_ALERT_WEBHOOK_URL").or(file.alert_webhook_url.clone()) {
+        let format =
+            env("ORDO_ALERT_WEBHOOK_FORMAT").or(file.alert_webhook_format.clone()).unwrap_or_else(|| "json".into());
+        let secret = env("ORDO_ALERT_WEBHOOK_SECRET").or(file.alert_webhook_secret.clone());
+        webhooks.push(webhook("default", url, &format, secret, mode)?);
+    }
+    for w in file.alert_webhooks.clone().unwrap_or_default() {
+        if webhooks.iter().any(|h: &ordo_app::Webhook| h.name == w.name) {
+            return Err(ConfigError::Invalid { key: "alert_webhooks", reason: format!("{}: named twice", w.name) });
+        }
+        webhooks.push(webhook(&w.name, w.url, &w.format, w.secret, mode)?);
+    }
+    let emails = match env("ORDO_ALERT_EMAILS") {
+        Some(s) => s.split(',').map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect(),
+        None => file.alert_emails.clone().unwrap_or_default(),
+    };
+    for e in &emails {
+        ordo_core::user::Email::parse(e).map_err(|_| ConfigError::Invalid {
+            key: "alert_emails",
+            reason: format!("{e:?} is not an e-mail address"),
+        })?;
+    }
+    let watch = match env("ORDO_WATCH") {
+        Some(v) => match v.as_str() {
+            "on" | "true" | "1" => true,
+            "off" | "false" | "0" => false,
+            _ => return Err(ConfigError::Invalid { key: "watch", reason: "expected on or off".into() }),
+        },
+        None => file.watch.unwrap_or(true),
+    };
+    Ok(ordo_app::AlertSettings {
+        webhooks,
+        emails,
+        watch,
+        interval_secs: u64::try_from(int(
+            "watch_interval_secs",
+            "ORDO_WATCH_INTERVAL_SECS",
+            file.watch_interval_secs,
+            i64::try_from(d.interval_secs).unwrap_or(60),
+            5,
+            3600,
+        )?)
+        .unwrap_or(60),
+        retry_secs: d.retry_secs,
+        latency_ms: int("alert_latency_ms", "ORDO_ALERT_LATENCY_MS", file.alert_latency_ms, d.latency_ms, 10, 600_000)?,
+        error_rate_percent: int(
+            "alert_error_rate_percent",
+            "ORDO_ALERT_ERROR_RATE_PERCENT",
+            file.alert_error_rate_percent,
+            d.error_rate_percent,
+            1,
+            100,
+        )?,
+        error_min_requests: d.error_min_requests,
+        backup_age_hours: int(
+            "alert_backup_age_hours",
+            "ORDO_ALERT_BACKUP_AGE_HOURS",
+            file.alert_backup_age_hours,
+            d.backup_age_hours,
+            1,
+            24 * 90,
+        )?,
+        disk_free_percent: int(
+            "alert_disk_free_percent",
+            "ORDO_ALERT_DISK_FREE_PERCENT",
+            file.alert_disk_free_percent,
+            d.disk_free_percent,
+            0,
+            99,
+        )?,
+        cert_days: int("alert_cert_days", "ORDO_ALERT_CERT_DAYS", file.alert_cert_days, d.cert_days, 1, 365)?,
+        remind_minutes: int(
+            "alert_remind_minutes",
+            "ORDO_ALERT_REMIND_MINUTES",
+            file.alert_remind_minutes,
+            d.remind_minutes,
+            5,
+            7 * 24 * 60,
+        )?,
+    })
 }
 
 /// Backups go to S3-compatible storage when `backup_s3_url` is set, else to
@@ -266,6 +405,7 @@ impl Config {
             None => FileConfig::default(),
         };
         let backup_file = file.clone();
+        let alert_file = file.clone();
 
         let mode = match env("ORDO_MODE").or(file.mode).as_deref() {
             None | Some("development") => Mode::Development,
@@ -363,7 +503,9 @@ impl Config {
                 return Err(ConfigError::Invalid { key: "log_format", reason: "expected text or json".into() });
             }
         };
+        let alerts = alert_settings(&alert_file, mode)?;
         let cfg = Config {
+            alerts,
             config_file: o.config.clone(),
             mode,
             listen,
@@ -523,6 +665,7 @@ impl Config {
         s.backup_target = self.backup_target.clone();
         s.backup_tenant_targets = self.backup_tenant_targets.clone();
         s.config_file = self.config_file.clone();
+        s.alerts = self.alerts.clone();
         s
     }
 
@@ -592,6 +735,15 @@ mod tests {
             .into(),
             log: "info".into(),
             log_format: LogFormat::Text,
+            alerts: ordo_app::AlertSettings {
+                webhooks: vec![ordo_app::Webhook {
+                    name: "oncall".into(),
+                    url: SecretString::from("https://hooks.slack.com/services/T0/B0/hook-s3cret"),
+                    format: ordo_app::WebhookFormat::Slack,
+                    secret: Some(SecretString::from("sig-s3cret")),
+                }],
+                ..Default::default()
+            },
         };
         let shown = format!("{c:?} {:?}", c.settings());
         assert!(!shown.contains("s3cret"), "{shown}");
@@ -673,5 +825,46 @@ s3_url = \"s3://b\"",
         ] {
             assert!(tenant_targets(&file(bad)).is_err(), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod alert_tests {
+    use super::*;
+
+    #[test]
+    fn webhooks_and_thresholds_are_configured_and_checked() {
+        let f = |text: &str| -> FileConfig { toml::from_str(text).unwrap() };
+        let a = alert_settings(
+            &f(r#"
+            alert_emails = ["oncall@example.org"]
+            alert_remind_minutes = 30
+            [[alert_webhooks]]
+            name = "slack"
+            url = "https://hooks.slack.com/services/x"
+            format = "slack"
+            [[alert_webhooks]]
+            name = "teams"
+            url = "https://example.webhook.office.com/x"
+            format = "teams"
+            "#),
+            Mode::Production,
+        )
+        .unwrap();
+        assert_eq!(a.webhooks.len(), 2);
+        assert_eq!(a.webhooks[1].format, ordo_app::WebhookFormat::Teams);
+        assert_eq!((a.emails.len(), a.remind_minutes, a.interval_secs), (1, 30, 60));
+        for bad in [
+            "[[alert_webhooks]]\nname = \"x\"\nurl = \"http://hooks.example\"\nformat = \"slack\"",
+            "[[alert_webhooks]]\nname = \"x\"\nurl = \"https://hooks.example\"\nformat = \"pager\"",
+            "[[alert_webhooks]]\nname = \"a b\"\nurl = \"https://hooks.example\"\nformat = \"json\"",
+            "alert_emails = [\"not an address\"]",
+            "alert_error_rate_percent = 0",
+        ] {
+            assert!(alert_settings(&f(bad), Mode::Production).is_err(), "{bad}");
+        }
+        // Plain http only for a development receiver.
+        let dev = "[[alert_webhooks]]\nname = \"x\"\nurl = \"http://127.0.0.1:9/hook\"\nformat = \"json\"";
+        assert!(alert_settings(&f(dev), Mode::Development).is_ok());
     }
 }

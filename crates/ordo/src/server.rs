@@ -28,6 +28,8 @@ pub enum StartError {
     Bind { addr: String, reason: String },
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
+    #[error("alerts: {0}")]
+    Ops(String),
 }
 
 /// The master key provider from the configuration: the current key file
@@ -69,8 +71,9 @@ pub async fn open_with(config: &Config, clock: SharedClock, provider: FileKeyPro
     Ok(app)
 }
 
-/// Serve on `listener` until `shutdown` resolves; runs the mail outbox worker
-/// and the session sweeper alongside, and stops them afterwards.
+/// Serve on `listener` until `shutdown` resolves; runs the background
+/// workers alongside (mail outbox, session sweeper, re-sealing, backups, the
+/// tenant watch and alert deliveries), and stops them afterwards.
 pub async fn launch_with_listener(
     listener: tokio::net::TcpListener,
     app: App,
@@ -81,6 +84,18 @@ pub async fn launch_with_listener(
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|v| *v).await;
     };
+    // The tenant watch probes tenants' sign-in pages on this very listener.
+    let mut local = listener.local_addr()?;
+    if local.ip().is_unspecified() {
+        local.set_ip(if local.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let probe_base = format!("http://{local}");
+    let tenant_watch = tokio::spawn(ordo_ops::watch::run(app.clone(), probe_base, stopped(stop_rx.clone())));
+    let alerts = tokio::spawn(ordo_ops::notify::run_delivery_worker(app.clone(), stopped(stop_rx.clone())));
     let mail = tokio::spawn(ordo_app::mail::run_worker(app.clone(), stopped(stop_rx.clone())));
     let sweeper = tokio::spawn(sweep_sessions(app.clone(), stopped(stop_rx.clone())));
     let resealer = tokio::spawn(ordo_app::keyops::run_worker(app.clone(), stopped(stop_rx.clone())));
@@ -93,6 +108,8 @@ pub async fn launch_with_listener(
         let _ = sweeper.await;
         let _ = resealer.await;
         let _ = backups.await;
+        let _ = tenant_watch.await;
+        let _ = alerts.await;
     })
     .await;
     result

@@ -15,3 +15,5 @@ mod tenants;
 mod tokens;
 mod tokens_api;
 mod users;
+mod watch;
+pub use watch::{Delivery, Incident, StatusChange, TenantStatusRow};

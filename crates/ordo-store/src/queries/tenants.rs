@@ -147,7 +147,14 @@ impl Tx {
     async fn delete_tenant_rows(&mut self, tenant: TenantId, with_history: bool) -> Result<bool> {
         run!(self.conn(), c => {
             if with_history {
-                sqlx::query("DELETE FROM backup_runs WHERE tenant_id = $1").bind(tenant.to_string()).execute(&mut *c).await?;
+                for sql in [
+                    "DELETE FROM backup_runs WHERE tenant_id = $1",
+                    "DELETE FROM tenant_status WHERE tenant_id = $1",
+                    "DELETE FROM tenant_status_changes WHERE tenant_id = $1",
+                    "DELETE FROM tenant_traffic WHERE tenant_id = $1",
+                ] {
+                    sqlx::query(sql).bind(tenant.to_string()).execute(&mut *c).await?;
+                }
             }
             // Children first: this does not rely on cascades being enabled.
             for sql in [

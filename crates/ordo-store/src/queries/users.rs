@@ -72,6 +72,22 @@ impl Store {
             })
         })
     }
+
+    /// The tenant's first user (the owner who created it, usually).
+    pub async fn first_user(&self, tenant: TenantId) -> Result<Option<UserRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let row = sqlx::query(
+                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
+                     FROM users WHERE tenant_id = $1 ORDER BY created_at, id LIMIT 1",
+                )
+                .bind(tenant.to_string())
+                .fetch_optional(&mut *c)
+                .await?;
+                row.as_ref().map(from_row).transpose()
+            })
+        })
+    }
 }
 
 impl Store {

@@ -113,6 +113,9 @@ impl TestDb {
     }
 }
 
+/// A change to a test server's settings.
+pub type Tweak = Arc<dyn Fn(&mut Settings) + Send + Sync>;
+
 /// Options for one test server.
 #[derive(Clone, Default)]
 pub struct Opts {
@@ -124,7 +127,9 @@ pub struct Opts {
     /// Let the server run due backups and drills in the background.
     pub backup_scheduler: bool,
     /// Change other settings (limits, intervals) before the server starts.
-    pub tweak: Option<fn(&mut Settings)>,
+    pub tweak: Option<Tweak>,
+    /// Let the server run the tenant watch (tests that mean to).
+    pub watch: bool,
 }
 
 pub struct TestApp {
@@ -178,7 +183,8 @@ impl TestApp {
         let mut settings = Settings::development(dir.path(), &public);
         // Tests run backups when they mean to (the scheduler has its own test).
         settings.backup_scheduler = opts.backup_scheduler;
-        if let Some(tweak) = opts.tweak {
+        settings.alerts.watch = opts.watch;
+        if let Some(tweak) = &opts.tweak {
             tweak(&mut settings);
         }
         settings.smtp_url = match &opts.smtp_url {

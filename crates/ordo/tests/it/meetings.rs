@@ -522,10 +522,10 @@ both!(images_are_checked_sealed_and_served_only_to_participants, |engine| {
 
 both!(image_limits_are_the_configured_ones, |engine| {
     let opts = Opts {
-        tweak: Some(|s| {
+        tweak: Some(std::sync::Arc::new(|s: &mut ordo_app::Settings| {
             s.max_image_bytes = 2000;
             s.max_image_pixels = 50 * 50;
-        }),
+        })),
         ..Opts::default()
     };
     let t = TestApp::spawn_with(engine, opts).await;
