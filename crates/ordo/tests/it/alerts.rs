@@ -96,7 +96,18 @@ async fn watched(engine: Engine, hook: String) -> TestApp {
 }
 
 async fn watched_reminding(engine: Engine, hook: String, remind_minutes: i64) -> TestApp {
+    watched_with(engine, hook, remind_minutes, None).await
+}
+
+/// The on-call address of a watched test server (alerts are e-mailed too).
+fn oncall(t: &TestApp) -> String {
+    t.app.settings.alerts.emails[0].clone()
+}
+
+async fn watched_with(engine: Engine, hook: String, remind_minutes: i64, public_url: Option<String>) -> TestApp {
+    let email = TestApp::email("oncall");
     let tweak = move |s: &mut ordo_app::Settings| {
+        s.alerts.emails = vec![email.clone()];
         s.alerts.remind_minutes = remind_minutes;
         s.alerts.interval_secs = 1;
         s.alerts.retry_secs = 0;
@@ -107,7 +118,7 @@ async fn watched_reminding(engine: Engine, hook: String, remind_minutes: i64) ->
             secret: Some("shared secret".to_owned().into()),
         }];
     };
-    TestApp::spawn_with(engine, Opts { watch: true, tweak: Some(Arc::new(tweak)), ..Opts::default() }).await
+    TestApp::spawn_with(engine, Opts { watch: true, tweak: Some(Arc::new(tweak)), public_url, ..Opts::default() }).await
 }
 
 /// Wait until the watch has seen `slug` with `status`.
@@ -178,6 +189,12 @@ both!(an_undecryptable_tenant_alerts_once_reminds_and_recovers, |engine| {
     let deliveries = t.app.store.recent_deliveries(10).await.unwrap();
     assert_eq!(deliveries.len(), 3);
     assert!(deliveries.iter().all(|d| d.status == "sent"), "{deliveries:?}");
+    // On-call got the same three by e-mail.
+    let mails = t.wait_mails(&oncall(&t), 3).await;
+    let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+    assert!(subjects[0].starts_with("[CRITICAL] Tenant") && subjects[0].contains("is down"), "{subjects:?}");
+    assert!(subjects[1].contains("Still firing") && subjects[2].starts_with("[RESOLVED]"), "{subjects:?}");
+    assert!(mails[0].body.contains("tenant_down") && mails[0].body.contains("/ops/"), "{}", mails[0].body);
     let _ = stop.send(());
     let _ = second.await;
 });
@@ -312,4 +329,60 @@ both!(error_rates_backups_and_the_disk_are_judged_and_shown_in_metrics, |engine|
         "{:?}",
         receiver.notices()
     );
+});
+
+/// A TLS server on 127.0.0.1 with the fixture certificate (`localhost`,
+/// expiring 2036-11-28 21:41:40 UTC): the public address of a proxy.
+async fn tls_server() -> u16 {
+    use rustls::pki_types::pem::PemObject;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let cert = rustls::pki_types::CertificateDer::from_pem_file(dir.join("tls-cert.pem")).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_file(dir.join("tls-key.pem")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+    port
+}
+
+const FIXTURE_NOT_AFTER: i64 = 2_111_521_300;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_certificate_is_read_over_tls() {
+    let port = tls_server().await;
+    let at = ordo_ops::cert::expires("localhost", ("127.0.0.1", port)).await.unwrap();
+    assert_eq!(at.unix(), FIXTURE_NOT_AFTER);
+    // Nothing listening, or not TLS: an error that says so.
+    let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let p = plain.local_addr().unwrap().port();
+    drop(plain);
+    let e = ordo_ops::cert::expires("localhost", ("127.0.0.1", p)).await.unwrap_err();
+    assert!(e.contains("cannot connect"), "{e}");
+}
+
+both!(an_expiring_public_certificate_alerts, |engine| {
+    let receiver = Receiver::start().await;
+    let port = tls_server().await;
+    let t = watched_with(engine, receiver.url(), 60, Some(format!("https://localhost:{port}"))).await;
+    // Ten days before it expires (the threshold is fourteen).
+    let now = t.app.now().unix();
+    t.clock.advance_secs(FIXTURE_NOT_AFTER - 10 * 86_400 - now);
+    // The watch asks the public host: 127.0.0.1 serves "localhost" here.
+    let got = receiver.wait_for(1, 30).await;
+    assert!(got.contains(&("opened".into(), "cert_expiry".into(), "platform".into())), "{got:?}");
+    let text = receiver.got.lock().unwrap().iter().find(|v| v["incident"]["rule"] == "cert_expiry").cloned().unwrap();
+    assert!(text["incident"]["detail"].as_str().unwrap().contains("2036-11-28"), "{text}");
 });

@@ -534,3 +534,38 @@ both!(demo_sample_gives_a_new_tenant_two_meetings_to_look_at, |engine| {
     assert!(db.text("SELECT title FROM meetings LIMIT 1").await.starts_with("e1."));
     assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE kind = 'meeting.shared'").await, "2");
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ordo_alert_test_reaches_the_webhook_and_says_when_it_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut receiver = crate::alerts::Receiver::start().await;
+    let data = dir.path().to_path_buf();
+    let run = move |url: String| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ordo"));
+        cmd.arg("--data-dir").arg(&data).args(["alert", "test"]).env("ORDO_LOG", "warn");
+        cmd.env_remove("ORDO_DATABASE_URL").env_remove("ORDO_CONFIG").env_remove("ORDO_MODE");
+        cmd.env("ORDO_ALERT_WEBHOOK_URL", url).env("ORDO_ALERT_WEBHOOK_FORMAT", "slack");
+        cmd.output().unwrap()
+    };
+    let o = tokio::task::spawn_blocking({
+        let url = receiver.url();
+        let run = run.clone();
+        move || run(url)
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{} {}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("default (slack): delivered (200)"), "{}", stdout(&o));
+    let got = receiver.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert!(got[0]["text"].as_str().unwrap().starts_with("*[TEST] Test alert from Ordo*"), "{got:?}");
+    receiver.stop();
+    let url = receiver.url();
+    let o = tokio::task::spawn_blocking(move || run(url)).await.unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("NOT DELIVERED") && !stdout(&o).contains("127.0.0.1"), "{}", stdout(&o));
+    // Without any channel: said plainly.
+    let o = ordo(dir.path(), None, &["alert", "test"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no alert channel is configured"), "{}", stderr(&o));
+}
