@@ -17,6 +17,7 @@ pub mod ratelimit;
 mod rekey;
 pub mod richtext;
 mod settings;
+pub mod staff;
 
 pub use accounts::User;
 pub use settings::{AlertSettings, Mode, Settings, Webhook, WebhookFormat};

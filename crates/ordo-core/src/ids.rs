@@ -56,6 +56,16 @@ macro_rules! id_type {
 }
 
 id_type!(
+    /// A member of the platform's staff (outside every tenant).
+    StaffId
+);
+
+id_type!(
+    /// A staff session of the operator console.
+    StaffSessionId
+);
+
+id_type!(
     /// A tenant (client organisation).
     TenantId
 );

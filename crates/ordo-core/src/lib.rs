@@ -9,6 +9,7 @@ pub mod ids;
 pub mod meeting;
 pub mod password;
 pub mod policy;
+pub mod staff;
 pub mod tenant;
 pub mod time;
 pub mod user;

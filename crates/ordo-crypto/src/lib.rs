@@ -12,6 +12,7 @@ pub mod keys;
 pub mod master_key;
 pub mod password;
 pub mod random;
+pub mod totp;
 
 pub use digest::{constant_time_eq, sha256_hex};
 pub use password::{PasswordHasher, PasswordParams};

@@ -19,7 +19,10 @@ pub use conn::{Store, Tx};
 /// The schema version this build creates and reads (its latest migration).
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use models::*;
-pub use queries::{BackupRun, Delivery, Gauges, Incident, Job, SealedRow, SealedTable, StatusChange, TenantStatusRow};
+pub use queries::{
+    BackupRun, Delivery, Gauges, Incident, Job, PlatformAuditEntry, SealedRow, SealedTable, StaffRow, StaffSession,
+    StatusChange, TenantStatusRow,
+};
 
 /// The store layer's one error type.
 #[derive(Debug, thiserror::Error)]

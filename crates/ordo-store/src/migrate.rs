@@ -44,10 +44,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_watch.sql"),
         postgres: include_str!("../migrations/postgres/0005_watch.sql"),
     },
+    Migration {
+        version: 6,
+        name: "staff",
+        sqlite: include_str!("../migrations/sqlite/0006_staff.sql"),
+        postgres: include_str!("../migrations/postgres/0006_staff.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -10,6 +10,7 @@ mod error;
 mod handlers;
 mod middleware;
 pub mod openapi;
+pub mod ops;
 mod pages;
 pub mod routes;
 mod state;

@@ -101,7 +101,7 @@ fn redact_path(path: &str) -> String {
     out.join("/")
 }
 
-fn accept_locale(h: &HeaderMap) -> Locale {
+pub(crate) fn accept_locale(h: &HeaderMap) -> Locale {
     h.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Locale::from_accept_language).unwrap_or_default()
 }
 
@@ -162,7 +162,7 @@ fn token_session(tenant: &ordo_store::Tenant, user: &ordo_app::User) -> ordo_sto
     }
 }
 
-fn is_unsafe(m: &Method) -> bool {
+pub(crate) fn is_unsafe(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
@@ -300,7 +300,7 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
 
 /// Browsers say where a request comes from; refuse cross-site writes even
 /// before looking at the token.
-fn check_origin(st: &AppState, h: &HeaderMap) -> Result<(), WebError> {
+pub(crate) fn check_origin(st: &AppState, h: &HeaderMap) -> Result<(), WebError> {
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && site != "same-origin"
     {
@@ -318,7 +318,7 @@ fn check_origin(st: &AppState, h: &HeaderMap) -> Result<(), WebError> {
 
 /// The token comes in the `X-CSRF-Token` header (scripts, API) or the `_csrf`
 /// field of a urlencoded form; either way it must equal the expected one.
-async fn check_csrf_token(req: Request, expected: Option<&str>) -> (Result<(), WebError>, Request) {
+pub(crate) async fn check_csrf_token(req: Request, expected: Option<&str>) -> (Result<(), WebError>, Request) {
     let Some(expected) = expected else {
         return (Err(WebError::Csrf), req);
     };

@@ -491,7 +491,10 @@ mod tests {
                 // controls carry translated labels.
                 .filter(|c| {
                     !c.is_whitespace()
-                        && !matches!(c, '·' | ':' | '&' | ';' | '%' | '/' | '(' | ')' | '↑' | '↓' | '⠿' | '×')
+                        && !matches!(
+                            c,
+                            '·' | ':' | '&' | ';' | '%' | '/' | '(' | ')' | '↑' | '↓' | '⠿' | '×' | '→' | '—'
+                        )
                 })
                 .collect();
             assert!(leftover.is_empty(), "{name} has text outside the translation files: {leftover:?}");

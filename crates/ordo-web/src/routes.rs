@@ -145,6 +145,7 @@ pub const PLATFORM_ROUTES: &[Route] = &[
     r("GET", "/static/{file}", Public),
     r("GET", "/api/openapi.json", Public),
     r("GET", "/api/docs", Public),
+    r("GET", "/ops", Public),
 ];
 
 pub fn lookup(method: &str, path: &str) -> Option<&'static Route> {
@@ -252,6 +253,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(system::openapi))
         .route("/api/docs", get(system::api_docs))
         .merge(tenant)
+        .route("/ops", get(|| async { axum::response::Redirect::permanent("/ops/") }))
+        .merge(crate::ops::router(state.clone()))
         .fallback(system::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::outer))

@@ -17,3 +17,5 @@ mod tokens_api;
 mod users;
 mod watch;
 pub use watch::{Delivery, Incident, StatusChange, TenantStatusRow};
+mod staff;
+pub use staff::{PlatformAuditEntry, StaffRow, StaffSession};

@@ -126,6 +126,7 @@ both!(every_table_of_the_schema_is_in_a_tenant_or_the_platform_backup, |engine| 
         .chain(NOT_BACKED_UP.iter())
         .map(|(name, _)| *name)
         .chain(ordo_store::dump::PLATFORM_TABLES.iter().copied())
+        .chain(ordo_store::dump::PLATFORM_NOT_BACKED_UP.iter().map(|(name, _)| *name))
         .chain(["ordo_migrations"])
         .collect();
     listed.sort();

@@ -569,3 +569,23 @@ async fn ordo_alert_test_reaches_the_webhook_and_says_when_it_does_not() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no alert channel is configured"), "{}", stderr(&o));
 }
+
+both!(staff_create_prints_the_activation_link_of_the_first_operator, |engine| {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = TestDb::new(engine, dir.path()).await;
+    let dbo = (engine == Engine::Postgres).then_some(&db);
+    let args = ["staff", "create", "--email", "Ada@Example.org", "--name", "Ada Admin", "--role", "operator_admin"];
+    let o = ordo(&data, dbo, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.lines().last().unwrap().contains("/ops/activate/"), "{out}");
+    // The same address again, an unknown role: refused, nothing added.
+    assert_eq!(ordo(&data, dbo, &args).status.code(), Some(2));
+    let o = ordo(&data, dbo, &["staff", "create", "--email", "b@example.org", "--name", "B", "--role", "root"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown role"));
+    let list = stdout(&ordo(&data, dbo, &["staff", "list"]));
+    assert!(list.contains("ada@example.org") && list.contains("operator_admin") && list.contains("pending"), "{list}");
+    assert_eq!(list.lines().count(), 2, "{list}");
+});

@@ -15,6 +15,7 @@ mod audit;
 mod backup;
 mod browser;
 mod cli;
+mod console;
 mod encryption;
 mod flows;
 mod isolation;

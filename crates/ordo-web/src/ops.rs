@@ -1,0 +1,721 @@
+//! The operator console, at `/ops/`: separate from every tenant (its own
+//! session cookie, its own accounts), reached only with a password *and* a
+//! one-time code. Its own route table classifies every route; the console
+//! middleware looks the route up (fail closed), resolves the staff session,
+//! checks the second factor and the platform role's right, and the
+//! anti-forgery token of every state-changing request.
+
+use crate::cookies;
+use crate::error::WebError;
+use crate::handlers::Form;
+use crate::middleware::{accept_locale, check_csrf_token, check_origin, is_unsafe};
+use crate::pages::{Errors, ok, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{MatchedPath, Path, Query, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use ordo_app::AppError;
+use ordo_app::i18n::Tr;
+use ordo_app::staff::{self, StaffAuth};
+use ordo_core::staff::{PlatformRole, StaffAction};
+use ordo_core::user::Locale;
+use serde::Deserialize;
+
+/// The console's session cookie (never the tenants' one).
+pub const COOKIE: &str = "__Host-ordo-ops";
+
+/// Who may use a console route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpsAccess {
+    /// Anyone (sign-in, activation).
+    Public,
+    /// Signed in with the password, second factor not yet given (the code
+    /// or enrolment pages, signing out).
+    Password,
+    /// Both factors, and a role allowed this action.
+    Staff(StaffAction),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct OpsRoute {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: OpsAccess,
+}
+
+const fn r(method: &'static str, path: &'static str, access: OpsAccess) -> OpsRoute {
+    OpsRoute { method, path, access }
+}
+
+use OpsAccess::{Password, Public, Staff};
+
+/// Every route of the console.
+pub const OPS_ROUTES: &[OpsRoute] = &[
+    r("GET", "/ops/login", Public),
+    r("POST", "/ops/login", Public),
+    r("GET", "/ops/activate/{token}", Public),
+    r("POST", "/ops/activate/{token}", Public),
+    r("GET", "/ops/mfa", Password),
+    r("POST", "/ops/mfa", Password),
+    r("GET", "/ops/enrol", Password),
+    r("POST", "/ops/enrol", Password),
+    r("POST", "/ops/logout", Password),
+    r("GET", "/ops/", Staff(StaffAction::ViewStatus)),
+    r("GET", "/ops/tenants/{slug}", Staff(StaffAction::ViewTenants)),
+    r("POST", "/ops/tenants/{slug}/csm", Staff(StaffAction::AssignCsm)),
+    r("GET", "/ops/staff", Staff(StaffAction::ViewTenants)),
+    r("POST", "/ops/staff", Staff(StaffAction::ManageStaff)),
+    r("POST", "/ops/staff/{id}/disable", Staff(StaffAction::ManageStaff)),
+    r("POST", "/ops/staff/{id}/enable", Staff(StaffAction::ManageStaff)),
+    r("GET", "/ops/audit", Staff(StaffAction::ViewPlatformAudit)),
+];
+
+pub fn router(state: AppState) -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/ops/login", get(login_page).post(login))
+        .route("/ops/activate/{token}", get(activate_page).post(activate))
+        .route("/ops/mfa", get(mfa_page).post(mfa))
+        .route("/ops/enrol", get(enrol_page).post(enrol))
+        .route("/ops/logout", post(logout))
+        .route("/ops/", get(status_page))
+        .route("/ops/tenants/{slug}", get(tenant_page))
+        .route("/ops/tenants/{slug}/csm", post(assign_csm))
+        .route("/ops/staff", get(staff_page).post(invite))
+        .route("/ops/staff/{id}/disable", post(disable))
+        .route("/ops/staff/{id}/enable", post(enable))
+        .route("/ops/audit", get(audit_page))
+        .route_layer(axum::middleware::from_fn_with_state(state, ops_context))
+}
+
+/// What a console handler knows about the request.
+#[derive(Clone)]
+pub struct OpsCtx {
+    pub auth: Option<StaffAuth>,
+    pub locale: Locale,
+    pub ip: String,
+    pub user_agent: String,
+    /// The anti-forgery token of a visitor who is not signed in.
+    pub anon_csrf: String,
+}
+
+impl OpsCtx {
+    fn tr(&self) -> Tr {
+        Tr::new(self.locale)
+    }
+    fn csrf(&self) -> &str {
+        match &self.auth {
+            Some(a) => &a.session.csrf_token,
+            None => &self.anon_csrf,
+        }
+    }
+    fn auth(&self) -> Result<&StaffAuth, WebError> {
+        self.auth.as_ref().ok_or(WebError::Unauthenticated)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for OpsCtx {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<OpsCtx>().cloned().ok_or(WebError::Internal("console context missing"))
+    }
+}
+
+pub fn lookup(method: &str, path: &str) -> Option<&'static OpsRoute> {
+    OPS_ROUTES.iter().find(|r| r.path == path && r.method == method)
+}
+
+/// Resolve the staff session, enforce the route table and the second
+/// factor, check anti-forgery tokens.
+async fn ops_context(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let locale = accept_locale(req.headers());
+    match ops_context_inner(st, req, next, locale).await {
+        Ok(res) => res,
+        Err(e) => {
+            let mut res = e.into_response();
+            res.extensions_mut().insert(locale);
+            res
+        }
+    }
+}
+
+async fn ops_context_inner(st: AppState, req: Request, next: Next, locale: Locale) -> Result<Response, WebError> {
+    let method = if req.method() == Method::HEAD { "GET" } else { req.method().as_str() };
+    let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
+    let Some(route) = lookup(method, &matched) else {
+        if OPS_ROUTES.iter().any(|r| r.path == matched) {
+            return Ok(StatusCode::METHOD_NOT_ALLOWED.into_response());
+        }
+        tracing::error!(path = matched, "console route missing from the route table");
+        return Err(WebError::Internal("unclassified route"));
+    };
+    let headers = req.headers();
+    let auth = match cookies::get(headers, COOKIE) {
+        Some(secret) => staff::resolve(&st.app, &secret).await?,
+        None => None,
+    };
+    let is_get = req.method() == Method::GET;
+    match (route.access, &auth) {
+        (Public, _) => {}
+        (_, None) if is_get => return Ok(Redirect::to("/ops/login").into_response()),
+        (_, None) => return Err(WebError::Unauthenticated),
+        (Password, Some(_)) => {}
+        (Staff(_), Some(a)) if !a.session.mfa_passed => {
+            let to = if a.staff.enrolled { "/ops/mfa" } else { "/ops/enrol" };
+            return if is_get { Ok(Redirect::to(to).into_response()) } else { Err(WebError::Unauthenticated) };
+        }
+        (Staff(action), Some(a)) => {
+            if !ordo_core::staff::staff_may(a.staff.role, action) {
+                tracing::warn!(staff = %a.staff.id, ?action, "console action refused by the platform policy");
+                return Err(WebError::Forbidden);
+            }
+        }
+    }
+    let anon_cookie = cookies::get(headers, cookies::ANON_CSRF);
+    let new_anon = if auth.is_none() && anon_cookie.is_none() { ordo_crypto::random::token(32).ok() } else { None };
+    let anon_csrf = anon_cookie.clone().or_else(|| new_anon.clone()).unwrap_or_default();
+    let ip = req.extensions().get::<crate::context::ClientIp>().map(|r| r.0.clone()).unwrap_or_default();
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let mut req = req;
+    if is_unsafe(req.method()) {
+        check_origin(&st, req.headers())?;
+        let expected = match &auth {
+            Some(a) => Some(a.session.csrf_token.clone()),
+            None => anon_cookie.clone(),
+        };
+        let (checked, rebuilt) = check_csrf_token(req, expected.as_deref()).await;
+        req = rebuilt;
+        checked?;
+    }
+    req.extensions_mut().insert(OpsCtx { auth, locale, ip, user_agent, anon_csrf });
+    let mut res = next.run(req).await;
+    res.extensions_mut().insert(locale);
+    if let Some(token) = new_anon {
+        res.headers_mut().append(header::SET_COOKIE, cookies::set(cookies::ANON_CSRF, &token));
+    }
+    Ok(res)
+}
+
+// ---- Pages -------------------------------------------------------------------
+
+/// What every console page needs.
+pub struct OpsPage {
+    pub tr: Tr,
+    pub lang: &'static str,
+    pub csrf: String,
+    /// Signed in with both factors: the name, and what the menu offers.
+    pub staff_name: Option<String>,
+    pub can_audit: bool,
+    pub nav: &'static str,
+}
+
+impl OpsPage {
+    fn new(ctx: &OpsCtx, nav: &'static str) -> Self {
+        let full = ctx.auth.as_ref().filter(|a| a.session.mfa_passed);
+        Self {
+            tr: ctx.tr(),
+            lang: ctx.tr().lang(),
+            csrf: ctx.csrf().to_owned(),
+            staff_name: full.map(|a| a.staff.display_name.clone()),
+            can_audit: full.is_some_and(|a| ordo_core::staff::staff_may(a.staff.role, StaffAction::ViewPlatformAudit)),
+            nav,
+        }
+    }
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        self.tr.t(key)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ops_login.html")]
+struct LoginTpl {
+    p: OpsPage,
+    email: String,
+    errors: Errors,
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "ops_activate.html")]
+struct ActivateTpl {
+    p: OpsPage,
+    action: String,
+    errors: Errors,
+}
+
+#[derive(Template)]
+#[template(path = "ops_mfa.html")]
+struct MfaTpl {
+    p: OpsPage,
+    errors: Errors,
+}
+
+#[derive(Template)]
+#[template(path = "ops_enrol.html")]
+struct EnrolTpl {
+    p: OpsPage,
+    secret: String,
+    uri: String,
+    sealed: String,
+    errors: Errors,
+}
+
+#[derive(Template)]
+#[template(path = "ops_codes.html")]
+struct CodesTpl {
+    p: OpsPage,
+    codes: Vec<String>,
+}
+
+pub struct TenantRow {
+    pub slug: String,
+    pub name: String,
+    pub plan: String,
+    pub status: String,
+    pub status_key: String,
+    pub since: String,
+    pub detail: String,
+    pub csm: String,
+}
+
+pub struct IncidentRow {
+    pub severity: String,
+    pub rule: String,
+    pub subject: String,
+    pub summary: String,
+    pub opened: String,
+    pub resolved: String,
+}
+
+#[derive(Template)]
+#[template(path = "ops_status.html")]
+struct StatusTpl {
+    p: OpsPage,
+    tenants: Vec<TenantRow>,
+    open: Vec<IncidentRow>,
+    recent: Vec<IncidentRow>,
+}
+
+#[derive(Template)]
+#[template(path = "ops_tenant.html")]
+struct TenantTpl {
+    p: OpsPage,
+    tenant: TenantRow,
+    history: Vec<(String, String, String)>,
+    can_assign: bool,
+    /// (id, name, selected)
+    csm_options: Vec<(String, String, bool)>,
+    action: String,
+    notice: Option<String>,
+}
+
+pub struct StaffRowView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub status: String,
+    pub disabled: bool,
+    pub enrolled: bool,
+    pub me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ops_staff.html")]
+struct StaffTpl {
+    p: OpsPage,
+    rows: Vec<StaffRowView>,
+    can_manage: bool,
+    roles: Vec<(&'static str, String)>,
+    errors: Errors,
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "ops_audit.html")]
+struct AuditTpl {
+    p: OpsPage,
+    rows: Vec<(i64, String, String, String, String)>,
+}
+
+fn field_errors(tr: &Tr, e: AppError) -> Result<Errors, WebError> {
+    match e {
+        AppError::Invalid(i) => Ok(Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned())),
+        AppError::BadCredentials => Ok(Errors::one("form", tr.t("error.login.failed").to_owned())),
+        AppError::Throttled { retry_after_secs } => Ok(Errors::one(
+            "form",
+            tr.tf("error.throttled_minutes", &[("minutes", &((retry_after_secs + 59) / 60).to_string())]),
+        )),
+        AppError::Conflict(_) => Ok(Errors::one("email", tr.t("error.email.taken").to_owned())),
+        other => Err(other.into()),
+    }
+}
+
+fn with_cookie(mut res: Response, value: HeaderValue) -> Response {
+    res.headers_mut().append(header::SET_COOKIE, value);
+    res
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+/// Notices a redirect may ask for (only these keys).
+fn notice(tr: &Tr, key: Option<&str>) -> Option<String> {
+    let key = key?;
+    ["activated", "signed_out", "saved", "invited", "disabled", "enabled"]
+        .contains(&key)
+        .then(|| tr.t(&format!("ops.notice.{key}")).to_owned())
+}
+
+async fn login_page(ctx: OpsCtx, Query(q): Query<NoticeQuery>) -> Response {
+    let tr = ctx.tr();
+    ok(&LoginTpl {
+        p: OpsPage::new(&ctx, "login"),
+        email: String::new(),
+        errors: Errors::default(),
+        notice: notice(&tr, q.notice.as_deref()),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+async fn login(State(st): State<AppState>, ctx: OpsCtx, Form(f): Form<LoginForm>) -> Result<Response, WebError> {
+    match staff::login(&st.app, &f.email, &f.password, &ctx.ip, &ctx.user_agent).await {
+        Ok(done) => {
+            let to = if done.auth.staff.enrolled { "/ops/mfa" } else { "/ops/enrol" };
+            Ok(with_cookie(Redirect::to(to).into_response(), cookies::set(COOKIE, &done.secret)))
+        }
+        Err(e) => {
+            let throttled = matches!(e, AppError::Throttled { .. });
+            let errors = field_errors(&ctx.tr(), e)?;
+            let status = if throttled { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
+            let email = f.email.chars().take(254).collect();
+            Ok(render(status, &LoginTpl { p: OpsPage::new(&ctx, "login"), email, errors, notice: None }))
+        }
+    }
+}
+
+async fn activate_page(ctx: OpsCtx, Path(token): Path<String>) -> Response {
+    ok(&ActivateTpl {
+        p: OpsPage::new(&ctx, "login"),
+        action: format!("/ops/activate/{token}"),
+        errors: Errors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    password: String,
+}
+
+async fn activate(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    Path(token): Path<String>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    match staff::activate(&st.app, &token, &f.password).await {
+        Ok(_) => Ok(Redirect::to("/ops/login?notice=activated").into_response()),
+        Err(AppError::BadToken) => Err(WebError::BadToken),
+        Err(e) => {
+            let errors = field_errors(&ctx.tr(), e)?;
+            let t = ActivateTpl { p: OpsPage::new(&ctx, "login"), action: format!("/ops/activate/{token}"), errors };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &t))
+        }
+    }
+}
+
+async fn mfa_page(ctx: OpsCtx) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    if !a.staff.enrolled {
+        return Ok(Redirect::to("/ops/enrol").into_response());
+    }
+    Ok(ok(&MfaTpl { p: OpsPage::new(&ctx, "login"), errors: Errors::default() }))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+}
+
+async fn mfa(State(st): State<AppState>, ctx: OpsCtx, Form(f): Form<CodeForm>) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    match staff::second_factor(&st.app, a, &f.code, &ctx.ip).await {
+        Ok(()) => Ok(Redirect::to("/ops/").into_response()),
+        Err(e) => {
+            let errors = field_errors(&ctx.tr(), e)?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &MfaTpl { p: OpsPage::new(&ctx, "login"), errors }))
+        }
+    }
+}
+
+async fn enrol_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    if a.staff.enrolled {
+        return Ok(Redirect::to("/ops/mfa").into_response());
+    }
+    let e = staff::begin_enrolment(&st.app, a)?;
+    let t = EnrolTpl {
+        p: OpsPage::new(&ctx, "login"),
+        secret: e.secret_base32,
+        uri: e.uri,
+        sealed: e.sealed,
+        errors: Errors::default(),
+    };
+    Ok(ok(&t))
+}
+
+#[derive(Deserialize)]
+pub struct EnrolForm {
+    code: String,
+    sealed: String,
+}
+
+async fn enrol(State(st): State<AppState>, ctx: OpsCtx, Form(f): Form<EnrolForm>) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    if a.staff.enrolled {
+        // Replacing a second factor is not done from a session it opened.
+        return Ok(Redirect::to("/ops/mfa").into_response());
+    }
+    match staff::confirm_enrolment(&st.app, a, &f.sealed, &f.code).await {
+        Ok(codes) => Ok(ok(&CodesTpl { p: OpsPage::new(&ctx, "login"), codes })),
+        Err(e) => {
+            let errors = field_errors(&ctx.tr(), e)?;
+            // The same secret again: the app already holds it.
+            let secret = String::new();
+            let t = EnrolTpl { p: OpsPage::new(&ctx, "login"), secret, uri: String::new(), sealed: f.sealed, errors };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &t))
+        }
+    }
+}
+
+async fn logout(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response, WebError> {
+    staff::logout(&st.app, ctx.auth()?).await?;
+    Ok(with_cookie(Redirect::to("/ops/login?notice=signed_out").into_response(), cookies::clear(COOKIE)))
+}
+
+fn incident_row(tr: &Tr, i: &ordo_store::Incident) -> IncidentRow {
+    IncidentRow {
+        severity: tr.t(&format!("ops.severity.{}", i.severity)).to_owned(),
+        rule: i.rule.clone(),
+        subject: i.subject.clone(),
+        summary: i.summary.clone(),
+        opened: i.opened_at.human_utc(),
+        resolved: i.resolved_at.map(|t| t.human_utc()).unwrap_or_default(),
+    }
+}
+
+async fn tenant_rows(st: &AppState, tr: &Tr) -> Result<Vec<TenantRow>, WebError> {
+    let app = &st.app;
+    let staff = app.store.list_staff().await.map_err(AppError::from)?;
+    let csms = app.store.tenant_csms().await.map_err(AppError::from)?;
+    Ok(app
+        .store
+        .tenant_statuses()
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|t| {
+            let csm = csms
+                .iter()
+                .find(|(id, _)| *id == t.tenant_id)
+                .and_then(|(_, s)| staff.iter().find(|x| x.id == *s))
+                .map(|s| s.display_name.clone())
+                .unwrap_or_default();
+            let key = t.status.clone().unwrap_or_else(|| "unknown".into());
+            TenantRow {
+                status: tr.t(&format!("ops.status.{key}")).to_owned(),
+                status_key: key,
+                slug: t.slug,
+                name: t.name,
+                plan: tr.t(&format!("ops.plan.{}", t.plan)).to_owned(),
+                since: t.since.map(|s| s.human_utc()).unwrap_or_default(),
+                detail: t.detail,
+                csm,
+            }
+        })
+        .collect())
+}
+
+async fn status_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response, WebError> {
+    let tr = ctx.tr();
+    let tenants = tenant_rows(&st, &tr).await?;
+    let open = st.app.store.open_incidents().await.map_err(AppError::from)?;
+    let recent = st.app.store.recent_incidents(20).await.map_err(AppError::from)?;
+    Ok(ok(&StatusTpl {
+        p: OpsPage::new(&ctx, "status"),
+        tenants,
+        open: open.iter().map(|i| incident_row(&tr, i)).collect(),
+        recent: recent.iter().filter(|i| i.resolved_at.is_some()).map(|i| incident_row(&tr, i)).collect(),
+    }))
+}
+
+async fn find_tenant(st: &AppState, slug: &str) -> Result<ordo_store::Tenant, WebError> {
+    let slug = ordo_core::tenant::Slug::parse(slug).map_err(|_| WebError::NotFound)?;
+    st.app.store.tenant_by_slug(&slug).await.map_err(AppError::from)?.ok_or(WebError::NotFound)
+}
+
+async fn tenant_page(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    Path(slug): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let tr = ctx.tr();
+    let tenant = find_tenant(&st, &slug).await?;
+    let row = tenant_rows(&st, &tr).await?.into_iter().find(|t| t.slug == slug).ok_or(WebError::NotFound)?;
+    let history = st
+        .app
+        .store
+        .status_changes(tenant.id, 50)
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|c| (c.at.human_utc(), tr.t(&format!("ops.status.{}", c.status)).to_owned(), c.detail))
+        .collect();
+    let current = st.app.store.tenant_csms().await.map_err(AppError::from)?;
+    let current = current.iter().find(|(t, _)| *t == tenant.id).map(|(_, s)| *s);
+    let csm_options = st
+        .app
+        .store
+        .list_staff()
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .filter(|s| s.role == PlatformRole::Csm && s.status != ordo_core::user::UserStatus::Disabled)
+        .map(|s| (s.id.to_string(), s.display_name, Some(s.id) == current))
+        .collect();
+    Ok(ok(&TenantTpl {
+        p: OpsPage::new(&ctx, "status"),
+        tenant: row,
+        history,
+        can_assign: ordo_core::staff::staff_may(a.staff.role, StaffAction::AssignCsm),
+        csm_options,
+        action: format!("/ops/tenants/{slug}/csm"),
+        notice: notice(&tr, q.notice.as_deref()),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct CsmForm {
+    #[serde(default)]
+    csm: String,
+}
+
+async fn assign_csm(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    Path(slug): Path<String>,
+    Form(f): Form<CsmForm>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let tenant = find_tenant(&st, &slug).await?;
+    let csm = if f.csm.is_empty() {
+        None
+    } else {
+        Some(f.csm.parse().map_err(|_| WebError::Invalid { field: "csm", code: "csm.invalid" })?)
+    };
+    staff::assign_csm(&st.app, a, tenant.id, csm).await?;
+    Ok(Redirect::to(&format!("/ops/tenants/{slug}?notice=saved")).into_response())
+}
+
+async fn staff_view(st: &AppState, ctx: &OpsCtx, errors: Errors, notice: Option<String>) -> Result<StaffTpl, WebError> {
+    let a = ctx.auth()?;
+    let tr = ctx.tr();
+    let rows = staff::list(&st.app, a)
+        .await?
+        .into_iter()
+        .map(|s| StaffRowView {
+            id: s.id.to_string(),
+            me: s.id == a.staff.id,
+            name: s.display_name,
+            email: s.email,
+            role: tr.t(&format!("ops.role.{}", s.role.as_str())).to_owned(),
+            status: tr.t(&format!("status.{}", s.status.as_str())).to_owned(),
+            disabled: s.status == ordo_core::user::UserStatus::Disabled,
+            enrolled: s.enrolled,
+        })
+        .collect();
+    Ok(StaffTpl {
+        p: OpsPage::new(ctx, "staff"),
+        rows,
+        can_manage: ordo_core::staff::staff_may(a.staff.role, StaffAction::ManageStaff),
+        roles: PlatformRole::ALL
+            .iter()
+            .map(|r| (r.as_str(), tr.t(&format!("ops.role.{}", r.as_str())).to_owned()))
+            .collect(),
+        errors,
+        notice,
+    })
+}
+
+async fn staff_page(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    let tr = ctx.tr();
+    Ok(ok(&staff_view(&st, &ctx, Errors::default(), notice(&tr, q.notice.as_deref())).await?))
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    email: String,
+    name: String,
+    role: String,
+}
+
+async fn invite(State(st): State<AppState>, ctx: OpsCtx, Form(f): Form<InviteForm>) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let tr = ctx.tr();
+    let result = match f.role.parse::<PlatformRole>() {
+        Ok(role) => staff::invite(&st.app, Some(a), &f.email, &f.name, role).await,
+        Err(i) => Err(AppError::Invalid(i)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/ops/staff?notice=invited").into_response()),
+        Err(e) => {
+            let errors = field_errors(&tr, e)?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &staff_view(&st, &ctx, errors, None).await?))
+        }
+    }
+}
+
+async fn set_disabled(st: &AppState, ctx: &OpsCtx, id: &str, disabled: bool) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let id = id.parse().map_err(|_| WebError::NotFound)?;
+    staff::set_disabled(&st.app, a, id, disabled).await?;
+    let n = if disabled { "disabled" } else { "enabled" };
+    Ok(Redirect::to(&format!("/ops/staff?notice={n}")).into_response())
+}
+
+async fn disable(State(st): State<AppState>, ctx: OpsCtx, Path(id): Path<String>) -> Result<Response, WebError> {
+    set_disabled(&st, &ctx, &id, true).await
+}
+
+async fn enable(State(st): State<AppState>, ctx: OpsCtx, Path(id): Path<String>) -> Result<Response, WebError> {
+    set_disabled(&st, &ctx, &id, false).await
+}
+
+async fn audit_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response, WebError> {
+    ctx.auth()?.may(StaffAction::ViewPlatformAudit)?;
+    let rows = st
+        .app
+        .store
+        .platform_audit(200)
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|e| (e.seq, e.at.human_utc(), e.kind, e.subject.unwrap_or_default(), e.detail))
+        .collect();
+    Ok(ok(&AuditTpl { p: OpsPage::new(&ctx, "audit"), rows }))
+}
