@@ -348,6 +348,10 @@ pub struct MeetingTpl {
     pub people_url: String,
     pub errors: Errors,
     pub notice: Option<String>,
+    /// A quick-add line that was refused: its topic and what was typed,
+    /// shown again in place with the message beside it.
+    pub kept_topic: String,
+    pub kept_text: String,
 }
 
 impl MeetingTpl {

@@ -123,6 +123,17 @@ async fn meeting_view(
     errors: Errors,
     notice: Option<String>,
 ) -> Result<MeetingTpl, WebError> {
+    meeting_view_kept(st, ctx, id, errors, notice, None).await
+}
+
+async fn meeting_view_kept(
+    st: &AppState,
+    ctx: &Ctx,
+    id: MeetingId,
+    errors: Errors,
+    notice: Option<String>,
+    kept: Option<(String, String)>,
+) -> Result<MeetingTpl, WebError> {
     let auth = ctx.auth()?;
     let page = meetings::page(&st.app, &ctx.tenant, &auth.user, id).await?;
     let tr = ctx.tr();
@@ -175,6 +186,8 @@ async fn meeting_view(
                 .collect(),
         })
         .collect();
+    let on_page = |t: &str| page.content.topics.iter().any(|x| x.id.to_string() == t);
+    let kept = kept.filter(|(t, _)| on_page(t));
     let m = &page.meeting;
     Ok(MeetingTpl {
         people_url: ctx.href("api/v1/people"),
@@ -206,6 +219,9 @@ async fn meeting_view(
         topics,
         errors,
         notice,
+        // Kept in place only on a line of this page (else the message shows on top).
+        kept_topic: kept.as_ref().map(|k| k.0.clone()).unwrap_or_default(),
+        kept_text: kept.map(|k| k.1).unwrap_or_default(),
         p: Page::new(ctx, "meetings"),
     })
 }
@@ -405,7 +421,15 @@ pub async fn add_element(
         }
         Err(e) => Err(e),
     };
-    after(&st, &ctx, id, r, &format!("#title-{}", f.topic)).await
+    match r {
+        Ok(()) => Ok(Redirect::to(&ctx.href(&format!("meetings/{id}#title-{}", f.topic))).into_response()),
+        Err(e) => {
+            // The line is shown again where it was typed, with the message.
+            let errors = field_errors(&ctx, e)?;
+            let kept = Some((f.topic.clone(), f.title.clone()));
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &meeting_view_kept(&st, &ctx, id, errors, None, kept).await?))
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -872,6 +872,15 @@ both!(the_api_renames_deletes_assigns_and_uploads, |engine| {
         send(Method::POST, format!("{m}/topics/{topic}/contributors"), Some(format!(r#"{{"user_id":"{stranger}"}}"#)))
             .await;
     assert_eq!(r.status, 422, "not a participant: {}", r.body);
+    // An action with two owners: both see it among their actions.
+    let me = send(Method::GET, format!("{base}/me"), None).await.json()["id"].as_str().unwrap().to_owned();
+    let body = format!(r#"{{"topic_id":"{topic}","kind":"action","title":"Shared chore","owners":["{uid}","{me}"]}}"#);
+    assert_eq!(send(Method::POST, format!("{m}/elements"), Some(body)).await.status, 201);
+    let j = send(Method::GET, m.clone(), None).await.json();
+    let chore = j["elements"].as_array().unwrap().iter().find(|e| e["title"] == "Shared chore").unwrap().clone();
+    assert_eq!(chore["owners"].as_array().unwrap().len(), 2, "{chore}");
+    let mine = send(Method::GET, format!("{base}/actions"), None).await.json();
+    assert!(mine["actions"].as_array().unwrap().iter().any(|a| a["title"] == "Shared chore"));
     assert_eq!(send(Method::DELETE, format!("{m}/topics/{topic}/contributors/{uid}"), None).await.status, 204);
     assert_eq!(send(Method::DELETE, format!("{m}/topics/{topic}/contributors/{uid}"), None).await.status, 404);
     // Elements: an id of nothing in the body is a field error.
@@ -987,6 +996,12 @@ both!(the_note_space_refuses_bad_input_field_by_field_and_changes_nothing, |engi
         assert!(r.body.contains(message), "{form:?} should say {message:?}");
         assert!(r.body.contains("role=\"alert\""), "announced: {form:?}");
     }
+    // A refused quick-add line keeps what was typed, the message beside it.
+    org.get(&path).await;
+    let form = [("topic", topic.as_str()), ("kind", "poem"), ("title", "Kept line")];
+    let r = org.post_form(&format!("{path}/elements"), &form).await;
+    assert!(r.body.contains("value=\"Kept line\" aria-invalid=\"true\""), "{}", r.body);
+    assert!(r.body.contains(&format!("id=\"qa-error-{topic}\"")));
     let after = org.get(&path.replace(&format!("/t/{slug}/"), &format!("/t/{slug}/api/v1/"))).await.body;
     assert_eq!(before, after, "refused input changed nothing");
 });
