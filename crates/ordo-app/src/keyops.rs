@@ -90,26 +90,29 @@ pub async fn reseal(app: &App, slug: &Slug, batch: i64, max_batches: Option<usiz
             }
         }
     }
-    loop {
-        if max_batches.is_some_and(|m| batches >= m) {
-            return Ok(false);
-        }
-        let rows = app.store.attachments_to_reseal(tenant.id, target, batch.min(20)).await?;
-        if rows.is_empty() {
-            break;
-        }
-        let mut progressed = false;
-        let mut tx = app.store.begin().await?;
-        for row in rows {
-            let rid = row.id.to_string();
-            let bytes = keys.open_bytes(Field::AttachmentData, &rid, &row.data)?;
-            let sealed = keys.seal_bytes(Field::AttachmentData, &rid, &bytes)?;
-            progressed |= tx.reseal_attachment(tenant.id, &row, &sealed).await?;
-        }
-        tx.commit().await?;
-        batches += 1;
-        if !progressed {
-            return Ok(false);
+    for blob in ordo_store::Blob::ALL {
+        let field = Field::of_blob(blob);
+        loop {
+            if max_batches.is_some_and(|m| batches >= m) {
+                return Ok(false);
+            }
+            // Pictures are large: a few at a time.
+            let rows = app.store.blobs_to_reseal(blob, tenant.id, target, batch.min(20)).await?;
+            if rows.is_empty() {
+                break;
+            }
+            let mut progressed = false;
+            let mut tx = app.store.begin().await?;
+            for (id, old) in rows {
+                let bytes = keys.open_bytes(field, &id, &old)?;
+                let new = keys.seal_bytes(field, &id, &bytes)?;
+                progressed |= tx.reseal_blob(blob, tenant.id, &id, &old, &new).await?;
+            }
+            tx.commit().await?;
+            batches += 1;
+            if !progressed {
+                return Ok(false);
+            }
         }
     }
     finish(app, &tenant).await

@@ -32,10 +32,12 @@ pub enum Field {
     ElementDescription,
     CommentBody,
     AttachmentData,
+    SupportBody,
+    SupportImage,
 }
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 16] = [
         Field::UserEmail,
         Field::UserDisplayName,
         Field::UserPhone,
@@ -50,7 +52,22 @@ impl Field {
         Field::ElementDescription,
         Field::CommentBody,
         Field::AttachmentData,
+        Field::SupportBody,
+        Field::SupportImage,
     ];
+
+    /// Sealed bytes rather than text (pictures).
+    pub fn is_binary(self) -> bool {
+        matches!(self, Field::AttachmentData | Field::SupportImage)
+    }
+
+    /// The blob column this field is, if it is one.
+    pub fn of_blob(b: ordo_store::Blob) -> Field {
+        match b {
+            ordo_store::Blob::Attachment => Field::AttachmentData,
+            ordo_store::Blob::SupportImage => Field::SupportImage,
+        }
+    }
 
     /// The protected columns of a table the re-sealing job rewrites, in the
     /// store's column order.
@@ -60,6 +77,7 @@ impl Field {
             ordo_store::SealedTable::Topics => &[Field::TopicTitle],
             ordo_store::SealedTable::Elements => &[Field::ElementTitle, Field::ElementDescription],
             ordo_store::SealedTable::Comments => &[Field::CommentBody],
+            ordo_store::SealedTable::SupportMessages => &[Field::SupportBody],
         }
     }
 
@@ -79,6 +97,8 @@ impl Field {
             Field::ElementDescription => ("elements", "description"),
             Field::CommentBody => ("comments", "body"),
             Field::AttachmentData => ("attachments", "data"),
+            Field::SupportBody => ("support_messages", "body"),
+            Field::SupportImage => ("support_messages", "image"),
         }
     }
 

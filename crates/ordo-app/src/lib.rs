@@ -18,6 +18,7 @@ mod rekey;
 pub mod richtext;
 mod settings;
 pub mod staff;
+pub mod support;
 
 pub use accounts::User;
 pub use settings::{AlertSettings, Mode, Settings, Webhook, WebhookFormat};
@@ -42,6 +43,9 @@ pub struct App {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// Wakes the alert delivery worker when an alert is queued.
     pub alert_wakeup: Arc<tokio::sync::Notify>,
+    /// Wakes the support chat's live streams on this node when a message
+    /// arrives (other nodes' streams find it within a second).
+    pub support_wakeup: Arc<tokio::sync::Notify>,
     /// Decrypted meeting content, reused while its revision is current.
     pub meeting_cache: Arc<cache::RevisionCache<(TenantId, MeetingId), meetings::Content>>,
     /// Request counters and latencies, for the metrics listener.
@@ -65,6 +69,7 @@ impl App {
             keys: Arc::new(keys),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             alert_wakeup: Arc::new(tokio::sync::Notify::new()),
+            support_wakeup: Arc::new(tokio::sync::Notify::new()),
             meeting_cache: Arc::new(cache::RevisionCache::new(cache_entries)),
             metrics: Arc::new(metrics::Metrics::default()),
             hashing: Arc::new(tokio::sync::Semaphore::new(

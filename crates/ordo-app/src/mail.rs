@@ -55,16 +55,43 @@ pub fn reset(tr: &Tr, to: &str, tenant_name: &str, link: &str, ttl_minutes: i64)
     }
 }
 
-/// A message of the platform itself (alerts to on-call), outside any
-/// tenant: it holds no tenant's data, so it is stored marked plain.
-pub fn platform_mail(to: &str, subject: &str, body: &str) -> ordo_store::NewMail {
-    let plain = |s: &str| ordo_store::Sealed::from_storage(format!("p:{s}"));
-    ordo_store::NewMail {
-        id: ordo_core::ids::MailId::new(),
-        recipient: plain(to),
-        subject: plain(subject),
-        body_text: plain(body),
+/// A message of the platform itself (alerts to on-call, staff
+/// invitations), outside any tenant: sealed under the platform key (its
+/// invitation links are secrets), bound to the message and column.
+pub fn platform_mail(app: &App, to: &str, subject: &str, body: &str) -> Result<ordo_store::NewMail, AppError> {
+    let id = ordo_core::ids::MailId::new();
+    let key = app.keys.platform_kek()?;
+    let seal = |column: &str, text: &str| -> Result<ordo_store::Sealed, AppError> {
+        use base64::Engine as _;
+        let aad = format!("mail_outbox|{column}|{id}");
+        let sealed = ordo_crypto::aead::seal(key.bytes(), aad.as_bytes(), text.as_bytes())?;
+        Ok(ordo_store::Sealed::from_storage(format!(
+            "ep:{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sealed)
+        )))
+    };
+    Ok(ordo_store::NewMail {
+        id,
+        recipient: seal("recipient", to)?,
+        subject: seal("subject", subject)?,
+        body_text: seal("body_text", body)?,
+    })
+}
+
+fn open_platform(app: &App, m: &Mail, column: &str, s: &ordo_store::Sealed) -> Result<String, AppError> {
+    use base64::Engine as _;
+    let stored = s.as_storage();
+    if let Some(plain) = stored.strip_prefix("p:") {
+        return Ok(plain.to_owned());
     }
+    let b64 = stored.strip_prefix("ep:").ok_or(AppError::Internal("platform mail in an unknown form"))?;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(b64)
+        .map_err(|_| AppError::Internal("platform mail not base64"))?;
+    let key = app.keys.platform_kek()?;
+    let aad = format!("mail_outbox|{column}|{}", m.id);
+    let bytes = ordo_crypto::aead::open(key.bytes(), aad.as_bytes(), &raw)?;
+    String::from_utf8(bytes).map_err(|_| AppError::Internal("platform mail not text"))
 }
 
 /// Where messages go.
@@ -154,13 +181,10 @@ pub async fn send_one(app: &App, transport: &Transport) -> Result<bool, AppError
 async fn open_mail(app: &App, m: &Mail) -> Result<Opened, AppError> {
     use crate::keys::Field;
     let Some(tenant_id) = m.tenant_id else {
-        let plain = |s: &ordo_store::Sealed| {
-            s.as_storage().strip_prefix("p:").map(str::to_owned).ok_or(AppError::Internal("platform mail not plain"))
-        };
         return Ok(Opened {
-            recipient: plain(&m.recipient)?,
-            subject: plain(&m.subject)?,
-            body_text: plain(&m.body_text)?,
+            recipient: open_platform(app, m, "recipient", &m.recipient)?,
+            subject: open_platform(app, m, "subject", &m.subject)?,
+            body_text: open_platform(app, m, "body_text", &m.body_text)?,
         });
     };
     let tenant = app.store.tenant_by_id(tenant_id).await?.ok_or(AppError::NotFound)?;

@@ -778,6 +778,42 @@ pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Re
     Ok(MeetingPage { meeting, content, can })
 }
 
+/// A meeting read by support under a tenant admin's grant (checked by the
+/// caller, `support::view_meeting`, which also writes it in the tenant's
+/// audit log): the content as a reader sees it.
+pub(crate) async fn read_under_grant(
+    app: &App,
+    tenant: &Tenant,
+    id: MeetingId,
+) -> Result<(Meeting, std::sync::Arc<Content>), AppError> {
+    let row = app.store.meeting_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)?;
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let participants = app.store.participants(tenant.id, id).await?;
+    let content = read_content(app, tenant, &keys, &row, participants).await?;
+    Ok((open_meeting(&keys, &row, MeetingRole::Reader)?, std::sync::Arc::new(content)))
+}
+
+/// The titles and dates of a tenant's meetings, for its admins (to grant
+/// support access to one): no content.
+pub async fn titles_for_admin(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+) -> Result<Vec<(MeetingId, String, String)>, AppError> {
+    ordo_core::policy::authorize(
+        ordo_core::policy::Actor { role: actor.role },
+        ordo_core::policy::TenantAction::ViewMembers,
+        false,
+    )?;
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let mut out = Vec::new();
+    for m in app.store.all_meetings(tenant.id).await? {
+        let title = keys.open(Field::MeetingTitle, &m.id.to_string(), &m.title)?;
+        out.push((m.id, title, Start::local(m.starts_at, &m.time_zone).replace('T', " ")));
+    }
+    Ok(out)
+}
+
 /// The meetings a user sees, soonest first.
 pub async fn my_meetings(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<Meeting>, AppError> {
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
@@ -1258,12 +1294,18 @@ pub async fn delete_comment(
     let comments = app.store.comments(tenant.id, id).await?;
     let c = comments.iter().find(|c| c.id == comment).ok_or(AppError::NotFound)?;
     l.allow(MeetingAction::RemoveComment, Target { own: c.author_id == actor.id, ..Target::default() })?;
-    let mut tx = app.store.begin().await?;
-    if !tx.delete_comment(tenant.id, id, comment).await? {
-        return Err(AppError::NotFound);
-    }
-    tx.commit().await?;
-    Ok(())
+    let now = app.now();
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        if !tx.delete_comment(tenant.id, id, comment).await? {
+            return Err(AppError::NotFound);
+        }
+        let detail = serde_json::json!({ "meeting": id.to_string(), "comment": comment.to_string() }).to_string();
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::ContentDeleted).actor(actor.id).detail(detail), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
 }
 
 /// Take a participant off a topic's contributors (organiser and editors).

@@ -178,12 +178,13 @@ impl Rekey {
         for field in Field::ALL.iter().filter(|f| f.table_column().0 == table) {
             let i = at(columns, field.table_column().1)?;
             // Empty: scrubbed after use (a sent mail's subject and body).
+            // NULL: an optional value (a message without a picture).
             let Value::Text(stored) = &row[i] else { continue };
             if stored.is_empty() {
                 continue;
             }
             let sealed = Sealed::from_storage(stored.clone());
-            let resealed = if *field == Field::AttachmentData {
+            let resealed = if field.is_binary() {
                 let bytes = from.open_bytes(field.place(&from_id, &id), &sealed).map_err(|_| BackupError::WrongKey)?;
                 to.seal_bytes(field.place(&to_id, new_id), &bytes)?
             } else {

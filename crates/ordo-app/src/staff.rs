@@ -101,7 +101,7 @@ pub async fn invite(
         name.as_str(),
         role.as_str()
     );
-    let mail = crate::mail::platform_mail(email.as_str(), "Your Ordo operator account", &body);
+    let mail = crate::mail::platform_mail(app, email.as_str(), "Your Ordo operator account", &body)?;
     let id = StaffId::new();
     let now = app.now();
     let by = actor.map(|a| a.staff.id.to_string()).unwrap_or_else(|| "command line".into());
@@ -268,7 +268,13 @@ pub fn begin_enrolment(app: &App, auth: &StaffAuth) -> Result<Enrolment, AppErro
 /// The first code from the app confirms the enrolment: the secret is
 /// stored, the session passes, and ten recovery codes are returned, to
 /// show once.
-pub async fn confirm_enrolment(app: &App, auth: &StaffAuth, sealed: &str, code: &str) -> Result<Vec<String>, AppError> {
+/// Returns the recovery codes and the session's new cookie secret.
+pub async fn confirm_enrolment(
+    app: &App,
+    auth: &StaffAuth,
+    sealed: &str,
+    code: &str,
+) -> Result<(Vec<String>, String), AppError> {
     if auth.staff.enrolled {
         return Err(AppError::Forbidden);
     }
@@ -280,20 +286,24 @@ pub async fn confirm_enrolment(app: &App, auth: &StaffAuth, sealed: &str, code: 
     let codes = totp::recovery_codes()?;
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_code_hash(c)).collect();
     let sealed = seal_secret(app, auth.staff.id, &secret)?;
+    let cookie = random::token(32)?;
     retrying!({
         let mut tx = app.store.begin().await?;
-        tx.set_staff_totp(auth.staff.id, &sealed, step, &hashes, now).await?;
-        tx.pass_staff_mfa(auth.session.id).await?;
+        if !tx.set_staff_totp(auth.staff.id, &sealed, step, &hashes, now).await? {
+            return Err(AppError::Forbidden);
+        }
+        tx.pass_staff_mfa(auth.session.id, &sha256_hex(cookie.as_bytes())).await?;
         tx.append_platform_audit("staff.mfa_enrolled", Some(&auth.staff.id.to_string()), "{}", now).await?;
         tx.commit().await?;
         Ok(())
     })?;
-    Ok(codes)
+    Ok((codes, cookie))
 }
 
 /// The second factor: a TOTP code (once: a code already used is refused),
-/// or a recovery code (once). Throttled like passwords.
-pub async fn second_factor(app: &App, auth: &StaffAuth, code: &str, ip: &str) -> Result<(), AppError> {
+/// or a recovery code (once). Throttled like passwords. Returns the
+/// session's new cookie secret.
+pub async fn second_factor(app: &App, auth: &StaffAuth, code: &str, ip: &str) -> Result<String, AppError> {
     let key = format!("ops-mfa/{}", auth.staff.id);
     if let Some(wait) = app.limiter.check(&key, ip, app.now()) {
         return Err(AppError::Throttled { retry_after_secs: wait });
@@ -303,13 +313,15 @@ pub async fn second_factor(app: &App, auth: &StaffAuth, code: &str, ip: &str) ->
     let secret = open_secret(app, row.id, sealed)?;
     let now = app.now();
     let digits_only = code.trim().chars().all(|c| c.is_ascii_digit() || c == ' ');
+    let cookie = random::token(32)?;
+    let cookie_hash = sha256_hex(cookie.as_bytes());
     let (ok, how) = if digits_only {
         match totp::verify(&secret, code, now.unix(), row.totp_last_step) {
             Some(step) => {
                 let mut tx = app.store.begin().await?;
                 let fresh = tx.use_totp_step(row.id, step).await?;
                 if fresh {
-                    tx.pass_staff_mfa(auth.session.id).await?;
+                    tx.pass_staff_mfa(auth.session.id, &cookie_hash).await?;
                 }
                 tx.commit().await?;
                 (fresh, "totp")
@@ -320,7 +332,7 @@ pub async fn second_factor(app: &App, auth: &StaffAuth, code: &str, ip: &str) ->
         let mut tx = app.store.begin().await?;
         let fresh = tx.use_recovery_code(row.id, &totp::recovery_code_hash(code), now).await?;
         if fresh {
-            tx.pass_staff_mfa(auth.session.id).await?;
+            tx.pass_staff_mfa(auth.session.id, &cookie_hash).await?;
         }
         tx.commit().await?;
         (fresh, "recovery_code")
@@ -333,7 +345,7 @@ pub async fn second_factor(app: &App, auth: &StaffAuth, code: &str, ip: &str) ->
     }
     app.limiter.record_success(&key, ip);
     platform_audit(app, "staff.login_succeeded", subject, serde_json::json!({ "ip": ip, "with": how })).await?;
-    Ok(())
+    Ok(cookie)
 }
 
 pub async fn logout(app: &App, auth: &StaffAuth) -> Result<(), AppError> {

@@ -33,10 +33,13 @@ pub enum AuditKind {
     ApiTokenRevoked,
     TenantRestored,
     ContentDeleted,
+    SupportAccessGranted,
+    SupportAccessRevoked,
+    SupportMeetingViewed,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 27] = [
+    pub const ALL: [AuditKind; 30] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -64,6 +67,9 @@ impl AuditKind {
         AuditKind::ApiTokenRevoked,
         AuditKind::TenantRestored,
         AuditKind::ContentDeleted,
+        AuditKind::SupportAccessGranted,
+        AuditKind::SupportAccessRevoked,
+        AuditKind::SupportMeetingViewed,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -94,6 +100,9 @@ impl AuditKind {
             AuditKind::ApiTokenRevoked => "api_token.revoked",
             AuditKind::TenantRestored => "tenant.restored",
             AuditKind::ContentDeleted => "meeting.content_deleted",
+            AuditKind::SupportAccessGranted => "support.access_granted",
+            AuditKind::SupportAccessRevoked => "support.access_revoked",
+            AuditKind::SupportMeetingViewed => "support.meeting_viewed",
         }
     }
 }

@@ -56,6 +56,12 @@ macro_rules! id_type {
 }
 
 id_type!(
+    /// A support conversation, a message of one, or a grant (support's
+    /// records of a tenant).
+    SupportId
+);
+
+id_type!(
     /// A member of the platform's staff (outside every tenant).
     StaffId
 );

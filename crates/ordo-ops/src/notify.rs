@@ -143,8 +143,10 @@ pub async fn post(client: &reqwest::Client, hook: &Webhook, body: &str) -> Resul
 }
 
 /// Queue the notice of `event` for every webhook, and e-mail it to the
-/// on-call addresses, in the database (durable: a restart loses nothing).
-pub async fn announce(app: &App, incident: &Incident, event: Event) -> Result<(), OpsError> {
+/// on-call addresses, in the transaction that opens, reminds or closes the
+/// incident: the notice is sent if and only if that change is kept. Call
+/// [`announced`] once it is committed.
+pub async fn announce(tx: &mut ordo_store::Tx, app: &App, incident: &Incident, event: Event) -> Result<(), OpsError> {
     let s = &app.settings.alerts;
     let now = app.now();
     let items: Vec<(String, String)> = s
@@ -153,18 +155,21 @@ pub async fn announce(app: &App, incident: &Incident, event: Event) -> Result<()
         .map(|h| (h.name.clone(), payload(h.format, event, incident, &app.settings.public_url).to_string()))
         .collect();
     if !items.is_empty() {
-        app.store.enqueue_deliveries(&incident.id, event.as_str(), &items, now).await?;
-        app.alert_wakeup.notify_one();
+        tx.enqueue_deliveries(&incident.id, event.as_str(), &items, now).await?;
     }
     if !s.emails.is_empty() {
         let (title, body) = text(event, incident, &app.settings.public_url);
-        let mut tx = app.store.begin().await?;
         for to in &s.emails {
-            tx.enqueue_mail(None, &ordo_app::mail::platform_mail(to, &title, &body), now).await?;
+            tx.enqueue_mail(None, &ordo_app::mail::platform_mail(app, to, &title, &body)?, now).await?;
         }
-        tx.commit().await?;
-        app.mail_wakeup.notify_one();
     }
+    Ok(())
+}
+
+/// After the announcing transaction committed: wake the workers, log it.
+pub fn announced(app: &App, incident: &Incident, event: Event) {
+    app.alert_wakeup.notify_one();
+    app.mail_wakeup.notify_one();
     tracing::warn!(
         event = "alert",
         notice = event.as_str(),
@@ -175,7 +180,6 @@ pub async fn announce(app: &App, incident: &Incident, event: Event) -> Result<()
         "alert {}",
         event.as_str()
     );
-    Ok(())
 }
 
 /// Deliver one due alert, if any. Returns true if there was one.
@@ -259,7 +263,7 @@ pub async fn send_test(app: &App) -> Result<Vec<(String, Result<u16, String>)>, 
         let (title, body) = text(Event::Test, &incident, &app.settings.public_url);
         let mut tx = app.store.begin().await?;
         for to in &app.settings.alerts.emails {
-            tx.enqueue_mail(None, &ordo_app::mail::platform_mail(to, &title, &body), now).await?;
+            tx.enqueue_mail(None, &ordo_app::mail::platform_mail(app, to, &title, &body)?, now).await?;
             out.push((format!("e-mail to {to}"), Ok(0)));
         }
         tx.commit().await?;

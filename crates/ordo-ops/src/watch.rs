@@ -45,6 +45,8 @@ pub struct Watch {
     webhooks: reqwest::Client,
     holds_lease: bool,
     outage: Option<Outage>,
+    /// The public certificate's expiry, as last read.
+    cert: Option<(Instant, Result<Timestamp, String>)>,
     direct: Vec<Direct>,
 }
 
@@ -64,34 +66,46 @@ impl Watch {
             webhooks: notify::client()?,
             holds_lease: false,
             outage: None,
+            cert: None,
             direct: Vec::new(),
         })
     }
 
     /// One round: what every node does, then the watch if this node holds it.
     pub async fn round(&mut self) {
+        // Every node, watching or not: its counts make the error rates.
         self.flush_traffic().await;
         self.post_direct().await;
-        let now = self.app.now();
-        let until = now.plus_secs(i64::try_from(self.app.settings.alerts.interval_secs.max(1) * 3).unwrap_or(180));
-        match self.app.store.claim_lease(LEASE, &self.node, now, until).await {
+        if !self.app.settings.alerts.watch {
+            return;
+        }
+        match self.renew_lease().await {
             Ok(holds) => self.holds_lease = holds,
             // The database is away: whoever watched goes on watching.
             Err(e) => tracing::debug!(error = %e, "tenant watch: lease not renewed"),
         }
+        let answers = self.app.store.ping().await;
+        // The node that saw an outage records its end, lease or not (the
+        // lease may have passed to another node meanwhile).
+        if answers && let Err(e) = self.database_back().await {
+            tracing::warn!(error = %e, "tenant watch: recording the database outage");
+        }
         if !self.holds_lease {
             return;
         }
-        if !self.app.store.ping().await {
+        if !answers {
             self.database_down().await;
             return;
-        }
-        if let Err(e) = self.database_back().await {
-            tracing::warn!(error = %e, "tenant watch: recording the database outage");
         }
         if let Err(e) = self.watch_tenants().await {
             tracing::warn!(error = %e, "tenant watch round failed");
         }
+    }
+
+    async fn renew_lease(&self) -> Result<bool, OpsError> {
+        let now = self.app.now();
+        let until = now.plus_secs(i64::try_from(self.app.settings.alerts.interval_secs.max(1) * 3).unwrap_or(180));
+        Ok(self.app.store.claim_lease(LEASE, &self.node, now, until).await?)
     }
 
     /// Add this node's per-tenant counts to the database (kept for later if
@@ -137,24 +151,40 @@ impl Watch {
     }
 
     /// The database answers again: record the outage as a closed incident
-    /// and announce the recovery through the queue.
+    /// and announce the recovery through the queue, in one transaction. On
+    /// any error the outage is kept, and this is tried again next round.
     async fn database_back(&mut self) -> Result<(), OpsError> {
         let Some(outage) = self.outage.take() else { return Ok(()) };
-        let now = self.app.now();
-        let s = &outage.incident;
-        let opened =
-            self.app.store.open_incident(&s.rule, &s.subject, &s.severity, &s.summary, &s.detail, outage.since).await;
-        let incident = match opened {
-            Ok(Some(i)) => i,
-            Ok(None) => s.clone(),
+        match self.record_outage(&outage).await {
+            Ok(()) => Ok(()),
             Err(e) => {
                 self.outage = Some(outage);
-                return Err(e.into());
+                Err(e)
             }
+        }
+    }
+
+    async fn record_outage(&self, outage: &Outage) -> Result<(), OpsError> {
+        let now = self.app.now();
+        let s = &outage.incident;
+        let mut tx = self.app.store.begin().await?;
+        let opened = tx.open_incident(&s.rule, &s.subject, &s.severity, &s.summary, &s.detail, outage.since).await?;
+        let resolved = match opened {
+            Some(i) => {
+                tx.resolve_incident(&i.id, now).await?;
+                let i = tx.incident(&i.id).await?.unwrap_or(i);
+                notify::announce(&mut tx, &self.app, &i, Event::Resolved).await?;
+                Some(i)
+            }
+            // One is open already (another node recorded it first): it is
+            // closed, and announced, by whoever did.
+            None => None,
         };
-        self.app.store.resolve_incident(&incident.id, now).await?;
-        let resolved = self.app.store.incident(&incident.id).await?.unwrap_or(incident);
-        notify::announce(&self.app, &resolved, Event::Resolved).await
+        tx.commit().await?;
+        if let Some(i) = resolved {
+            notify::announced(&self.app, &i, Event::Resolved);
+        }
+        Ok(())
     }
 
     fn queue_direct(&mut self, incident: &Incident, event: Event) {
@@ -188,15 +218,24 @@ impl Watch {
     }
 
     async fn watch_tenants(&mut self) -> Result<(), OpsError> {
-        let app = &self.app;
+        let app = &self.app.clone();
         let s = &app.settings.alerts;
         let tenants = app.store.list_tenants().await?;
         let now = app.now();
         let minute = now.unix().div_euclid(60);
         let traffic = app.store.traffic_since(minute - 4, minute - 24 * 60).await?;
+        // Probes run a few at a time: a round stays well within the lease
+        // even when several tenants time out.
+        let mut probes: Vec<Probe> = Vec::with_capacity(tenants.len());
+        for chunk in tenants.chunks(8) {
+            let mut batch = Vec::with_capacity(chunk.len());
+            for t in chunk {
+                batch.push(self.probe_with_retry(t));
+            }
+            probes.extend(futures_util::future::join_all(batch).await);
+        }
         let mut verdicts: Vec<Verdict> = Vec::new();
-        for t in &tenants {
-            let probe = self.probe_with_retry(t).await;
+        for (t, probe) in tenants.iter().zip(probes) {
             let (requests, errors) =
                 traffic.iter().find(|(id, _, _)| *id == t.id).map(|(_, r, e)| (*r, *e)).unwrap_or((0, 0));
             let runs = app.store.backup_runs(t.id, 50).await?;
@@ -233,11 +272,23 @@ impl Watch {
             verdicts.push(rules::judge_disk(st.f_bavail.saturating_mul(unit), st.f_blocks.saturating_mul(unit), s));
         }
         if let Some((host, port)) = crate::cert::host_port(&app.settings.public_url) {
-            let connect = (host.as_str(), port);
-            verdicts.push(rules::judge_certificate(crate::cert::expires(&host, connect).await, s, now));
+            // The certificate changes rarely: read it once an hour.
+            let stale = self.cert.as_ref().is_none_or(|(at, _)| at.elapsed() > Duration::from_secs(3600));
+            if stale {
+                self.cert = Some((Instant::now(), crate::cert::expires(&host, (host.as_str(), port)).await));
+            }
+            if let Some((_, expires)) = &self.cert {
+                verdicts.push(rules::judge_certificate(expires.clone(), s, now));
+            }
+        }
+        // Another node may have taken over while the probes ran: then its
+        // verdicts, not these stale ones, decide.
+        if !self.renew_lease().await? {
+            self.holds_lease = false;
+            return Ok(());
         }
         let slugs: Vec<String> = tenants.iter().map(|t| t.slug.to_string()).collect();
-        reconcile(app, &verdicts, &slugs).await
+        reconcile(&self.app, &verdicts, &slugs).await
     }
 
     /// A failed probe is tried once more before it counts: a lost packet is
@@ -274,6 +325,7 @@ impl Watch {
 
 /// Open what fires and is not open yet, remind what stays open, close what
 /// was judged and no longer fires (and what concerns a tenant that is gone).
+/// Each change and its notices are one transaction.
 pub async fn reconcile(app: &App, verdicts: &[Verdict], tenants: &[String]) -> Result<(), OpsError> {
     let now = app.now();
     let remind = app.settings.alerts.remind_minutes * 60;
@@ -282,19 +334,28 @@ pub async fn reconcile(app: &App, verdicts: &[Verdict], tenants: &[String]) -> R
         let existing = open.iter().find(|i| i.rule == v.rule.as_str() && i.subject == v.subject);
         match (&v.firing, existing) {
             (Some(f), None) => {
-                let opened = app
-                    .store
+                let mut tx = app.store.begin().await?;
+                let opened = tx
                     .open_incident(v.rule.as_str(), &v.subject, v.rule.severity(), &f.summary, &f.detail, now)
                     .await?;
+                if let Some(i) = &opened {
+                    notify::announce(&mut tx, app, i, Event::Opened).await?;
+                }
+                tx.commit().await?;
                 if let Some(i) = opened {
-                    notify::announce(app, &i, Event::Opened).await?;
+                    notify::announced(app, &i, Event::Opened);
                 }
             }
             (Some(_), Some(i)) => {
                 let due = now.minus_secs(remind);
-                if i.last_notified_at.unix() <= due.unix() && app.store.claim_reminder(&i.id, due, now).await? {
-                    let i = app.store.incident(&i.id).await?.unwrap_or_else(|| i.clone());
-                    notify::announce(app, &i, Event::Reminder).await?;
+                if i.last_notified_at.unix() <= due.unix() {
+                    let mut tx = app.store.begin().await?;
+                    if tx.claim_reminder(&i.id, due, now).await? {
+                        let i = tx.incident(&i.id).await?.unwrap_or_else(|| i.clone());
+                        notify::announce(&mut tx, app, &i, Event::Reminder).await?;
+                        tx.commit().await?;
+                        notify::announced(app, &i, Event::Reminder);
+                    }
                 }
             }
             (None, Some(i)) => close(app, i, now).await?,
@@ -308,18 +369,18 @@ pub async fn reconcile(app: &App, verdicts: &[Verdict], tenants: &[String]) -> R
 }
 
 async fn close(app: &App, i: &Incident, now: Timestamp) -> Result<(), OpsError> {
-    if app.store.resolve_incident(&i.id, now).await? {
-        let i = app.store.incident(&i.id).await?.unwrap_or_else(|| i.clone());
-        notify::announce(app, &i, Event::Resolved).await?;
+    let mut tx = app.store.begin().await?;
+    if tx.resolve_incident(&i.id, now).await? {
+        let i = tx.incident(&i.id).await?.unwrap_or_else(|| i.clone());
+        notify::announce(&mut tx, app, &i, Event::Resolved).await?;
+        tx.commit().await?;
+        notify::announced(app, &i, Event::Resolved);
     }
     Ok(())
 }
 
 /// The watch loop of `ordo serve`: a round every interval until `shutdown`.
 pub async fn run(app: App, probe_base: String, shutdown: impl std::future::Future<Output = ()>) {
-    if !app.settings.alerts.watch {
-        return;
-    }
     let mut watch = match Watch::new(app.clone(), probe_base) {
         Ok(w) => w,
         Err(e) => {

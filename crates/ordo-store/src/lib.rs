@@ -20,8 +20,8 @@ pub use conn::{Store, Tx};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use models::*;
 pub use queries::{
-    BackupRun, Delivery, Gauges, Incident, Job, PlatformAuditEntry, SealedRow, SealedTable, StaffRow, StaffSession,
-    StatusChange, TenantStatusRow,
+    BackupRun, Blob, ConversationRow, Delivery, Gauges, GrantRow, Incident, Job, MessageRow, PlatformAuditEntry,
+    SealedRow, SealedTable, StaffRow, StaffSession, StatusChange, TenantStatusRow,
 };
 
 /// The store layer's one error type.

@@ -50,10 +50,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_staff.sql"),
         postgres: include_str!("../migrations/postgres/0006_staff.sql"),
     },
+    Migration {
+        version: 7,
+        name: "support",
+        sqlite: include_str!("../migrations/sqlite/0007_support.sql"),
+        postgres: include_str!("../migrations/postgres/0007_support.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 6;
+pub const LATEST: i64 = 7;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

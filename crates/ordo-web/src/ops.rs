@@ -449,7 +449,7 @@ pub struct CodeForm {
 async fn mfa(State(st): State<AppState>, ctx: OpsCtx, Form(f): Form<CodeForm>) -> Result<Response, WebError> {
     let a = ctx.auth()?;
     match staff::second_factor(&st.app, a, &f.code, &ctx.ip).await {
-        Ok(()) => Ok(Redirect::to("/ops/").into_response()),
+        Ok(secret) => Ok(with_cookie(Redirect::to("/ops/").into_response(), cookies::set(COOKIE, &secret))),
         Err(e) => {
             let errors = field_errors(&ctx.tr(), e)?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &MfaTpl { p: OpsPage::new(&ctx, "login"), errors }))
@@ -486,7 +486,9 @@ async fn enrol(State(st): State<AppState>, ctx: OpsCtx, Form(f): Form<EnrolForm>
         return Ok(Redirect::to("/ops/mfa").into_response());
     }
     match staff::confirm_enrolment(&st.app, a, &f.sealed, &f.code).await {
-        Ok(codes) => Ok(ok(&CodesTpl { p: OpsPage::new(&ctx, "login"), codes })),
+        Ok((codes, secret)) => {
+            Ok(with_cookie(ok(&CodesTpl { p: OpsPage::new(&ctx, "login"), codes }), cookies::set(COOKIE, &secret)))
+        }
         Err(e) => {
             let errors = field_errors(&ctx.tr(), e)?;
             // The same secret again: the app already holds it.

@@ -126,6 +126,11 @@ async fn sweep_sessions(app: App, shutdown: impl Future<Output = ()>) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "session sweep failed"),
         }
+        match app.store.purge_staff_sessions(app.now(), idle).await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired staff sessions deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "staff session sweep failed"),
+        }
         tokio::select! {
             _ = &mut shutdown => break,
             _ = tokio::time::sleep(Duration::from_secs(300)) => {}

@@ -57,7 +57,9 @@ impl Store {
                      UNION ALL SELECT title FROM elements WHERE tenant_id = $1
                      UNION ALL SELECT description FROM elements WHERE tenant_id = $1
                      UNION ALL SELECT body FROM comments WHERE tenant_id = $1
-                     UNION ALL SELECT substr(data, 1, 16) FROM attachments WHERE tenant_id = $1",
+                     UNION ALL SELECT substr(data, 1, 16) FROM attachments WHERE tenant_id = $1
+                     UNION ALL SELECT body FROM support_messages WHERE tenant_id = $1
+                     UNION ALL SELECT substr(image, 1, 16) FROM support_messages WHERE tenant_id = $1 AND image IS NOT NULL",
                 )
                 .bind(tenant.to_string())
                 .fetch_all(&mut *c)
@@ -173,11 +175,94 @@ pub enum SealedTable {
     Topics,
     Elements,
     Comments,
+    SupportMessages,
 }
 
 impl SealedTable {
-    pub const ALL: [SealedTable; 4] =
-        [SealedTable::Meetings, SealedTable::Topics, SealedTable::Elements, SealedTable::Comments];
+    pub const ALL: [SealedTable; 5] = [
+        SealedTable::Meetings,
+        SealedTable::Topics,
+        SealedTable::Elements,
+        SealedTable::Comments,
+        SealedTable::SupportMessages,
+    ];
+}
+
+/// Columns of sealed bytes (pictures), re-sealed a few at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blob {
+    /// A meeting's images (`attachments.data`).
+    Attachment,
+    /// A support message's picture (`support_messages.image`).
+    SupportImage,
+}
+
+impl Blob {
+    pub const ALL: [Blob; 2] = [Blob::Attachment, Blob::SupportImage];
+
+    fn table_column(self) -> (&'static str, &'static str) {
+        match self {
+            Blob::Attachment => ("attachments", "data"),
+            Blob::SupportImage => ("support_messages", "image"),
+        }
+    }
+}
+
+impl Store {
+    /// Rows of a tenant whose sealed bytes are not in the wanted form: (id, value).
+    pub async fn blobs_to_reseal(
+        &self,
+        blob: Blob,
+        tenant: TenantId,
+        target: Option<u32>,
+        limit: i64,
+    ) -> Result<Vec<(String, Sealed)>> {
+        let pattern = match target {
+            Some(v) => format!("e1.{v}:%"),
+            None => "pb:%".to_owned(),
+        };
+        let (table, column) = blob.table_column();
+        let sql = format!(
+            "SELECT id, {column} FROM {table} WHERE tenant_id = $1 AND {column} IS NOT NULL AND NOT ({column} LIKE $2)
+             ORDER BY id LIMIT $3"
+        );
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(tenant.to_string())
+                    .bind(&pattern)
+                    .bind(limit)
+                    .fetch_all(&mut *c)
+                    .await?;
+                Ok(rows.into_iter().map(|(id, v)| (id, Sealed::from_storage(v))).collect())
+            })
+        })
+    }
+}
+
+impl Tx {
+    /// Replace sealed bytes if they are still `old`.
+    pub async fn reseal_blob(
+        &mut self,
+        blob: Blob,
+        tenant: TenantId,
+        id: &str,
+        old: &Sealed,
+        new: &Sealed,
+    ) -> Result<bool> {
+        let (table, column) = blob.table_column();
+        let sql = format!("UPDATE {table} SET {column} = $3 WHERE tenant_id = $1 AND id = $2 AND {column} = $4");
+        run!(self.conn(), c => {
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(tenant.to_string())
+                .bind(id)
+                .bind(new.as_storage())
+                .bind(old.as_storage())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
 }
 
 /// A row's protected values, in the table's column order
@@ -219,6 +304,9 @@ impl Store {
                     SealedTable::Comments => sqlx::query_as(
                         "SELECT id, body, NULL AS a, NULL AS b FROM comments WHERE tenant_id = $1 AND NOT (body LIKE $2) ORDER BY id LIMIT $3",
                     ),
+                    SealedTable::SupportMessages => sqlx::query_as(
+                        "SELECT id, body, NULL AS a, NULL AS b FROM support_messages WHERE tenant_id = $1 AND NOT (body LIKE $2) ORDER BY id LIMIT $3",
+                    ),
                 }
                 .bind(tenant.to_string())
                 .bind(&pattern)
@@ -258,6 +346,11 @@ impl Tx {
                 SealedTable::Topics => sqlx::query("UPDATE topics SET title = $3 WHERE tenant_id = $1 AND id = $2 AND title = $4")
                     .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(o(0)),
                 SealedTable::Comments => sqlx::query("UPDATE comments SET body = $3 WHERE tenant_id = $1 AND id = $2 AND body = $4")
+                    .bind(tenant.to_string())
+                    .bind(&old.id)
+                    .bind(v(0))
+                    .bind(o(0)),
+                SealedTable::SupportMessages => sqlx::query("UPDATE support_messages SET body = $3 WHERE tenant_id = $1 AND id = $2 AND body = $4")
                     .bind(tenant.to_string())
                     .bind(&old.id)
                     .bind(v(0))

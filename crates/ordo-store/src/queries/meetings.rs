@@ -80,6 +80,23 @@ impl Store {
         on_pool!(self, conn => meeting_by_id(conn, tenant, id).await)
     }
 
+    /// Every meeting of a tenant, newest first.
+    pub async fn all_meetings(&self, tenant: TenantId) -> Result<Vec<MeetingRow>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT tenant_id, id, title, objectives, place, starts_at, time_zone, duration_minutes, organiser_id,
+                            status, version, revision, created_at, updated_at
+                     FROM meetings WHERE tenant_id = $1 ORDER BY starts_at DESC, id",
+                )
+                .bind(tenant.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(meeting).collect()
+            })
+        })
+    }
+
     /// Meetings a user takes part in (organiser or participant), by start.
     pub async fn meetings_of_user(&self, tenant: TenantId, user: UserId) -> Result<Vec<(MeetingRow, ParticipantRow)>> {
         on_pool!(self, conn => {
@@ -599,37 +616,6 @@ impl Store {
             })
         })
     }
-
-    /// Images of a tenant whose sealed data is not in the wanted form.
-    pub async fn attachments_to_reseal(
-        &self,
-        tenant: TenantId,
-        target: Option<u32>,
-        limit: i64,
-    ) -> Result<Vec<AttachmentRow>> {
-        let pattern = match target {
-            Some(v) => format!("e1.{v}:%"),
-            None => "pb:%".to_owned(),
-        };
-        let ids: Vec<(String,)> = on_pool!(self, conn => {
-            run!(conn, c => {
-                sqlx::query_as("SELECT id FROM attachments WHERE tenant_id = $1 AND NOT (data LIKE $2) ORDER BY id LIMIT $3")
-                    .bind(tenant.to_string())
-                    .bind(&pattern)
-                    .bind(limit)
-                    .fetch_all(&mut *c)
-                    .await?
-            })
-        });
-        let mut out = Vec::new();
-        for (id,) in ids {
-            let id: ElementId = id.parse().map_err(|_| StoreError::Corrupt("attachments.id"))?;
-            if let Some(a) = self.attachment(tenant, id).await? {
-                out.push(a);
-            }
-        }
-        Ok(out)
-    }
 }
 
 impl Tx {
@@ -651,19 +637,6 @@ impl Tx {
             .execute(&mut *c)
             .await?;
             Ok(())
-        })
-    }
-
-    pub async fn reseal_attachment(&mut self, tenant: TenantId, old: &AttachmentRow, data: &Sealed) -> Result<bool> {
-        run!(self.conn(), c => {
-            let r = sqlx::query("UPDATE attachments SET data = $3 WHERE tenant_id = $1 AND id = $2 AND data = $4")
-                .bind(tenant.to_string())
-                .bind(old.id.to_string())
-                .bind(data.as_storage())
-                .bind(old.data.as_storage())
-                .execute(&mut *c)
-                .await?;
-            Ok(r.rows_affected() == 1)
         })
     }
 }

@@ -227,7 +227,8 @@ impl Tx {
     }
 
     /// Enrol the second factor: its sealed secret, the step of the code that
-    /// confirmed it, and fresh recovery codes (hashes), replacing any.
+    /// confirmed it, and fresh recovery codes (hashes). False if a second
+    /// factor is set already (two enrolments racing: the first one stays).
     pub async fn set_staff_totp(
         &mut self,
         id: StaffId,
@@ -235,15 +236,20 @@ impl Tx {
         step: i64,
         recovery_hashes: &[String],
         now: Timestamp,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         run!(self.conn(), c => {
-            sqlx::query("UPDATE staff SET totp_secret = $2, totp_last_step = $3, updated_at = $4 WHERE id = $1")
-                .bind(id.to_string())
-                .bind(sealed_secret)
-                .bind(step)
-                .bind(now.unix())
-                .execute(&mut *c)
-                .await?;
+            let r = sqlx::query(
+                "UPDATE staff SET totp_secret = $2, totp_last_step = $3, updated_at = $4 WHERE id = $1 AND totp_secret IS NULL",
+            )
+            .bind(id.to_string())
+            .bind(sealed_secret)
+            .bind(step)
+            .bind(now.unix())
+            .execute(&mut *c)
+            .await?;
+            if r.rows_affected() != 1 {
+                return Ok(false);
+            }
             sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = $1").bind(id.to_string()).execute(&mut *c).await?;
             for h in recovery_hashes {
                 sqlx::query("INSERT INTO staff_recovery_codes (staff_id, code_hash) VALUES ($1, $2)")
@@ -252,7 +258,7 @@ impl Tx {
                     .execute(&mut *c)
                     .await?;
             }
-            Ok(())
+            Ok(true)
         })
     }
 
@@ -281,18 +287,6 @@ impl Tx {
             .execute(&mut *c)
             .await?;
             Ok(r.rows_affected() == 1)
-        })
-    }
-
-    /// How many recovery codes are left.
-    pub async fn recovery_codes_left(&mut self, id: StaffId) -> Result<i64> {
-        run!(self.conn(), c => {
-            let (n,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM staff_recovery_codes WHERE staff_id = $1 AND used_at IS NULL")
-                    .bind(id.to_string())
-                    .fetch_one(&mut *c)
-                    .await?;
-            Ok(n)
         })
     }
 
@@ -327,10 +321,15 @@ impl Tx {
         })
     }
 
-    /// The second factor passed: the session becomes a full one.
-    pub async fn pass_staff_mfa(&mut self, id: StaffSessionId) -> Result<()> {
+    /// The second factor passed: the session becomes a full one, under a
+    /// new cookie (the one the password alone opened stops working).
+    pub async fn pass_staff_mfa(&mut self, id: StaffSessionId, new_secret_hash: &str) -> Result<()> {
         run!(self.conn(), c => {
-            sqlx::query("UPDATE staff_sessions SET mfa_passed = 1 WHERE id = $1").bind(id.to_string()).execute(&mut *c).await?;
+            sqlx::query("UPDATE staff_sessions SET mfa_passed = 1, secret_hash = $2 WHERE id = $1")
+                .bind(id.to_string())
+                .bind(new_secret_hash)
+                .execute(&mut *c)
+                .await?;
             Ok(())
         })
     }
@@ -395,6 +394,20 @@ pub struct PlatformAuditEntry {
 }
 
 impl Store {
+    /// End staff sessions past their lifetime or idle too long.
+    pub async fn purge_staff_sessions(&self, now: Timestamp, idle_secs: i64) -> Result<u64> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let r = sqlx::query("DELETE FROM staff_sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+                    .bind(now.unix())
+                    .bind(now.minus_secs(idle_secs).unix())
+                    .execute(&mut *c)
+                    .await?;
+                Ok(r.rows_affected())
+            })
+        })
+    }
+
     /// The newest entries of the platform audit log, newest first.
     pub async fn platform_audit(&self, limit: i64) -> Result<Vec<PlatformAuditEntry>> {
         on_pool!(self, conn => {

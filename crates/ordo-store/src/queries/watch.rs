@@ -4,7 +4,7 @@
 
 use crate::conn::{on_pool, run};
 use crate::row::Get;
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, Tx};
 use ordo_core::ids::TenantId;
 use ordo_core::time::Timestamp;
 
@@ -219,43 +219,6 @@ impl Store {
         })
     }
 
-    /// Open an incident unless one is open for this rule and subject:
-    /// returns it if this call opened it (the one to announce).
-    pub async fn open_incident(
-        &self,
-        rule: &str,
-        subject: &str,
-        severity: &str,
-        summary: &str,
-        detail: &str,
-        now: Timestamp,
-    ) -> Result<Option<Incident>> {
-        let id = new_id();
-        let inserted = on_pool!(self, conn => {
-            run!(conn, c => {
-                sqlx::query(
-                    "INSERT INTO incidents (id, rule, subject, severity, summary, detail, opened_at, last_notified_at, reminders, open_key)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, $8) ON CONFLICT (open_key) DO NOTHING",
-                )
-                .bind(&id)
-                .bind(rule)
-                .bind(subject)
-                .bind(severity)
-                .bind(summary)
-                .bind(detail)
-                .bind(now.unix())
-                .bind(format!("{rule}|{subject}"))
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
-            })
-        });
-        if inserted != 1 {
-            return Ok(None);
-        }
-        self.incident(&id).await
-    }
-
     pub async fn incident(&self, id: &str) -> Result<Option<Incident>> {
         let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1");
         on_pool!(self, conn => {
@@ -286,70 +249,6 @@ impl Store {
                 rows.iter().map(incident).collect()
             })
         })
-    }
-
-    /// Close an open incident: true if this call closed it (the one to
-    /// announce the recovery).
-    pub async fn resolve_incident(&self, id: &str, now: Timestamp) -> Result<bool> {
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let r = sqlx::query(
-                    "UPDATE incidents SET resolved_at = $2, open_key = NULL WHERE id = $1 AND resolved_at IS NULL",
-                )
-                .bind(id)
-                .bind(now.unix())
-                .execute(&mut *c)
-                .await?;
-                Ok(r.rows_affected() == 1)
-            })
-        })
-    }
-
-    /// A reminder goes out for an open incident: true if this call is the
-    /// one to send it (the last notice was before `due`).
-    pub async fn claim_reminder(&self, id: &str, due: Timestamp, now: Timestamp) -> Result<bool> {
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let r = sqlx::query(
-                    "UPDATE incidents SET last_notified_at = $3, reminders = reminders + 1
-                     WHERE id = $1 AND resolved_at IS NULL AND last_notified_at <= $2",
-                )
-                .bind(id)
-                .bind(due.unix())
-                .bind(now.unix())
-                .execute(&mut *c)
-                .await?;
-                Ok(r.rows_affected() == 1)
-            })
-        })
-    }
-
-    /// Queue alert deliveries (one per channel: name and payload), all or none.
-    pub async fn enqueue_deliveries(
-        &self,
-        incident_id: &str,
-        event: &str,
-        items: &[(String, String)],
-        now: Timestamp,
-    ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        run!(tx.conn(), c => {
-            for (channel, payload) in items {
-                sqlx::query(
-                    "INSERT INTO alert_deliveries (id, incident_id, event, channel, payload, status, attempts, next_attempt_at, created_at)
-                     VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
-                )
-                .bind(new_id())
-                .bind(incident_id)
-                .bind(event)
-                .bind(channel)
-                .bind(payload)
-                .bind(now.unix())
-                .execute(&mut *c)
-                .await?;
-            }
-        });
-        tx.commit().await
     }
 
     /// Take the next due delivery for `lease_secs` (a conditional update:
@@ -507,6 +406,110 @@ impl Store {
                 .await?;
                 Ok((pending, failed, firing))
             })
+        })
+    }
+}
+
+impl Tx {
+    /// Open an incident unless one is open for this rule and subject:
+    /// returns it if this call opened it (the one to announce).
+    pub async fn open_incident(
+        &mut self,
+        rule: &str,
+        subject: &str,
+        severity: &str,
+        summary: &str,
+        detail: &str,
+        now: Timestamp,
+    ) -> Result<Option<Incident>> {
+        let id = new_id();
+        let inserted = run!(self.conn(), c => {
+                sqlx::query(
+                    "INSERT INTO incidents (id, rule, subject, severity, summary, detail, opened_at, last_notified_at, reminders, open_key)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, $8) ON CONFLICT (open_key) DO NOTHING",
+                )
+                .bind(&id)
+                .bind(rule)
+                .bind(subject)
+                .bind(severity)
+                .bind(summary)
+                .bind(detail)
+                .bind(now.unix())
+                .bind(format!("{rule}|{subject}"))
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
+        if inserted != 1 {
+            return Ok(None);
+        }
+        self.incident(&id).await
+    }
+
+    pub async fn incident(&mut self, id: &str) -> Result<Option<Incident>> {
+        let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1");
+        run!(self.conn(), c => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *c).await?;
+            row.as_ref().map(incident).transpose()
+        })
+    }
+
+    /// Close an open incident: true if this call closed it (the one to
+    /// announce the recovery).
+    pub async fn resolve_incident(&mut self, id: &str, now: Timestamp) -> Result<bool> {
+        run!(self.conn(), c => {
+                let r = sqlx::query(
+                    "UPDATE incidents SET resolved_at = $2, open_key = NULL WHERE id = $1 AND resolved_at IS NULL",
+                )
+                .bind(id)
+                .bind(now.unix())
+                .execute(&mut *c)
+                .await?;
+                Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// A reminder goes out for an open incident: true if this call is the
+    /// one to send it (the last notice was before `due`).
+    pub async fn claim_reminder(&mut self, id: &str, due: Timestamp, now: Timestamp) -> Result<bool> {
+        run!(self.conn(), c => {
+                let r = sqlx::query(
+                    "UPDATE incidents SET last_notified_at = $3, reminders = reminders + 1
+                     WHERE id = $1 AND resolved_at IS NULL AND last_notified_at <= $2",
+                )
+                .bind(id)
+                .bind(due.unix())
+                .bind(now.unix())
+                .execute(&mut *c)
+                .await?;
+                Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Queue alert deliveries (one per channel: name and payload), all or none.
+    pub async fn enqueue_deliveries(
+        &mut self,
+        incident_id: &str,
+        event: &str,
+        items: &[(String, String)],
+        now: Timestamp,
+    ) -> Result<()> {
+        run!(self.conn(), c => {
+            for (channel, payload) in items {
+                sqlx::query(
+                    "INSERT INTO alert_deliveries (id, incident_id, event, channel, payload, status, attempts, next_attempt_at, created_at)
+                     VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
+                )
+                .bind(new_id())
+                .bind(incident_id)
+                .bind(event)
+                .bind(channel)
+                .bind(payload)
+                .bind(now.unix())
+                .execute(&mut *c)
+                .await?;
+            }
+            Ok(())
         })
     }
 }

@@ -100,6 +100,19 @@ async fn busy_tenant(t: &TestApp) -> (String, String, Client) {
     let element = page.split("id=\"el-").nth(1).unwrap()[..36].to_owned();
     c.post_form(&format!("{path}/elements/{element}/comments"), &[("body", "Audited figures only")]).await;
     c.post_form(&format!("{path}/share"), &[]).await;
+    // A support conversation (with a picture), answered, and support's
+    // access to the meeting granted.
+    let tenant = t.app.store.tenant_by_slug(&Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let keys = t.app.keys.for_tenant(&t.app.store, &tenant).await.unwrap();
+    let owner_row = t.app.store.user_by_email_index(tenant.id, &keys.email_index(&owner)).await.unwrap().unwrap();
+    let owner_user = ordo_app::accounts::open_user(&keys, owner_row).unwrap();
+    let msg = ordo_app::support::NewMessage { body: "Where is the export?", image: Some(png(6, 6)) };
+    let (conversation, _) = ordo_app::support::user_send(&t.app, &tenant, &owner_user, msg).await.unwrap();
+    let agent = crate::console::staff_auth(&t, ordo_core::staff::PlatformRole::SupportAgent).await;
+    let reply = ordo_app::support::NewMessage { body: "Under Settings.", image: None };
+    ordo_app::support::staff_send(&t.app, &agent, &slug, &conversation, reply).await.unwrap();
+    let meeting_id: ordo_core::ids::MeetingId = id.parse().unwrap();
+    ordo_app::support::grant(&t.app, &tenant, &owner_user, meeting_id, agent.staff.id, 2, "127.0.0.1").await.unwrap();
     // Let the mail worker deliver what is queued: it changes mail rows.
     for _ in 0..100 {
         if t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM mail_outbox WHERE status = 'pending'").await == "0" {
@@ -281,7 +294,7 @@ async fn meaning(app: &App, slug: &str) -> Tables {
                         (Some(f), Value::Text(stored)) if !stored.is_empty() => {
                             let Value::Text(row) = &r[id_at.unwrap()] else { panic!("id") };
                             let sealed = ordo_store::Sealed::from_storage(stored.clone());
-                            Value::Text(if f == Field::AttachmentData {
+                            Value::Text(if f.is_binary() {
                                 ordo_crypto::digest::sha256_hex(&keys.open_bytes(f, row, &sealed).unwrap())
                             } else {
                                 keys.open(f, row, &sealed).unwrap()

@@ -59,6 +59,9 @@ both!(staff_sign_in_with_a_password_and_a_one_time_code_that_works_once, |engine
     let t = TestApp::spawn(engine).await;
     let ada = staff_signed_in(&t, PlatformRole::OperatorAdmin).await;
     let c = &ada.client;
+    // The invitation (its link is a secret) waits in the outbox sealed.
+    let recipient = t.db.text("SELECT recipient FROM mail_outbox WHERE tenant_id IS NULL").await;
+    assert!(recipient.starts_with("ep:") && !recipient.contains(&ada.email), "{recipient}");
     assert_eq!(c.get("/ops/").await.status, 200, "enrolled and signed in");
     // Stored sealed, never the secret itself.
     let stored = t.db.text("SELECT totp_secret FROM staff").await;
@@ -82,9 +85,16 @@ both!(staff_sign_in_with_a_password_and_a_one_time_code_that_works_once, |engine
     let r = c.post_form("/ops/mfa", &[("code", "000000")]).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("not right, or was already used"), "{}", r.body);
+    let half_cookie = c.cookie(ordo_web::ops::COOKIE).unwrap();
     let r = c.post_form("/ops/mfa", &[("code", &code)]).await;
     assert_eq!(r.location(), "/ops/", "{}", r.body);
     assert_eq!(c.get("/ops/").await.status, 200);
+    // The code renews the session's cookie: the one the password alone
+    // opened is worth nothing.
+    assert_ne!(c.cookie(ordo_web::ops::COOKIE).unwrap(), half_cookie);
+    let stale = t.client();
+    stale.set_cookie(ordo_web::ops::COOKIE, &half_cookie);
+    assert_eq!(stale.get("/ops/").await.location(), "/ops/login");
 
     // The same code again, from another sign-in: refused (replay).
     let other = t.client();
@@ -263,3 +273,27 @@ both!(every_console_route_answers_every_caller_by_the_platform_policy, |engine| 
     assert_eq!(checked, OPS_ROUTES.len() * 6);
     assert!(OPS_ROUTES.iter().any(|r| r.access == OpsAccess::Staff(StaffAction::ManageStaff)));
 });
+
+/// A staff member as the use cases see them once signed in with both
+/// factors, without going through the pages (tests of other features).
+pub async fn staff_auth(t: &TestApp, role: PlatformRole) -> ordo_app::staff::StaffAuth {
+    let (id, link) =
+        ordo_app::staff::invite(&t.app, None, &TestApp::email(role.as_str()), &format!("Sam {role}"), role)
+            .await
+            .unwrap();
+    ordo_app::staff::activate(&t.app, link.rsplit('/').next().unwrap(), PASSWORD).await.unwrap();
+    let row = t.app.store.staff_by_id(id).await.unwrap().unwrap();
+    let now = t.app.now();
+    ordo_app::staff::StaffAuth {
+        session: ordo_store::StaffSession {
+            id: ordo_core::ids::StaffSessionId::new(),
+            staff_id: id,
+            csrf_token: String::new(),
+            mfa_passed: true,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now,
+        },
+        staff: row.into(),
+    }
+}
