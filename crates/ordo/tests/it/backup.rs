@@ -108,7 +108,7 @@ async fn busy_tenant(t: &TestApp) -> (String, String, Client) {
     let owner_user = ordo_app::accounts::open_user(&keys, owner_row).unwrap();
     let msg = ordo_app::support::NewMessage { body: "Where is the export?", image: Some(png(6, 6)) };
     let (conversation, _) = ordo_app::support::user_send(&t.app, &tenant, &owner_user, msg).await.unwrap();
-    let agent = crate::console::staff_auth(&t, ordo_core::staff::PlatformRole::SupportAgent).await;
+    let agent = crate::console::staff_auth(t, ordo_core::staff::PlatformRole::SupportAgent).await;
     let reply = ordo_app::support::NewMessage { body: "Under Settings.", image: None };
     ordo_app::support::staff_send(&t.app, &agent, &slug, &conversation, reply).await.unwrap();
     let meeting_id: ordo_core::ids::MeetingId = id.parse().unwrap();
