@@ -70,6 +70,13 @@ pub const OPS_ROUTES: &[OpsRoute] = &[
     r("POST", "/ops/staff/{id}/disable", Staff(StaffAction::ManageStaff)),
     r("POST", "/ops/staff/{id}/enable", Staff(StaffAction::ManageStaff)),
     r("GET", "/ops/audit", Staff(StaffAction::ViewPlatformAudit)),
+    r("GET", "/ops/support", Staff(StaffAction::Support)),
+    r("GET", "/ops/support/{slug}/{id}", Staff(StaffAction::Support)),
+    r("POST", "/ops/support/{slug}/{id}", Staff(StaffAction::Support)),
+    r("POST", "/ops/support/{slug}/{id}/status", Staff(StaffAction::Support)),
+    r("GET", "/ops/support/{slug}/{id}/events", Staff(StaffAction::Support)),
+    r("GET", "/ops/support/{slug}/{id}/images/{message}", Staff(StaffAction::Support)),
+    r("GET", "/ops/grants/{slug}/{meeting}", Staff(StaffAction::Support)),
 ];
 
 pub fn router(state: AppState) -> axum::Router<AppState> {
@@ -87,6 +94,17 @@ pub fn router(state: AppState) -> axum::Router<AppState> {
         .route("/ops/staff/{id}/disable", post(disable))
         .route("/ops/staff/{id}/enable", post(enable))
         .route("/ops/audit", get(audit_page))
+        .route("/ops/support", get(inbox_page))
+        .route(
+            "/ops/support/{slug}/{id}",
+            get(conversation_page)
+                .post(reply)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::middleware::MAX_UPLOAD_BYTES)),
+        )
+        .route("/ops/support/{slug}/{id}/status", post(set_status))
+        .route("/ops/support/{slug}/{id}/events", get(conversation_events))
+        .route("/ops/support/{slug}/{id}/images/{message}", get(conversation_image))
+        .route("/ops/grants/{slug}/{meeting}", get(granted_meeting))
         .route_layer(axum::middleware::from_fn_with_state(state, ops_context))
 }
 
@@ -208,6 +226,7 @@ pub struct OpsPage {
     /// Signed in with both factors: the name, and what the menu offers.
     pub staff_name: Option<String>,
     pub can_audit: bool,
+    pub can_support: bool,
     pub nav: &'static str,
 }
 
@@ -220,6 +239,7 @@ impl OpsPage {
             csrf: ctx.csrf().to_owned(),
             staff_name: full.map(|a| a.staff.display_name.clone()),
             can_audit: full.is_some_and(|a| ordo_core::staff::staff_may(a.staff.role, StaffAction::ViewPlatformAudit)),
+            can_support: full.is_some_and(|a| ordo_core::staff::staff_may(a.staff.role, StaffAction::Support)),
             nav,
         }
     }
@@ -720,4 +740,245 @@ async fn audit_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response,
         .map(|e| (e.seq, e.at.human_utc(), e.kind, e.subject.unwrap_or_default(), e.detail))
         .collect();
     Ok(ok(&AuditTpl { p: OpsPage::new(&ctx, "audit"), rows }))
+}
+
+// ---- The support inbox ----------------------------------------------------------
+
+pub struct InboxView {
+    pub href: String,
+    pub tenant: String,
+    pub plan: String,
+    pub status: String,
+    pub status_key: String,
+    pub assigned: String,
+    pub mine: bool,
+    pub unread: i64,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "ops_inbox.html")]
+struct InboxTpl {
+    p: OpsPage,
+    rows: Vec<InboxView>,
+    grants: Vec<(String, String, String)>,
+}
+
+async fn inbox_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let tr = ctx.tr();
+    let rows = ordo_app::support::inbox(&st.app, a)
+        .await?
+        .into_iter()
+        .map(|r| InboxView {
+            href: format!("/ops/support/{}/{}", r.tenant_slug, r.id),
+            tenant: r.tenant_name,
+            plan: tr.t(&format!("ops.plan.{}", r.plan.as_str())).to_owned(),
+            status: tr.t(&format!("ops.chat.status.{}", r.status)).to_owned(),
+            status_key: r.status,
+            assigned: r.assigned,
+            mine: r.mine,
+            unread: r.unread,
+            updated: r.updated_at.human_utc(),
+        })
+        .collect();
+    let grants = ordo_app::support::my_grants(&st.app, a)
+        .await?
+        .into_iter()
+        .map(|(slug, m, until)| (format!("/ops/grants/{slug}/{m}"), slug, until.human_utc()))
+        .collect();
+    Ok(ok(&InboxTpl { p: OpsPage::new(&ctx, "support"), rows, grants }))
+}
+
+#[derive(Template)]
+#[template(path = "ops_conversation.html")]
+struct ConversationTpl {
+    p: OpsPage,
+    tenant: String,
+    user: String,
+    status_key: String,
+    status_label: String,
+    assigned: String,
+    messages: Vec<crate::handlers::support::MessageView>,
+    last: i64,
+    base: String,
+    errors: Errors,
+}
+
+async fn conversation_view(
+    st: &AppState,
+    ctx: &OpsCtx,
+    slug: &str,
+    id: &str,
+    errors: Errors,
+) -> Result<ConversationTpl, WebError> {
+    let a = ctx.auth()?;
+    let v = ordo_app::support::staff_conversation(&st.app, a, slug, id, 0).await?;
+    let base = format!("/ops/support/{slug}/{id}");
+    let images = format!("{base}/images");
+    let messages: Vec<_> = v.messages.iter().map(|m| crate::handlers::support::message_view(m, &images)).collect();
+    Ok(ConversationTpl {
+        p: OpsPage::new(ctx, "support"),
+        tenant: v.tenant.name,
+        user: v.user_name,
+        status_label: ctx.tr().t(&format!("ops.chat.status.{}", v.conversation.status)).to_owned(),
+        status_key: v.conversation.status,
+        assigned: v.assigned,
+        last: messages.last().map_or(0, |m| m.seq),
+        messages,
+        base,
+        errors,
+    })
+}
+
+async fn conversation_page(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    Ok(ok(&conversation_view(&st, &ctx, &slug, &id, Errors::default()).await?))
+}
+
+async fn reply(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    Path((slug, id)): Path<(String, String)>,
+    crate::handlers::MultipartForm(mp): crate::handlers::MultipartForm,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let (body, file) = crate::handlers::support::read_message(mp).await?;
+    let m = ordo_app::support::NewMessage { body: &body, image: file };
+    match ordo_app::support::staff_send(&st.app, a, &slug, &id, m).await {
+        Ok(_) => Ok(Redirect::to(&format!("/ops/support/{slug}/{id}#end")).into_response()),
+        Err(AppError::Invalid(i)) => {
+            let errors = Errors::one(i.field, ctx.tr().t(&format!("error.{}", i.code)).to_owned());
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &conversation_view(&st, &ctx, &slug, &id, errors).await?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+}
+
+async fn set_status(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, WebError> {
+    ordo_app::support::set_status(&st.app, ctx.auth()?, &slug, &id, &f.status).await?;
+    Ok(Redirect::to(&format!("/ops/support/{slug}/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct AfterQuery {
+    #[serde(default)]
+    after: i64,
+}
+
+/// The live stream of a conversation, for support.
+async fn conversation_events(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    headers: axum::http::HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    Query(q): Query<AfterQuery>,
+) -> Result<Response, WebError> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    crate::handlers::support::same_origin(&st, &headers)?;
+    let auth = ctx.auth()?.clone();
+    // Refused now, not inside the stream: the conversation must exist.
+    ordo_app::support::staff_conversation(&st.app, &auth, &slug, &id, i64::MAX).await?;
+    let app = st.app.clone();
+    let images = format!("/ops/support/{slug}/{id}/images");
+    let stream = futures_util::stream::unfold(q.after.max(0), move |after| {
+        let (app, auth, slug, id, images) = (app.clone(), auth.clone(), slug.clone(), id.clone(), images.clone());
+        async move {
+            loop {
+                if let Ok(v) = ordo_app::support::staff_conversation(&app, &auth, &slug, &id, after).await
+                    && let Some(last) = v.messages.last().map(|m| m.seq)
+                {
+                    let list: Vec<serde_json::Value> = v
+                        .messages
+                        .iter()
+                        .map(|m| {
+                            crate::handlers::support::message_json(&crate::handlers::support::message_view(m, &images))
+                        })
+                        .collect();
+                    let event = Event::default().id(last.to_string()).data(serde_json::Value::Array(list).to_string());
+                    return Some((Ok::<_, std::convert::Infallible>(event), last));
+                }
+                tokio::select! {
+                    _ = app.support_wakeup.notified() => {}
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                }
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+}
+
+async fn conversation_image(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    Path((slug, id, message)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let (ctype, bytes) = ordo_app::support::staff_image(&st.app, ctx.auth()?, &slug, &id, &message).await?;
+    crate::handlers::support::picture(&message, &ctype, bytes)
+}
+
+#[derive(Template)]
+#[template(path = "ops_meeting.html")]
+struct GrantedMeetingTpl {
+    p: OpsPage,
+    tenant: String,
+    title: String,
+    when: String,
+    topics: Vec<(String, Vec<GrantedElement>)>,
+}
+
+/// One element of a granted meeting: its kind's label, title and (sanitised) description.
+type GrantedElement = (String, String, String);
+
+/// A meeting read by support under a grant: read-only, and written in the
+/// tenant's audit log at each view.
+async fn granted_meeting(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    Path((slug, meeting)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let tr = ctx.tr();
+    let meeting = meeting.parse().map_err(|_| WebError::NotFound)?;
+    let (m, content) = ordo_app::support::view_meeting(&st.app, a, &slug, meeting, &ctx.ip).await?;
+    let topics = content
+        .topics
+        .iter()
+        .map(|t| {
+            let elements = content
+                .elements
+                .iter()
+                .filter(|e| e.topic_id == t.id)
+                .map(|e| {
+                    (
+                        tr.t(&format!("element.kind.{}", e.kind.as_str())).to_owned(),
+                        e.title.clone(),
+                        // Sanitised when stored (as on the meeting page).
+                        e.description.clone(),
+                    )
+                })
+                .collect();
+            (t.title.clone(), elements)
+        })
+        .collect();
+    Ok(ok(&GrantedMeetingTpl {
+        p: OpsPage::new(&ctx, "support"),
+        tenant: slug,
+        title: m.title,
+        when: format!("{} ({})", m.local_start.replace('T', " "), m.time_zone),
+        topics,
+    }))
 }

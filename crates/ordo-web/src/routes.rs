@@ -3,7 +3,7 @@
 //! is missing (fail closed), and the isolation and access tests iterate this
 //! table, so a new route cannot escape them.
 
-use crate::handlers::{account, admin, api, auth, meetings, system};
+use crate::handlers::{account, admin, api, auth, meetings, support, system};
 use crate::middleware;
 use crate::state::AppState;
 use axum::Router;
@@ -77,6 +77,14 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("GET", "/t/{slug}/admin/backups", Admin),
     r("GET", "/t/{slug}/admin/actions", Admin),
     r("POST", "/t/{slug}/admin/encryption/enable", Admin),
+    r("GET", "/t/{slug}/admin/support", Admin),
+    r("POST", "/t/{slug}/admin/support/grants", Admin),
+    r("POST", "/t/{slug}/admin/support/revoke", Admin),
+    r("GET", "/t/{slug}/support", User),
+    r("POST", "/t/{slug}/support", User),
+    r("GET", "/t/{slug}/support/events", User),
+    r("GET", "/t/{slug}/support/unread", User),
+    r("GET", "/t/{slug}/support/images/{id}", User),
     r("GET", "/t/{slug}/meetings", User),
     r("POST", "/t/{slug}/meetings", Member),
     m("GET", "/t/{slug}/meetings/{id}", A::View),
@@ -177,6 +185,18 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/admin/backups", get(admin::backups_page))
         .route("/t/{slug}/admin/actions", get(admin::actions_page))
         .route("/t/{slug}/admin/encryption/enable", post(admin::enable_encryption))
+        .route("/t/{slug}/admin/support", get(support::admin_page))
+        .route("/t/{slug}/admin/support/grants", post(support::grant))
+        .route("/t/{slug}/admin/support/revoke", post(support::revoke))
+        .route(
+            "/t/{slug}/support",
+            get(support::page)
+                .post(support::send)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::middleware::MAX_UPLOAD_BYTES)),
+        )
+        .route("/t/{slug}/support/events", get(support::events))
+        .route("/t/{slug}/support/unread", get(support::unread))
+        .route("/t/{slug}/support/images/{id}", get(support::image))
         .route("/t/{slug}/meetings", get(meetings::list).post(meetings::create))
         .route("/t/{slug}/meetings/{id}", get(meetings::show))
         .route("/t/{slug}/meetings/{id}/edit", post(meetings::edit))

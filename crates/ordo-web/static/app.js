@@ -216,3 +216,93 @@ document.addEventListener("drop", (event) => {
   }
   announce(document.querySelector("section.notes").dataset.moved || "");
 });
+
+// ---- Support chat ------------------------------------------------------------
+// The chat button shows how many replies wait; the chat page receives new
+// messages as they are written (server-sent events, the session's cookie,
+// this origin only) and sends without reloading. Text is set as text: a
+// message never becomes markup.
+document.addEventListener("DOMContentLoaded", async () => {
+  const button = document.querySelector("a.chat-button[data-unread]");
+  if (!button) return;
+  try {
+    const res = await fetch(button.dataset.unread, { credentials: "same-origin" });
+    const n = res.ok ? (await res.json()).unread : 0;
+    const badge = button.querySelector(".chat-unread");
+    if (badge && n > 0) {
+      badge.textContent = String(n);
+      badge.hidden = false;
+    }
+  } catch (_) {
+    // No badge: the button still works.
+  }
+});
+
+function chatMessage(chat, m) {
+  if (chat.querySelector(`li[data-seq="${m.seq}"]`)) return;
+  const staffSide = chat.dataset.staff === "1";
+  const mine = staffSide ? m.from_support : !m.from_support;
+  const li = document.createElement("li");
+  li.className = "chat-message " + (mine ? "from-me" : "from-support");
+  li.dataset.seq = String(m.seq);
+  const meta = document.createElement("span");
+  meta.className = "chat-meta";
+  const who = staffSide ? m.author : (m.from_support ? `${m.author} · ${chat.dataset.support}` : chat.dataset.you);
+  meta.textContent = `${who} · ${m.when}`;
+  li.appendChild(meta);
+  if (m.body) {
+    const p = document.createElement("p");
+    p.textContent = m.body;
+    li.appendChild(p);
+  }
+  if (m.image_url) {
+    const img = document.createElement("img");
+    img.className = "chat-image";
+    img.src = m.image_url;
+    img.alt = "";
+    li.appendChild(img);
+  }
+  chat.appendChild(li);
+  const empty = document.getElementById("chat-empty");
+  if (empty) empty.remove();
+  li.scrollIntoView({ block: "nearest" });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const chat = document.getElementById("chat");
+  if (!chat || !chat.dataset.events || !window.EventSource) return;
+  const last = chat.dataset.last || "0";
+  const source = new EventSource(`${chat.dataset.events}?after=${encodeURIComponent(last)}`);
+  source.onmessage = (event) => {
+    try {
+      for (const m of JSON.parse(event.data)) chatMessage(chat, m);
+    } catch (_) {
+      // A malformed event is dropped; the next one carries the state.
+    }
+  };
+  const form = document.querySelector("form.chat-form");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      const res = await fetch(form.action, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { "X-CSRF-Token": csrfToken() },
+      });
+      if (res.type !== "opaqueredirect" && !res.ok) {
+        // Refused (a field error): send it the plain way, and the page
+        // comes back with the message next to the field.
+        form.submit();
+        return;
+      }
+      // The stream brings the message back, as everyone else sees it.
+      form.reset();
+    } catch (_) {
+      form.submit();
+    }
+  });
+});

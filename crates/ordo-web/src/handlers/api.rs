@@ -739,7 +739,7 @@ pub async fn upload_image(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((_, id)): Path<(String, String)>,
-    mp: axum::extract::Multipart,
+    super::MultipartForm(mp): super::MultipartForm,
 ) -> Result<Response, WebError> {
     let a = ctx.auth()?;
     let up = super::meetings::read_upload(mp, "topic_id").await?;

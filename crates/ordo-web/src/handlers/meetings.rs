@@ -669,7 +669,7 @@ pub async fn upload_image(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((_, id)): Path<(String, String)>,
-    mp: axum::extract::Multipart,
+    super::MultipartForm(mp): super::MultipartForm,
 ) -> Result<Response, WebError> {
     let id = meeting_id(&id)?;
     let auth = ctx.auth()?;

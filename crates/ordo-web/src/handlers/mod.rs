@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod meetings;
+pub mod support;
 pub mod system;
 
 use crate::error::WebError;
@@ -20,6 +21,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         axum::Form::<T>::from_request(req, state).await.map(|f| Form(f.0)).map_err(|_| WebError::BadRequest)
+    }
+}
+
+/// A multipart body (uploads); anything else is a plain 400 with the
+/// generic error page, never a framework message.
+pub struct MultipartForm(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for MultipartForm {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Multipart::from_request(req, state).await.map(MultipartForm).map_err(|_| WebError::BadRequest)
     }
 }
 

@@ -373,6 +373,12 @@ both!(every_other_tenant_route_answers_every_caller_by_its_access_class, |engine
                     id = ordo_app::accounts::create_api_token(&t.app, &tenant, &user, "to revoke").await.unwrap().0;
                 } else if route.path.contains("/members/{id}") {
                     id = bystander.id.to_string();
+                } else if route.path.contains("/support/images/{id}") {
+                    // A picture of the caller's own conversation.
+                    let m = ordo_app::support::NewMessage { body: "", image: Some(png(4, 4)) };
+                    let (c, _) = ordo_app::support::user_send(&t.app, &tenant, &user, m).await.unwrap();
+                    let list = ordo_app::support::user_messages(&t.app, &tenant, &user, &c, 0).await.unwrap();
+                    id = list.iter().rev().find(|m| m.image_type.is_some()).unwrap().id.clone();
                 }
             }
             let path = route.path.replace("{slug}", &slug).replace("{id}", &id).replace("{token}", "sometoken");
@@ -382,7 +388,15 @@ both!(every_other_tenant_route_answers_every_caller_by_its_access_class, |engine
             } else {
                 client.get(&format!("/t/{home_slug}/")).await;
             }
-            let res = if route.method == "GET" {
+            let res = if route.path.ends_with("/events") {
+                // A live stream: its answer, not its (endless) body.
+                let (status, location) = client.get_head(&path).await;
+                let mut headers = reqwest::header::HeaderMap::new();
+                if let Ok(v) = location.parse() {
+                    headers.insert("location", v);
+                }
+                Resp { status, headers, body: String::new() }
+            } else if route.method == "GET" {
                 client.get(&path).await
             } else if route.path.contains("/api/") {
                 let token = client.csrf.lock().unwrap().clone().unwrap_or_default();

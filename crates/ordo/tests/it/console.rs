@@ -297,3 +297,15 @@ pub async fn staff_auth(t: &TestApp, role: PlatformRole) -> ordo_app::staff::Sta
         staff: row.into(),
     }
 }
+
+/// Sign a staff member in again (after their session ran out): password,
+/// then the next step's code.
+pub async fn sign_in_again(t: &TestApp, s: &SignedIn) {
+    t.clock.advance_secs(30);
+    let c = &s.client;
+    c.get("/ops/login").await;
+    let r = c.post_form("/ops/login", &[("email", &s.email), ("password", PASSWORD)]).await;
+    assert_eq!(r.location(), "/ops/mfa");
+    c.get("/ops/mfa").await;
+    assert_eq!(c.post_form("/ops/mfa", &[("code", &code_now(t, &s.secret))]).await.location(), "/ops/");
+}

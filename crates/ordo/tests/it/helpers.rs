@@ -471,6 +471,13 @@ impl Client {
         self
     }
 
+    /// The same browser (its cookies), sending one more header.
+    pub fn clone_with_header(&self, k: &str, v: &str) -> Client {
+        let c = Client::new(&self.base).with_header(k, v);
+        *c.cookies.lock().unwrap() = self.cookies.lock().unwrap().clone();
+        c
+    }
+
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.cookies.lock().unwrap().get(name).cloned()
     }
@@ -511,6 +518,22 @@ impl Client {
             *self.csrf.lock().unwrap() = Some(tok);
         }
         Resp { status, headers, body }
+    }
+
+    /// GET without reading the body (an event stream never ends): the
+    /// status and the redirect target.
+    pub async fn get_head(&self, path: &str) -> (u16, String) {
+        let mut req = self.http.get(format!("{}{path}", self.base)).header("user-agent", &self.user_agent);
+        for (k, v) in &self.headers {
+            req = req.header(k, v);
+        }
+        let cookies = self.cookie_header();
+        if !cookies.is_empty() {
+            req = req.header("cookie", cookies);
+        }
+        let res = req.send().await.unwrap();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        (res.status().as_u16(), location)
     }
 
     pub async fn get(&self, path: &str) -> Resp {

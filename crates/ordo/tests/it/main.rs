@@ -23,3 +23,4 @@ mod mail;
 mod meetings;
 mod metrics;
 mod security;
+mod support;
