@@ -690,6 +690,8 @@ async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
         format!("/t/{slug}/admin/actions"),
         format!("/t/{slug}/admin/audit"),
         format!("/t/{slug}/admin/backups"),
+        format!("/t/{slug}/admin/support"),
+        format!("/t/{slug}/support"),
     ];
     for (width, height) in [(375, 800), (1400, 900)] {
         b.resize(width, height).await;
@@ -706,4 +708,82 @@ async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
     anon.resize(375, 800).await;
     anon.goto(&format!("{}/t/{slug}/login", t.base)).await;
     assert_eq!(anon.eval(LAYOUT_AND_LABELS, json!([])).await, json!([]), "sign-in at 375 px");
+}
+
+/// Wait (up to 10 s) until the element matching `css` contains `text`,
+/// without reloading: what arrives must arrive by itself.
+async fn wait_text(b: &Browser, css: &str, text: &str) {
+    let script = "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';";
+    let mut got = Value::Null;
+    for _ in 0..100 {
+        got = b.eval(script, json!([css])).await;
+        if got.as_str().is_some_and(|s| s.contains(text)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {text:?}: {got}");
+}
+
+#[cfg_attr(not(ordo_browser), ignore = "the test script installs Chromium and sets ORDO_TEST_BROWSER")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_and_a_support_agent_chat_live_in_two_chromium_sessions() {
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let (slug, owner, _c) = t.tenant_with_owner().await;
+    let agent = crate::console::staff_signed_in(&t, ordo_core::staff::PlatformRole::SupportAgent).await;
+
+    // The user opens the chat from the header of any page and writes.
+    let user = Browser::start("en-GB,en").await;
+    user.goto(&format!("{}/t/{slug}/login", t.base)).await;
+    user.fill("#email", &owner).await;
+    user.fill("#password", PASSWORD).await;
+    user.click("button.primary").await;
+    user.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
+    user.click("a.chat-button").await;
+    user.wait_url(&format!("/t/{slug}/support")).await;
+    user.fill("#chat-body", "The export button does nothing <b>at all</b>").await;
+    user.click("form.chat-form button.primary").await;
+    // Sent without leaving the page, and shown as text, never as markup.
+    wait_text(&user, "#chat", "The export button does nothing <b>at all</b>").await;
+    assert_eq!(user.eval("return document.querySelectorAll('#chat b').length;", json!([])).await, json!(0));
+    assert_eq!(user.eval("return document.getElementById('chat-body').value;", json!([])).await, json!(""));
+
+    // The agent signs in to the console with a password and a one-time code.
+    let desk = Browser::start("en-GB,en").await;
+    desk.goto(&format!("{}/ops/login", t.base)).await;
+    desk.fill("#email", &agent.email).await;
+    desk.fill("#password", PASSWORD).await;
+    desk.click("button.primary").await;
+    desk.wait_url("/ops/mfa").await;
+    desk.fill("#code", &crate::console::code_now(&t, &agent.secret)).await;
+    desk.click("button.primary").await;
+    desk.goto(&format!("{}/ops/support", t.base)).await;
+    desk.click(&format!("a[href^=\"/ops/support/{slug}/\"]")).await;
+    desk.wait_url(&format!("/ops/support/{slug}/")).await;
+    wait_text(&desk, "#chat", "The export button does nothing").await;
+
+    // The agent answers: the user's open page shows it by itself.
+    desk.fill("#chat-body", "Try reloading once, then tell me").await;
+    desk.click("form.chat-form button.primary").await;
+    wait_text(&user, "#chat", "Try reloading once, then tell me").await;
+    wait_text(&user, "#chat", "Sam support_agent").await;
+    // And the user's answer reaches the agent's open page the same way.
+    user.fill("#chat-body", "Reloaded: it works now, thanks").await;
+    user.click("form.chat-form button.primary").await;
+    wait_text(&desk, "#chat", "Reloaded: it works now, thanks").await;
+
+    // Away from the chat, the button counts the replies waiting.
+    user.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
+    desk.fill("#chat-body", "Glad to hear it").await;
+    desk.click("form.chat-form button.primary").await;
+    wait_text(&desk, "#chat", "Glad to hear it").await;
+    user.goto(&format!("{}/t/{slug}/", t.base)).await;
+    wait_text(&user, "a.chat-button .chat-unread", "1").await;
+    let hidden = user.eval("return document.querySelector('a.chat-button .chat-unread').hidden;", json!([])).await;
+    assert_eq!(hidden, json!(false));
+
+    // The console's chat fits a phone and labels its controls too.
+    desk.resize(375, 800).await;
+    desk.goto(&desk.url().await).await;
+    assert_eq!(desk.eval(LAYOUT_AND_LABELS, json!([])).await, json!([]), "the console chat at 375 px");
 }

@@ -8,7 +8,7 @@ use ordo_core::staff::{PlatformRole, StaffAction, staff_may};
 use ordo_web::ops::{OPS_ROUTES, OpsAccess};
 
 /// The code an authenticator app shows now (on the server's clock).
-fn code_now(t: &TestApp, secret: &[u8]) -> String {
+pub fn code_now(t: &TestApp, secret: &[u8]) -> String {
     let step = ordo_crypto::totp::step_of(t.app.now().unix());
     ordo_crypto::totp::hotp(secret, step as u64, 6)
 }
