@@ -379,6 +379,21 @@ pub async fn set_disabled(app: &App, auth: &StaffAuth, target: StaffId, disabled
     })
 }
 
+/// A support agent or CSM marks themself available for new conversations,
+/// or away (round-robin and CSM assignment then pass them by).
+pub async fn set_available(app: &App, auth: &StaffAuth, available: bool) -> Result<(), AppError> {
+    auth.may(StaffAction::Support)?;
+    let now = app.now();
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        tx.set_staff_available(auth.staff.id, available, now).await?;
+        let kind = if available { "staff.available" } else { "staff.away" };
+        tx.append_platform_audit(kind, Some(&auth.staff.id.to_string()), "{}", now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
 /// Name a tenant's customer success manager (a staff member with the CSM
 /// role), or none.
 pub async fn assign_csm(app: &App, auth: &StaffAuth, tenant: TenantId, csm: Option<StaffId>) -> Result<(), AppError> {

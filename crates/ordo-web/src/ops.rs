@@ -71,6 +71,7 @@ pub const OPS_ROUTES: &[OpsRoute] = &[
     r("POST", "/ops/staff/{id}/enable", Staff(StaffAction::ManageStaff)),
     r("GET", "/ops/audit", Staff(StaffAction::ViewPlatformAudit)),
     r("GET", "/ops/support", Staff(StaffAction::Support)),
+    r("POST", "/ops/support/availability", Staff(StaffAction::Support)),
     r("GET", "/ops/support/{slug}/{id}", Staff(StaffAction::Support)),
     r("POST", "/ops/support/{slug}/{id}", Staff(StaffAction::Support)),
     r("POST", "/ops/support/{slug}/{id}/status", Staff(StaffAction::Support)),
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> axum::Router<AppState> {
         .route("/ops/staff/{id}/enable", post(enable))
         .route("/ops/audit", get(audit_page))
         .route("/ops/support", get(inbox_page))
+        .route("/ops/support/availability", post(set_availability))
         .route(
             "/ops/support/{slug}/{id}",
             get(conversation_page)
@@ -760,6 +762,7 @@ pub struct InboxView {
 #[template(path = "ops_inbox.html")]
 struct InboxTpl {
     p: OpsPage,
+    available: bool,
     rows: Vec<InboxView>,
     grants: Vec<(String, String, String)>,
 }
@@ -787,7 +790,26 @@ async fn inbox_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response,
         .into_iter()
         .map(|(slug, m, until)| (format!("/ops/grants/{slug}/{m}"), slug, until.human_utc()))
         .collect();
-    Ok(ok(&InboxTpl { p: OpsPage::new(&ctx, "support"), rows, grants }))
+    Ok(ok(&InboxTpl { p: OpsPage::new(&ctx, "support"), available: a.staff.available, rows, grants }))
+}
+
+#[derive(Deserialize)]
+pub struct AvailabilityForm {
+    available: String,
+}
+
+async fn set_availability(
+    State(st): State<AppState>,
+    ctx: OpsCtx,
+    Form(f): Form<AvailabilityForm>,
+) -> Result<Response, WebError> {
+    let available = match f.available.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(WebError::Invalid { field: "available", code: "status.invalid" }),
+    };
+    staff::set_available(&st.app, ctx.auth()?, available).await?;
+    Ok(Redirect::to("/ops/support?notice=saved").into_response())
 }
 
 #[derive(Template)]

@@ -370,6 +370,19 @@ impl Tx {
         })
     }
 
+    /// Whether a staff member takes new support conversations.
+    pub async fn set_staff_available(&mut self, id: StaffId, available: bool, now: Timestamp) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query("UPDATE staff SET available = $2, updated_at = $3 WHERE id = $1")
+                .bind(id.to_string())
+                .bind(i64::from(available))
+                .bind(now.unix())
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        })
+    }
+
     /// A tenant's customer success manager (None: nobody).
     pub async fn set_tenant_csm(&mut self, tenant: TenantId, csm: Option<StaffId>) -> Result<bool> {
         run!(self.conn(), c => {

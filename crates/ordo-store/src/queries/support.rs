@@ -376,11 +376,18 @@ impl Tx {
     }
 
     /// A staff member was given a conversation (round-robin keeps the date).
+    /// Record that `staff` was just given a conversation. The mark is
+    /// strictly later than every other one, so that round-robin stays
+    /// fair when several conversations open within one second.
     pub async fn staff_assigned(&mut self, staff: StaffId, now: Timestamp) -> Result<()> {
         run!(self.conn(), c => {
+            let (latest,): (Option<i64>,) = sqlx::query_as("SELECT MAX(last_assigned_at) FROM staff")
+                .fetch_one(&mut *c)
+                .await?;
+            let mark = now.unix().max(latest.unwrap_or(0) + 1);
             sqlx::query("UPDATE staff SET last_assigned_at = $2 WHERE id = $1")
                 .bind(staff.to_string())
-                .bind(now.unix())
+                .bind(mark)
                 .execute(&mut *c)
                 .await?;
             Ok(())

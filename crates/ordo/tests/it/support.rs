@@ -159,6 +159,22 @@ both!(enterprise_conversations_go_to_their_csm_and_the_others_round_robin, |engi
     assert_ne!(first, second, "round-robin");
     let agents = [ada.id.to_string(), bob.id.to_string()];
     assert!(agents.contains(&first) && agents.contains(&second));
+    // Bob steps away: new conversations pass him by until he is back.
+    let inbox = bob.client.get("/ops/support").await.body;
+    assert!(inbox.contains("Mark me away"), "{inbox}");
+    let r = bob.client.post_form("/ops/support/availability", &[("available", "0")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(bob.client.get("/ops/support").await.body.contains("You are away"));
+    assert_eq!(bob.client.post_form("/ops/support/availability", &[("available", "maybe")]).await.status, 422);
+    for _ in 0..2 {
+        let (c, _, cc) = t.tenant_with_owner().await;
+        send(&cc, &c, "Hello", None).await;
+        assert_eq!(assigned(&t, &c).await, ada.id.to_string(), "the only agent available");
+    }
+    bob.client.post_form("/ops/support/availability", &[("available", "1")]).await;
+    let (c, _, cc) = t.tenant_with_owner().await;
+    send(&cc, &c, "Hello", None).await;
+    assert_eq!(assigned(&t, &c).await, bob.id.to_string(), "back, and the one given a conversation longest ago");
     // The CSM's inbox lists their tenant's conversation first.
     let inbox = csm.client.get("/ops/support").await.body;
     assert!(
