@@ -94,14 +94,14 @@ pub async fn invite(
     let token = random::token(32)?;
     let link = ops_link(app, &format!("activate/{token}"));
     let hours = app.settings.activation_ttl_secs / 3600;
-    let body = format!(
-        "Hello {},\n\nYou have been given a {} account on the Ordo operator console.\n\n\
-         Choose your password, then set up your authenticator app, with this link (it works once and \
-         expires in {hours} hours):\n\n{link}\n\n— Ordo",
-        name.as_str(),
-        role.as_str()
+    // Staff have no language setting: the platform's default one.
+    let tr = crate::i18n::Tr::new(ordo_core::user::Locale::default());
+    let role_name = tr.t(&format!("ops.role.{}", role.as_str())).to_owned();
+    let body = tr.tf(
+        "mail.staff.body",
+        &[("name", name.as_str()), ("role", &role_name), ("hours", &hours.to_string()), ("link", &link)],
     );
-    let mail = crate::mail::platform_mail(app, email.as_str(), "Your Ordo operator account", &body)?;
+    let mail = crate::mail::platform_mail(app, email.as_str(), tr.t("mail.staff.subject"), &body)?;
     let id = StaffId::new();
     let now = app.now();
     let by = actor.map(|a| a.staff.id.to_string()).unwrap_or_else(|| "command line".into());

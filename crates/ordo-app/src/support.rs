@@ -28,6 +28,8 @@ use ordo_store::{AuditDraft, ConversationRow, GrantRow, MessageRow, NewMail, Ten
 /// A user counts as away when their chat has not been open for this long:
 /// replies are then e-mailed.
 pub const AWAY_SECS: i64 = 120;
+/// How often an open chat tells that the user is still there.
+const HERE_EVERY_SECS: i64 = 30;
 /// The longest a grant may last.
 pub const GRANT_MAX_HOURS: i64 = 72;
 
@@ -212,6 +214,17 @@ pub async fn user_messages(
     let last = rows.last().map_or(c.user_read, |r| r.seq);
     app.store.mark_read(tenant.id, conversation, false, last, app.now()).await?;
     open_messages(app, tenant, &keys, rows).await
+}
+
+/// The user still has the chat open: note it (at most every
+/// `HERE_EVERY_SECS`), so that support's replies are not e-mailed to
+/// someone who is watching.
+pub async fn user_here(app: &App, tenant: &Tenant, c: &ConversationRow) -> Result<(), AppError> {
+    let now = app.now();
+    if now.unix() - c.user_seen_at.unix() >= HERE_EVERY_SECS {
+        app.store.mark_read(tenant.id, &c.id, false, c.user_read, now).await?;
+    }
+    Ok(())
 }
 
 /// Replies from support the user has not read.

@@ -940,7 +940,7 @@ async fn conversation_events(
             }
         }
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+    Ok(crate::handlers::support::unbuffered(Sse::new(stream).keep_alive(KeepAlive::default()).into_response()))
 }
 
 async fn conversation_image(

@@ -47,6 +47,12 @@ pub fn message_json(m: &MessageView) -> serde_json::Value {
     })
 }
 
+/// Ask a reverse proxy (nginx) not to hold back a live stream's events.
+pub fn unbuffered(mut res: Response) -> Response {
+    res.headers_mut().insert("x-accel-buffering", axum::http::HeaderValue::from_static("no"));
+    res
+}
+
 /// Live streams are for pages of this origin only: a cross-site page could
 /// otherwise read a user's chat through their cookie.
 pub fn same_origin(st: &AppState, h: &HeaderMap) -> Result<(), WebError> {
@@ -165,6 +171,11 @@ pub async fn events(
         async move {
             loop {
                 let conversation = support::my_conversation(&app, &tenant, &user).await.ok().flatten();
+                if let Some(c) = &conversation
+                    && let Err(e) = support::user_here(&app, &tenant, c).await
+                {
+                    tracing::warn!(error = %e, "support presence not recorded");
+                }
                 if let Some(c) = conversation
                     && c.messages > after
                     && let Ok(list) = support::user_messages(&app, &tenant, &user, &c.id, after).await
@@ -182,7 +193,7 @@ pub async fn events(
             }
         }
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+    Ok(unbuffered(Sse::new(stream).keep_alive(KeepAlive::default()).into_response()))
 }
 
 /// How many replies the user has not read (the chat button's badge).

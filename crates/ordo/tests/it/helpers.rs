@@ -290,8 +290,7 @@ impl TestApp {
 
     /// Every byte the database keeps, as an attacker with a copy would see
     /// it: the SQLite files themselves (main file and write-ahead log), or on
-    /// PostgreSQL every stored value of the tables holding people, mail and
-    /// meetings.
+    /// PostgreSQL every stored value of every table (as XML text).
     pub async fn raw_storage(&self) -> String {
         match self.db.engine {
             Engine::Sqlite => {
@@ -303,18 +302,11 @@ impl TestApp {
                 String::from_utf8_lossy(&bytes).into_owned()
             }
             Engine::Postgres => {
+                // Every value of every table, whatever tables later issues add.
                 self.db
                     .text(
-                        "SELECT COALESCE(string_agg(v, '|'), '') FROM (
-                       SELECT email || display_name || COALESCE(phone, '') || email_index AS v FROM users
-                       UNION ALL SELECT recipient || subject || body_text FROM mail_outbox
-                       UNION ALL SELECT name || slug FROM tenants
-                       UNION ALL SELECT title || objectives || place FROM meetings
-                       UNION ALL SELECT title FROM topics
-                       UNION ALL SELECT title || description FROM elements
-                       UNION ALL SELECT body FROM comments
-                       UNION ALL SELECT data FROM attachments
-                       UNION ALL SELECT kind || detail FROM audit_log) x",
+                        "SELECT COALESCE(string_agg(query_to_xml(format('SELECT * FROM %I', table_name), true, false, '')::text, '|'), '')
+                         FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
                     )
                     .await
             }

@@ -265,7 +265,7 @@ both!(meeting_input_is_checked_and_conflicts_are_shown, |engine| {
 /// objectives, place, a topic, an element with a description, a remark, an
 /// image and the invitation mail with the agenda. Returns the image's bytes.
 /// (The mail sits in the outbox when the test's mail server never answers.)
-async fn fill_meeting(t: &TestApp, encryption: bool, words: &[&str; 7], picture: Vec<u8>) -> Vec<u8> {
+async fn fill_meeting(t: &TestApp, encryption: bool, words: &[&str; 8], picture: Vec<u8>) -> Vec<u8> {
     let slug = TestApp::slug();
     let owner = TestApp::email("owner");
     let created = ordo_app::accounts::create_tenant(
@@ -283,7 +283,7 @@ async fn fill_meeting(t: &TestApp, encryption: bool, words: &[&str; 7], picture:
     let org = t.client();
     org.activate(&link, "Olivia Owner", PASSWORD).await;
     org.login(&slug, &owner, PASSWORD).await;
-    let [title, objectives, place, topic_title, element, description, remark] = words;
+    let [title, objectives, place, topic_title, element, description, remark, support] = words;
     org.get(&format!("/t/{slug}/meetings")).await;
     let r = org
         .post_form(
@@ -320,10 +320,16 @@ async fn fill_meeting(t: &TestApp, encryption: bool, words: &[&str; 7], picture:
     // server of this test never answers.
     org.post_form(&format!("{path}/share"), &[]).await;
     assert!(org.get(&path).await.body.contains(remark));
+    // A question to support, with the same picture: tenant data too.
+    org.get(&format!("/t/{slug}/support")).await;
+    let r = org
+        .post_multipart(&format!("/t/{slug}/support"), &[("body", support)], Some(("p.png", "image/png", &picture)))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     picture
 }
 
-both!(meeting_content_is_encrypted_at_rest, |engine| {
+both!(meeting_content_and_support_messages_are_encrypted_at_rest, |engine| {
     // Mail stays in the outbox (nothing listens there): it is part of what
     // a copy of the database holds.
     let opts = Opts { smtp_url: Some(Some("smtp://127.0.0.1:9".into())), ..Opts::default() };
@@ -336,6 +342,7 @@ both!(meeting_content_is_encrypted_at_rest, |engine| {
         "Offer 42 million",
         "Board approval pending",
         "Keep this between us",
+        "Our merger room is locked",
     ];
     let shown = [
         "Public picnic planning",
@@ -345,6 +352,7 @@ both!(meeting_content_is_encrypted_at_rest, |engine| {
         "Bring baguettes",
         "Forty loaves needed",
         "Remember the napkins",
+        "Where is the picnic form",
     ];
     // Two different pictures (the same bytes in both would be "in clear").
     let secret_picture = fill_meeting(&t, true, &hidden, png(17, 13)).await;
@@ -361,7 +369,7 @@ both!(meeting_content_is_encrypted_at_rest, |engine| {
     for word in hidden {
         assert!(!dump.contains(word), "{word} stored in clear");
     }
-    assert!(!dump.contains(&b64(&secret_picture)), "the image stored in clear");
+    assert!(!dump.contains(&b64(&secret_picture)), "an image (the meeting's or support's) stored in clear");
 });
 
 both!(participant_suggestions_only_show_people_already_met, |engine| {

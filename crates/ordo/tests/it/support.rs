@@ -29,6 +29,7 @@ async fn stream_until(c: &Client, path: &str, text: &str) -> String {
     let mut res = http.get(format!("{}{path}", c.base)).header("cookie", cookies).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "text/event-stream");
+    assert_eq!(res.headers()["x-accel-buffering"], "no", "a proxy must pass events on at once");
     let mut got = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !got.contains(text) {
@@ -80,6 +81,27 @@ both!(a_user_and_support_talk_live_and_a_reply_reaches_an_away_user_by_mail, |en
     // Seen live: nothing left unread, no e-mail.
     assert_eq!(user.get(&format!("/t/{slug}/support/unread")).await.json()["unread"], 0);
     assert!(user.get(&format!("/t/{slug}/support")).await.body.contains("Try reloading once"));
+
+    // The chat left open for long without news: still here, not mailed.
+    let stream = {
+        let user_cookies = user.cookies.lock().unwrap().clone();
+        let c = Client::new(&t.base);
+        *c.cookies.lock().unwrap() = user_cookies;
+        let path = format!("/t/{slug}/support/events?after=2");
+        tokio::spawn(async move { stream_until(&c, &path, "Still looking into it").await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    t.clock.advance_secs(5 * 60);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let queued = t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM mail_outbox").await;
+    agent.client.get(&path).await;
+    agent.client.post_multipart(&path, &[("body", "Still looking into it")], None).await;
+    tokio::time::timeout(Duration::from_secs(15), stream).await.unwrap().unwrap();
+    assert_eq!(
+        t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM mail_outbox").await,
+        queued,
+        "no mail to someone watching"
+    );
 
     // Away (the chat closed for a few minutes): the reply is e-mailed with a link back.
     let before = t.mails_to(&owner).len();
