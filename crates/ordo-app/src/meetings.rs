@@ -140,6 +140,8 @@ pub struct MeetingPage {
     pub meeting: Meeting,
     pub content: std::sync::Arc<Content>,
     pub can: HashMap<&'static str, bool>,
+    /// The revision this page shows (a live page waits for the next one).
+    pub revision: i64,
 }
 
 fn open_meeting(keys: &TenantKeys, row: &MeetingRow, role: MeetingRole) -> Result<Meeting, AppError> {
@@ -745,6 +747,17 @@ async fn read_content(
 }
 
 /// The meeting page for `actor` (not found unless they may see it).
+/// The meeting's current revision, for a live page; None once the actor
+/// may no longer see it (removed, or the meeting not shared with them).
+/// Read from the database, so that a change made on another node counts.
+pub async fn live_revision(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<Option<i64>, AppError> {
+    match load_full(app, tenant, actor, id, MeetingAction::View).await {
+        Ok(l) => Ok(Some(l.row.revision)),
+        Err(AppError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<MeetingPage, AppError> {
     let l = load_full(app, tenant, actor, id, MeetingAction::View).await?;
     let content = match l.cached {
@@ -775,7 +788,7 @@ pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Re
     ] {
         can.insert(name, meeting::authorize_meeting(who, l.row.status, a));
     }
-    Ok(MeetingPage { meeting, content, can })
+    Ok(MeetingPage { meeting, content, can, revision: l.stamp.revision })
 }
 
 /// A meeting read by support under a tenant admin's grant (checked by the

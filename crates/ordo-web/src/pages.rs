@@ -267,6 +267,10 @@ pub struct ElementEditTpl {
     pub meeting_title: String,
     pub title: String,
     pub description: String,
+    /// The stored description, sanitised (shown as the other version).
+    pub description_html: String,
+    /// After a conflict: the version saved by someone else (title, description).
+    pub theirs: Option<(String, String)>,
     pub due_date: String,
     pub is_action: bool,
     pub topic_id: String,
@@ -330,6 +334,7 @@ pub struct ParticipantView {
 pub struct MeetingTpl {
     pub p: Page,
     pub base: String,
+    pub revision: i64,
     pub title: String,
     pub objectives: String,
     pub place: String,

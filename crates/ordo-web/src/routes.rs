@@ -88,6 +88,7 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("GET", "/t/{slug}/meetings", User),
     r("POST", "/t/{slug}/meetings", Member),
     m("GET", "/t/{slug}/meetings/{id}", A::View),
+    m("GET", "/t/{slug}/meetings/{id}/events", A::View),
     m("POST", "/t/{slug}/meetings/{id}/edit", A::EditDetails),
     m("POST", "/t/{slug}/meetings/{id}/participants", A::ManageParticipants),
     m("POST", "/t/{slug}/meetings/{id}/participants/{user}/role", A::ManageParticipants),
@@ -199,6 +200,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/support/images/{id}", get(support::image))
         .route("/t/{slug}/meetings", get(meetings::list).post(meetings::create))
         .route("/t/{slug}/meetings/{id}", get(meetings::show))
+        .route("/t/{slug}/meetings/{id}/events", get(meetings::events))
         .route("/t/{slug}/meetings/{id}/edit", post(meetings::edit))
         .route("/t/{slug}/meetings/{id}/participants", post(meetings::add_participant))
         .route("/t/{slug}/meetings/{id}/participants/{user}/role", post(meetings::set_participant_role))

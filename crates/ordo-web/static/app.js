@@ -217,6 +217,123 @@ document.addEventListener("drop", (event) => {
   announce(document.querySelector("section.notes").dataset.moved || "");
 });
 
+// ---- Live meeting ------------------------------------------------------------
+// What another participant changes shows here within a second, without a
+// reload: the server says that the meeting's revision moved (server-sent
+// events, the session's cookie, this origin only); the page fetches itself
+// again and swaps its main region in. What the reader is doing is kept: a
+// form holding unsaved input stays as it was (with its version, so a
+// conflicting save is still detected by the server), and so do the focus,
+// the caret, open panels and the scroll position. A drag in progress
+// delays the swap until it ends.
+function isDirty(form) {
+  return [...form.elements].some((f) => {
+    if (["hidden", "submit", "button", "reset"].includes(f.type)) return false;
+    if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
+    if (f.tagName === "SELECT") return [...f.options].some((o) => o.selected !== o.defaultSelected);
+    if (f.type === "file") return Boolean(f.files && f.files.length);
+    return f.value !== f.defaultValue;
+  });
+}
+
+// A form is known by its first field with an id (unique on the page).
+function formKey(form) {
+  const field = form.querySelector("[id]");
+  return field ? field.id : `action:${form.getAttribute("action")}`;
+}
+
+function detailsKey(d) {
+  const owner = d.parentElement ? d.parentElement.closest("[id]") : null;
+  const scope = owner || document.body;
+  const same = [...scope.querySelectorAll("details")].filter((x) => x.className === d.className);
+  return `${owner ? owner.id : ""}|${d.className}|${same.indexOf(d)}`;
+}
+
+let liveBusy = false;
+let liveAgain = false;
+
+async function refreshMeeting() {
+  if (liveBusy || dragged) {
+    liveAgain = true;
+    return;
+  }
+  liveBusy = true;
+  try {
+    do {
+      liveAgain = false;
+      const res = await fetch(window.location.pathname, { credentials: "same-origin" });
+      if (!res.ok) {
+        window.location.reload();
+        return;
+      }
+      const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+      const main = document.getElementById("main");
+      const incoming = doc.getElementById("main");
+      if (!main || !incoming) return;
+      const fresh = document.adoptNode(incoming);
+      const open = new Set([...main.querySelectorAll("details[open]")].map(detailsKey));
+      const active = document.activeElement;
+      const focusId = active && main.contains(active) && active.id ? active.id : null;
+      let caret = null;
+      try {
+        caret = focusId ? [active.selectionStart, active.selectionEnd] : null;
+      } catch (_) {
+        caret = null;
+      }
+      const y = window.scrollY;
+      for (const form of [...main.querySelectorAll("form")]) {
+        if (!isDirty(form)) continue;
+        const key = formKey(form);
+        const twin = [...fresh.querySelectorAll("form")].find((f) => formKey(f) === key);
+        if (twin) twin.replaceWith(form);
+      }
+      main.replaceWith(fresh);
+      for (const d of fresh.querySelectorAll("details")) {
+        if (open.has(detailsKey(d))) d.open = true;
+      }
+      const again = focusId ? document.getElementById(focusId) : null;
+      if (again) {
+        again.focus({ preventScroll: true });
+        if (caret && caret[0] !== null && typeof again.setSelectionRange === "function") {
+          try {
+            again.setSelectionRange(caret[0], caret[1]);
+          } catch (_) {
+            // Not a text field: the focus is enough.
+          }
+        }
+      }
+      window.scrollTo(0, y);
+      const notes = fresh.querySelector("section.notes");
+      if (notes) announce(notes.dataset.updated || "");
+    } while (liveAgain);
+  } catch (_) {
+    // Offline for a moment: the next event tries again.
+  } finally {
+    liveBusy = false;
+  }
+}
+
+document.addEventListener("dragend", () => {
+  if (liveAgain && !liveBusy) setTimeout(refreshMeeting, 0);
+});
+
+document.addEventListener("DOMContentLoaded", () => {
+  const notes = document.querySelector("section.notes[data-events]");
+  if (!notes || !window.EventSource) return;
+  let revision = Number(notes.dataset.revision || "0");
+  const source = new EventSource(`${notes.dataset.events}?revision=${encodeURIComponent(String(revision))}`);
+  source.onmessage = (event) => {
+    const r = Number(event.data);
+    if (!(r > revision)) return;
+    revision = r;
+    refreshMeeting();
+  };
+  source.addEventListener("gone", () => {
+    source.close();
+    window.location.reload();
+  });
+});
+
 // ---- Support chat ------------------------------------------------------------
 // The chat button shows how many replies wait; the chat page receives new
 // messages as they are written (server-sent events, the session's cookie,

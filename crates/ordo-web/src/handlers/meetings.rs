@@ -200,6 +200,7 @@ async fn meeting_view_kept(
         time_zone: m.time_zone.clone(),
         duration: m.duration_minutes,
         version: m.version,
+        revision: page.revision,
         status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
         read_only: matches!(m.status, MeetingStatus::Cancelled | MeetingStatus::Archived),
         participants: page
@@ -249,6 +250,66 @@ fn threaded(
         out.extend(all.iter().filter(|r| r.parent_id == Some(c.id)).map(view));
     }
     out
+}
+
+#[derive(Deserialize, Default)]
+pub struct RevisionQuery {
+    #[serde(default)]
+    revision: i64,
+}
+
+/// How long one live stream lasts: the browser then reconnects, and the
+/// session and the access are checked afresh.
+const LIVE_STREAM: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often a live stream reads the meeting's revision.
+const LIVE_POLL: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// The live meeting page: an event each time the meeting's revision moves
+/// (`data`: the new revision), read from the database every 400 ms so that
+/// changes made through any node show within a second; a `gone` event when
+/// the user may no longer see it. Authenticated by the session, this origin
+/// only.
+pub async fn events(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Path((_, id)): Path<(String, String)>,
+    Query(q): Query<RevisionQuery>,
+) -> Result<Response, WebError> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    super::support::same_origin(&st, &headers)?;
+    let id = meeting_id(&id)?;
+    let user = ctx.auth()?.user.clone();
+    let tenant = ctx.tenant.clone();
+    meetings::live_revision(&st.app, &tenant, &user, id).await?.ok_or(WebError::NotFound)?;
+    // A reconnecting browser says the last revision it was told.
+    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<i64>().ok());
+    let known = q.revision.max(last.unwrap_or(0));
+    let app = st.app.clone();
+    let until = tokio::time::Instant::now() + LIVE_STREAM;
+    let stream = futures_util::stream::unfold(Some(known), move |state| {
+        let (app, tenant, user) = (app.clone(), tenant.clone(), user.clone());
+        async move {
+            let known = state?;
+            while tokio::time::Instant::now() < until {
+                match meetings::live_revision(&app, &tenant, &user, id).await {
+                    Ok(Some(r)) if r > known => {
+                        let event = Event::default().id(r.to_string()).data(r.to_string());
+                        return Some((Ok::<_, std::convert::Infallible>(event), Some(r)));
+                    }
+                    Ok(Some(_)) => {}
+                    Ok(None) => return Some((Ok(Event::default().event("gone").data("")), None)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "live meeting stream ended");
+                        return None;
+                    }
+                }
+                tokio::time::sleep(LIVE_POLL).await;
+            }
+            None
+        }
+    });
+    Ok(super::support::unbuffered(Sse::new(stream).keep_alive(KeepAlive::default()).into_response()))
 }
 
 pub async fn show(
@@ -592,15 +653,42 @@ pub async fn edit_element(
         owners,
         version,
     };
+    // What this author typed: shown again whatever happens, never lost.
+    let mine = Typed {
+        title: edit.title.to_owned(),
+        description: edit.description.to_owned(),
+        due_date: edit.due_date.to_owned(),
+    };
     match meetings::update_element(&st.app, &ctx.tenant, &auth.user, id, element, edit).await {
         Ok(()) => Ok(Redirect::to(&ctx.href(&format!("meetings/{id}#el-{element}"))).into_response()),
         Err(e) => {
+            let conflict = matches!(e, AppError::Conflict("version"));
             let errors = field_errors(&ctx, e)?;
-            let status =
-                if errors.get("form").is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            Ok(render(status, &element_edit_view(&st, &ctx, id, element, errors).await?))
+            let status = if conflict || errors.get("form").is_some() {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let mut view = element_edit_view(&st, &ctx, id, element, errors).await?;
+            if conflict {
+                // Someone saved first: their version beside, this author's
+                // text in the form, and the form now based on theirs (a
+                // second save replaces it knowingly).
+                view.theirs = Some((view.title.clone(), view.description_html.clone()));
+                view.errors = Errors::one("form", ctx.tr().t("error.element_conflict").to_owned());
+            }
+            view.title = mine.title;
+            view.description = mine.description;
+            view.due_date = mine.due_date;
+            Ok(render(status, &view))
         }
     }
+}
+
+struct Typed {
+    title: String,
+    description: String,
+    due_date: String,
 }
 
 async fn element_edit_view(
@@ -637,6 +725,8 @@ async fn element_edit_view(
         meeting_title: page.meeting.title.clone(),
         title: e.title.clone(),
         description: e.description.clone(),
+        description_html: e.description.clone(),
+        theirs: None,
         due_date: e.due_date.clone().unwrap_or_default(),
         is_action: e.kind == ElementKind::Action,
         topic_id: e.topic_id.to_string(),

@@ -787,3 +787,59 @@ async fn a_user_and_a_support_agent_chat_live_in_two_chromium_sessions() {
     desk.goto(&desk.url().await).await;
     assert_eq!(desk.eval(LAYOUT_AND_LABELS, json!([])).await, json!([]), "the console chat at 375 px");
 }
+
+#[cfg_attr(not(ordo_browser), ignore = "the test script installs Chromium and sets ORDO_TEST_BROWSER")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_people_on_two_servers_see_each_others_edits_live_in_chromium() {
+    let t = TestApp::spawn(Engine::Postgres).await;
+    let (slug, owner, _org, member, path) = crate::live::meeting_with_member(&t).await;
+    let node = t.second_server().await;
+    let sign_in = |b: &'static str, base: String, email: String| {
+        let slug = slug.clone();
+        async move {
+            let browser = Browser::start(b).await;
+            browser.goto(&format!("{base}/t/{slug}/login")).await;
+            browser.fill("#email", &email).await;
+            browser.fill("#password", PASSWORD).await;
+            browser.click("button.primary").await;
+            browser
+        }
+    };
+    // The organiser on one server, the member on the other.
+    let org = sign_in("en-GB,en", t.base.clone(), owner).await;
+    let mem = sign_in("fr-FR,fr", node.base.clone(), member).await;
+    org.goto(&format!("{}{path}", t.base)).await;
+    mem.goto(&format!("{}{path}", node.base)).await;
+    // A mark on a page survives only if the page is not reloaded.
+    let mark = "window.ordoMark = 42; return true;";
+    let marked = "return window.ordoMark === 42;";
+    mem.eval(mark, json!([])).await;
+    let quick = "section.notes input[id^=title-]";
+
+    // The organiser adds a decision: the member's page shows it by itself.
+    org.type_enter(quick, "/d Ship the beta in March").await;
+    wait_text(&mem, "section.notes", "Ship the beta in March").await;
+
+    // The member is typing when the organiser adds more: the new element
+    // appears, and what the member was typing stays, with the focus.
+    mem.fill(quick, "Half-typed thought").await;
+    org.wait_url(&path).await;
+    org.type_enter(quick, "/a Book the venue").await;
+    wait_text(&mem, "section.notes", "Book the venue").await;
+    let kept = mem
+        .eval(
+            "const f = document.querySelector(arguments[0]); return [f.value, document.activeElement === f];",
+            json!([quick]),
+        )
+        .await;
+    assert_eq!(kept, json!(["Half-typed thought", true]), "typing survives a live update");
+    assert_eq!(mem.eval(marked, json!([])).await, json!(true), "updated in place, never reloaded");
+
+    // The member finishes and sends: the organiser's page shows it by itself.
+    org.wait_url(&path).await;
+    wait_text(&org, "section.notes", "Book the venue").await;
+    org.eval(mark, json!([])).await;
+    mem.type_enter(quick, " about pricing").await;
+    wait_text(&org, "section.notes", "Half-typed thought about pricing").await;
+    assert_eq!(org.eval(marked, json!([])).await, json!(true), "updated in place, never reloaded");
+}

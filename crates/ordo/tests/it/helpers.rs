@@ -132,6 +132,58 @@ pub struct Opts {
     pub watch: bool,
 }
 
+/// A second server (see [`TestApp::second_server`]); stopped when dropped.
+pub struct Node {
+    pub base: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _handle: tokio::task::JoinHandle<()>,
+}
+
+impl Node {
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Read a live stream (server-sent events) as `c` until `text` arrives,
+/// or fail after 10 s.
+pub async fn stream_until(c: &Client, path: &str, text: &str) -> String {
+    let mut req = reqwest::Client::new().get(format!("{}{path}", c.base)).header("cookie", c.cookie_header());
+    for (k, v) in &c.headers {
+        req = req.header(k, v);
+    }
+    let mut res = req.send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    assert_eq!(res.headers()["x-accel-buffering"], "no", "a proxy must pass events on at once");
+    let mut got = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !got.contains(text) {
+        match tokio::time::timeout_at(deadline, res.chunk()).await {
+            Ok(Ok(Some(chunk))) => got.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => panic!("{text} never came: {got}"),
+        }
+    }
+    got
+}
+
+/// [`stream_until`] in the background, with the cookies `c` holds now.
+pub fn stream_in_background(c: &Client, path: &str, text: &str) -> tokio::task::JoinHandle<String> {
+    let mut copy = Client::new(&c.base);
+    copy.headers = c.headers.clone();
+    *copy.cookies.lock().unwrap() = c.cookies.lock().unwrap().clone();
+    let (path, text) = (path.to_owned(), text.to_owned());
+    tokio::spawn(async move { stream_until(&copy, &path, &text).await })
+}
+
 pub struct TestApp {
     pub base: String,
     pub app: App,
@@ -226,6 +278,31 @@ impl TestApp {
         settings.backup_scheduler = false;
         change(&mut settings);
         App::new(store, Arc::new(self.clock.clone()), settings, keys).unwrap()
+    }
+
+    /// A second server of the same cluster, listening on its own address:
+    /// the same database and key store, its own caches and wake-ups.
+    pub async fn second_server(&self) -> Node {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let store = ordo_store::Store::connect(&self.db.url).await.unwrap();
+        let keys = ordo_app::keys::Keys::new(
+            Arc::new(test_key_provider(self.dir.path())),
+            KekStore::new(self.dir.path().join("keys")),
+        );
+        let mut settings = Settings::development(self.dir.path(), &base);
+        settings.backup_scheduler = false;
+        settings.smtp_url = std::env::var("ORDO_TEST_SMTP_URL").ok().map(Into::into);
+        let app = App::new(store, Arc::new(self.clock.clone()), settings, keys).unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            ordo::launch_with_listener(listener, app, WebOptions::default(), async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Node { base, shutdown: Some(tx), _handle: handle }
     }
 
     /// Stop the server (graceful) and wait for it.
@@ -478,7 +555,7 @@ impl Client {
         self.cookies.lock().unwrap().insert(name.to_owned(), value.to_owned());
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 

@@ -19,6 +19,7 @@ mod console;
 mod encryption;
 mod flows;
 mod isolation;
+mod live;
 mod mail;
 mod meetings;
 mod metrics;

@@ -21,26 +21,6 @@ fn conversation_of(inbox: &str, slug: &str) -> String {
     inbox[i + marker.len()..i + marker.len() + 36].to_owned()
 }
 
-/// Read the event stream until `text` arrives (or give up after 10 s).
-async fn stream_until(c: &Client, path: &str, text: &str) -> String {
-    let http = reqwest::Client::new();
-    let cookies: String =
-        c.cookies.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-    let mut res = http.get(format!("{}{path}", c.base)).header("cookie", cookies).send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["content-type"], "text/event-stream");
-    assert_eq!(res.headers()["x-accel-buffering"], "no", "a proxy must pass events on at once");
-    let mut got = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !got.contains(text) {
-        match tokio::time::timeout_at(deadline, res.chunk()).await {
-            Ok(Ok(Some(chunk))) => got.push_str(&String::from_utf8_lossy(&chunk)),
-            _ => panic!("{text} never came: {got}"),
-        }
-    }
-    got
-}
-
 both!(a_user_and_support_talk_live_and_a_reply_reaches_an_away_user_by_mail, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, owner, user) = t.tenant_with_owner().await;
