@@ -34,10 +34,12 @@ pub enum Field {
     AttachmentData,
     SupportBody,
     SupportImage,
+    TemplateName,
+    TemplateBody,
 }
 
 impl Field {
-    pub const ALL: [Field; 16] = [
+    pub const ALL: [Field; 18] = [
         Field::UserEmail,
         Field::UserDisplayName,
         Field::UserPhone,
@@ -54,6 +56,8 @@ impl Field {
         Field::AttachmentData,
         Field::SupportBody,
         Field::SupportImage,
+        Field::TemplateName,
+        Field::TemplateBody,
     ];
 
     /// Sealed bytes rather than text (pictures).
@@ -78,6 +82,7 @@ impl Field {
             ordo_store::SealedTable::Elements => &[Field::ElementTitle, Field::ElementDescription],
             ordo_store::SealedTable::Comments => &[Field::CommentBody],
             ordo_store::SealedTable::SupportMessages => &[Field::SupportBody],
+            ordo_store::SealedTable::Templates => &[Field::TemplateName, Field::TemplateBody],
         }
     }
 
@@ -99,6 +104,8 @@ impl Field {
             Field::AttachmentData => ("attachments", "data"),
             Field::SupportBody => ("support_messages", "body"),
             Field::SupportImage => ("support_messages", "image"),
+            Field::TemplateName => ("agenda_templates", "name"),
+            Field::TemplateBody => ("agenda_templates", "body"),
         }
     }
 

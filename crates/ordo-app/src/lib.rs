@@ -19,6 +19,7 @@ pub mod richtext;
 mod settings;
 pub mod staff;
 pub mod support;
+pub mod templates;
 
 pub use accounts::User;
 pub use settings::{AlertSettings, Mode, Settings, Webhook, WebhookFormat};

@@ -267,6 +267,18 @@ fn audit(kind: AuditKind, actor: &User, meeting: MeetingId) -> AuditDraft {
 }
 
 pub async fn create(app: &App, tenant: &Tenant, actor: &User, input: MeetingInput<'_>) -> Result<MeetingId, AppError> {
+    create_with_agenda(app, tenant, actor, input, None).await
+}
+
+/// Create a meeting, with an agenda (from a template) if given: the meeting,
+/// its topics and standing items in one transaction, or nothing.
+pub async fn create_with_agenda(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    input: MeetingInput<'_>,
+    agenda: Option<&crate::templates::Agenda>,
+) -> Result<MeetingId, AppError> {
     if !meeting::can_create_meetings(actor.role) {
         return Err(AppError::Forbidden);
     }
@@ -291,10 +303,59 @@ pub async fn create(app: &App, tenant: &Tenant, actor: &User, input: MeetingInpu
         created_at: now,
         updated_at: now,
     };
+    // The agenda, sealed before the transaction: (topic, its elements).
+    let mut topics: Vec<(TopicRow, Vec<ElementRow>)> = Vec::new();
+    if let Some(a) = agenda {
+        a.check()?;
+        let mut add = |title: &str, parent: Option<TopicId>, items: &[crate::templates::AgendaItem]| {
+            let tid = TopicId::new();
+            let title = Title::parse(title)?;
+            let topic = TopicRow {
+                id: tid,
+                meeting_id: id,
+                parent_id: parent,
+                position: 0,
+                title: keys.seal(Field::TopicTitle, &tid.to_string(), title.as_str())?,
+            };
+            let mut elements = Vec::with_capacity(items.len());
+            for i in items {
+                let eid = ElementId::new();
+                let rid = eid.to_string();
+                elements.push(ElementRow {
+                    id: eid,
+                    meeting_id: id,
+                    topic_id: tid,
+                    position: 0,
+                    kind: crate::templates::item_kind(&i.kind)?,
+                    title: keys.seal(Field::ElementTitle, &rid, Title::parse(&i.title)?.as_str())?,
+                    description: keys.seal(Field::ElementDescription, &rid, "")?,
+                    due_date: None,
+                    action_status: None,
+                    created_by: actor.id,
+                    version: 1,
+                    updated_at: now,
+                });
+            }
+            topics.push((topic, elements));
+            Ok::<TopicId, AppError>(tid)
+        };
+        for t in &a.topics {
+            let parent = add(&t.title, None, &t.items)?;
+            for st in &t.subtopics {
+                add(&st.title, Some(parent), &st.items)?;
+            }
+        }
+    }
     retrying!({
         let mut tx = app.store.begin().await?;
         tx.insert_meeting(&row).await?;
         tx.set_participant(tenant.id, id, actor.id, MeetingRole::Organiser).await?;
+        for (topic, elements) in &topics {
+            tx.insert_topic(tenant.id, topic, now).await?;
+            for e in elements {
+                tx.insert_element(tenant.id, e, now).await?;
+            }
+        }
         tx.append_audit(tenant.id, &audit(AuditKind::MeetingCreated, actor, id), now).await?;
         tx.commit().await?;
         Ok(())

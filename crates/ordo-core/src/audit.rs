@@ -36,10 +36,12 @@ pub enum AuditKind {
     SupportAccessGranted,
     SupportAccessRevoked,
     SupportMeetingViewed,
+    TemplateSaved,
+    TemplateDeleted,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 30] = [
+    pub const ALL: [AuditKind; 32] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -70,6 +72,8 @@ impl AuditKind {
         AuditKind::SupportAccessGranted,
         AuditKind::SupportAccessRevoked,
         AuditKind::SupportMeetingViewed,
+        AuditKind::TemplateSaved,
+        AuditKind::TemplateDeleted,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -103,6 +107,8 @@ impl AuditKind {
             AuditKind::SupportAccessGranted => "support.access_granted",
             AuditKind::SupportAccessRevoked => "support.access_revoked",
             AuditKind::SupportMeetingViewed => "support.meeting_viewed",
+            AuditKind::TemplateSaved => "template.saved",
+            AuditKind::TemplateDeleted => "template.deleted",
         }
     }
 }

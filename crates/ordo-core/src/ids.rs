@@ -62,6 +62,11 @@ id_type!(
 );
 
 id_type!(
+    /// An agenda template of a tenant.
+    TemplateId
+);
+
+id_type!(
     /// A member of the platform's staff (outside every tenant).
     StaffId
 );

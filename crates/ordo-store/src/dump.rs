@@ -38,6 +38,7 @@ pub const TENANT_TABLES: &[(&str, &str)] = &[
     ("support_conversations", "tenant_id"),
     ("support_messages", "tenant_id"),
     ("support_grants", "tenant_id"),
+    ("agenda_templates", "tenant_id"),
 ];
 
 /// Tenant tables deliberately left out of backups, and why.

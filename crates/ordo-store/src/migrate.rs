@@ -56,10 +56,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_support.sql"),
         postgres: include_str!("../migrations/postgres/0007_support.sql"),
     },
+    Migration {
+        version: 8,
+        name: "templates",
+        sqlite: include_str!("../migrations/sqlite/0008_templates.sql"),
+        postgres: include_str!("../migrations/postgres/0008_templates.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 7;
+pub const LATEST: i64 = 8;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

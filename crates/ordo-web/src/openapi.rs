@@ -45,6 +45,22 @@ fn spec(route: &Route) -> Option<Spec> {
         }),
         &["id", "title", "starts_at", "time_zone", "status"],
     );
+    let item = obj(
+        json!({"kind": {"enum": ["discuss", "note"]}, "title": {"type": "string", "maxLength": 200}}),
+        &["kind", "title"],
+    );
+    let sub = obj(
+        json!({"title": {"type": "string", "maxLength": 200}, "items": {"type": "array", "items": item.clone()}}),
+        &["title"],
+    );
+    let agenda = obj(
+        json!({"topics": {"type": "array", "items": obj(
+            json!({"title": {"type": "string", "maxLength": 200}, "items": {"type": "array", "items": item},
+                   "subtopics": {"type": "array", "items": sub}}),
+            &["title"],
+        )}}),
+        &["topics"],
+    );
     match (route.method, route.path.trim_start_matches("/t/{slug}/api/v1")) {
         ("GET", "/me") => s("The signed-in user", None, 200, json!({"type": "object"})),
         ("GET", "/sessions") => s("My sessions (device, address, last activity)", None, 200, json!({"type": "object"})),
@@ -59,6 +75,26 @@ fn spec(route: &Route) -> Option<Spec> {
             201,
             id_obj("id"),
         ),
+        ("GET", "/templates") => s(
+            "The organisation's agenda templates (not for guests)",
+            None,
+            200,
+            json!({"type": "object", "properties": {"templates": {"type": "array", "items": obj(
+                json!({"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "agenda": agenda.clone(),
+                       "created_at": {"type": "string", "format": "date-time"}}),
+                &["id", "name", "agenda"],
+            )}}}),
+        ),
+        ("POST", "/templates") => s(
+            "Save an agenda template: a meeting's agenda (meeting_id) or one given (agenda), not both",
+            Some(obj(
+                json!({"name": {"type": "string", "maxLength": 200}, "meeting_id": {"type": "string", "format": "uuid"}, "agenda": agenda.clone()}),
+                &["name"],
+            )),
+            201,
+            id_obj("id"),
+        ),
+        ("DELETE", "/templates/{id}") => done("Delete an agenda template (whoever saved it, or an admin)"),
         ("GET", "/meetings") => s(
             "Meetings I take part in",
             None,
@@ -72,7 +108,8 @@ fn spec(route: &Route) -> Option<Spec> {
                     "title": {"type": "string", "maxLength": 200}, "objectives": {"type": "string", "maxLength": 20000},
                     "starts_at": {"type": "string", "description": "local date and time, YYYY-MM-DDTHH:MM"},
                     "time_zone": {"type": "string", "description": "IANA name, e.g. Europe/Paris"},
-                    "duration_minutes": {"type": "integer", "minimum": 5, "maximum": 1440}, "place": {"type": "string", "maxLength": 500}
+                    "duration_minutes": {"type": "integer", "minimum": 5, "maximum": 1440}, "place": {"type": "string", "maxLength": 500},
+                    "template_id": {"type": "string", "format": "uuid", "description": "start with this agenda template's topics and standing items"}
                 }),
                 &["title", "starts_at", "time_zone", "duration_minutes"],
             )),

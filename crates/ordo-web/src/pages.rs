@@ -248,6 +248,8 @@ pub struct MeetingRowView {
 pub struct MeetingsTpl {
     pub p: Page,
     pub rows: Vec<MeetingRowView>,
+    /// Agenda templates to start from: (id, name, chosen).
+    pub templates: Vec<(String, String, bool)>,
     pub can_create: bool,
     pub form_title: String,
     pub form_starts_at: String,
@@ -333,6 +335,7 @@ pub struct ParticipantView {
 #[template(path = "meeting.html")]
 pub struct MeetingTpl {
     pub p: Page,
+    pub meeting_id: String,
     pub base: String,
     pub revision: i64,
     pub title: String,

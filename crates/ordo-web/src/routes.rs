@@ -3,7 +3,7 @@
 //! is missing (fail closed), and the isolation and access tests iterate this
 //! table, so a new route cannot escape them.
 
-use crate::handlers::{account, admin, api, auth, meetings, support, system};
+use crate::handlers::{account, admin, api, auth, meetings, support, system, templates};
 use crate::middleware;
 use crate::state::AppState;
 use axum::Router;
@@ -86,6 +86,9 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("GET", "/t/{slug}/support/unread", User),
     r("GET", "/t/{slug}/support/images/{id}", User),
     r("GET", "/t/{slug}/meetings", User),
+    r("GET", "/t/{slug}/templates", Member),
+    r("POST", "/t/{slug}/templates", Member),
+    r("POST", "/t/{slug}/templates/{id}/delete", Member),
     r("POST", "/t/{slug}/meetings", Member),
     m("GET", "/t/{slug}/meetings/{id}", A::View),
     m("GET", "/t/{slug}/meetings/{id}/events", A::View),
@@ -116,6 +119,9 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("GET", "/t/{slug}/api/v1/sessions", User),
     r("DELETE", "/t/{slug}/api/v1/sessions/{id}", User),
     r("GET", "/t/{slug}/api/v1/meetings", User),
+    r("GET", "/t/{slug}/api/v1/templates", Member),
+    r("POST", "/t/{slug}/api/v1/templates", Member),
+    r("DELETE", "/t/{slug}/api/v1/templates/{id}", Member),
     r("POST", "/t/{slug}/api/v1/meetings", Member),
     m("GET", "/t/{slug}/api/v1/meetings/{id}", A::View),
     m("PATCH", "/t/{slug}/api/v1/meetings/{id}", A::EditDetails),
@@ -199,6 +205,10 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/support/unread", get(support::unread))
         .route("/t/{slug}/support/images/{id}", get(support::image))
         .route("/t/{slug}/meetings", get(meetings::list).post(meetings::create))
+        .route("/t/{slug}/templates", get(templates::page).post(templates::save))
+        .route("/t/{slug}/templates/{id}/delete", post(templates::delete))
+        .route("/t/{slug}/api/v1/templates", get(templates::api_list).post(templates::api_create))
+        .route("/t/{slug}/api/v1/templates/{id}", axum::routing::delete(templates::api_delete))
         .route("/t/{slug}/meetings/{id}", get(meetings::show))
         .route("/t/{slug}/meetings/{id}/events", get(meetings::events))
         .route("/t/{slug}/meetings/{id}/edit", post(meetings::edit))

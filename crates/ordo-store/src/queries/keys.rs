@@ -176,15 +176,17 @@ pub enum SealedTable {
     Elements,
     Comments,
     SupportMessages,
+    Templates,
 }
 
 impl SealedTable {
-    pub const ALL: [SealedTable; 5] = [
+    pub const ALL: [SealedTable; 6] = [
         SealedTable::Meetings,
         SealedTable::Topics,
         SealedTable::Elements,
         SealedTable::Comments,
         SealedTable::SupportMessages,
+        SealedTable::Templates,
     ];
 }
 
@@ -307,6 +309,10 @@ impl Store {
                     SealedTable::SupportMessages => sqlx::query_as(
                         "SELECT id, body, NULL AS a, NULL AS b FROM support_messages WHERE tenant_id = $1 AND NOT (body LIKE $2) ORDER BY id LIMIT $3",
                     ),
+                    SealedTable::Templates => sqlx::query_as(
+                        "SELECT id, name, body, NULL AS b FROM agenda_templates WHERE tenant_id = $1
+                           AND NOT (name LIKE $2 AND body LIKE $2) ORDER BY id LIMIT $3",
+                    ),
                 }
                 .bind(tenant.to_string())
                 .bind(&pattern)
@@ -357,6 +363,10 @@ impl Tx {
                     .bind(o(0)),
                 SealedTable::Elements => sqlx::query(
                     "UPDATE elements SET title = $3, description = $4 WHERE tenant_id = $1 AND id = $2 AND title = $5 AND description = $6",
+                )
+                .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(v(1)).bind(o(0)).bind(o(1)),
+                SealedTable::Templates => sqlx::query(
+                    "UPDATE agenda_templates SET name = $3, body = $4 WHERE tenant_id = $1 AND id = $2 AND name = $5 AND body = $6",
                 )
                 .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(v(1)).bind(o(0)).bind(o(1)),
             };

@@ -21,3 +21,5 @@ mod staff;
 pub use staff::{PlatformAuditEntry, StaffRow, StaffSession};
 mod support;
 pub use support::{ConversationRow, GrantRow, MessageRow};
+mod templates;
+pub use templates::TemplateRow;

@@ -203,6 +203,9 @@ pub struct MeetingIn {
     duration_minutes: i64,
     #[serde(default)]
     place: String,
+    /// Start from this agenda template.
+    #[serde(default)]
+    template_id: Option<String>,
 }
 
 pub async fn create_meeting(
@@ -220,7 +223,13 @@ pub async fn create_meeting(
         duration_minutes: &duration,
         place: &b.place,
     };
-    let id = meetings::create(&st.app, &ctx.tenant, &a.user, input).await?;
+    let id = match &b.template_id {
+        None => meetings::create(&st.app, &ctx.tenant, &a.user, input).await?,
+        Some(t) => {
+            let t = t.parse().map_err(|_| WebError::Invalid { field: "template_id", code: "id.invalid" })?;
+            ordo_app::templates::create_meeting(&st.app, &ctx.tenant, &a.user, input, t).await?
+        }
+    };
     Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id.to_string() }))).into_response())
 }
 

@@ -27,7 +27,7 @@ fn field<T: std::str::FromStr>(name: &'static str, code: &'static str, v: &str) 
     v.parse().map_err(|_| AppError::Invalid(ordo_core::Invalid::new(name, code)))
 }
 
-fn field_errors(ctx: &Ctx, e: AppError) -> Result<Errors, WebError> {
+pub(crate) fn field_errors(ctx: &Ctx, e: AppError) -> Result<Errors, WebError> {
     let tr = ctx.tr();
     match e {
         AppError::Invalid(i) => Ok(Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned())),
@@ -52,6 +52,9 @@ pub struct MeetingForm {
     place: String,
     #[serde(default)]
     version: i64,
+    /// An agenda template to start from (creation only; empty: none).
+    #[serde(default)]
+    template: String,
 }
 
 impl MeetingForm {
@@ -77,7 +80,22 @@ async fn list_view(
     let auth = ctx.auth()?;
     let list = meetings::my_meetings(&st.app, &ctx.tenant, &auth.user).await?;
     let tr = ctx.tr();
+    let can_create = ordo_core::meeting::can_create_meetings(auth.user.role);
+    let templates = if can_create {
+        ordo_app::templates::list(&st.app, &ctx.tenant, &auth.user)
+            .await?
+            .into_iter()
+            .map(|t| {
+                let id = t.id.to_string();
+                let selected = id == form.template;
+                (id, t.name, selected)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(MeetingsTpl {
+        templates,
         rows: list
             .into_iter()
             .map(|m| crate::pages::MeetingRowView {
@@ -88,7 +106,7 @@ async fn list_view(
                 status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
             })
             .collect(),
-        can_create: ordo_core::meeting::can_create_meetings(auth.user.role),
+        can_create,
         form_title: form.title,
         form_starts_at: form.starts_at,
         form_time_zone: if form.time_zone.is_empty() { "Europe/Paris".into() } else { form.time_zone },
@@ -100,20 +118,46 @@ async fn list_view(
     })
 }
 
-pub async fn list(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+#[derive(Deserialize)]
+pub struct ListQuery {
+    notice: Option<String>,
+    /// Preselect this agenda template in the new-meeting form.
+    template: Option<String>,
+}
+
+pub async fn list(State(st): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
     let tr = ctx.tr();
-    Ok(ok(&list_view(&st, &ctx, MeetingForm::default(), Errors::default(), notice(&tr, q.notice.as_deref())).await?))
+    let form = MeetingForm { template: q.template.unwrap_or_default(), ..MeetingForm::default() };
+    Ok(ok(&list_view(&st, &ctx, form, Errors::default(), notice(&tr, q.notice.as_deref())).await?))
 }
 
 pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(f): Form<MeetingForm>) -> Result<Response, WebError> {
     let auth = ctx.auth()?;
-    match meetings::create(&st.app, &ctx.tenant, &auth.user, f.input()).await {
+    let created = if f.template.is_empty() {
+        meetings::create(&st.app, &ctx.tenant, &auth.user, f.input()).await
+    } else {
+        match f.template.parse() {
+            Ok(t) => ordo_app::templates::create_meeting(&st.app, &ctx.tenant, &auth.user, f.input(), t).await,
+            Err(_) => Err(AppError::Invalid(ordo_core::Invalid::new("template", "id.invalid"))),
+        }
+    };
+    match created {
         Ok(id) => Ok(Redirect::to(&ctx.href(&format!("meetings/{id}?notice=meeting_created"))).into_response()),
         Err(e) => {
             let errors = field_errors(&ctx, e)?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &list_view(&st, &ctx, f, errors, None).await?))
         }
     }
+}
+
+/// The meeting page again, with field errors (422).
+pub(crate) async fn meeting_page_with(
+    st: &AppState,
+    ctx: &Ctx,
+    id: MeetingId,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &meeting_view(st, ctx, id, errors, None).await?))
 }
 
 async fn meeting_view(
@@ -216,7 +260,12 @@ async fn meeting_view_kept(
                 shared: p.shared,
             })
             .collect(),
-        can: page.can.clone(),
+        can: {
+            let mut can = page.can.clone();
+            can.insert("template", ordo_core::meeting::can_create_meetings(ctx.auth()?.user.role));
+            can
+        },
+        meeting_id: id.to_string(),
         topics,
         errors,
         notice,

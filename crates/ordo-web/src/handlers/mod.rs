@@ -7,6 +7,7 @@ pub mod auth;
 pub mod meetings;
 pub mod support;
 pub mod system;
+pub mod templates;
 
 use crate::error::WebError;
 use axum::extract::{FromRequest, Request};
@@ -104,6 +105,7 @@ pub const NOTICES: &[&str] = &[
     "participant_removed",
     "token_revoked",
     "deleted",
+    "template_saved",
 ];
 
 #[derive(serde::Deserialize, Default)]

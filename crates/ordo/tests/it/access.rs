@@ -381,6 +381,19 @@ both!(every_other_tenant_route_answers_every_caller_by_its_access_class, |engine
                     id = ordo_app::accounts::create_api_token(&t.app, &tenant, &user, "to revoke").await.unwrap().0;
                 } else if route.path.contains("/members/{id}") {
                     id = bystander.id.to_string();
+                } else if route.path.contains("/templates/{id}") {
+                    // A template of the caller's own (a guest cannot save one: a member's).
+                    let agenda: ordo_app::templates::Agenda =
+                        serde_json::from_str(r#"{"topics":[{"title":"Weekly"}]}"#).unwrap();
+                    let owner = if *caller == TenantCaller::Guest {
+                        ordo_app::accounts::open_user(&keys, bystander.clone()).unwrap()
+                    } else {
+                        user.clone()
+                    };
+                    id = ordo_app::templates::save(&t.app, &tenant, &owner, "Matrix", &agenda)
+                        .await
+                        .unwrap()
+                        .to_string();
                 } else if route.path.contains("/support/images/{id}") {
                     // A picture of the caller's own conversation.
                     let m = ordo_app::support::NewMessage { body: "", image: Some(png(4, 4)) };

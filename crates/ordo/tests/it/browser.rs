@@ -672,6 +672,9 @@ async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
     }
     let element = org.get(&meeting).await.body.split("id=\"el-").nth(1).unwrap()[..36].to_owned();
     org.post_form(&format!("{meeting}/elements/{element}/comments"), &[("body", "A remark")]).await;
+    let id = meeting.rsplit('/').next().unwrap();
+    let r = org.post_form(&format!("/t/{slug}/templates"), &[("meeting", id), ("name", "Budget review")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
 
     let b = Browser::start("en-GB,en").await;
     b.goto(&format!("{}/t/{slug}/login", t.base)).await;
@@ -681,6 +684,7 @@ async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
     let pages = [
         format!("/t/{slug}/"),
         format!("/t/{slug}/meetings"),
+        format!("/t/{slug}/templates"),
         meeting.clone(),
         format!("{meeting}/elements/{element}/edit"),
         format!("/t/{slug}/settings/profile"),

@@ -25,3 +25,4 @@ mod meetings;
 mod metrics;
 mod security;
 mod support;
+mod templates;

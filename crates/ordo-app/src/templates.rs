@@ -1,0 +1,260 @@
+//! Agenda templates (PRODUCT.md M11): a tenant's reusable agendas. A
+//! template is the shape of a meeting's agenda — its topics, their
+//! sub-topics, and the standing items in them (topics to discuss and notes,
+//! by title) — saved from a meeting, and used to create new meetings with
+//! that agenda in one step. Decisions, actions, remarks and pictures are
+//! what a meeting produces: they are never copied into a template.
+//!
+//! Name and agenda are meeting data: sealed with the tenant's key. Anyone who
+//! may create meetings (not guests) sees the tenant's templates and uses
+//! them; a template is deleted by whoever saved it or by an admin.
+
+use crate::accounts::User;
+use crate::keys::Field;
+use crate::meetings::MeetingInput;
+use crate::{App, AppError, retrying};
+use ordo_core::Invalid;
+use ordo_core::audit::AuditKind;
+use ordo_core::ids::{MeetingId, TemplateId};
+use ordo_core::meeting::{self, ElementKind, Title};
+use ordo_core::user::Role;
+use ordo_store::{AuditDraft, TemplateRow, Tenant};
+use serde::{Deserialize, Serialize};
+
+/// At most this many topics and sub-topics in a template.
+pub const TOPICS_MAX: usize = 200;
+
+/// An agenda, as a template holds it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agenda {
+    pub topics: Vec<AgendaTopic>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaTopic {
+    pub title: String,
+    #[serde(default)]
+    pub items: Vec<AgendaItem>,
+    /// One level only, as in meetings.
+    #[serde(default)]
+    pub subtopics: Vec<AgendaTopic>,
+}
+
+/// A standing item: a topic to discuss or a note, by its title.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaItem {
+    pub kind: String,
+    pub title: String,
+}
+
+impl Agenda {
+    /// Check what a template may hold: titles as in meetings, standing
+    /// items only, one level of sub-topics, within the meeting limits.
+    pub fn check(&self) -> Result<(), Invalid> {
+        let mut topics = 0;
+        let mut items = 0;
+        let mut check_topic = |t: &AgendaTopic, depth: usize| -> Result<(), Invalid> {
+            Title::parse(&t.title)?;
+            if depth > 0 && !t.subtopics.is_empty() {
+                return Err(Invalid::new("agenda", "template.depth"));
+            }
+            topics += 1;
+            for i in &t.items {
+                Title::parse(&i.title)?;
+                item_kind(&i.kind)?;
+                items += 1;
+            }
+            Ok(())
+        };
+        for t in &self.topics {
+            check_topic(t, 0)?;
+            for s in &t.subtopics {
+                check_topic(s, 1)?;
+            }
+        }
+        if topics == 0 {
+            return Err(Invalid::new("agenda", "template.empty"));
+        }
+        if topics > TOPICS_MAX || items > meeting::ELEMENTS_MAX {
+            return Err(Invalid::new("agenda", "template.too_large"));
+        }
+        Ok(())
+    }
+
+    pub fn topic_count(&self) -> usize {
+        self.topics.iter().map(|t| 1 + t.subtopics.len()).sum()
+    }
+}
+
+/// The kinds a template keeps.
+pub fn item_kind(kind: &str) -> Result<ElementKind, Invalid> {
+    match kind.parse::<ElementKind>() {
+        Ok(k @ (ElementKind::Discuss | ElementKind::Note)) => Ok(k),
+        _ => Err(Invalid::new("kind", "template.kind")),
+    }
+}
+
+/// A template, opened.
+#[derive(Clone, Debug)]
+pub struct Template {
+    pub id: TemplateId,
+    pub name: String,
+    pub agenda: Agenda,
+    pub created_by: ordo_core::ids::UserId,
+    pub created_at: ordo_core::time::Timestamp,
+}
+
+fn may_use(actor: &User) -> Result<(), AppError> {
+    if meeting::can_create_meetings(actor.role) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+fn open(keys: &crate::keys::TenantKeys, r: TemplateRow) -> Result<Template, AppError> {
+    let rid = r.id.to_string();
+    let body = keys.open(Field::TemplateBody, &rid, &r.body)?;
+    let agenda: Agenda =
+        serde_json::from_str(&body).map_err(|_| AppError::Internal("a stored template is not an agenda"))?;
+    Ok(Template {
+        name: keys.open(Field::TemplateName, &rid, &r.name)?,
+        id: r.id,
+        agenda,
+        created_by: r.created_by,
+        created_at: r.created_at,
+    })
+}
+
+/// The tenant's templates, oldest first.
+pub async fn list(app: &App, tenant: &Tenant, actor: &User) -> Result<Vec<Template>, AppError> {
+    may_use(actor)?;
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    app.store.templates(tenant.id).await?.into_iter().map(|r| open(&keys, r)).collect()
+}
+
+pub async fn get(app: &App, tenant: &Tenant, actor: &User, id: TemplateId) -> Result<Template, AppError> {
+    may_use(actor)?;
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    open(&keys, app.store.template(tenant.id, id).await?.ok_or(AppError::NotFound)?)
+}
+
+/// Save an agenda as a new template.
+pub async fn save(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    name: &str,
+    agenda: &Agenda,
+) -> Result<TemplateId, AppError> {
+    may_use(actor)?;
+    let name = Title::parse(name).map_err(|e| Invalid::new("name", e.code))?;
+    agenda.check()?;
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let id = TemplateId::new();
+    let rid = id.to_string();
+    let body = serde_json::to_string(agenda).map_err(|_| AppError::Internal("agenda to JSON"))?;
+    let now = app.now();
+    let row = TemplateRow {
+        id,
+        name: keys.seal(Field::TemplateName, &rid, name.as_str())?,
+        body: keys.seal(Field::TemplateBody, &rid, &body)?,
+        created_by: actor.id,
+        created_at: now,
+    };
+    let detail = serde_json::json!({ "template": rid }).to_string();
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        tx.insert_template(tenant.id, &row).await?;
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::TemplateSaved).actor(actor.id).detail(detail.clone()),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })?;
+    Ok(id)
+}
+
+/// Save a meeting's agenda (as the actor sees it) as a template.
+pub async fn save_from_meeting(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    meeting: &str,
+    name: &str,
+) -> Result<TemplateId, AppError> {
+    may_use(actor)?;
+    let meeting: MeetingId = meeting.parse().map_err(|_| Invalid::new("meeting", "id.invalid"))?;
+    let page = match crate::meetings::page(app, tenant, actor, meeting).await {
+        Err(AppError::NotFound) => return Err(AppError::Invalid(Invalid::new("meeting", "id.invalid"))),
+        other => other?,
+    };
+    let c = &page.content;
+    let items_of = |topic| {
+        c.elements
+            .iter()
+            .filter(|e| e.topic_id == topic && matches!(e.kind, ElementKind::Discuss | ElementKind::Note))
+            .map(|e| AgendaItem { kind: e.kind.as_str().to_owned(), title: e.title.clone() })
+            .collect()
+    };
+    let agenda = Agenda {
+        topics: c
+            .topics
+            .iter()
+            .filter(|t| t.parent_id.is_none())
+            .map(|t| AgendaTopic {
+                title: t.title.clone(),
+                items: items_of(t.id),
+                subtopics: c
+                    .topics
+                    .iter()
+                    .filter(|s| s.parent_id == Some(t.id))
+                    .map(|s| AgendaTopic { title: s.title.clone(), items: items_of(s.id), subtopics: Vec::new() })
+                    .collect(),
+            })
+            .collect(),
+    };
+    save(app, tenant, actor, name, &agenda).await
+}
+
+/// Delete a template: whoever saved it, or an admin.
+pub async fn delete(app: &App, tenant: &Tenant, actor: &User, id: TemplateId) -> Result<(), AppError> {
+    may_use(actor)?;
+    let row = app.store.template(tenant.id, id).await?.ok_or(AppError::NotFound)?;
+    if row.created_by != actor.id && !matches!(actor.role, Role::Owner | Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    let now = app.now();
+    let detail = serde_json::json!({ "template": id.to_string() }).to_string();
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        if !tx.delete_template(tenant.id, id).await? {
+            return Err(AppError::NotFound);
+        }
+        tx.append_audit(
+            tenant.id,
+            &AuditDraft::new(AuditKind::TemplateDeleted).actor(actor.id).detail(detail.clone()),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Create a meeting with a template's agenda, in one transaction.
+pub async fn create_meeting(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    input: MeetingInput<'_>,
+    template: TemplateId,
+) -> Result<MeetingId, AppError> {
+    let t = match get(app, tenant, actor, template).await {
+        Err(AppError::NotFound) => return Err(AppError::Invalid(Invalid::new("template", "id.invalid"))),
+        other => other?,
+    };
+    crate::meetings::create_with_agenda(app, tenant, actor, input, Some(&t.agenda)).await
+}
