@@ -13,6 +13,7 @@ pub mod keys;
 pub mod mail;
 pub mod meetings;
 pub mod metrics;
+pub mod minutes;
 pub mod ratelimit;
 mod rekey;
 pub mod richtext;

@@ -75,6 +75,13 @@ fn spec(route: &Route) -> Option<Spec> {
             201,
             id_obj("id"),
         ),
+        ("GET", "/meetings/{id}/minutes") => Some(Spec {
+            summary: "The minutes as a file: ?format=markdown (default) or html",
+            request: None,
+            response: (200, json!({"type": "string"})),
+            request_type: "application/json",
+            response_type: "text/markdown",
+        }),
         ("GET", "/templates") => s(
             "The organisation's agenda templates (not for guests)",
             None,

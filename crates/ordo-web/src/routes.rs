@@ -92,6 +92,8 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("POST", "/t/{slug}/meetings", Member),
     m("GET", "/t/{slug}/meetings/{id}", A::View),
     m("GET", "/t/{slug}/meetings/{id}/events", A::View),
+    m("GET", "/t/{slug}/meetings/{id}/minutes.md", A::View),
+    m("GET", "/t/{slug}/meetings/{id}/minutes.html", A::View),
     m("POST", "/t/{slug}/meetings/{id}/edit", A::EditDetails),
     m("POST", "/t/{slug}/meetings/{id}/participants", A::ManageParticipants),
     m("POST", "/t/{slug}/meetings/{id}/participants/{user}/role", A::ManageParticipants),
@@ -124,6 +126,7 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("DELETE", "/t/{slug}/api/v1/templates/{id}", Member),
     r("POST", "/t/{slug}/api/v1/meetings", Member),
     m("GET", "/t/{slug}/api/v1/meetings/{id}", A::View),
+    m("GET", "/t/{slug}/api/v1/meetings/{id}/minutes", A::View),
     m("PATCH", "/t/{slug}/api/v1/meetings/{id}", A::EditDetails),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/cancel", A::Cancel),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/archive", A::Archive),
@@ -211,6 +214,9 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/api/v1/templates/{id}", axum::routing::delete(templates::api_delete))
         .route("/t/{slug}/meetings/{id}", get(meetings::show))
         .route("/t/{slug}/meetings/{id}/events", get(meetings::events))
+        .route("/t/{slug}/meetings/{id}/minutes.md", get(meetings::minutes_markdown))
+        .route("/t/{slug}/meetings/{id}/minutes.html", get(meetings::minutes_html))
+        .route("/t/{slug}/api/v1/meetings/{id}/minutes", get(api::minutes))
         .route("/t/{slug}/meetings/{id}/edit", post(meetings::edit))
         .route("/t/{slug}/meetings/{id}/participants", post(meetings::add_participant))
         .route("/t/{slug}/meetings/{id}/participants/{user}/role", post(meetings::set_participant_role))

@@ -233,6 +233,28 @@ pub async fn create_meeting(
     Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id.to_string() }))).into_response())
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinutesQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// The minutes as a file: `?format=markdown` (the default) or `html`.
+pub async fn minutes(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<MinutesQuery>,
+) -> Result<Response, WebError> {
+    let html = match q.format.as_deref() {
+        None | Some("markdown") => false,
+        Some("html") => true,
+        Some(_) => return Err(WebError::Invalid { field: "format", code: "minutes.format" }),
+    };
+    super::meetings::minutes_as(&st, &ctx, parse_id(&id)?, html).await
+}
+
 pub async fn get_meeting(
     State(st): State<AppState>,
     ctx: Ctx,

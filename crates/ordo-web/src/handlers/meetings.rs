@@ -361,6 +361,61 @@ pub async fn events(
     Ok(super::support::unbuffered(Sse::new(stream).keep_alive(KeepAlive::default()).into_response()))
 }
 
+#[derive(askama::Template)]
+#[template(path = "minutes.html")]
+pub struct MinutesTpl {
+    pub tr: ordo_app::i18n::Tr,
+    pub lang: &'static str,
+    pub m: ordo_app::minutes::Minutes,
+}
+
+/// The minutes as a file: its type, a name made of the meeting's date and
+/// id only (never its title: RFC 6266 quoting cannot go wrong), `nosniff`
+/// and `no-store` from the outer layer.
+pub fn minutes_file(body: String, ctype: &'static str, ext: &str, id: MeetingId, date: &str) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"minutes-{date}-{id}.{ext}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// Render the minutes of a meeting the user may see, as Markdown or HTML.
+pub async fn minutes_as(st: &AppState, ctx: &Ctx, id: MeetingId, html: bool) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let tr = ctx.tr();
+    let m = ordo_app::minutes::build(&st.app, &ctx.tenant, &auth.user, id, &tr).await?;
+    let date: String = m.when.chars().take(10).filter(|c| c.is_ascii_digit() || *c == '-').collect();
+    if html {
+        use askama::Template as _;
+        let body =
+            MinutesTpl { tr, lang: tr.lang(), m }.render().map_err(|_| WebError::Internal("minutes template"))?;
+        Ok(minutes_file(body, "text/html; charset=utf-8", "html", id, &date))
+    } else {
+        let body = ordo_app::minutes::markdown(&m, &tr);
+        Ok(minutes_file(body, "text/markdown; charset=utf-8", "md", id, &date))
+    }
+}
+
+pub async fn minutes_markdown(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    minutes_as(&st, &ctx, meeting_id(&id)?, false).await
+}
+
+pub async fn minutes_html(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    minutes_as(&st, &ctx, meeting_id(&id)?, true).await
+}
+
 pub async fn show(
     State(st): State<AppState>,
     ctx: Ctx,

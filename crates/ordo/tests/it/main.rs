@@ -23,6 +23,7 @@ mod live;
 mod mail;
 mod meetings;
 mod metrics;
+mod minutes;
 mod security;
 mod support;
 mod templates;
