@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod minutes;
 pub mod ratelimit;
 mod rekey;
+pub mod reminders;
 pub mod richtext;
 mod settings;
 pub mod staff;

@@ -51,6 +51,8 @@ pub struct Settings {
     /// Which snapshots are kept.
     pub backup_retention: ordo_backup::retention::Retention,
     /// Whether `ordo serve` runs due backups and drills itself.
+    /// Send the daily digest of actions due soon (tests call it themselves).
+    pub reminders: bool,
     pub backup_scheduler: bool,
     /// The configuration file in use, if any: the platform backup keeps it.
     pub config_file: Option<PathBuf>,
@@ -171,6 +173,7 @@ impl Settings {
             backup_quota_bytes: 100 * 1_000_000_000,
             backup_retention: ordo_backup::retention::Retention::default(),
             backup_scheduler: true,
+            reminders: true,
             config_file: None,
             alerts: AlertSettings::default(),
         }

@@ -30,6 +30,13 @@ impl Timestamp {
             Err(_) => self.0.to_string(),
         }
     }
+    /// The UTC calendar day, `YYYY-MM-DD`.
+    pub fn date_utc(self) -> String {
+        match jiff::Timestamp::from_second(self.0) {
+            Ok(t) => t.strftime("%Y-%m-%d").to_string(),
+            Err(_) => String::new(),
+        }
+    }
     /// A short human form in UTC, e.g. `2026-11-28 09:30 UTC`.
     pub fn human_utc(self) -> String {
         match jiff::Timestamp::from_second(self.0) {

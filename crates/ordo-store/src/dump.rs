@@ -39,6 +39,7 @@ pub const TENANT_TABLES: &[(&str, &str)] = &[
     ("support_messages", "tenant_id"),
     ("support_grants", "tenant_id"),
     ("agenda_templates", "tenant_id"),
+    ("reminder_prefs", "tenant_id"),
 ];
 
 /// Tenant tables deliberately left out of backups, and why.

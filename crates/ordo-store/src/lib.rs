@@ -21,7 +21,7 @@ pub use migrate::LATEST as SCHEMA_VERSION;
 pub use models::*;
 pub use queries::{
     BackupRun, Blob, ConversationRow, Delivery, Gauges, GrantRow, Incident, Job, MessageRow, PlatformAuditEntry,
-    SealedRow, SealedTable, StaffRow, StaffSession, StatusChange, TemplateRow, TenantStatusRow,
+    ReminderPref, SealedRow, SealedTable, StaffRow, StaffSession, StatusChange, TemplateRow, TenantStatusRow,
 };
 
 /// The store layer's one error type.

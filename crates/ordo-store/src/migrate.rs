@@ -62,10 +62,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_templates.sql"),
         postgres: include_str!("../migrations/postgres/0008_templates.sql"),
     },
+    Migration {
+        version: 9,
+        name: "reminders",
+        sqlite: include_str!("../migrations/sqlite/0009_reminders.sql"),
+        postgres: include_str!("../migrations/postgres/0009_reminders.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 8;
+pub const LATEST: i64 = 9;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -136,6 +136,8 @@ pub struct HomeTpl {
 #[template(path = "profile.html")]
 pub struct ProfileTpl {
     pub p: Page,
+    /// Receives the daily digest of actions due soon.
+    pub reminders: bool,
     pub email: String,
     pub display_name: String,
     pub phone: String,

@@ -60,6 +60,7 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("POST", "/t/{slug}/logout", User),
     r("GET", "/t/{slug}/settings/profile", User),
     r("POST", "/t/{slug}/settings/profile", User),
+    r("POST", "/t/{slug}/settings/reminders", User),
     r("GET", "/t/{slug}/settings/password", User),
     r("POST", "/t/{slug}/settings/password", User),
     r("GET", "/t/{slug}/settings/sessions", User),
@@ -180,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/", get(account::home))
         .route("/t/{slug}/logout", post(auth::logout))
         .route("/t/{slug}/settings/profile", get(account::profile_page).post(account::profile))
+        .route("/t/{slug}/settings/reminders", post(account::reminders))
         .route("/t/{slug}/settings/password", get(account::password_page).post(account::password))
         .route("/t/{slug}/settings/sessions", get(account::sessions_page))
         .route("/t/{slug}/settings/sessions/{id}/end", post(account::end_session))

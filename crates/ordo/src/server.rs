@@ -99,6 +99,7 @@ pub async fn launch_with_listener(
     let mail = tokio::spawn(ordo_app::mail::run_worker(app.clone(), stopped(stop_rx.clone())));
     let sweeper = tokio::spawn(sweep_sessions(app.clone(), stopped(stop_rx.clone())));
     let resealer = tokio::spawn(ordo_app::keyops::run_worker(app.clone(), stopped(stop_rx.clone())));
+    let reminders = tokio::spawn(run_reminders(app.clone(), stopped(stop_rx.clone())));
     let backups = tokio::spawn(run_backup_jobs(app.clone(), stopped(stop_rx)));
     let state = AppState::new(app.clone(), options);
     let result = ordo_web::serve(listener, state, shutdown).await;
@@ -108,6 +109,7 @@ pub async fn launch_with_listener(
         let _ = sweeper.await;
         let _ = resealer.await;
         let _ = backups.await;
+        let _ = reminders.await;
         let _ = tenant_watch.await;
         let _ = alerts.await;
     })
@@ -160,6 +162,26 @@ async fn run_backup_jobs(app: App, shutdown: impl Future<Output = ()>) {
         tokio::select! {
             _ = &mut shutdown => break,
             _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+        }
+    }
+}
+
+/// Every ten minutes, the daily digests of actions due soon that are due
+/// (each user's at most once a day, whichever node sends it).
+async fn run_reminders(app: App, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    if !app.settings.reminders {
+        return;
+    }
+    loop {
+        match ordo_app::reminders::send_due(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(event = "reminders.sent", count = n, "action digests queued"),
+            Err(e) => tracing::error!(event = "reminders.failed", error = %e, "sending the action digests failed"),
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
         }
     }
 }

@@ -22,4 +22,4 @@ pub use staff::{PlatformAuditEntry, StaffRow, StaffSession};
 mod support;
 pub use support::{ConversationRow, GrantRow, MessageRow};
 mod templates;
-pub use templates::TemplateRow;
+pub use templates::{ReminderPref, TemplateRow};

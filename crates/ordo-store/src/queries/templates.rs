@@ -85,3 +85,66 @@ impl Tx {
         })
     }
 }
+
+/// A user's reminder settings: opted out, and the UTC day of the last digest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReminderPref {
+    pub opt_out: bool,
+    pub last_sent_on: Option<String>,
+}
+
+impl Store {
+    /// Every user's reminder settings in a tenant (users without a row: the defaults).
+    pub async fn reminder_prefs(&self, tenant: TenantId) -> Result<Vec<(UserId, ReminderPref)>> {
+        on_pool!(self, conn => {
+            run!(conn, c => {
+                let rows = sqlx::query("SELECT user_id, opt_out, last_sent_on FROM reminder_prefs WHERE tenant_id = $1")
+                    .bind(tenant.to_string())
+                    .fetch_all(&mut *c)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            r.parsed("user_id")?,
+                            ReminderPref { opt_out: r.int("opt_out")? != 0, last_sent_on: r.opt_text("last_sent_on")? },
+                        ))
+                    })
+                    .collect()
+            })
+        })
+    }
+}
+
+impl Tx {
+    pub async fn set_reminder_opt_out(&mut self, tenant: TenantId, user: UserId, opt_out: bool) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query(
+                "INSERT INTO reminder_prefs (tenant_id, user_id, opt_out) VALUES ($1, $2, $3)
+                 ON CONFLICT (tenant_id, user_id) DO UPDATE SET opt_out = excluded.opt_out",
+            )
+            .bind(tenant.to_string())
+            .bind(user.to_string())
+            .bind(i64::from(opt_out))
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Note today's digest as sent; false if one was already noted for `day`.
+    pub async fn mark_digest_sent(&mut self, tenant: TenantId, user: UserId, day: &str) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query(
+                "INSERT INTO reminder_prefs (tenant_id, user_id, last_sent_on) VALUES ($1, $2, $3)
+                 ON CONFLICT (tenant_id, user_id) DO UPDATE SET last_sent_on = excluded.last_sent_on
+                 WHERE reminder_prefs.last_sent_on IS NULL OR reminder_prefs.last_sent_on <> excluded.last_sent_on",
+            )
+            .bind(tenant.to_string())
+            .bind(user.to_string())
+            .bind(day)
+            .execute(&mut *c)
+            .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+}

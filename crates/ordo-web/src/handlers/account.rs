@@ -73,10 +73,15 @@ pub async fn home(State(st): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuer
     }))
 }
 
-pub async fn profile_page(ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+pub async fn profile_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
     let auth = ctx.auth()?;
     let tr = ctx.tr();
     Ok(ok(&ProfileTpl {
+        reminders: ordo_app::reminders::wanted(&st.app, &ctx.tenant, &auth.user).await?,
         email: auth.user.email.clone(),
         display_name: auth.user.display_name.clone(),
         phone: auth.user.phone.clone().unwrap_or_default(),
@@ -105,6 +110,7 @@ pub async fn profile(State(st): State<AppState>, ctx: Ctx, Form(f): Form<Profile
             Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ProfileTpl {
+                    reminders: ordo_app::reminders::wanted(&st.app, &ctx.tenant, &auth.user).await?,
                     email: auth.user.email.clone(),
                     display_name: f.display_name.chars().take(200).collect(),
                     phone: f.phone.chars().take(64).collect(),
@@ -117,6 +123,29 @@ pub async fn profile(State(st): State<AppState>, ctx: Ctx, Form(f): Form<Profile
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct RemindersForm {
+    /// Present (`1`) when the box is ticked.
+    #[serde(default)]
+    reminders: Option<String>,
+}
+
+/// The daily e-mail of my actions due soon: on or off.
+pub async fn reminders(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RemindersForm>,
+) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let wanted = match f.reminders.as_deref() {
+        None => false,
+        Some("1") => true,
+        Some(_) => return Err(WebError::BadRequest),
+    };
+    ordo_app::reminders::set_wanted(&st.app, &ctx.tenant, &auth.user, wanted).await?;
+    Ok(Redirect::to(&ctx.href("settings/profile?notice=saved")).into_response())
 }
 
 pub async fn password_page(ctx: Ctx, Query(q): Query<NoticeQuery>) -> Response {

@@ -115,6 +115,8 @@ async fn busy_tenant(t: &TestApp) -> (String, String, Client) {
     ordo_app::support::grant(&t.app, &tenant, &owner_user, meeting_id, agent.staff.id, 2, "127.0.0.1").await.unwrap();
     // The meeting's agenda saved as a template.
     ordo_app::templates::save_from_meeting(&t.app, &tenant, &owner_user, id, "Board pack").await.unwrap();
+    // The owner's reminder settings.
+    ordo_app::reminders::set_wanted(&t.app, &tenant, &owner_user, false).await.unwrap();
     // Let the mail worker deliver what is queued: it changes mail rows.
     for _ in 0..100 {
         if t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM mail_outbox WHERE status = 'pending'").await == "0" {

@@ -235,6 +235,8 @@ impl TestApp {
         let mut settings = Settings::development(dir.path(), &public);
         // Tests run backups when they mean to (the scheduler has its own test).
         settings.backup_scheduler = opts.backup_scheduler;
+        // Digests are sent by the tests that mean to (they count mail).
+        settings.reminders = false;
         settings.alerts.watch = opts.watch;
         if let Some(tweak) = &opts.tweak {
             tweak(&mut settings);
@@ -276,6 +278,7 @@ impl TestApp {
         );
         let mut settings = Settings::development(self.dir.path(), &self.base);
         settings.backup_scheduler = false;
+        settings.reminders = false;
         change(&mut settings);
         App::new(store, Arc::new(self.clock.clone()), settings, keys).unwrap()
     }
@@ -292,6 +295,7 @@ impl TestApp {
         );
         let mut settings = Settings::development(self.dir.path(), &base);
         settings.backup_scheduler = false;
+        settings.reminders = false;
         settings.smtp_url = std::env::var("ORDO_TEST_SMTP_URL").ok().map(Into::into);
         let app = App::new(store, Arc::new(self.clock.clone()), settings, keys).unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

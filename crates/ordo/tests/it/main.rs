@@ -24,6 +24,7 @@ mod mail;
 mod meetings;
 mod metrics;
 mod minutes;
+mod reminders;
 mod security;
 mod support;
 mod templates;
