@@ -196,7 +196,7 @@ pub fn markdown(m: &Minutes, tr: &Tr) -> String {
     line(&mut o, format!("# {}", md(&m.title)));
     line(&mut o, String::new());
     line(&mut o, format!("- {}: {}", tr.t("minutes.when"), md(&m.when)));
-    line(&mut o, format!("- {}: {} min", tr.t("minutes.duration"), m.duration_minutes));
+    line(&mut o, format!("- {}: {} {}", tr.t("minutes.duration"), m.duration_minutes, tr.t("meeting.minutes")));
     if !m.place.is_empty() {
         line(&mut o, format!("- {}: {}", tr.t("minutes.place"), md(&m.place)));
     }

@@ -364,10 +364,14 @@ pub async fn events(
 #[derive(askama::Template)]
 #[template(path = "minutes.html")]
 pub struct MinutesTpl {
+    /// The file's own style sheet: it is read away from Ordo's.
+    pub style: &'static str,
     pub tr: ordo_app::i18n::Tr,
     pub lang: &'static str,
     pub m: ordo_app::minutes::Minutes,
 }
+
+const MINUTES_CSS: &str = "body { font: 16px/1.5 system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; color: #1d2330; } h1 { margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #dfe3ea; } .meta, .muted { color: #5b6577; } .kind { font-weight: 600; } blockquote { margin: .3rem 0 .3rem 1rem; padding-left: .6rem; border-left: 3px solid #dfe3ea; } table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #dfe3ea; }";
 
 /// The minutes as a file: its type, a name made of the meeting's date and
 /// id only (never its title: RFC 6266 quoting cannot go wrong), `nosniff`
@@ -391,8 +395,9 @@ pub async fn minutes_as(st: &AppState, ctx: &Ctx, id: MeetingId, html: bool) -> 
     let date: String = m.when.chars().take(10).filter(|c| c.is_ascii_digit() || *c == '-').collect();
     if html {
         use askama::Template as _;
-        let body =
-            MinutesTpl { tr, lang: tr.lang(), m }.render().map_err(|_| WebError::Internal("minutes template"))?;
+        let body = MinutesTpl { style: MINUTES_CSS, tr, lang: tr.lang(), m }
+            .render()
+            .map_err(|_| WebError::Internal("minutes template"))?;
         Ok(minutes_file(body, "text/html; charset=utf-8", "html", id, &date))
     } else {
         let body = ordo_app::minutes::markdown(&m, &tr);

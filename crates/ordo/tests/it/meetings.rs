@@ -436,7 +436,7 @@ both!(elements_are_edited_sanitised_moved_and_conflicts_detected, |engine| {
         )
         .await;
     assert_eq!(r.status, 409);
-    assert!(r.body.contains("Someone saved"));
+    assert!(r.body.contains("Someone else saved"));
     assert!(r.body.contains("name=\"version\""), "the edit form is shown again");
     assert!(!org.get(&path).await.body.contains("Stale"));
 });
