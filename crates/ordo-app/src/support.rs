@@ -56,6 +56,21 @@ struct Checked {
     image: Option<(&'static str, Vec<u8>)>,
 }
 
+/// A message's text and its picture (with the picture's type), sealed.
+type SealedMessage = (ordo_store::Sealed, Option<(ordo_store::Sealed, &'static str)>);
+
+impl Checked {
+    /// The message's text and picture (with its type), sealed for row `id`.
+    fn seal(&self, keys: &TenantKeys, id: &str) -> Result<SealedMessage, AppError> {
+        let body = keys.seal(Field::SupportBody, id, self.body.as_str())?;
+        let image = match &self.image {
+            Some((t, bytes)) => Some((keys.seal_bytes(Field::SupportImage, id, bytes)?, *t)),
+            None => None,
+        };
+        Ok((body, image))
+    }
+}
+
 async fn check(app: &App, m: NewMessage<'_>) -> Result<Checked, AppError> {
     let body = LongText::parse("body", m.body)?;
     let image = match m.image.filter(|b| !b.is_empty()) {
@@ -171,11 +186,7 @@ pub async fn user_send(app: &App, tenant: &Tenant, user: &User, m: NewMessage<'_
     };
     let is_new = conversation.messages == 0;
     let id = uuid_like();
-    let body = keys.seal(Field::SupportBody, &id, checked.body.as_str())?;
-    let image = match &checked.image {
-        Some((t, bytes)) => Some((keys.seal_bytes(Field::SupportImage, &id, bytes)?, *t)),
-        None => None,
-    };
+    let (body, image) = checked.seal(&keys, &id)?;
     let seq = retrying!({
         let mut tx = app.store.begin().await?;
         if is_new {
@@ -358,11 +369,7 @@ pub async fn staff_send(
     let keys = app.keys.for_tenant(&app.store, &tenant).await?;
     let now = app.now();
     let id = uuid_like();
-    let body = keys.seal(Field::SupportBody, &id, checked.body.as_str())?;
-    let image = match &checked.image {
-        Some((t, bytes)) => Some((keys.seal_bytes(Field::SupportImage, &id, bytes)?, *t)),
-        None => None,
-    };
+    let (body, image) = checked.seal(&keys, &id)?;
     let away = now.unix() - c.user_seen_at.unix() > AWAY_SECS;
     let mail = if away {
         match app.store.user_by_id(tenant.id, c.user_id).await? {

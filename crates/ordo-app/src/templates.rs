@@ -219,11 +219,15 @@ pub async fn save_from_meeting(
     save(app, tenant, actor, name, &agenda).await
 }
 
-/// Delete a template: whoever saved it, or an admin.
+/// Who deletes a template: whoever saved it, or an admin.
+pub fn may_delete(actor: &User, created_by: ordo_core::ids::UserId) -> bool {
+    created_by == actor.id || matches!(actor.role, Role::Owner | Role::Admin)
+}
+
 pub async fn delete(app: &App, tenant: &Tenant, actor: &User, id: TemplateId) -> Result<(), AppError> {
     may_use(actor)?;
     let row = app.store.template(tenant.id, id).await?.ok_or(AppError::NotFound)?;
-    if row.created_by != actor.id && !matches!(actor.role, Role::Owner | Role::Admin) {
+    if !may_delete(actor, row.created_by) {
         return Err(AppError::Forbidden);
     }
     let now = app.now();

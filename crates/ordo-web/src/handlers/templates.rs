@@ -39,7 +39,6 @@ fn template_id(s: &str) -> Result<TemplateId, WebError> {
 
 async fn view(st: &AppState, ctx: &Ctx, errors: Errors, notice: Option<String>) -> Result<TemplatesTpl, WebError> {
     let auth = ctx.auth()?;
-    let may_delete_all = ordo_app::accounts::can_view_members(&auth.user);
     let rows = templates::list(&st.app, &ctx.tenant, &auth.user)
         .await?
         .into_iter()
@@ -56,7 +55,7 @@ async fn view(st: &AppState, ctx: &Ctx, errors: Errors, notice: Option<String>) 
             name: t.name,
             created: t.created_at.human_utc(),
             use_href: ctx.href(&format!("meetings?template={}#new-h", t.id)),
-            delete_action: (may_delete_all || t.created_by == auth.user.id)
+            delete_action: templates::may_delete(&auth.user, t.created_by)
                 .then(|| ctx.href(&format!("templates/{}/delete", t.id))),
         })
         .collect();
