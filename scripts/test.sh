@@ -46,14 +46,14 @@ drop_test_databases
 
 # --- SMTP ---------------------------------------------------------------------
 VENV="$ORDO_CACHE_DIR/venv"
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import aiosmtpd, moto.server' 2>/dev/null; then
-  log "Installing aiosmtpd (SMTP server) and moto (S3-compatible server) into $VENV"
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import aiosmtpd, moto.server, icalendar' 2>/dev/null; then
+  log "Installing aiosmtpd (SMTP server), moto (S3-compatible server) and icalendar into $VENV"
   rm -rf "$VENV"
   if ! python3 -m venv "$VENV" 2>/dev/null; then
     apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
     python3 -m venv "$VENV"
   fi
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2' 'moto[server]>=5,<6'
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2' 'moto[server]>=5,<6' 'icalendar>=6,<8'
 fi
 WORK="$(mktemp -d)"
 SMTP_PORT="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -97,6 +97,15 @@ if ! command -v chromedriver >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 export ORDO_TEST_BROWSER=1
+
+# --- Checking files as their readers would -----------------------------------
+# pdftotext (poppler) reads the minutes' PDF; Python's icalendar parses the
+# invitations and feeds.
+if ! command -v pdftotext >/dev/null 2>&1; then
+  log "Installing poppler-utils (pdftotext) for the PDF tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+fi
+export ORDO_TEST_PYTHON="$VENV/bin/python"
 
 # --- Tests --------------------------------------------------------------------
 log "Running the test suite"

@@ -16,6 +16,12 @@ fn main() {
     if std::env::var_os("ORDO_TEST_DATABASE_URL").is_some() {
         println!("cargo::rustc-cfg=ordo_pg");
     }
+    // pdftotext and Python's icalendar, installed by the test script.
+    println!("cargo::rustc-check-cfg=cfg(ordo_tools)");
+    println!("cargo::rerun-if-env-changed=ORDO_TEST_PYTHON");
+    if std::env::var_os("ORDO_TEST_PYTHON").is_some() {
+        println!("cargo::rustc-cfg=ordo_tools");
+    }
     println!("cargo::rustc-check-cfg=cfg(ordo_s3)");
     println!("cargo::rerun-if-env-changed=ORDO_TEST_S3_ENDPOINT");
     if std::env::var_os("ORDO_TEST_S3_ENDPOINT").is_some() {

@@ -7,14 +7,13 @@ use crate::i18n::Tr;
 use crate::keys::{Field, TenantKeys};
 use crate::{App, AppError, retrying};
 use ordo_core::audit::AuditKind;
-use ordo_core::ids::MailId;
 use ordo_core::ids::{SessionId, TenantId, UserId};
 use ordo_core::password::NewPassword;
 use ordo_core::policy::{self, Actor, TenantAction};
 use ordo_core::tenant::{Plan, Slug, TenantName};
 use ordo_core::user::{DisplayName, Email, Locale, Role, UserStatus};
 use ordo_crypto::{random, sha256_hex};
-use ordo_store::{AuditDraft, NewMail, NewSession, NewUser, Session, Tenant, TokenPurpose, UserRow};
+use ordo_store::{AuditDraft, NewSession, NewUser, Session, Tenant, TokenPurpose, UserRow};
 
 /// A user with contact details decrypted, for the layers above.
 #[derive(Clone)]
@@ -70,18 +69,6 @@ pub async fn get_user(app: &App, tenant: &Tenant, id: UserId) -> Result<User, Ap
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
     let row = app.store.user_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)?;
     open_user(&keys, row)
-}
-
-/// Seal an outgoing message for the outbox.
-fn seal_mail(keys: &TenantKeys, m: crate::mail::Outgoing) -> Result<NewMail, AppError> {
-    let id = MailId::new();
-    let rid = id.to_string();
-    Ok(NewMail {
-        id,
-        recipient: keys.seal(Field::MailRecipient, &rid, &m.recipient)?,
-        subject: keys.seal(Field::MailSubject, &rid, &m.subject)?,
-        body_text: keys.seal(Field::MailBody, &rid, &m.body_text)?,
-    })
 }
 
 /// A new user row, contact details sealed for it.
@@ -173,7 +160,7 @@ pub async fn create_tenant(
             UserStatus::Pending,
             Some(locale),
         )?;
-        let mail = seal_mail(
+        let mail = crate::mail::seal(
             &keys,
             crate::mail::activation(&Tr::new(locale), email.as_str(), name.as_str(), &link, ttl / 3600),
         )?;
@@ -251,7 +238,7 @@ pub async fn invite(
     let ttl = app.settings.activation_ttl_secs;
     let tr = Tr::new(actor.locale.unwrap_or_default());
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
-    let mail = seal_mail(&keys, crate::mail::activation(&tr, email.as_str(), &tenant.name, &link, ttl / 3600))?;
+    let mail = crate::mail::seal(&keys, crate::mail::activation(&tr, email.as_str(), &tenant.name, &link, ttl / 3600))?;
     let index = keys.email_index(&email.normalized());
     let id = retrying!({
         let now = app.now();
@@ -586,7 +573,7 @@ pub async fn forgot_password(
     let link = tenant_link(app, &tenant.slug, &format!("reset/{token}"));
     let ttl = app.settings.reset_ttl_secs;
     let tr = Tr::new(user.locale.unwrap_or(locale));
-    let mail = seal_mail(&keys, crate::mail::reset(&tr, &user.email, &tenant.name, &link, ttl / 60))?;
+    let mail = crate::mail::seal(&keys, crate::mail::reset(&tr, &user.email, &tenant.name, &link, ttl / 60))?;
     retrying!({
         let mut tx = app.store.begin().await?;
         tx.insert_token(

@@ -104,6 +104,7 @@ pub async fn generate(app: &App, slug: &Slug, bytes: u64) -> Result<(u64, u64), 
             status: MeetingStatus::Archived,
             version: 1,
             revision: 1,
+            ics_sequence: 0,
             created_at: now,
             updated_at: now,
         };

@@ -24,6 +24,8 @@ pub enum Field {
     MailRecipient,
     MailSubject,
     MailBody,
+    MailHtml,
+    MailAttachments,
     MeetingTitle,
     MeetingObjectives,
     MeetingPlace,
@@ -39,13 +41,15 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 18] = [
+    pub const ALL: [Field; 20] = [
         Field::UserEmail,
         Field::UserDisplayName,
         Field::UserPhone,
         Field::MailRecipient,
         Field::MailSubject,
         Field::MailBody,
+        Field::MailHtml,
+        Field::MailAttachments,
         Field::MeetingTitle,
         Field::MeetingObjectives,
         Field::MeetingPlace,
@@ -94,6 +98,8 @@ impl Field {
             Field::MailRecipient => ("mail_outbox", "recipient"),
             Field::MailSubject => ("mail_outbox", "subject"),
             Field::MailBody => ("mail_outbox", "body_text"),
+            Field::MailHtml => ("mail_outbox", "body_html"),
+            Field::MailAttachments => ("mail_outbox", "attachments"),
             Field::MeetingTitle => ("meetings", "title"),
             Field::MeetingObjectives => ("meetings", "objectives"),
             Field::MeetingPlace => ("meetings", "place"),

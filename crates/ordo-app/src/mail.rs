@@ -8,6 +8,7 @@
 //! message is written as an `.eml` file under `<data-dir>/mail/`.
 
 use crate::i18n::Tr;
+use crate::keys::{Field, TenantKeys};
 use crate::{App, AppError};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -19,6 +20,59 @@ pub struct Outgoing {
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
+    /// An HTML alternative to the text (the text stays for plain readers).
+    pub body_html: Option<String>,
+    pub attachments: Vec<Attachment>,
+}
+
+impl Outgoing {
+    /// A plain-text message.
+    pub fn text(recipient: &str, subject: String, body_text: String) -> Self {
+        Outgoing { recipient: recipient.to_owned(), subject, body_text, body_html: None, attachments: Vec::new() }
+    }
+}
+
+/// A file sent with a message.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attachment {
+    pub filename: String,
+    /// The full content type, e.g. `text/calendar; charset=utf-8; method=REQUEST`.
+    pub content_type: String,
+    #[serde(with = "b64")]
+    pub data: Vec<u8>,
+}
+
+mod b64 {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(v))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Seal a tenant's message for the outbox: every part under the tenant's
+/// data key, bound to the message and column.
+pub fn seal(keys: &TenantKeys, m: Outgoing) -> Result<ordo_store::NewMail, AppError> {
+    let id = ordo_core::ids::MailId::new();
+    let rid = id.to_string();
+    let attachments = if m.attachments.is_empty() {
+        None
+    } else {
+        let list = serde_json::to_string(&m.attachments).map_err(|_| AppError::Internal("attachments"))?;
+        Some(keys.seal(Field::MailAttachments, &rid, &list)?)
+    };
+    Ok(ordo_store::NewMail {
+        id,
+        recipient: keys.seal(Field::MailRecipient, &rid, &m.recipient)?,
+        subject: keys.seal(Field::MailSubject, &rid, &m.subject)?,
+        body_text: keys.seal(Field::MailBody, &rid, &m.body_text)?,
+        body_html: m.body_html.map(|h| keys.seal(Field::MailHtml, &rid, &h)).transpose()?,
+        attachments,
+    })
 }
 
 /// A message opened for delivery.
@@ -26,6 +80,8 @@ struct Opened {
     recipient: String,
     subject: String,
     body_text: String,
+    body_html: Option<String>,
+    attachments: Vec<Attachment>,
 }
 use secrecy::ExposeSecret;
 use std::path::PathBuf;
@@ -38,21 +94,21 @@ const LEASE_SECS: i64 = 120;
 /// The invitation / activation message.
 pub fn activation(tr: &Tr, to: &str, tenant_name: &str, link: &str, ttl_hours: i64) -> Outgoing {
     let hours = ttl_hours.to_string();
-    Outgoing {
-        recipient: to.to_owned(),
-        subject: tr.tf("mail.activation.subject", &[("tenant", tenant_name)]),
-        body_text: tr.tf("mail.activation.body", &[("tenant", tenant_name), ("link", link), ("hours", &hours)]),
-    }
+    Outgoing::text(
+        to,
+        tr.tf("mail.activation.subject", &[("tenant", tenant_name)]),
+        tr.tf("mail.activation.body", &[("tenant", tenant_name), ("link", link), ("hours", &hours)]),
+    )
 }
 
 /// The forgotten-password message.
 pub fn reset(tr: &Tr, to: &str, tenant_name: &str, link: &str, ttl_minutes: i64) -> Outgoing {
     let minutes = ttl_minutes.to_string();
-    Outgoing {
-        recipient: to.to_owned(),
-        subject: tr.tf("mail.reset.subject", &[("tenant", tenant_name)]),
-        body_text: tr.tf("mail.reset.body", &[("tenant", tenant_name), ("link", link), ("minutes", &minutes)]),
-    }
+    Outgoing::text(
+        to,
+        tr.tf("mail.reset.subject", &[("tenant", tenant_name)]),
+        tr.tf("mail.reset.body", &[("tenant", tenant_name), ("link", link), ("minutes", &minutes)]),
+    )
 }
 
 /// A message of the platform itself (alerts to on-call, staff
@@ -75,6 +131,8 @@ pub fn platform_mail(app: &App, to: &str, subject: &str, body: &str) -> Result<o
         recipient: seal("recipient", to)?,
         subject: seal("subject", subject)?,
         body_text: seal("body_text", body)?,
+        body_html: None,
+        attachments: None,
     })
 }
 
@@ -113,13 +171,13 @@ impl Transport {
     async fn deliver(&self, from: &str, m: &Mail, o: &Opened) -> Result<(), String> {
         let from: Mailbox = from.parse().map_err(|e| format!("sender address: {e}"))?;
         let to: Mailbox = o.recipient.parse().map_err(|e| format!("recipient address: {e}"))?;
-        let msg = Message::builder()
-            .from(from)
-            .to(to)
-            .subject(o.subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            .body(o.body_text.clone())
-            .map_err(|e| format!("building the message: {e}"))?;
+        let builder = Message::builder().from(from).to(to).subject(o.subject.clone());
+        let msg = if o.body_html.is_none() && o.attachments.is_empty() {
+            builder.header(ContentType::TEXT_PLAIN).body(o.body_text.clone())
+        } else {
+            builder.multipart(multipart(o)?)
+        }
+        .map_err(|e| format!("building the message: {e}"))?;
         match self {
             Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(|e| format!("smtp: {e}")),
             Transport::Files(dir) => {
@@ -133,6 +191,26 @@ impl Transport {
             }
         }
     }
+}
+
+/// The body of a message with an HTML part or attachments: the text and
+/// HTML as alternatives, then each attachment.
+fn multipart(o: &Opened) -> Result<lettre::message::MultiPart, String> {
+    use lettre::message::{MultiPart, SinglePart};
+    let text = SinglePart::plain(o.body_text.clone());
+    let body = match &o.body_html {
+        Some(html) => MultiPart::alternative().singlepart(text).singlepart(SinglePart::html(html.clone())),
+        None => MultiPart::mixed().singlepart(text),
+    };
+    if o.attachments.is_empty() {
+        return Ok(body);
+    }
+    let mut mixed = MultiPart::mixed().multipart(body);
+    for a in &o.attachments {
+        let ctype = ContentType::parse(&a.content_type).map_err(|e| format!("attachment type: {e}"))?;
+        mixed = mixed.singlepart(lettre::message::Attachment::new(a.filename.clone()).body(a.data.clone(), ctype));
+    }
+    Ok(mixed)
 }
 
 /// Seconds to wait after the `attempts`-th failure: 30 s, 1 min, 2 min, ...
@@ -179,12 +257,13 @@ pub async fn send_one(app: &App, transport: &Transport) -> Result<bool, AppError
 }
 
 async fn open_mail(app: &App, m: &Mail) -> Result<Opened, AppError> {
-    use crate::keys::Field;
     let Some(tenant_id) = m.tenant_id else {
         return Ok(Opened {
             recipient: open_platform(app, m, "recipient", &m.recipient)?,
             subject: open_platform(app, m, "subject", &m.subject)?,
             body_text: open_platform(app, m, "body_text", &m.body_text)?,
+            body_html: None,
+            attachments: Vec::new(),
         });
     };
     let tenant = app.store.tenant_by_id(tenant_id).await?.ok_or(AppError::NotFound)?;
@@ -194,6 +273,12 @@ async fn open_mail(app: &App, m: &Mail) -> Result<Opened, AppError> {
         recipient: keys.open(Field::MailRecipient, &rid, &m.recipient)?,
         subject: keys.open(Field::MailSubject, &rid, &m.subject)?,
         body_text: keys.open(Field::MailBody, &rid, &m.body_text)?,
+        body_html: m.body_html.as_ref().map(|h| keys.open(Field::MailHtml, &rid, h)).transpose()?,
+        attachments: match &m.attachments {
+            Some(sealed) => serde_json::from_str(&keys.open(Field::MailAttachments, &rid, sealed)?)
+                .map_err(|_| AppError::Internal("attachments"))?,
+            None => Vec::new(),
+        },
     })
 }
 

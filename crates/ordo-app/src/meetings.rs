@@ -9,14 +9,14 @@ use crate::i18n::Tr;
 use crate::keys::{Field, TenantKeys};
 use crate::{App, AppError, retrying};
 use ordo_core::audit::AuditKind;
-use ordo_core::ids::{ElementId, MailId, MeetingId, TopicId, UserId};
+use ordo_core::ids::{ElementId, MeetingId, TopicId, UserId};
 use ordo_core::meeting::{
     self, ActionStatus, ElementKind, LongText, MeetingAction, MeetingActor, MeetingRole, MeetingStatus, Place, Start,
     Target, Title,
 };
 use ordo_core::time::Timestamp;
 use ordo_core::user::{DisplayName, Email, UserStatus};
-use ordo_store::{AuditDraft, ElementRow, MeetingRow, NewMail, NewUser, ParticipantRow, Tenant, TopicRow};
+use ordo_store::{AuditDraft, ElementRow, MeetingRow, NewUser, ParticipantRow, Tenant, TopicRow};
 use std::collections::HashMap;
 
 /// What a form or API call gives to create or edit a meeting.
@@ -63,6 +63,8 @@ pub struct Meeting {
     pub organiser_id: UserId,
     pub status: MeetingStatus,
     pub version: i64,
+    /// The SEQUENCE of the invitations sent so far.
+    pub ics_sequence: i64,
     pub my_role: MeetingRole,
 }
 
@@ -104,6 +106,8 @@ pub struct Element {
     pub action_status: Option<ActionStatus>,
     pub owners: Vec<UserId>,
     pub version: i64,
+    /// Where it was carried over from, and to.
+    pub origin: ordo_store::Origin,
 }
 
 /// A meeting's content, decrypted: the same for every participant who may
@@ -158,6 +162,7 @@ fn open_meeting(keys: &TenantKeys, row: &MeetingRow, role: MeetingRole) -> Resul
         organiser_id: row.organiser_id,
         status: row.status,
         version: row.version,
+        ics_sequence: row.ics_sequence,
         my_role: role,
     })
 }
@@ -186,6 +191,21 @@ struct Loaded {
     /// The decrypted content, if the cache holds it at the current revision.
     cached: Option<std::sync::Arc<Content>>,
     stamp: Stamp,
+}
+
+/// A meeting and its content, opened without an actor's check: for the
+/// search indexer only, which keeps nothing of it but keyed hashes.
+pub(crate) async fn open_for_index(
+    app: &App,
+    tenant: &Tenant,
+    id: MeetingId,
+) -> Result<Option<(MeetingRow, Meeting, Content)>, AppError> {
+    let Some(row) = app.store.meeting_by_id(tenant.id, id).await? else { return Ok(None) };
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let participants = app.store.participants(tenant.id, id).await?;
+    let meeting = open_meeting(&keys, &row, MeetingRole::Organiser)?;
+    let content = read_content(app, tenant, &keys, &row, participants).await?;
+    Ok(Some((row, meeting, content)))
 }
 
 /// [`load`], also returning every participant and the cached content.
@@ -279,6 +299,90 @@ pub async fn create_with_agenda(
     input: MeetingInput<'_>,
     agenda: Option<&crate::templates::Agenda>,
 ) -> Result<MeetingId, AppError> {
+    let plan = Plan { topics: plan_agenda(agenda)?, ..Plan::default() };
+    create_planned(app, tenant, actor, input, plan).await
+}
+
+/// A template's agenda as planned topics.
+pub(crate) fn plan_agenda(agenda: Option<&crate::templates::Agenda>) -> Result<Vec<PlannedTopic>, AppError> {
+    let mut topics = Vec::new();
+    let Some(a) = agenda else { return Ok(topics) };
+    a.check()?;
+    let item = |i: &crate::templates::AgendaItem| -> Result<PlannedElement, AppError> {
+        Ok(PlannedElement {
+            kind: crate::templates::item_kind(&i.kind)?,
+            title: i.title.clone(),
+            description: String::new(),
+            due_date: None,
+            owners: Vec::new(),
+            origin: None,
+        })
+    };
+    for t in &a.topics {
+        let elements = t.items.iter().map(item).collect::<Result<Vec<_>, _>>()?;
+        topics.push(PlannedTopic { title: t.title.clone(), parent: None, elements });
+        let parent = topics.len() - 1;
+        for st in &t.subtopics {
+            let elements = st.items.iter().map(item).collect::<Result<Vec<_>, _>>()?;
+            topics.push(PlannedTopic { title: st.title.clone(), parent: Some(parent), elements });
+        }
+    }
+    Ok(topics)
+}
+
+/// Check that `actor` may do `action` on the meeting.
+pub(crate) async fn allowed(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    action: MeetingAction,
+) -> Result<(), AppError> {
+    load_full(app, tenant, actor, id, action).await.map(|_| ())
+}
+
+/// What a new meeting starts with besides its details.
+#[derive(Default)]
+pub(crate) struct Plan {
+    /// Topics in order; a sub-topic names its parent's place in this list.
+    pub topics: Vec<PlannedTopic>,
+    /// Participants besides the organiser (the actor).
+    pub participants: Vec<(UserId, MeetingRole)>,
+    /// A series to create with this, its first meeting.
+    pub new_series: Option<ordo_store::SeriesRow>,
+    /// Its series and place in it.
+    pub series: Option<(String, i64)>,
+    /// The meeting it follows up.
+    pub follows: Option<MeetingId>,
+    /// Elements of the followed meeting carried over into this one.
+    pub carried: Vec<ElementId>,
+}
+
+pub(crate) struct PlannedTopic {
+    pub title: String,
+    pub parent: Option<usize>,
+    pub elements: Vec<PlannedElement>,
+}
+
+pub(crate) struct PlannedElement {
+    pub kind: ElementKind,
+    pub title: String,
+    /// Sanitised HTML (as stored).
+    pub description: String,
+    pub due_date: Option<String>,
+    pub owners: Vec<UserId>,
+    /// The meeting it first came from, and that meeting's local date.
+    pub origin: Option<(MeetingId, String)>,
+}
+
+/// Create a meeting as planned, everything in one transaction or nothing.
+pub(crate) async fn create_planned(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    input: MeetingInput<'_>,
+    plan: Plan,
+) -> Result<MeetingId, AppError> {
     if !meeting::can_create_meetings(actor.role) {
         return Err(AppError::Forbidden);
     }
@@ -300,61 +404,83 @@ pub async fn create_with_agenda(
         status: MeetingStatus::Draft,
         version: 1,
         revision: 1,
+        ics_sequence: 0,
         created_at: now,
         updated_at: now,
     };
-    // The agenda, sealed before the transaction: (topic, its elements).
-    let mut topics: Vec<(TopicRow, Vec<ElementRow>)> = Vec::new();
-    if let Some(a) = agenda {
-        a.check()?;
-        let mut add = |title: &str, parent: Option<TopicId>, items: &[crate::templates::AgendaItem]| {
-            let tid = TopicId::new();
-            let title = Title::parse(title)?;
-            let topic = TopicRow {
-                id: tid,
-                meeting_id: id,
-                parent_id: parent,
-                position: 0,
-                title: keys.seal(Field::TopicTitle, &tid.to_string(), title.as_str())?,
-            };
-            let mut elements = Vec::with_capacity(items.len());
-            for i in items {
-                let eid = ElementId::new();
-                let rid = eid.to_string();
-                elements.push(ElementRow {
-                    id: eid,
-                    meeting_id: id,
-                    topic_id: tid,
-                    position: 0,
-                    kind: crate::templates::item_kind(&i.kind)?,
-                    title: keys.seal(Field::ElementTitle, &rid, Title::parse(&i.title)?.as_str())?,
-                    description: keys.seal(Field::ElementDescription, &rid, "")?,
-                    due_date: None,
-                    action_status: None,
-                    created_by: actor.id,
-                    version: 1,
-                    updated_at: now,
-                });
-            }
-            topics.push((topic, elements));
-            Ok::<TopicId, AppError>(tid)
+    // The agenda, sealed before the transaction: (topic, its elements with
+    // their owners and origin).
+    type Sealed = (TopicRow, Vec<(ElementRow, Vec<UserId>, Option<(MeetingId, String)>)>);
+    let mut topics: Vec<Sealed> = Vec::new();
+    for t in &plan.topics {
+        let tid = TopicId::new();
+        let parent = match t.parent {
+            Some(i) => Some(topics.get(i).map(|(p, _)| p.id).ok_or(AppError::Internal("topic parent"))?),
+            None => None,
         };
-        for t in &a.topics {
-            let parent = add(&t.title, None, &t.items)?;
-            for st in &t.subtopics {
-                add(&st.title, Some(parent), &st.items)?;
-            }
+        let topic = TopicRow {
+            id: tid,
+            meeting_id: id,
+            parent_id: parent,
+            position: 0,
+            title: keys.seal(Field::TopicTitle, &tid.to_string(), Title::parse(&t.title)?.as_str())?,
+        };
+        let mut elements = Vec::with_capacity(t.elements.len());
+        for e in &t.elements {
+            let eid = ElementId::new();
+            let rid = eid.to_string();
+            let row = ElementRow {
+                id: eid,
+                meeting_id: id,
+                topic_id: tid,
+                position: 0,
+                kind: e.kind,
+                title: keys.seal(Field::ElementTitle, &rid, Title::parse(&e.title)?.as_str())?,
+                description: keys.seal(Field::ElementDescription, &rid, &e.description)?,
+                due_date: e.due_date.clone(),
+                action_status: (e.kind == ElementKind::Action).then_some(ActionStatus::Open),
+                created_by: actor.id,
+                version: 1,
+                updated_at: now,
+            };
+            elements.push((row, e.owners.clone(), e.origin.clone()));
         }
+        topics.push((topic, elements));
     }
     retrying!({
         let mut tx = app.store.begin().await?;
+        if let Some(series) = &plan.new_series {
+            tx.insert_series(tenant.id, series).await?;
+        }
+        if let Some(f) = plan.follows
+            && tx.has_follow_up(tenant.id, f).await?
+        {
+            // Someone prepared it meanwhile.
+            return Err(AppError::Conflict("follow_up"));
+        }
         tx.insert_meeting(&row).await?;
         tx.set_participant(tenant.id, id, actor.id, MeetingRole::Organiser).await?;
+        for (user, role) in plan.participants.iter().filter(|(u, _)| *u != actor.id) {
+            tx.set_participant(tenant.id, id, *user, *role).await?;
+        }
+        if plan.series.is_some() || plan.follows.is_some() {
+            tx.set_meeting_links(tenant.id, id, plan.series.as_ref().map(|(s, i)| (s.as_str(), *i)), plan.follows)
+                .await?;
+        }
         for (topic, elements) in &topics {
             tx.insert_topic(tenant.id, topic, now).await?;
-            for e in elements {
+            for (e, owners, origin) in elements {
                 tx.insert_element(tenant.id, e, now).await?;
+                if !owners.is_empty() {
+                    tx.set_element_owners(tenant.id, e.id, owners).await?;
+                }
+                if let Some((m, date)) = origin {
+                    tx.set_element_origin(tenant.id, e.id, *m, date).await?;
+                }
             }
+        }
+        for e in &plan.carried {
+            tx.mark_carried(tenant.id, *e, id).await?;
         }
         tx.append_audit(tenant.id, &audit(AuditKind::MeetingCreated, actor, id), now).await?;
         tx.commit().await?;
@@ -371,8 +497,21 @@ pub async fn update(
     input: MeetingInput<'_>,
     version: i64,
 ) -> Result<(), AppError> {
-    let (row, _, keys) = load(app, tenant, actor, id, MeetingAction::EditDetails).await?;
+    let l = load_full(app, tenant, actor, id, MeetingAction::EditDetails).await?;
+    let (row, keys) = (l.row, l.keys);
     let p = parse(&input)?;
+    let old_place = keys.open(Field::MeetingPlace, &id.to_string(), &row.place)?;
+    let old_title = keys.open(Field::MeetingTitle, &id.to_string(), &row.title)?;
+    // What a calendar shows: a change to it is sent to those invited.
+    let moved = p.start.at != row.starts_at
+        || p.duration != row.duration_minutes
+        || p.place.as_str() != old_place
+        || p.title.as_str() != old_title;
+    let people = if moved && row.status == MeetingStatus::Shared {
+        crate::invitations::people(app, tenant, &keys, &row, &l.participants).await?
+    } else {
+        Vec::new()
+    };
     let rid = id.to_string();
     let new = MeetingRow {
         title: keys.seal(Field::MeetingTitle, &rid, p.title.as_str())?,
@@ -389,7 +528,27 @@ pub async fn update(
         // Someone saved a newer version since this form was loaded.
         return Err(AppError::Conflict("version"));
     }
+    let d = crate::invitations::Details {
+        title: p.title.as_str(),
+        place: p.place.as_str(),
+        objectives: p.objectives.as_str(),
+    };
+    let sent = crate::invitations::queue_change(
+        app,
+        &mut tx,
+        tenant,
+        &keys,
+        actor,
+        &new,
+        &d,
+        &people,
+        crate::invitations::Change::Updated,
+    )
+    .await?;
     tx.commit().await?;
+    if sent > 0 {
+        app.mail_wakeup.notify_one();
+    }
     Ok(())
 }
 
@@ -405,17 +564,50 @@ pub async fn set_status(
         MeetingStatus::Archived => MeetingAction::Archive,
         _ => return Err(AppError::Forbidden),
     };
-    load(app, tenant, actor, id, action).await?;
+    let l = load_full(app, tenant, actor, id, action).await?;
     let now = app.now();
     let kind =
         if status == MeetingStatus::Cancelled { AuditKind::MeetingCancelled } else { AuditKind::MeetingArchived };
-    retrying!({
+    // Those invited hear of a cancellation, with the calendar's CANCEL.
+    let tell = status == MeetingStatus::Cancelled && l.row.status == MeetingStatus::Shared;
+    let people = if tell {
+        crate::invitations::people(app, tenant, &l.keys, &l.row, &l.participants).await?
+    } else {
+        Vec::new()
+    };
+    let rid = id.to_string();
+    let title = l.keys.open(Field::MeetingTitle, &rid, &l.row.title)?;
+    let place = l.keys.open(Field::MeetingPlace, &rid, &l.row.place)?;
+    let objectives = l.keys.open(Field::MeetingObjectives, &rid, &l.row.objectives)?;
+    let after = MeetingRow { status, ..l.row.clone() };
+    let sent = retrying!({
         let mut tx = app.store.begin().await?;
         tx.set_meeting_status(tenant.id, id, status, now).await?;
         tx.append_audit(tenant.id, &audit(kind, actor, id), now).await?;
+        let d = crate::invitations::Details { title: &title, place: &place, objectives: &objectives };
+        let sent = if tell {
+            crate::invitations::queue_change(
+                app,
+                &mut tx,
+                tenant,
+                &l.keys,
+                actor,
+                &after,
+                &d,
+                &people,
+                crate::invitations::Change::Cancelled,
+            )
+            .await?
+        } else {
+            0
+        };
         tx.commit().await?;
-        Ok(())
-    })
+        Ok(sent)
+    })?;
+    if sent > 0 {
+        app.mail_wakeup.notify_one();
+    }
+    Ok(())
 }
 
 /// Add a participant by e-mail: an existing user of the tenant, or a new
@@ -466,6 +658,20 @@ pub async fn add_participant(
     })
 }
 
+/// The people of a meeting, opened, each with whether they were invited,
+/// for an actor allowed `action`; with the tenant's keys.
+pub(crate) async fn people_for(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    action: MeetingAction,
+) -> Result<(Vec<(User, bool)>, TenantKeys), AppError> {
+    let l = load_full(app, tenant, actor, id, action).await?;
+    let people = crate::invitations::people(app, tenant, &l.keys, &l.row, &l.participants).await?;
+    Ok((people, l.keys))
+}
+
 /// Share access: each participant not yet invited gets an e-mail with the
 /// agenda and a link, and from then on sees the meeting.
 pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<usize, AppError> {
@@ -483,6 +689,18 @@ pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> R
         .map(|u| (u.id, u))
         .collect();
     let now = app.now();
+    // The calendar invitation: everyone of the meeting is invited from now.
+    let invite = {
+        let organiser = users.get(&row.organiser_id).unwrap_or(actor);
+        let attendees: Vec<&User> = users.values().filter(|u| u.id != row.organiser_id).collect();
+        let d = crate::invitations::Details {
+            title: &page.meeting.title,
+            place: &page.meeting.place,
+            objectives: &page.meeting.objectives,
+        };
+        let ev = crate::invitations::event(app, tenant, &row, &d, organiser, &attendees, row.ics_sequence, now);
+        crate::invitations::attachment(crate::calendar::Method::Request, &ev)
+    };
     let n = retrying!({
         let mut tx = app.store.begin().await?;
         let newly = tx.share_meeting(tenant.id, id, now).await?;
@@ -519,14 +737,9 @@ pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> R
             let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let body = tr.tf(key, &pairs);
             let subject = tr.tf("mail.share.subject", &[("title", &page.meeting.title)]);
-            let mid = MailId::new();
-            let mrid = mid.to_string();
-            let mail = NewMail {
-                id: mid,
-                recipient: keys.seal(Field::MailRecipient, &mrid, &u.email)?,
-                subject: keys.seal(Field::MailSubject, &mrid, &subject)?,
-                body_text: keys.seal(Field::MailBody, &mrid, &body)?,
-            };
+            let mut out = crate::mail::Outgoing::text(&u.email, subject, body);
+            out.attachments.push(invite.clone());
+            let mail = crate::mail::seal(&keys, out)?;
             tx.enqueue_mail(Some(tenant.id), &mail, now).await?;
             sent += 1;
         }
@@ -693,7 +906,11 @@ pub async fn set_action_status(
 ) -> Result<(), AppError> {
     let l = load_full(app, tenant, actor, id, MeetingAction::View).await?;
     let elements = app.store.elements(tenant.id, id).await?;
-    let e = elements.iter().find(|e| e.id == element && e.kind == ElementKind::Action).ok_or(AppError::NotFound)?;
+    // Actions are done or open; topics to discuss resolved or open.
+    let e = elements
+        .iter()
+        .find(|e| e.id == element && matches!(e.kind, ElementKind::Action | ElementKind::Discuss))
+        .ok_or(AppError::NotFound)?;
     let owners = app.store.element_owners(tenant.id, id).await?;
     let owner = owners.iter().any(|(el, u)| *el == e.id && *u == actor.id);
     l.allow(MeetingAction::SetActionStatus, Target { owner, ..Target::default() })?;
@@ -769,6 +986,7 @@ async fn read_content(
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let owners = app.store.element_owners(tenant.id, row.id).await?;
+    let origins = app.store.element_origins(tenant.id, row.id).await?;
     let elements = app
         .store
         .elements(tenant.id, row.id)
@@ -786,6 +1004,7 @@ async fn read_content(
                 action_status: e.action_status,
                 owners: owners.iter().filter(|(el, _)| *el == e.id).map(|(_, u)| *u).collect(),
                 version: e.version,
+                origin: origins.get(&e.id).cloned().unwrap_or_default(),
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -840,6 +1059,8 @@ pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Re
         ("edit", MeetingAction::EditDetails),
         ("participants", MeetingAction::ManageParticipants),
         ("share", MeetingAction::Share),
+        ("send_minutes", MeetingAction::SendMinutes),
+        ("follow_up", MeetingAction::FollowUp),
         ("cancel", MeetingAction::Cancel),
         ("archive", MeetingAction::Archive),
         ("add", MeetingAction::AddContent),

@@ -266,6 +266,185 @@ pub fn markdown(m: &Minutes, tr: &Tr) -> String {
     o
 }
 
+/// The minutes as a PDF with selectable text: header, participants, the
+/// agenda with its notes, decisions, then the actions table.
+pub fn pdf(m: &Minutes, tr: &Tr) -> Vec<u8> {
+    use crate::pdf::{Column, Document};
+    let mut d = Document::new(&m.title);
+    d.title(&m.title);
+    d.field(tr.t("minutes.when"), &m.when);
+    d.field(tr.t("minutes.duration"), &format!("{} {}", m.duration_minutes, tr.t("meeting.minutes")));
+    if !m.place.is_empty() {
+        d.field(tr.t("minutes.place"), &m.place);
+    }
+    d.field(tr.t("minutes.status"), &m.status);
+    if !m.objectives.is_empty() {
+        d.heading(tr.t("minutes.objectives"), 1);
+        d.paragraph(&m.objectives);
+    }
+    d.heading(tr.t("minutes.participants"), 1);
+    for (name, role) in &m.participants {
+        d.bullet("", &format!("{name} ({role})"));
+    }
+    d.heading(tr.t("minutes.agenda"), 1);
+    for s in &m.sections {
+        d.heading(&format!("{} {}", s.number, s.title), 2);
+        for i in &s.items {
+            d.bullet(&i.kind_label, &i.title);
+            if !i.description_text.is_empty() {
+                d.note(&i.description_text, 12.0);
+            }
+            for (author, body) in &i.remarks {
+                d.note(&format!("{body} \u{2014} {author}"), 24.0);
+            }
+        }
+    }
+    d.heading(tr.t("minutes.decisions"), 1);
+    if m.decisions.is_empty() {
+        d.paragraph(tr.t("minutes.none"));
+    }
+    for (title, topic) in &m.decisions {
+        d.bullet("", &format!("{title} ({topic})"));
+    }
+    d.heading(tr.t("minutes.actions"), 1);
+    if m.actions.is_empty() {
+        d.paragraph(tr.t("minutes.none"));
+    } else {
+        let columns = [
+            Column { heading: tr.t("minutes.action"), share: 5.0 },
+            Column { heading: tr.t("minutes.owners"), share: 3.0 },
+            Column { heading: tr.t("minutes.due"), share: 1.8 },
+            Column { heading: tr.t("minutes.status"), share: 1.4 },
+        ];
+        let rows: Vec<Vec<String>> = m
+            .actions
+            .iter()
+            .map(|a| vec![a.title.clone(), a.owners.clone(), a.due.clone(), a.status.clone()])
+            .collect();
+        d.table(&columns, &rows);
+    }
+    let title = m.title.clone();
+    d.finish(|n, of| tr.tf("minutes.page", &[("title", &title), ("n", &n.to_string()), ("of", &of.to_string())]))
+}
+
+/// HTML-escaped text.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The summary an e-mail carries: header, decisions and the actions
+/// table, as HTML (every value escaped) and as text.
+pub fn summary(m: &Minutes, tr: &Tr, link: &str) -> (String, String) {
+    let mut h = String::new();
+    let mut t = String::new();
+    h.push_str(&format!("<!doctype html><html lang=\"{}\"><body>", tr.lang()));
+    h.push_str(&format!("<h1>{}</h1><p>{}: {}", esc(&m.title), esc(tr.t("minutes.when")), esc(&m.when)));
+    t.push_str(&format!("{}\n{}: {}\n", m.title, tr.t("minutes.when"), m.when));
+    if !m.place.is_empty() {
+        h.push_str(&format!("<br>{}: {}", esc(tr.t("minutes.place")), esc(&m.place)));
+        t.push_str(&format!("{}: {}\n", tr.t("minutes.place"), m.place));
+    }
+    h.push_str("</p>");
+    h.push_str(&format!("<h2>{}</h2>", esc(tr.t("minutes.decisions"))));
+    t.push_str(&format!("\n{}\n", tr.t("minutes.decisions")));
+    if m.decisions.is_empty() {
+        h.push_str(&format!("<p>{}</p>", esc(tr.t("minutes.none"))));
+        t.push_str(&format!("{}\n", tr.t("minutes.none")));
+    } else {
+        h.push_str("<ul>");
+        for (title, topic) in &m.decisions {
+            h.push_str(&format!("<li>{} ({})</li>", esc(title), esc(topic)));
+            t.push_str(&format!("- {title} ({topic})\n"));
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str(&format!("<h2>{}</h2>", esc(tr.t("minutes.actions"))));
+    t.push_str(&format!("\n{}\n", tr.t("minutes.actions")));
+    if m.actions.is_empty() {
+        h.push_str(&format!("<p>{}</p>", esc(tr.t("minutes.none"))));
+        t.push_str(&format!("{}\n", tr.t("minutes.none")));
+    } else {
+        h.push_str("<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><tr>");
+        for k in ["minutes.action", "minutes.owners", "minutes.due", "minutes.status"] {
+            h.push_str(&format!("<th align=\"left\">{}</th>", esc(tr.t(k))));
+        }
+        h.push_str("</tr>");
+        for a in &m.actions {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&a.title),
+                esc(&a.owners),
+                esc(&a.due),
+                esc(&a.status)
+            ));
+            let due = if a.due.is_empty() { String::new() } else { format!(", {} {}", tr.t("minutes.due"), a.due) };
+            let owners = if a.owners.is_empty() { String::new() } else { format!(" — {}", a.owners) };
+            t.push_str(&format!("- {}{owners}{due} [{}]\n", a.title, a.status));
+        }
+        h.push_str("</table>");
+    }
+    h.push_str(&format!("<p><a href=\"{}\">{}</a></p></body></html>", esc(link), esc(link)));
+    (h, t)
+}
+
+/// E-mail the minutes to every invited participant but the sender, each
+/// in their language: a summary in the message, the full minutes as PDF.
+/// Queued in one transaction with the audit entry. Returns how many.
+pub async fn send(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<usize, AppError> {
+    use ordo_core::meeting::MeetingAction;
+    let (people, keys) = meetings::people_for(app, tenant, actor, id, MeetingAction::SendMinutes).await?;
+    let page = meetings::page(app, tenant, actor, id).await?;
+    let link = crate::accounts::tenant_link(app, &tenant.slug, &format!("meetings/{id}"));
+    let date: String = page.meeting.local_start.chars().take(10).collect();
+    let mut outgoing = Vec::new();
+    for (u, invited) in &people {
+        if !invited || u.id == actor.id {
+            continue;
+        }
+        let tr = Tr::new(u.locale.or(actor.locale).unwrap_or_default());
+        let m = arrange(&page.meeting, &page.content, &tr);
+        let (html, text) = summary(&m, &tr, &link);
+        let body = tr.tf("mail.minutes.body", &[("sender", &actor.display_name), ("summary", &text), ("link", &link)]);
+        let mut out =
+            crate::mail::Outgoing::text(&u.email, tr.tf("mail.minutes.subject", &[("title", &m.title)]), body);
+        out.body_html = Some(html);
+        out.attachments.push(crate::mail::Attachment {
+            filename: format!("minutes-{date}.pdf"),
+            content_type: "application/pdf".into(),
+            data: pdf(&m, &tr),
+        });
+        outgoing.push(out);
+    }
+    let n = outgoing.len();
+    let now = app.now();
+    let mails = outgoing.into_iter().map(|o| crate::mail::seal(&keys, o)).collect::<Result<Vec<_>, _>>()?;
+    crate::retrying!({
+        let mut tx = app.store.begin().await?;
+        for mail in &mails {
+            tx.enqueue_mail(Some(tenant.id), mail, now).await?;
+        }
+        let entry = ordo_store::AuditDraft::new(ordo_core::audit::AuditKind::MinutesSent)
+            .actor(actor.id)
+            .detail(serde_json::json!({ "meeting": id.to_string(), "recipients": n }).to_string());
+        tx.append_audit(tenant.id, &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    })?;
+    app.mail_wakeup.notify_one();
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -222,7 +222,7 @@ impl Rewrite for Rekey {
                 });
                 if std::mem::replace(&mut self.keys_written, true) { Ok(Vec::new()) } else { self.key_rows(columns) }
             }
-            "user_tokens" | "api_tokens" | "audit_log" => Ok(Vec::new()),
+            "user_tokens" | "api_tokens" | "calendar_feeds" | "audit_log" => Ok(Vec::new()),
             "mail_outbox" => {
                 let new_id = MailId::new().to_string();
                 self.reseal(table, columns, &mut row, &new_id)?;

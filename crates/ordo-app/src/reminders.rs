@@ -6,11 +6,10 @@
 
 use crate::accounts::{User, open_user, tenant_link};
 use crate::i18n::Tr;
-use crate::keys::Field;
 use crate::{App, AppError, retrying};
 use ordo_core::meeting::ActionStatus;
 use ordo_core::user::UserStatus;
-use ordo_store::{NewMail, Tenant};
+use ordo_store::Tenant;
 
 /// Actions due within this many days (and overdue ones) are listed.
 pub const SOON_DAYS: i64 = 3;
@@ -82,14 +81,7 @@ pub async fn send_due(app: &App) -> Result<usize, AppError> {
                     ("settings", &tenant_link(app, &tenant.slug, "settings/profile")),
                 ],
             );
-            let mid = ordo_core::ids::MailId::new();
-            let mrid = mid.to_string();
-            let mail = NewMail {
-                id: mid,
-                recipient: keys.seal(Field::MailRecipient, &mrid, &user.email)?,
-                subject: keys.seal(Field::MailSubject, &mrid, &subject)?,
-                body_text: keys.seal(Field::MailBody, &mrid, &body)?,
-            };
+            let mail = crate::mail::seal(&keys, crate::mail::Outgoing::text(&user.email, subject, body))?;
             let queued = retrying!({
                 let mut tx = app.store.begin().await?;
                 if !tx.mark_digest_sent(tenant.id, user.id, &today).await? {

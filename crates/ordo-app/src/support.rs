@@ -23,7 +23,7 @@ use ordo_core::staff::{PlatformRole, StaffAction};
 use ordo_core::tenant::{Plan, Slug};
 use ordo_core::time::Timestamp;
 use ordo_core::user::UserStatus;
-use ordo_store::{AuditDraft, ConversationRow, GrantRow, MessageRow, NewMail, Tenant};
+use ordo_store::{AuditDraft, ConversationRow, GrantRow, MessageRow, Tenant};
 
 /// A user counts as away when their chat has not been open for this long:
 /// replies are then e-mailed.
@@ -382,14 +382,7 @@ pub async fn staff_send(
                     "mail.support.body",
                     &[("agent", &auth.staff.display_name), ("message", checked.body.as_str()), ("link", &link)],
                 );
-                let mid = ordo_core::ids::MailId::new();
-                let mrid = mid.to_string();
-                Some(NewMail {
-                    id: mid,
-                    recipient: keys.seal(Field::MailRecipient, &mrid, &u.email)?,
-                    subject: keys.seal(Field::MailSubject, &mrid, &subject)?,
-                    body_text: keys.seal(Field::MailBody, &mrid, &text)?,
-                })
+                Some(crate::mail::seal(&keys, crate::mail::Outgoing::text(&u.email, subject, text))?)
             }
             None => None,
         }

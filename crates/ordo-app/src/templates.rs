@@ -256,9 +256,15 @@ pub async fn create_meeting(
     input: MeetingInput<'_>,
     template: TemplateId,
 ) -> Result<MeetingId, AppError> {
-    let t = match get(app, tenant, actor, template).await {
-        Err(AppError::NotFound) => return Err(AppError::Invalid(Invalid::new("template", "id.invalid"))),
-        other => other?,
-    };
-    crate::meetings::create_with_agenda(app, tenant, actor, input, Some(&t.agenda)).await
+    let agenda = agenda_for(app, tenant, actor, template).await?;
+    crate::meetings::create_with_agenda(app, tenant, actor, input, Some(&agenda)).await
+}
+
+/// A template's agenda, to start a meeting from: an unknown template is a
+/// wrong value in the form.
+pub async fn agenda_for(app: &App, tenant: &Tenant, actor: &User, template: TemplateId) -> Result<Agenda, AppError> {
+    match get(app, tenant, actor, template).await {
+        Err(AppError::NotFound) => Err(AppError::Invalid(Invalid::new("template", "id.invalid"))),
+        other => Ok(other?.agenda),
+    }
 }

@@ -28,6 +28,9 @@ pub enum AuditKind {
     MeetingShared,
     MeetingCancelled,
     MeetingArchived,
+    MinutesSent,
+    CalendarFeedCreated,
+    CalendarFeedRevoked,
     ParticipantRemoved,
     ApiTokenCreated,
     ApiTokenRevoked,
@@ -41,7 +44,7 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 32] = [
+    pub const ALL: [AuditKind; 35] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -64,6 +67,9 @@ impl AuditKind {
         AuditKind::MeetingShared,
         AuditKind::MeetingCancelled,
         AuditKind::MeetingArchived,
+        AuditKind::MinutesSent,
+        AuditKind::CalendarFeedCreated,
+        AuditKind::CalendarFeedRevoked,
         AuditKind::ParticipantRemoved,
         AuditKind::ApiTokenCreated,
         AuditKind::ApiTokenRevoked,
@@ -99,6 +105,9 @@ impl AuditKind {
             AuditKind::MeetingShared => "meeting.shared",
             AuditKind::MeetingCancelled => "meeting.cancelled",
             AuditKind::MeetingArchived => "meeting.archived",
+            AuditKind::MinutesSent => "minutes.sent",
+            AuditKind::CalendarFeedCreated => "calendar_feed.created",
+            AuditKind::CalendarFeedRevoked => "calendar_feed.revoked",
             AuditKind::ParticipantRemoved => "meeting.participant_removed",
             AuditKind::ApiTokenCreated => "api_token.created",
             AuditKind::ApiTokenRevoked => "api_token.revoked",

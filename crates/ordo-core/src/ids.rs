@@ -67,6 +67,11 @@ id_type!(
 );
 
 id_type!(
+    /// A series of recurring meetings of a tenant.
+    SeriesId
+);
+
+id_type!(
     /// A member of the platform's staff (outside every tenant).
     StaffId
 );

@@ -9,10 +9,12 @@ pub mod ids;
 pub mod meeting;
 pub mod password;
 pub mod policy;
+pub mod recurrence;
 pub mod staff;
 pub mod tenant;
 pub mod time;
 pub mod user;
 pub mod validation;
+pub mod words;
 
 pub use validation::Invalid;

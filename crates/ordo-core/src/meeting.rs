@@ -199,10 +199,15 @@ pub enum MeetingAction {
     RemoveComment,
     /// Mark an action done or open (its owners may mark their own).
     SetActionStatus,
+    /// E-mail the minutes to the participants (also once archived).
+    SendMinutes,
+    /// Prepare the next meeting (of the series, or a follow-up), carrying
+    /// over what is still open; also once archived.
+    FollowUp,
 }
 
 impl MeetingAction {
-    pub const ALL: [MeetingAction; 11] = [
+    pub const ALL: [MeetingAction; 13] = [
         MeetingAction::View,
         MeetingAction::EditDetails,
         MeetingAction::ManageParticipants,
@@ -214,6 +219,8 @@ impl MeetingAction {
         MeetingAction::Comment,
         MeetingAction::RemoveComment,
         MeetingAction::SetActionStatus,
+        MeetingAction::SendMinutes,
+        MeetingAction::FollowUp,
     ];
 }
 
@@ -267,6 +274,9 @@ pub fn authorize_meeting_on(actor: MeetingActor, status: MeetingStatus, action: 
     let leads = matches!(role, Organiser | Editor);
     match action {
         View => true,
+        // Minutes go out after the meeting, archived or not.
+        SendMinutes => leads && status != MeetingStatus::Cancelled,
+        FollowUp => leads,
         _ if !open => false,
         EditDetails | ManageParticipants => leads,
         Share | Cancel | Archive => role == Organiser,
@@ -353,7 +363,9 @@ mod tests {
         assert!(authorize_meeting(actor(MeetingRole::Reader, true), s, Comment));
         for a in MeetingAction::ALL {
             let ro = authorize_meeting(actor(MeetingRole::Organiser, true), MeetingStatus::Archived, a);
-            assert_eq!(ro, a == View, "archived meetings are read-only: {a:?}");
+            // Sending the minutes and preparing the next meeting change
+            // nothing of this one's content.
+            assert_eq!(ro, matches!(a, View | SendMinutes | FollowUp), "archived meetings are read-only: {a:?}");
         }
     }
 
@@ -379,7 +391,11 @@ mod tests {
         for a in MeetingAction::ALL {
             let on = Target { own: true, owner: true, topic_closed: false };
             let ro = authorize_meeting_on(actor(MeetingRole::Organiser, true), MeetingStatus::Cancelled, a, on);
-            assert_eq!(ro, a == View, "cancelled meetings are read-only, even one's own content: {a:?}");
+            assert_eq!(
+                ro,
+                matches!(a, View | FollowUp),
+                "cancelled meetings are read-only, even one's own content: {a:?}"
+            );
         }
         let listed = [crate::ids::UserId::new()];
         assert!(topic_closed_to(crate::ids::UserId::new(), &listed));

@@ -27,6 +27,7 @@ pub const TENANT_TABLES: &[(&str, &str)] = &[
     ("api_tokens", "tenant_id"),
     ("audit_log", "tenant_id"),
     ("mail_outbox", "tenant_id"),
+    ("meeting_series", "tenant_id"),
     ("meetings", "tenant_id"),
     ("meeting_participants", "tenant_id"),
     ("topics", "tenant_id"),
@@ -40,6 +41,7 @@ pub const TENANT_TABLES: &[(&str, &str)] = &[
     ("support_grants", "tenant_id"),
     ("agenda_templates", "tenant_id"),
     ("reminder_prefs", "tenant_id"),
+    ("calendar_feeds", "tenant_id"),
 ];
 
 /// Tenant tables deliberately left out of backups, and why.
@@ -52,6 +54,11 @@ pub const NOT_BACKED_UP: &[(&str, &str)] = &[
     ("tenant_status", "the tenant watch's view of the service, not the tenant's data; rebuilt by the next probe"),
     ("tenant_status_changes", "the history of the tenant watch's probes: the service's record, not the tenant's data"),
     ("tenant_traffic", "request counts for error rates over five minutes, kept a day: nothing to restore"),
+    (
+        "search_terms",
+        "the search index is made from the meetings: the indexer rebuilds it after a restore, under the restored tenant's keys",
+    ),
+    ("search_state", "what the search indexer has done; empty after a restore, so that it indexes every meeting again"),
 ];
 
 /// The platform's own tables (outside any tenant), in `ordo backup

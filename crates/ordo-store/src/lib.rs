@@ -20,8 +20,9 @@ pub use conn::{Store, Tx};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use models::*;
 pub use queries::{
-    BackupRun, Blob, ConversationRow, Delivery, Gauges, GrantRow, Incident, Job, MessageRow, PlatformAuditEntry,
-    ReminderPref, SealedRow, SealedTable, StaffRow, StaffSession, StatusChange, TemplateRow, TenantStatusRow,
+    BackupRun, Blob, ConversationRow, Delivery, Gauges, GrantRow, Hit, Incident, Job, MeetingLinks, MessageRow, Origin,
+    PlatformAuditEntry, ReminderPref, SealedRow, SealedTable, SeriesRow, StaffRow, StaffSession, StatusChange,
+    TemplateRow, TenantStatusRow, Term,
 };
 
 /// The store layer's one error type.

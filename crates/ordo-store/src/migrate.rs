@@ -68,10 +68,28 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_reminders.sql"),
         postgres: include_str!("../migrations/postgres/0009_reminders.sql"),
     },
+    Migration {
+        version: 10,
+        name: "minutes_out",
+        sqlite: include_str!("../migrations/sqlite/0010_minutes_out.sql"),
+        postgres: include_str!("../migrations/postgres/0010_minutes_out.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "search",
+        sqlite: include_str!("../migrations/sqlite/0011_search.sql"),
+        postgres: include_str!("../migrations/postgres/0011_search.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "series",
+        sqlite: include_str!("../migrations/sqlite/0012_series.sql"),
+        postgres: include_str!("../migrations/postgres/0012_series.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 9;
+pub const LATEST: i64 = 12;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -187,6 +187,10 @@ pub struct Mail {
     pub recipient: Sealed,
     pub subject: Sealed,
     pub body_text: Sealed,
+    /// The HTML alternative, if the message has one.
+    pub body_html: Option<Sealed>,
+    /// The attachments (one sealed list), if any.
+    pub attachments: Option<Sealed>,
     pub attempts: i64,
     pub created_at: Timestamp,
 }
@@ -196,6 +200,8 @@ pub struct NewMail {
     pub recipient: Sealed,
     pub subject: Sealed,
     pub body_text: Sealed,
+    pub body_html: Option<Sealed>,
+    pub attachments: Option<Sealed>,
 }
 
 /// A wrapped tenant key (data or index), as stored.
@@ -232,6 +238,9 @@ pub struct MeetingRow {
     /// Moves on with every change to the meeting or its content (set by
     /// database triggers; ignored on insert and update).
     pub revision: i64,
+    /// The iCalendar SEQUENCE of the invitations sent so far (set by
+    /// `raise_ics_sequence`; ignored on insert and update).
+    pub ics_sequence: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

@@ -95,7 +95,7 @@ fn redact_path(path: &str) -> String {
             hide_next = false;
             continue;
         }
-        hide_next = matches!(seg, "activate" | "reset");
+        hide_next = matches!(seg, "activate" | "reset" | "feed");
         out.push(seg);
     }
     out.join("/")
@@ -388,6 +388,7 @@ mod tests {
     fn tokens_in_paths_are_redacted() {
         assert_eq!(super::redact_path("/t/acme/activate/SECRET"), "/t/acme/activate/[redacted]");
         assert_eq!(super::redact_path("/t/acme/reset/SECRET"), "/t/acme/reset/[redacted]");
+        assert_eq!(super::redact_path("/t/acme/feed/SECRET"), "/t/acme/feed/[redacted]");
         assert_eq!(super::redact_path("/t/acme/login"), "/t/acme/login");
     }
 }

@@ -76,12 +76,24 @@ fn spec(route: &Route) -> Option<Spec> {
             id_obj("id"),
         ),
         ("GET", "/meetings/{id}/minutes") => Some(Spec {
-            summary: "The minutes as a file: ?format=markdown (default) or html",
+            summary: "The minutes as a file: ?format=markdown (default), html or pdf",
             request: None,
             response: (200, json!({"type": "string"})),
             request_type: "application/json",
             response_type: "text/markdown",
         }),
+        ("GET", "/search") => s(
+            "Search the meetings you may see: ?q=words (accents and plurals folded), best first",
+            None,
+            200,
+            json!({"type": "object", "properties": {"results": {"type": "array", "items": obj(
+                json!({"meeting_id": {"type": "string", "format": "uuid"}, "meeting_title": {"type": "string"},
+                       "when": {"type": "string"}, "element_id": {"type": ["string", "null"]},
+                       "kind": {"type": ["string", "null"]}, "title": {"type": ["string", "null"]},
+                       "excerpt": {"type": ["string", "null"]}, "score": {"type": "integer"}}),
+                &["meeting_id", "meeting_title", "when", "score"],
+            )}}}),
+        ),
         ("GET", "/templates") => s(
             "The organisation's agenda templates (not for guests)",
             None,
@@ -143,6 +155,35 @@ fn spec(route: &Route) -> Option<Spec> {
             None,
             200,
             json!({"type": "object", "properties": {"invited": {"type": "integer"}}}),
+        ),
+        ("POST", "/meetings/{id}/next") => s(
+            "Prepare the next meeting (of its series; else a follow-up at starts_at), carrying over open actions and unresolved topics",
+            Some(obj(
+                json!({"starts_at": {"type": "string", "description": "local YYYY-MM-DDTHH:MM; outside a series only"}}),
+                &[],
+            )),
+            201,
+            id_obj("id"),
+        ),
+        ("GET", "/series/{series}") => s(
+            "A series: the meetings of it you may see, the next dates, and everything still open (the backlog)",
+            None,
+            200,
+            json!({"type": "object", "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "meetings": {"type": "array", "items": {"type": "object"}},
+                "upcoming": {"type": "array", "items": {"type": "string"}},
+                "backlog": {"type": "array", "items": obj(json!({
+                    "meeting_id": {"type": "string", "format": "uuid"}, "element_id": {"type": "string", "format": "uuid"},
+                    "kind": {"type": "string", "enum": ["action", "discuss"]}, "title": {"type": "string"},
+                    "owners": {"type": "string"}, "due_date": {"type": ["string", "null"]}, "since": {"type": ["string", "null"]}}),
+                    &["meeting_id", "element_id", "kind", "title"])}}}),
+        ),
+        ("POST", "/meetings/{id}/minutes/send") => s(
+            "E-mail the minutes (summary and PDF) to every invited participant",
+            None,
+            200,
+            json!({"type": "object", "properties": {"sent": {"type": "integer"}}}),
         ),
         ("POST", "/meetings/{id}/topics") => s(
             "Add a topic, or a sub-topic with parent_id",

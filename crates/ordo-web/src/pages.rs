@@ -138,6 +138,10 @@ pub struct ProfileTpl {
     pub p: Page,
     /// Receives the daily digest of actions due soon.
     pub reminders: bool,
+    /// When the calendar feed address was made, if there is one.
+    pub feed_since: Option<String>,
+    /// A feed address just made, shown this once.
+    pub feed_url: Option<String>,
     pub email: String,
     pub display_name: String,
     pub phone: String,
@@ -258,6 +262,10 @@ pub struct MeetingsTpl {
     pub form_time_zone: String,
     pub form_duration: String,
     pub form_place: String,
+    pub form_repeat: String,
+    pub form_interval: String,
+    pub form_until: String,
+    pub form_count: String,
     pub errors: Errors,
     pub notice: Option<String>,
 }
@@ -300,6 +308,12 @@ pub struct ElementView {
     pub comments: Vec<CommentView>,
     pub description_html: String,
     pub is_image: bool,
+    /// A topic to discuss (resolved or not, like an action's done).
+    pub is_discuss: bool,
+    /// Carried over: (the first meeting's page, its date).
+    pub origin: Option<(String, String)>,
+    /// Carried over to the next meeting: its page.
+    pub carried_to: Option<String>,
 }
 
 pub struct CommentView {
@@ -362,6 +376,44 @@ pub struct MeetingTpl {
     /// shown again in place with the message beside it.
     pub kept_topic: String,
     pub kept_text: String,
+    pub position: PositionView,
+}
+
+#[derive(Template)]
+#[template(path = "series.html")]
+pub struct SeriesTpl {
+    pub p: Page,
+    pub title: String,
+    pub rule: String,
+    /// (page, number, title, when, status).
+    pub meetings: Vec<(String, usize, String, String, String)>,
+    pub upcoming: Vec<String>,
+    pub backlog: Vec<BacklogView>,
+}
+
+pub struct BacklogView {
+    pub href: String,
+    pub kind: String,
+    pub title: String,
+    pub owners: String,
+    pub due: String,
+    /// The date of the meeting it first came from ('' if raised in the
+    /// meeting it is in).
+    pub since: String,
+    pub meeting_when: String,
+}
+
+/// Where a meeting stands among others.
+#[derive(Default)]
+pub struct PositionView {
+    /// The series page and "meeting n of the series, every …".
+    pub series: Option<(String, String)>,
+    pub follows: Option<String>,
+    pub next: Option<String>,
+    /// What the next meeting of the series would be, to prepare it.
+    pub next_start: Option<String>,
+    /// A single meeting: its follow-up may be prepared at a chosen time.
+    pub follow_up_start: String,
 }
 
 impl MeetingTpl {

@@ -3,7 +3,7 @@
 //! is missing (fail closed), and the isolation and access tests iterate this
 //! table, so a new route cannot escape them.
 
-use crate::handlers::{account, admin, api, auth, meetings, support, system, templates};
+use crate::handlers::{account, admin, api, auth, meetings, search, support, system, templates};
 use crate::middleware;
 use crate::state::AppState;
 use axum::Router;
@@ -61,6 +61,16 @@ pub const TENANT_ROUTES: &[Route] = &[
     r("GET", "/t/{slug}/settings/profile", User),
     r("POST", "/t/{slug}/settings/profile", User),
     r("POST", "/t/{slug}/settings/reminders", User),
+    r("GET", "/t/{slug}/search", User),
+    // Each meeting of the series is shown only to who may see it.
+    r("GET", "/t/{slug}/series/{series}", User),
+    r("GET", "/t/{slug}/api/v1/series/{series}", User),
+    r("GET", "/t/{slug}/api/v1/search", User),
+    r("POST", "/t/{slug}/settings/calendar-feed", User),
+    r("POST", "/t/{slug}/settings/calendar-feed/revoke", User),
+    // The secret token in the address is the credential (calendar
+    // applications send no session): see docs/security/threat-model.md.
+    r("GET", "/t/{slug}/feed/{token}", Public),
     r("GET", "/t/{slug}/settings/password", User),
     r("POST", "/t/{slug}/settings/password", User),
     r("GET", "/t/{slug}/settings/sessions", User),
@@ -95,11 +105,14 @@ pub const TENANT_ROUTES: &[Route] = &[
     m("GET", "/t/{slug}/meetings/{id}/events", A::View),
     m("GET", "/t/{slug}/meetings/{id}/minutes.md", A::View),
     m("GET", "/t/{slug}/meetings/{id}/minutes.html", A::View),
+    m("GET", "/t/{slug}/meetings/{id}/minutes.pdf", A::View),
     m("POST", "/t/{slug}/meetings/{id}/edit", A::EditDetails),
     m("POST", "/t/{slug}/meetings/{id}/participants", A::ManageParticipants),
     m("POST", "/t/{slug}/meetings/{id}/participants/{user}/role", A::ManageParticipants),
     m("POST", "/t/{slug}/meetings/{id}/participants/{user}/remove", A::ManageParticipants),
     m("POST", "/t/{slug}/meetings/{id}/share", A::Share),
+    m("POST", "/t/{slug}/meetings/{id}/minutes/send", A::SendMinutes),
+    m("POST", "/t/{slug}/meetings/{id}/next", A::FollowUp),
     m("POST", "/t/{slug}/meetings/{id}/cancel", A::Cancel),
     m("POST", "/t/{slug}/meetings/{id}/archive", A::Archive),
     m("POST", "/t/{slug}/meetings/{id}/topics", A::AddContent),
@@ -135,6 +148,8 @@ pub const TENANT_ROUTES: &[Route] = &[
     m("PATCH", "/t/{slug}/api/v1/meetings/{id}/participants/{user}", A::ManageParticipants),
     m("DELETE", "/t/{slug}/api/v1/meetings/{id}/participants/{user}", A::ManageParticipants),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/share", A::Share),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/minutes/send", A::SendMinutes),
+    m("POST", "/t/{slug}/api/v1/meetings/{id}/next", A::FollowUp),
     m("POST", "/t/{slug}/api/v1/meetings/{id}/topics", A::AddContent),
     m("PATCH", "/t/{slug}/api/v1/meetings/{id}/topics/{topic}", A::EditContent),
     m("DELETE", "/t/{slug}/api/v1/meetings/{id}/topics/{topic}", A::EditContent),
@@ -182,6 +197,11 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/logout", post(auth::logout))
         .route("/t/{slug}/settings/profile", get(account::profile_page).post(account::profile))
         .route("/t/{slug}/settings/reminders", post(account::reminders))
+        .route("/t/{slug}/search", get(search::page))
+        .route("/t/{slug}/api/v1/search", get(search::api))
+        .route("/t/{slug}/settings/calendar-feed", post(account::calendar_feed))
+        .route("/t/{slug}/settings/calendar-feed/revoke", post(account::revoke_calendar_feed))
+        .route("/t/{slug}/feed/{token}", get(account::feed))
         .route("/t/{slug}/settings/password", get(account::password_page).post(account::password))
         .route("/t/{slug}/settings/sessions", get(account::sessions_page))
         .route("/t/{slug}/settings/sessions/{id}/end", post(account::end_session))
@@ -218,12 +238,16 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/meetings/{id}/events", get(meetings::events))
         .route("/t/{slug}/meetings/{id}/minutes.md", get(meetings::minutes_markdown))
         .route("/t/{slug}/meetings/{id}/minutes.html", get(meetings::minutes_html))
+        .route("/t/{slug}/meetings/{id}/minutes.pdf", get(meetings::minutes_pdf))
         .route("/t/{slug}/api/v1/meetings/{id}/minutes", get(api::minutes))
         .route("/t/{slug}/meetings/{id}/edit", post(meetings::edit))
         .route("/t/{slug}/meetings/{id}/participants", post(meetings::add_participant))
         .route("/t/{slug}/meetings/{id}/participants/{user}/role", post(meetings::set_participant_role))
         .route("/t/{slug}/meetings/{id}/participants/{user}/remove", post(meetings::remove_participant))
         .route("/t/{slug}/meetings/{id}/share", post(meetings::share))
+        .route("/t/{slug}/meetings/{id}/minutes/send", post(meetings::send_minutes))
+        .route("/t/{slug}/meetings/{id}/next", post(meetings::prepare_next))
+        .route("/t/{slug}/series/{series}", get(meetings::series_page))
         .route("/t/{slug}/meetings/{id}/cancel", post(meetings::cancel))
         .route("/t/{slug}/meetings/{id}/archive", post(meetings::archive))
         .route("/t/{slug}/meetings/{id}/topics", post(meetings::add_topic))
@@ -262,6 +286,9 @@ pub fn router(state: AppState) -> Router {
             patch(api::set_participant_role).delete(api::remove_participant),
         )
         .route("/t/{slug}/api/v1/meetings/{id}/share", post(api::share_meeting))
+        .route("/t/{slug}/api/v1/meetings/{id}/minutes/send", post(api::send_minutes))
+        .route("/t/{slug}/api/v1/meetings/{id}/next", post(api::prepare_next))
+        .route("/t/{slug}/api/v1/series/{series}", get(api::series))
         .route("/t/{slug}/api/v1/meetings/{id}/topics", post(api::add_topic))
         .route("/t/{slug}/api/v1/meetings/{id}/topics/{topic}", patch(api::rename_topic).delete(api::delete_topic))
         .route("/t/{slug}/api/v1/meetings/{id}/topics/{topic}/move", post(api::move_topic))

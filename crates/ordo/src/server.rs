@@ -100,6 +100,7 @@ pub async fn launch_with_listener(
     let sweeper = tokio::spawn(sweep_sessions(app.clone(), stopped(stop_rx.clone())));
     let resealer = tokio::spawn(ordo_app::keyops::run_worker(app.clone(), stopped(stop_rx.clone())));
     let reminders = tokio::spawn(run_reminders(app.clone(), stopped(stop_rx.clone())));
+    let indexer = tokio::spawn(ordo_app::search::run_worker(app.clone(), stopped(stop_rx.clone())));
     let backups = tokio::spawn(run_backup_jobs(app.clone(), stopped(stop_rx)));
     let state = AppState::new(app.clone(), options);
     let result = ordo_web::serve(listener, state, shutdown).await;
@@ -110,6 +111,7 @@ pub async fn launch_with_listener(
         let _ = resealer.await;
         let _ = backups.await;
         let _ = reminders.await;
+        let _ = indexer.await;
         let _ = tenant_watch.await;
         let _ = alerts.await;
     })

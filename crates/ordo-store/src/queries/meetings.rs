@@ -21,6 +21,7 @@ fn meeting(r: &impl Get) -> Result<MeetingRow> {
         status: r.parsed("status")?,
         version: r.int("version")?,
         revision: r.int("revision")?,
+        ics_sequence: r.int("ics_sequence")?,
         created_at: r.ts("created_at")?,
         updated_at: r.ts("updated_at")?,
     })
@@ -64,7 +65,7 @@ fn element(r: &impl Get) -> Result<ElementRow> {
 async fn meeting_by_id(conn: Conn<'_>, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
     run!(conn, c => {
         let row = sqlx::query(
-            "SELECT tenant_id, id, title, objectives, place, starts_at, time_zone, duration_minutes, organiser_id, status, version, revision, created_at, updated_at
+            "SELECT tenant_id, id, title, objectives, place, starts_at, time_zone, duration_minutes, organiser_id, status, version, revision, ics_sequence, created_at, updated_at
              FROM meetings WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.to_string())
@@ -86,7 +87,7 @@ impl Store {
             run!(conn, c => {
                 let rows = sqlx::query(
                     "SELECT tenant_id, id, title, objectives, place, starts_at, time_zone, duration_minutes, organiser_id,
-                            status, version, revision, created_at, updated_at
+                            status, version, revision, ics_sequence, created_at, updated_at
                      FROM meetings WHERE tenant_id = $1 ORDER BY starts_at DESC, id",
                 )
                 .bind(tenant.to_string())
@@ -103,7 +104,7 @@ impl Store {
             run!(conn, c => {
                 let rows = sqlx::query(
                     "SELECT m.tenant_id, m.id, m.title, m.objectives, m.place, m.starts_at, m.time_zone, m.duration_minutes,
-                            m.organiser_id, m.status, m.version, m.revision, m.created_at, m.updated_at, p.user_id, p.role, p.shared_at
+                            m.organiser_id, m.status, m.version, m.revision, m.ics_sequence, m.created_at, m.updated_at, p.user_id, p.role, p.shared_at
                      FROM meetings m JOIN meeting_participants p ON p.tenant_id = m.tenant_id AND p.meeting_id = m.id
                      WHERE m.tenant_id = $1 AND p.user_id = $2 ORDER BY m.starts_at, m.id",
                 )
@@ -504,7 +505,7 @@ impl Tx {
     ) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query(
-                "UPDATE elements SET action_status = $3, version = version + 1, updated_at = $4 WHERE tenant_id = $1 AND id = $2 AND kind = 'action'",
+                "UPDATE elements SET action_status = $3, version = version + 1, updated_at = $4 WHERE tenant_id = $1 AND id = $2 AND kind IN ('action', 'discuss')",
             )
             .bind(tenant.to_string())
             .bind(element.to_string())
@@ -532,6 +533,21 @@ impl Tx {
                 .execute(&mut *c)
                 .await?;
             Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Move the meeting's iCalendar SEQUENCE on (an update or cancellation
+    /// is being sent) and return the new value.
+    pub async fn raise_ics_sequence(&mut self, tenant: TenantId, id: MeetingId) -> Result<i64> {
+        run!(self.conn(), c => {
+            let (n,): (i64,) = sqlx::query_as(
+                "UPDATE meetings SET ics_sequence = ics_sequence + 1 WHERE tenant_id = $1 AND id = $2 RETURNING ics_sequence",
+            )
+            .bind(tenant.to_string())
+            .bind(id.to_string())
+            .fetch_one(&mut *c)
+            .await?;
+            Ok(n)
         })
     }
 }

@@ -11,9 +11,16 @@ fn from_row(r: &impl Get) -> Result<Mail> {
         recipient: Sealed::from_storage(r.text("recipient")?),
         subject: Sealed::from_storage(r.text("subject")?),
         body_text: Sealed::from_storage(r.text("body_text")?),
+        body_html: optional(r.text("body_html")?),
+        attachments: optional(r.text("attachments")?),
         attempts: r.int("attempts")?,
         created_at: r.ts("created_at")?,
     })
+}
+
+/// '' stands for none in the optional sealed columns.
+fn optional(stored: String) -> Option<Sealed> {
+    (!stored.is_empty()).then(|| Sealed::from_storage(stored))
 }
 
 impl Tx {
@@ -23,14 +30,17 @@ impl Tx {
         let id = m.id;
         run!(self.conn(), c => {
             sqlx::query(
-                "INSERT INTO mail_outbox (id, tenant_id, recipient, subject, body_text, status, created_at, next_attempt_at)
-                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)",
+                "INSERT INTO mail_outbox (id, tenant_id, recipient, subject, body_text, body_html, attachments,
+                                          status, created_at, next_attempt_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8)",
             )
             .bind(id.to_string())
             .bind(tenant.map(|t| t.to_string()))
             .bind(m.recipient.as_storage())
             .bind(m.subject.as_storage())
             .bind(m.body_text.as_storage())
+            .bind(m.body_html.as_ref().map_or("", |s| s.as_storage()))
+            .bind(m.attachments.as_ref().map_or("", |s| s.as_storage()))
             .bind(now.unix())
             .execute(&mut *c)
             .await?;
@@ -65,7 +75,7 @@ impl Store {
                     let row = sqlx::query(
                         "UPDATE mail_outbox SET locked_until = $2
                              WHERE id = $1 AND status = 'pending' AND (locked_until IS NULL OR locked_until < $3)
-                             RETURNING id, tenant_id, recipient, subject, body_text, attempts, created_at",
+                             RETURNING id, tenant_id, recipient, subject, body_text, body_html, attachments, attempts, created_at",
                     )
                     .bind(&id)
                     .bind(now.plus_secs(lease_secs).unix())
@@ -89,7 +99,7 @@ impl Store {
             run!(conn, c => {
                 sqlx::query(
                     "UPDATE mail_outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, locked_until = NULL,
-                            subject = '', body_text = '', last_error = NULL
+                            subject = '', body_text = '', body_html = '', attachments = '', last_error = NULL
                      WHERE id = $1",
                 )
                 .bind(id.to_string())
@@ -114,7 +124,9 @@ impl Store {
                 sqlx::query(
                     "UPDATE mail_outbox SET attempts = attempts + 1, locked_until = NULL, last_error = $2,
                             next_attempt_at = $3, status = $4,
-                            body_text = CASE WHEN $4 = 'failed' THEN '' ELSE body_text END
+                            body_text = CASE WHEN $4 = 'failed' THEN '' ELSE body_text END,
+                            body_html = CASE WHEN $4 = 'failed' THEN '' ELSE body_html END,
+                            attachments = CASE WHEN $4 = 'failed' THEN '' ELSE attachments END
                      WHERE id = $1",
                 )
                 .bind(id.to_string())

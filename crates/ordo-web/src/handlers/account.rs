@@ -73,23 +73,71 @@ pub async fn home(State(st): State<AppState>, ctx: Ctx, Query(q): Query<HomeQuer
     }))
 }
 
-pub async fn profile_page(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<NoticeQuery>,
-) -> Result<Response, WebError> {
+/// The profile page as it stands for the signed-in user.
+async fn profile_view(st: &AppState, ctx: &Ctx, notice: Option<String>) -> Result<ProfileTpl, WebError> {
     let auth = ctx.auth()?;
-    let tr = ctx.tr();
-    Ok(ok(&ProfileTpl {
+    let feed_since = ordo_app::feeds::since(&st.app, &ctx.tenant, &auth.user)
+        .await?
+        .map(|t| ordo_core::meeting::Start::local(t, "UTC").replace('T', " ") + " UTC");
+    Ok(ProfileTpl {
         reminders: ordo_app::reminders::wanted(&st.app, &ctx.tenant, &auth.user).await?,
+        feed_since,
+        feed_url: None,
         email: auth.user.email.clone(),
         display_name: auth.user.display_name.clone(),
         phone: auth.user.phone.clone().unwrap_or_default(),
         locale: ctx.locale.as_str(),
         errors: Errors::default(),
-        notice: notice(&tr, q.notice.as_deref()),
-        p: Page::new(&ctx, "settings"),
-    }))
+        notice,
+        p: Page::new(ctx, "settings"),
+    })
+}
+
+pub async fn profile_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    let tr = ctx.tr();
+    Ok(ok(&profile_view(&st, &ctx, notice(&tr, q.notice.as_deref())).await?))
+}
+
+/// A new calendar feed address, shown once on the page that answers (never
+/// put in a redirect: it is a secret).
+pub async fn calendar_feed(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let url = ordo_app::feeds::create(&st.app, &ctx.tenant, &auth.user).await?;
+    let tr = ctx.tr();
+    let mut view = profile_view(&st, &ctx, Some(tr.t("notice.feed_created").to_owned())).await?;
+    view.feed_url = Some(url);
+    // Every page is sent `no-store` (middleware): the address is not kept.
+    Ok(ok(&view))
+}
+
+/// The calendar feed a secret address opens (`.ics` may end it).
+pub async fn feed(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    use axum::http::HeaderValue;
+    let token = token.strip_suffix(".ics").unwrap_or(&token);
+    // An unknown or revoked address is a link that no longer works.
+    let body = match ordo_app::feeds::render(&st.app, &ctx.tenant, token).await {
+        Err(AppError::NotFound) => return Err(WebError::BadToken),
+        other => other?,
+    };
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"ordo.ics\""));
+    Ok(res)
+}
+
+pub async fn revoke_calendar_feed(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    ordo_app::feeds::revoke(&st.app, &ctx.tenant, &auth.user).await?;
+    Ok(Redirect::to(&ctx.href("settings/profile?notice=feed_revoked")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -107,19 +155,12 @@ pub async fn profile(State(st): State<AppState>, ctx: Ctx, Form(f): Form<Profile
         Ok(()) => Ok(Redirect::to(&ctx.href("settings/profile?notice=saved")).into_response()),
         Err(AppError::Invalid(i)) => {
             let tr = ctx.tr();
-            Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ProfileTpl {
-                    reminders: ordo_app::reminders::wanted(&st.app, &ctx.tenant, &auth.user).await?,
-                    email: auth.user.email.clone(),
-                    display_name: f.display_name.chars().take(200).collect(),
-                    phone: f.phone.chars().take(64).collect(),
-                    locale: locale.as_str(),
-                    errors: Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned()),
-                    notice: None,
-                    p: Page::new(&ctx, "settings"),
-                },
-            ))
+            let mut view = profile_view(&st, &ctx, None).await?;
+            view.display_name = f.display_name.chars().take(200).collect();
+            view.phone = f.phone.chars().take(64).collect();
+            view.locale = locale.as_str();
+            view.errors = Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned());
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view))
         }
         Err(e) => Err(e.into()),
     }

@@ -240,19 +240,21 @@ pub struct MinutesQuery {
     format: Option<String>,
 }
 
-/// The minutes as a file: `?format=markdown` (the default) or `html`.
+/// The minutes as a file: `?format=markdown` (the default), `html` or `pdf`.
 pub async fn minutes(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Query(q): axum::extract::Query<MinutesQuery>,
 ) -> Result<Response, WebError> {
-    let html = match q.format.as_deref() {
-        None | Some("markdown") => false,
-        Some("html") => true,
+    use super::meetings::MinutesFormat;
+    let format = match q.format.as_deref() {
+        None | Some("markdown") => MinutesFormat::Markdown,
+        Some("html") => MinutesFormat::Html,
+        Some("pdf") => MinutesFormat::Pdf,
         Some(_) => return Err(WebError::Invalid { field: "format", code: "minutes.format" }),
     };
-    super::meetings::minutes_as(&st, &ctx, parse_id(&id)?, html).await
+    super::meetings::minutes_as(&st, &ctx, parse_id(&id)?, format).await
 }
 
 pub async fn get_meeting(
@@ -332,6 +334,65 @@ pub async fn share_meeting(
     let a = ctx.auth()?;
     let n = meetings::share(&st.app, &ctx.tenant, &a.user, parse_id(&id)?).await?;
     Ok(axum::Json(serde_json::json!({ "invited": n })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextIn {
+    /// For a follow-up outside a series: its local start.
+    #[serde(default)]
+    starts_at: String,
+}
+
+/// Prepare the next meeting, carrying over what is still open.
+pub async fn prepare_next(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Json(b): Json<NextIn>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let next =
+        api(ordo_app::series::prepare_next(&st.app, &ctx.tenant, &a.user, parse_id(&id)?, Some(&b.starts_at)).await)?;
+    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": next.to_string() }))).into_response())
+}
+
+/// A series: its meetings one may see, and its backlog.
+pub async fn series(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, series)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let series: ordo_core::ids::SeriesId = series.parse().map_err(|_| WebError::NotFound)?;
+    let v = ordo_app::series::view(&st.app, &ctx.tenant, &a.user, &series.to_string()).await?;
+    let meetings: Vec<serde_json::Value> = v
+        .meetings
+        .iter()
+        .map(|m| serde_json::json!({"id": m.id.to_string(), "number": m.number, "title": m.title, "when": m.when, "status": m.status.as_str()}))
+        .collect();
+    let backlog: Vec<serde_json::Value> = v
+        .backlog
+        .iter()
+        .map(|b| {
+            serde_json::json!({
+                "meeting_id": b.meeting_id.to_string(), "element_id": b.element_id, "kind": b.kind.as_str(),
+                "title": b.title, "owners": b.owners, "due_date": b.due_date, "since": b.since,
+            })
+        })
+        .collect();
+    Ok(axum::Json(serde_json::json!({ "id": v.id, "meetings": meetings, "upcoming": v.upcoming, "backlog": backlog }))
+        .into_response())
+}
+
+pub async fn send_minutes(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let a = ctx.auth()?;
+    let n = ordo_app::minutes::send(&st.app, &ctx.tenant, &a.user, parse_id(&id)?).await?;
+    Ok(axum::Json(serde_json::json!({ "sent": n })).into_response())
 }
 
 #[derive(Deserialize)]

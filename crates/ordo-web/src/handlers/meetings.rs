@@ -32,6 +32,7 @@ pub(crate) fn field_errors(ctx: &Ctx, e: AppError) -> Result<Errors, WebError> {
     match e {
         AppError::Invalid(i) => Ok(Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned())),
         AppError::Conflict("version") => Ok(Errors::one("form", tr.t("error.stale").to_owned())),
+        AppError::Conflict("follow_up") => Ok(Errors::one("form", tr.t("error.follow_up_exists").to_owned())),
         other => Err(other.into()),
     }
 }
@@ -55,6 +56,15 @@ pub struct MeetingForm {
     /// An agenda template to start from (creation only; empty: none).
     #[serde(default)]
     template: String,
+    /// How it repeats (creation only; empty: a single meeting).
+    #[serde(default)]
+    repeat: String,
+    #[serde(default)]
+    interval: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    count: String,
 }
 
 impl MeetingForm {
@@ -112,6 +122,10 @@ async fn list_view(
         form_time_zone: if form.time_zone.is_empty() { "Europe/Paris".into() } else { form.time_zone },
         form_duration: if form.duration_minutes.is_empty() { "60".into() } else { form.duration_minutes },
         form_place: form.place,
+        form_repeat: form.repeat,
+        form_interval: if form.interval.is_empty() { "1".into() } else { form.interval },
+        form_until: form.until,
+        form_count: form.count,
         errors,
         notice,
         p: Page::new(ctx, "meetings"),
@@ -133,14 +147,27 @@ pub async fn list(State(st): State<AppState>, ctx: Ctx, Query(q): Query<ListQuer
 
 pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(f): Form<MeetingForm>) -> Result<Response, WebError> {
     let auth = ctx.auth()?;
-    let created = if f.template.is_empty() {
-        meetings::create(&st.app, &ctx.tenant, &auth.user, f.input()).await
-    } else {
-        match f.template.parse() {
-            Ok(t) => ordo_app::templates::create_meeting(&st.app, &ctx.tenant, &auth.user, f.input(), t).await,
-            Err(_) => Err(AppError::Invalid(ordo_core::Invalid::new("template", "id.invalid"))),
+    let created = async {
+        let agenda = match f.template.as_str() {
+            "" => None,
+            t => match t.parse() {
+                Ok(t) => Some(ordo_app::templates::agenda_for(&st.app, &ctx.tenant, &auth.user, t).await?),
+                Err(_) => return Err(AppError::Invalid(ordo_core::Invalid::new("template", "id.invalid"))),
+            },
+        };
+        if f.repeat.is_empty() {
+            meetings::create_with_agenda(&st.app, &ctx.tenant, &auth.user, f.input(), agenda.as_ref()).await
+        } else {
+            let repeat = ordo_app::series::Repeat {
+                frequency: &f.repeat,
+                interval: &f.interval,
+                until: &f.until,
+                count: &f.count,
+            };
+            ordo_app::series::create(&st.app, &ctx.tenant, &auth.user, f.input(), repeat, agenda.as_ref()).await
         }
-    };
+    }
+    .await;
     match created {
         Ok(id) => Ok(Redirect::to(&ctx.href(&format!("meetings/{id}?notice=meeting_created"))).into_response()),
         Err(e) => {
@@ -200,6 +227,9 @@ async fn meeting_view_kept(
         // as it is, without parsing it again on every view.
         description_html: e.description.clone(),
         is_image: e.kind == ElementKind::Image,
+        is_discuss: e.kind == ElementKind::Discuss,
+        origin: e.origin.meeting.zip(e.origin.date.clone()).map(|(m, date)| (ctx.href(&format!("meetings/{m}")), date)),
+        carried_to: e.origin.carried_to.map(|m| ctx.href(&format!("meetings/{m}"))),
     };
     let assigned = page.content.contributor_names();
     let names_of = |t: &TopicId| {
@@ -272,7 +302,61 @@ async fn meeting_view_kept(
         // Kept in place only on a line of this page (else the message shows on top).
         kept_topic: kept.as_ref().map(|k| k.0.clone()).unwrap_or_default(),
         kept_text: kept.map(|k| k.1).unwrap_or_default(),
+        position: position_view(st, ctx, &tr, m).await?,
         p: Page::new(ctx, "meetings"),
+    })
+}
+
+/// A series' rule in words: "every 2 weeks, 6 meetings".
+pub fn rule_label(tr: &ordo_app::i18n::Tr, rule: &ordo_core::recurrence::Rule) -> String {
+    use ordo_core::recurrence::Frequency;
+    let n = rule.interval.to_string();
+    let key = match (rule.frequency, rule.interval) {
+        (Frequency::Weekly, 1) => "series.weekly_1",
+        (Frequency::Weekly, _) => "series.weekly_n",
+        (Frequency::MonthlyByDate, 1) => "series.monthly_date_1",
+        (Frequency::MonthlyByDate, _) => "series.monthly_date_n",
+        (Frequency::MonthlyByWeekday, 1) => "series.monthly_weekday_1",
+        (Frequency::MonthlyByWeekday, _) => "series.monthly_weekday_n",
+    };
+    let mut out = tr.tf(key, &[("n", &n)]);
+    if let Some(c) = rule.count {
+        out.push_str(&tr.tf("series.count", &[("n", &c.to_string())]));
+    }
+    if let Some(u) = rule.until {
+        out.push_str(&tr.tf("series.until", &[("date", &u.to_string())]));
+    }
+    out
+}
+
+async fn position_view(
+    st: &AppState,
+    ctx: &Ctx,
+    tr: &ordo_app::i18n::Tr,
+    m: &ordo_app::meetings::Meeting,
+) -> Result<crate::pages::PositionView, WebError> {
+    let pos = ordo_app::series::position(&st.app, &ctx.tenant, m.id).await?;
+    let series = match (&pos.series_id, pos.number, &pos.rule) {
+        (Some(s), Some(n), Some(rule)) => Some((
+            ctx.href(&format!("series/{s}")),
+            tr.tf("series.nth", &[("n", &n.to_string()), ("rule", &rule_label(tr, rule))]),
+        )),
+        _ => None,
+    };
+    // A follow-up is offered a week later, at the same time, by default.
+    let follow_up_start = m
+        .local_start
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|d| d.checked_add(jiff::Span::new().days(7)).ok())
+        .map(|d| d.strftime("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default();
+    Ok(crate::pages::PositionView {
+        series,
+        follows: pos.follows.map(|f| ctx.href(&format!("meetings/{f}"))),
+        next: pos.next.map(|f| ctx.href(&format!("meetings/{f}"))),
+        next_start: pos.next_start.map(|s| s.replace('T', " ")),
+        follow_up_start,
     })
 }
 
@@ -376,7 +460,7 @@ const MINUTES_CSS: &str = "body { font: 16px/1.5 system-ui, sans-serif; max-widt
 /// The minutes as a file: its type, a name made of the meeting's date and
 /// id only (never its title: RFC 6266 quoting cannot go wrong), `nosniff`
 /// and `no-store` from the outer layer.
-pub fn minutes_file(body: String, ctype: &'static str, ext: &str, id: MeetingId, date: &str) -> Response {
+pub fn minutes_file(body: Vec<u8>, ctype: &'static str, ext: &str, id: MeetingId, date: &str) -> Response {
     use axum::http::{HeaderValue, header};
     let mut res = body.into_response();
     let h = res.headers_mut();
@@ -387,22 +471,39 @@ pub fn minutes_file(body: String, ctype: &'static str, ext: &str, id: MeetingId,
     res
 }
 
-/// Render the minutes of a meeting the user may see, as Markdown or HTML.
-pub async fn minutes_as(st: &AppState, ctx: &Ctx, id: MeetingId, html: bool) -> Result<Response, WebError> {
+/// The forms the minutes leave Ordo in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum MinutesFormat {
+    Markdown,
+    Html,
+    Pdf,
+}
+
+/// Render the minutes of a meeting the user may see.
+pub async fn minutes_as(st: &AppState, ctx: &Ctx, id: MeetingId, format: MinutesFormat) -> Result<Response, WebError> {
     let auth = ctx.auth()?;
     let tr = ctx.tr();
     let m = ordo_app::minutes::build(&st.app, &ctx.tenant, &auth.user, id, &tr).await?;
     let date: String = m.when.chars().take(10).filter(|c| c.is_ascii_digit() || *c == '-').collect();
-    if html {
-        use askama::Template as _;
-        let body = MinutesTpl { style: MINUTES_CSS, tr, lang: tr.lang(), m }
-            .render()
-            .map_err(|_| WebError::Internal("minutes template"))?;
-        Ok(minutes_file(body, "text/html; charset=utf-8", "html", id, &date))
-    } else {
-        let body = ordo_app::minutes::markdown(&m, &tr);
-        Ok(minutes_file(body, "text/markdown; charset=utf-8", "md", id, &date))
-    }
+    Ok(match format {
+        MinutesFormat::Html => {
+            let body = minutes_html_text(tr, m)?;
+            minutes_file(body.into_bytes(), "text/html; charset=utf-8", "html", id, &date)
+        }
+        MinutesFormat::Markdown => {
+            let body = ordo_app::minutes::markdown(&m, &tr);
+            minutes_file(body.into_bytes(), "text/markdown; charset=utf-8", "md", id, &date)
+        }
+        MinutesFormat::Pdf => minutes_file(ordo_app::minutes::pdf(&m, &tr), "application/pdf", "pdf", id, &date),
+    })
+}
+
+/// The minutes as a stand-alone HTML document.
+pub fn minutes_html_text(tr: ordo_app::i18n::Tr, m: ordo_app::minutes::Minutes) -> Result<String, WebError> {
+    use askama::Template as _;
+    MinutesTpl { style: MINUTES_CSS, tr, lang: tr.lang(), m }
+        .render()
+        .map_err(|_| WebError::Internal("minutes template"))
 }
 
 pub async fn minutes_markdown(
@@ -410,7 +511,7 @@ pub async fn minutes_markdown(
     ctx: Ctx,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    minutes_as(&st, &ctx, meeting_id(&id)?, false).await
+    minutes_as(&st, &ctx, meeting_id(&id)?, MinutesFormat::Markdown).await
 }
 
 pub async fn minutes_html(
@@ -418,7 +519,15 @@ pub async fn minutes_html(
     ctx: Ctx,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    minutes_as(&st, &ctx, meeting_id(&id)?, true).await
+    minutes_as(&st, &ctx, meeting_id(&id)?, MinutesFormat::Html).await
+}
+
+pub async fn minutes_pdf(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    minutes_as(&st, &ctx, meeting_id(&id)?, MinutesFormat::Pdf).await
 }
 
 pub async fn show(
@@ -493,6 +602,78 @@ pub async fn share(
     let auth = ctx.auth()?;
     let r = meetings::share(&st.app, &ctx.tenant, &auth.user, id).await.map(|_| ());
     after(&st, &ctx, id, r, "?notice=meeting_shared").await
+}
+
+#[derive(Deserialize)]
+pub struct NextForm {
+    /// For a follow-up outside a series: when it starts (local time).
+    #[serde(default)]
+    starts_at: String,
+}
+
+/// Prepare the next meeting (of the series, or a follow-up), carrying over
+/// what is still open, and go to it.
+pub async fn prepare_next(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    Form(f): Form<NextForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    match ordo_app::series::prepare_next(&st.app, &ctx.tenant, &auth.user, id, Some(&f.starts_at)).await {
+        Ok(next) => Ok(Redirect::to(&ctx.href(&format!("meetings/{next}?notice=next_prepared"))).into_response()),
+        Err(e) => after(&st, &ctx, id, Err(e), "").await,
+    }
+}
+
+pub async fn series_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, series)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let auth = ctx.auth()?;
+    let series: ordo_core::ids::SeriesId = series.parse().map_err(|_| WebError::NotFound)?;
+    let v = ordo_app::series::view(&st.app, &ctx.tenant, &auth.user, &series.to_string()).await?;
+    let tr = ctx.tr();
+    let status = |s: MeetingStatus| tr.t(&format!("meeting.status.{}", s.as_str())).to_owned();
+    Ok(ok(&crate::pages::SeriesTpl {
+        rule: rule_label(&tr, &v.rule),
+        title: v.meetings.last().map(|m| m.title.clone()).unwrap_or_default(),
+        meetings: v
+            .meetings
+            .iter()
+            .map(|m| {
+                (ctx.href(&format!("meetings/{}", m.id)), m.number, m.title.clone(), m.when.clone(), status(m.status))
+            })
+            .collect(),
+        upcoming: v.upcoming.iter().map(|u| u.replace('T', " ")).collect(),
+        backlog: v
+            .backlog
+            .iter()
+            .map(|b| crate::pages::BacklogView {
+                href: ctx.href(&format!("meetings/{}#el-{}", b.meeting_id, b.element_id)),
+                kind: tr.t(&format!("element.kind.{}", b.kind.as_str())).to_owned(),
+                title: b.title.clone(),
+                owners: b.owners.clone(),
+                due: b.due_date.clone().unwrap_or_default(),
+                since: b.since.clone().unwrap_or_default(),
+                meeting_when: b.meeting_when.clone(),
+            })
+            .collect(),
+        p: Page::new(&ctx, "meetings"),
+    }))
+}
+
+pub async fn send_minutes(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let r = ordo_app::minutes::send(&st.app, &ctx.tenant, &auth.user, id).await.map(|_| ());
+    after(&st, &ctx, id, r, "?notice=minutes_sent").await
 }
 
 pub async fn cancel(

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod meetings;
+pub mod search;
 pub mod support;
 pub mod system;
 pub mod templates;
@@ -106,6 +107,9 @@ pub const NOTICES: &[&str] = &[
     "token_revoked",
     "deleted",
     "template_saved",
+    "minutes_sent",
+    "feed_revoked",
+    "next_prepared",
 ];
 
 #[derive(serde::Deserialize, Default)]

@@ -2,15 +2,6 @@
 
 use crate::helpers::*;
 
-async fn token_for(c: &Client, slug: &str, name: &str) -> String {
-    c.get(&format!("/t/{slug}/settings/tokens")).await;
-    let r = c.post_form(&format!("/t/{slug}/settings/tokens"), &[("name", name)]).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let i = r.body.find("<code class=\"token\">").expect("the token is shown once");
-    let rest = &r.body[i + "<code class=\"token\">".len()..];
-    rest[..rest.find('<').unwrap()].to_owned()
-}
-
 both!(a_program_runs_a_meeting_through_the_api_with_a_token, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, _owner, c) = t.tenant_with_owner().await;

@@ -117,6 +117,19 @@ async fn busy_tenant(t: &TestApp) -> (String, String, Client) {
     ordo_app::templates::save_from_meeting(&t.app, &tenant, &owner_user, id, "Board pack").await.unwrap();
     // The owner's reminder settings.
     ordo_app::reminders::set_wanted(&t.app, &tenant, &owner_user, false).await.unwrap();
+    // A series with its first meeting.
+    let input = ordo_app::meetings::MeetingInput {
+        title: "Weekly",
+        objectives: "",
+        starts_at: "2026-12-07T09:00",
+        time_zone: "Europe/Paris",
+        duration_minutes: "30",
+        place: "",
+    };
+    let repeat = ordo_app::series::Repeat { frequency: "weekly", interval: "1", until: "", count: "4" };
+    ordo_app::series::create(&t.app, &tenant, &owner_user, input, repeat, None).await.unwrap();
+    // The owner's calendar feed.
+    ordo_app::feeds::create(&t.app, &tenant, &owner_user).await.unwrap();
     // Let the mail worker deliver what is queued: it changes mail rows.
     for _ in 0..100 {
         if t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM mail_outbox WHERE status = 'pending'").await == "0" {
@@ -275,7 +288,7 @@ async fn meaning(app: &App, slug: &str) -> Tables {
     let mut tx = app.store.begin_snapshot().await.unwrap();
     let mut out = Tables::new();
     for (table, tenant_column) in TENANT_TABLES {
-        if ["tenants", "tenant_keys", "user_tokens", "api_tokens", "audit_log"].contains(table) {
+        if ["tenants", "tenant_keys", "user_tokens", "api_tokens", "calendar_feeds", "audit_log"].contains(table) {
             continue;
         }
         let (cols, rows) = rows_of(&mut tx, tenant.id, table).await;
@@ -352,7 +365,7 @@ both!(a_tenant_restored_into_a_new_tenant_is_an_independent_copy, |engine| {
     assert_eq!(entry.kind, "tenant.restored");
     assert!(entry.detail.contains(&head) && entry.detail.contains(&out.snapshot), "{}", entry.detail);
     // One-time links and API tokens of the original do not open the copy.
-    for table in ["user_tokens", "api_tokens", "audit_log"] {
+    for table in ["user_tokens", "api_tokens", "calendar_feeds", "audit_log"] {
         assert!(copied[table].len() <= 1, "{table}: {:?}", copied[table]);
     }
     // A name that is taken is refused, and nothing changes.

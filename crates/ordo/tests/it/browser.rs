@@ -42,6 +42,16 @@ impl Browser {
             "binary": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     // Nothing but the test server on 127.0.0.1: no name
+                     // lookups, every other address through a proxy that is
+                     // not there, no multicast discovery (cast, SSDP, mDNS),
+                     // no reports or pings. This machine allows no other
+                     // traffic, and tests must not depend on any.
+                     "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                     "--disable-features=MediaRouter,DialMediaRouteProvider,CastMediaRouteProvider,OptimizationHints,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,InterestFeedContentSuggestions",
+                     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp", "--disable-domain-reliability",
+                     "--disable-client-side-phishing-detection", "--no-pings", "--disable-breakpad",
+                     "--disable-default-apps", "--disable-extensions", "--metrics-recording-only",
                      format!("--user-data-dir={}", profile.path().display()), "--window-size=1280,900"],
             "prefs": {"intl.accept_languages": lang}
         }}}});

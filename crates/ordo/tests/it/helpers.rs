@@ -35,6 +35,28 @@ macro_rules! both {
             }
         }
     };
+    // Needing a tool the test script installs (`cfg` set by build.rs).
+    (needs($cfg:ident, $why:literal) $name:ident, |$e:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not($cfg), ignore = $why)]
+            async fn sqlite() {
+                let $e = $crate::helpers::Engine::Sqlite;
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(all(ordo_pg, $cfg)),
+                ignore = "the test script sets ORDO_TEST_DATABASE_URL and installs the tools"
+            )]
+            async fn postgres() {
+                let $e = $crate::helpers::Engine::Postgres;
+                $body
+            }
+        }
+    };
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -469,16 +491,47 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The HTML alternative, if there is one.
+    pub html: Option<String>,
+    pub attachments: Vec<MailFile>,
+}
+
+/// An attachment of a delivered message.
+#[derive(Debug, Clone)]
+pub struct MailFile {
+    pub name: String,
+    /// `type/subtype`, lower case.
+    pub content_type: String,
+    /// The `method` parameter of the content type (calendar files).
+    pub method: Option<String>,
+    pub data: Vec<u8>,
 }
 
 impl Mail {
     fn parse(raw: &[u8]) -> Option<Mail> {
         let msg = mail_parser::MessageParser::default().parse(raw)?;
         let to = msg.to()?.first()?.address()?.to_string();
+        use mail_parser::MimeHeaders as _;
+        let attachments = msg
+            .attachments()
+            .map(|a| {
+                let ct = a.content_type();
+                MailFile {
+                    name: a.attachment_name().unwrap_or("").to_owned(),
+                    content_type: ct
+                        .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")).to_lowercase())
+                        .unwrap_or_default(),
+                    method: ct.and_then(|c| c.attribute("method")).map(str::to_owned),
+                    data: a.contents().to_vec(),
+                }
+            })
+            .collect();
         Some(Mail {
             to,
             subject: msg.subject().unwrap_or("").to_owned(),
             body: msg.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
+            html: msg.html_body_count().gt(&0).then(|| msg.body_html(0).map(|b| b.to_string())).flatten(),
+            attachments,
         })
     }
 
@@ -497,6 +550,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub body: String,
+    /// The body as sent (a PDF is not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -575,7 +630,8 @@ impl Client {
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         let headers = res.headers().clone();
-        let body = res.text().await.unwrap();
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         for sc in headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()) {
             let (nv, attrs) = sc.split_once(';').unwrap_or((sc, ""));
             if let Some((n, v)) = nv.split_once('=') {
@@ -590,7 +646,7 @@ impl Client {
         if let Some(tok) = extract_csrf(&body) {
             *self.csrf.lock().unwrap() = Some(tok);
         }
-        Resp { status, headers, body }
+        Resp { status, headers, body, bytes }
     }
 
     /// GET without reading the body (an event stream never ends): the
@@ -723,4 +779,36 @@ fn extract_csrf(html: &str) -> Option<String> {
     let i = html.find("name=\"_csrf\" value=\"")?;
     let rest = &html[i + "name=\"_csrf\" value=\"".len()..];
     Some(rest[..rest.find('"')?].to_owned())
+}
+
+/// The text of a PDF as `pdftotext` reads it (layout kept).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    run_tool(std::process::Command::new("pdftotext").args(["-layout", "-enc", "UTF-8", "-", "-"]), pdf)
+}
+
+/// Run a Python script (the test script's environment, with icalendar) on
+/// `input` and return what it prints.
+pub fn python(script: &str, input: &[u8]) -> String {
+    let py = std::env::var("ORDO_TEST_PYTHON").expect("ORDO_TEST_PYTHON (set by scripts/test.sh)");
+    run_tool(std::process::Command::new(py).args(["-c", script]), input)
+}
+
+fn run_tool(cmd: &mut std::process::Command, input: &[u8]) -> String {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A personal API token made on the settings page (shown once).
+pub async fn token_for(c: &Client, slug: &str, name: &str) -> String {
+    c.get(&format!("/t/{slug}/settings/tokens")).await;
+    let r = c.post_form(&format!("/t/{slug}/settings/tokens"), &[("name", name)]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let i = r.body.find("<code class=\"token\">").expect("the token is shown once");
+    let rest = &r.body[i + "<code class=\"token\">".len()..];
+    rest[..rest.find('<').unwrap()].to_owned()
 }

@@ -106,7 +106,156 @@ both!(the_minutes_export_as_markdown_and_html, |engine| {
         .await;
     assert!(api.body.starts_with("<!doctype html>"));
     let bad = org
-        .get(&format!("/t/{slug}/api/v1{}/minutes?format=pdf", path.trim_start_matches(&format!("/t/{slug}"))))
+        .get(&format!("/t/{slug}/api/v1{}/minutes?format=docx", path.trim_start_matches(&format!("/t/{slug}"))))
         .await;
     assert_eq!(bad.status, 422);
+});
+
+/// A meeting with a participant, a decision and an action owned by them:
+/// (slug, organiser's address, organiser, member's address, member, path).
+async fn meeting_with_outcomes(t: &TestApp, title: &str) -> (String, String, Client, String, Client, String) {
+    let (slug, owner, org) = t.tenant_with_owner().await;
+    let (member, mc) = t.member(&slug, &org, "member").await;
+    org.get(&format!("/t/{slug}/meetings")).await;
+    let r = org
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", title),
+                ("objectives", "Close the year"),
+                ("starts_at", "2026-12-07T09:30"),
+                ("time_zone", "Europe/Paris"),
+                ("duration_minutes", "45"),
+                ("place", "Salle Été"),
+            ],
+        )
+        .await;
+    let path = r.location().split('?').next().unwrap().to_owned();
+    org.post_form(&format!("{path}/participants"), &[("email", &member), ("role", "contributor")]).await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Budget (prévisions)")]).await;
+    let page = org.get(&path).await.body;
+    let topic = page.split("id=\"topic-").nth(1).unwrap()[..36].to_owned();
+    org.post_form(
+        &format!("{path}/elements"),
+        &[("topic", &topic), ("kind", "decision"), ("title", "Approuver le budget 2027 – version révisée")],
+    )
+    .await;
+    let member_id = t.db.text("SELECT user_id FROM meeting_participants WHERE role = 'contributor'").await;
+    org.post_form(
+        &format!("{path}/elements"),
+        &[
+            ("topic", &topic),
+            ("kind", "action"),
+            ("title", "Envoyer les chiffres à l’équipe"),
+            ("owner", &member_id),
+            ("due_date", "2026-12-20"),
+        ],
+    )
+    .await;
+    (slug, owner, org, member, mc, path)
+}
+
+both!(needs(ordo_tools, "the test script installs pdftotext and icalendar and sets ORDO_TEST_PYTHON") the_minutes_export_as_a_pdf_with_selectable_text, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org, _member, mc, path) = meeting_with_outcomes(&t, "Comité de direction (décembre)").await;
+    // Enough actions to need a second page.
+    let page = org.get(&path).await.body;
+    let topic = page.split("id=\"topic-").nth(1).unwrap()[..36].to_owned();
+    for i in 0..45 {
+        org.post_form(
+            &format!("{path}/elements"),
+            &[("topic", &topic), ("kind", "action"), ("title", &format!("Follow-up number {i} of the review"))],
+        )
+        .await;
+    }
+    assert!(org.get(&path).await.body.contains(&format!("href=\"{path}/minutes.pdf\"")));
+
+    let r = org.get(&format!("{path}/minutes.pdf")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type").as_deref(), Some("application/pdf"));
+    assert!(r.header("content-disposition").unwrap().ends_with(".pdf\""));
+    assert!(r.bytes.starts_with(b"%PDF-1.4"));
+    let text = pdf_text(&r.bytes);
+    for expected in [
+        "Comité de direction (décembre)",
+        "2026-12-07 09:30 (Europe/Paris)",
+        "Salle Été",
+        "Participants",
+        "Olivia Owner",
+        "Decisions",
+        "Approuver le budget 2027 – version révisée",
+        "Envoyer les chiffres à l’équipe",
+        "2026-12-20",
+        "Follow-up number 44 of the review",
+        "page 2 of",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in the PDF's text:\n{text}");
+    }
+    // The action's row in the table holds its due date and status on one line.
+    assert!(
+        text.lines().any(|l| l.contains("Envoyer les chiffres") && l.contains("2026-12-20") && l.contains("Open")),
+        "{text}"
+    );
+
+    // In the reader's language, through the API too; nobody else's.
+    mc.get(&format!("/t/{slug}/settings/profile")).await;
+    mc.post_form(&format!("/t/{slug}/settings/profile"), &[("display_name", "Marie Member"), ("locale", "fr")]).await;
+    assert_eq!(mc.get(&format!("{path}/minutes.pdf")).await.status, 404, "not shared yet");
+    org.post_form(&format!("{path}/share"), &[]).await;
+    let api = format!("/t/{slug}/api/v1{}/minutes?format=pdf", path.trim_start_matches(&format!("/t/{slug}")));
+    let fr = mc.get(&api).await;
+    assert_eq!(fr.header("content-type").as_deref(), Some("application/pdf"));
+    let fr = pdf_text(&fr.bytes);
+    assert!(fr.contains("Décisions") && fr.contains("Marie Member") && fr.contains("page 2 sur"), "{fr}");
+    let (_o, _oo, stranger) = t.tenant_with_owner().await;
+    assert_eq!(stranger.get(&format!("{path}/minutes.pdf")).await.status, 404);
+});
+
+both!(needs(ordo_tools, "the test script installs pdftotext and icalendar and sets ORDO_TEST_PYTHON") the_minutes_go_to_the_participants_by_email_with_the_pdf, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, owner, org, member, mc, path) = meeting_with_outcomes(&t, "Board <b>review</b>").await;
+    org.post_form(&format!("{path}/share"), &[]).await;
+    t.wait_mails(&member, 2).await; // activation, invitation
+
+    // A contributor may not send them; the organiser may, also once archived.
+    let page = mc.get(&path).await.body;
+    assert!(!page.contains("/minutes/send"));
+    assert_eq!(mc.post_form(&format!("{path}/minutes/send"), &[]).await.status, 403);
+    org.get(&path).await;
+    org.post_form(&format!("{path}/archive"), &[]).await;
+    let page = org.get(&path).await.body;
+    assert!(page.contains(&format!("action=\"{path}/minutes/send\"")), "offered once archived");
+    let r = org.post_form(&format!("{path}/minutes/send"), &[]).await;
+    assert_eq!(r.status, 303);
+    assert!(r.location().ends_with("?notice=minutes_sent"));
+
+    let mails = t.wait_mails(&member, 3).await;
+    let m = mails.last().unwrap();
+    assert_eq!(m.subject, "Minutes: Board <b>review</b>");
+    assert!(m.body.contains("Approuver le budget 2027") && m.body.contains("Envoyer les chiffres"), "{}", m.body);
+    let html = m.html.as_deref().expect("an HTML part");
+    assert!(html.contains("Board &lt;b&gt;review&lt;/b&gt;") && !html.contains("<b>review"), "escaped: {html}");
+    assert!(html.contains("<td>Envoyer les chiffres à l’équipe</td>") && html.contains("<td>2026-12-20</td>"));
+    assert_eq!(m.attachments.len(), 1);
+    let pdf = &m.attachments[0];
+    assert_eq!(pdf.content_type, "application/pdf");
+    assert!(pdf.name.starts_with("minutes-2026-12-07") && pdf.name.ends_with(".pdf"), "{}", pdf.name);
+    let text = pdf_text(&pdf.data);
+    assert!(text.contains("Approuver le budget 2027 – version révisée") && text.contains("Envoyer les chiffres"));
+    // Nobody mails themselves; the audit log has it; the outbox keeps no
+    // copy of the content once sent.
+    assert_eq!(t.mails_to(&owner).iter().filter(|m| m.subject.starts_with("Minutes")).count(), 0);
+    assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE kind = 'minutes.sent'").await, "1");
+    assert_eq!(
+        t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM mail_outbox WHERE body_html <> '' OR attachments <> ''").await,
+        "0"
+    );
+
+    // The API does the same and says how many.
+    let api = format!("/t/{slug}/api/v1{}/minutes/send", path.trim_start_matches(&format!("/t/{slug}")));
+    let token = token_for(&org, &slug, "minutes").await;
+    let c = t.client();
+    let r = c.send(c.request(reqwest::Method::POST, &api).header("authorization", format!("Bearer {token}"))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["sent"], 1);
 });

@@ -1,0 +1,89 @@
+//! Each user's calendar feed: a secret address a calendar application
+//! subscribes to, listing the meetings the user may see. The address holds
+//! a random token (only its hash is stored); making a new one or revoking
+//! it stops the old one at once. Calendar applications cannot send a
+//! session or a header, which is why the secret is in the address: it opens
+//! this read-only list and nothing else (docs/security/threat-model.md).
+
+use crate::accounts::{User, tenant_link};
+use crate::calendar::{self, Method};
+use crate::{App, AppError};
+use ordo_core::audit::AuditKind;
+use ordo_core::meeting::MeetingRole;
+use ordo_core::time::Timestamp;
+use ordo_core::user::UserStatus;
+use ordo_store::{AuditDraft, Tenant};
+
+/// Meetings that started longer ago than this are left out of the feed.
+const PAST_DAYS: i64 = 180;
+
+/// Make a new feed address for `actor` (the previous one stops working).
+/// The address is shown once: only its hash is kept.
+pub async fn create(app: &App, tenant: &Tenant, actor: &User) -> Result<String, AppError> {
+    let token = ordo_crypto::random::token(32)?;
+    let hash = ordo_crypto::sha256_hex(token.as_bytes());
+    let now = app.now();
+    crate::retrying!({
+        let mut tx = app.store.begin().await?;
+        tx.replace_calendar_feed(tenant.id, actor.id, &hash, now).await?;
+        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::CalendarFeedCreated).actor(actor.id), now).await?;
+        tx.commit().await?;
+        Ok(())
+    })?;
+    Ok(tenant_link(app, &tenant.slug, &format!("feed/{token}")))
+}
+
+/// Revoke `actor`'s feed. Returns whether there was one.
+pub async fn revoke(app: &App, tenant: &Tenant, actor: &User) -> Result<bool, AppError> {
+    let now = app.now();
+    crate::retrying!({
+        let mut tx = app.store.begin().await?;
+        let had = tx.delete_calendar_feed(tenant.id, actor.id).await?;
+        if had {
+            tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::CalendarFeedRevoked).actor(actor.id), now).await?;
+        }
+        tx.commit().await?;
+        Ok(had)
+    })
+}
+
+/// When `actor`'s current feed address was made, if they have one.
+pub async fn since(app: &App, tenant: &Tenant, actor: &User) -> Result<Option<Timestamp>, AppError> {
+    Ok(app.store.calendar_feed_since(tenant.id, actor.id).await?)
+}
+
+/// The feed a token opens, as an iCalendar file; "not found" for an unknown
+/// or revoked token, or a user who can no longer sign in.
+pub async fn render(app: &App, tenant: &Tenant, token: &str) -> Result<String, AppError> {
+    let hash = ordo_crypto::sha256_hex(token.as_bytes());
+    let user_id = app.store.calendar_feed_user(tenant.id, &hash).await?.ok_or(AppError::NotFound)?;
+    let user = crate::accounts::get_user(app, tenant, user_id).await?;
+    if user.status != UserStatus::Active {
+        return Err(AppError::NotFound);
+    }
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let now = app.now();
+    let from = now.plus_secs(-PAST_DAYS * 86_400);
+    let mut events = Vec::new();
+    let mut organisers: std::collections::HashMap<ordo_core::ids::UserId, User> = Default::default();
+    organisers.insert(user.id, user.clone());
+    for (row, me) in app.store.meetings_of_user(tenant.id, user.id).await? {
+        // What the meeting policy lets them see: their own, or shared.
+        if !(me.role == MeetingRole::Organiser || me.shared_at.is_some()) || row.starts_at < from {
+            continue;
+        }
+        let rid = row.id.to_string();
+        use crate::keys::Field;
+        let title = keys.open(Field::MeetingTitle, &rid, &row.title)?;
+        let place = keys.open(Field::MeetingPlace, &rid, &row.place)?;
+        let objectives = keys.open(Field::MeetingObjectives, &rid, &row.objectives)?;
+        let d = crate::invitations::Details { title: &title, place: &place, objectives: &objectives };
+        if !organisers.contains_key(&row.organiser_id) {
+            let o = crate::accounts::get_user(app, tenant, row.organiser_id).await?;
+            organisers.insert(o.id, o);
+        }
+        let organiser = &organisers[&row.organiser_id];
+        events.push(crate::invitations::event(app, tenant, &row, &d, organiser, &[], row.ics_sequence, now));
+    }
+    Ok(calendar::calendar(Method::Publish, Some(&format!("Ordo — {}", tenant.name)), &events))
+}
