@@ -685,6 +685,32 @@ async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
     let id = meeting.rsplit('/').next().unwrap();
     let r = org.post_form(&format!("/t/{slug}/templates"), &[("meeting", id), ("name", "Budget review")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
+    // A weekly series, its next meeting prepared (carried items, backlog).
+    org.get(&format!("/t/{slug}/meetings")).await;
+    let r = org
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", "Weekly operations review of the regional offices and their staffing"),
+                ("starts_at", "2026-12-07T09:30"),
+                ("time_zone", "Europe/Paris"),
+                ("duration_minutes", "30"),
+                ("repeat", "weekly"),
+                ("count", "10"),
+            ],
+        )
+        .await;
+    let weekly = r.location().split('?').next().unwrap().to_owned();
+    org.post_form(&format!("{weekly}/topics"), &[("title", "Staffing")]).await;
+    let wtopic = org.get(&weekly).await.body.split("id=\"topic-").nth(1).unwrap()[..36].to_owned();
+    org.post_form(
+        &format!("{weekly}/elements"),
+        &[("topic", &wtopic), ("kind", "action"), ("title", "Hire two people")],
+    )
+    .await;
+    let next = org.post_form(&format!("{weekly}/next"), &[]).await.location().split('?').next().unwrap().to_owned();
+    let wid = next.rsplit('/').next().unwrap();
+    let series = t.db.text(&format!("SELECT series_id FROM meetings WHERE id = '{wid}'")).await;
 
     let b = Browser::start("en-GB,en").await;
     b.goto(&format!("{}/t/{slug}/login", t.base)).await;
@@ -706,6 +732,10 @@ async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
         format!("/t/{slug}/admin/backups"),
         format!("/t/{slug}/admin/support"),
         format!("/t/{slug}/support"),
+        weekly.clone(),
+        next.clone(),
+        format!("/t/{slug}/series/{series}"),
+        format!("/t/{slug}/search?q=budget+hiring"),
     ];
     for (width, height) in [(375, 800), (1400, 900)] {
         b.resize(width, height).await;
@@ -883,7 +913,8 @@ async fn a_weekly_meeting_carries_its_backlog_and_search_finds_it_in_chromium() 
 
     b.type_enter("#new-topic", "Recrutement").await;
     let topic = ids(&b.source().await, "id=\"topic-")[0].clone();
-    for (kind, title) in [("action", "Publier l’annonce"), ("discuss", "Entretiens d’été"), ("note", "Budget validé")] {
+    for (kind, title) in [("action", "Publier l’annonce"), ("discuss", "Entretiens d’été"), ("note", "Budget validé")]
+    {
         b.select(&format!("#kind-{topic}"), kind).await;
         b.type_enter(&format!("#title-{topic}"), title).await;
     }
