@@ -75,6 +75,8 @@ pub struct Participant {
     pub email: String,
     pub role: MeetingRole,
     pub shared: bool,
+    /// Was at the meeting (`None`: not recorded).
+    pub present: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -969,6 +971,7 @@ async fn read_content(
                 role: p.role,
                 // The organiser needs no invitation.
                 shared: p.shared_at.is_some() || p.role == MeetingRole::Organiser,
+                present: p.present,
             }
         })
         .collect();
@@ -1452,6 +1455,30 @@ pub async fn assign_topic_contributor(
 
 /// Remove a participant (organiser and editors; never the organiser). They
 /// lose the actions and topics they were given in this meeting.
+/// Record who was at the meeting, for the minutes (organiser and editors,
+/// while the meeting is open; the organiser too).
+pub async fn set_presence(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    user: UserId,
+    present: Option<bool>,
+) -> Result<(), AppError> {
+    let l = load_full(app, tenant, actor, id, MeetingAction::ManageParticipants).await?;
+    if !l.participants.iter().any(|p| p.user_id == user) {
+        return Err(AppError::NotFound);
+    }
+    retrying!({
+        let mut tx = app.store.begin().await?;
+        if !tx.set_presence(tenant.id, id, user, present).await? {
+            return Err(AppError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
 pub async fn remove_participant(
     app: &App,
     tenant: &Tenant,

@@ -25,6 +25,9 @@ pub struct Minutes {
     pub status: String,
     /// (name, role label).
     pub participants: Vec<(String, String)>,
+    /// Names of those recorded present, and absent.
+    pub present: Vec<String>,
+    pub absent: Vec<String>,
     pub sections: Vec<Section>,
     /// (title, topic).
     pub decisions: Vec<(String, String)>,
@@ -121,6 +124,8 @@ fn arrange(m: &meetings::Meeting, c: &Content, tr: &Tr) -> Minutes {
             .iter()
             .map(|p| (p.name.clone(), tr.t(&format!("meeting.role.{}", p.role.as_str())).to_owned()))
             .collect(),
+        present: c.participants.iter().filter(|p| p.present == Some(true)).map(|p| p.name.clone()).collect(),
+        absent: c.participants.iter().filter(|p| p.present == Some(false)).map(|p| p.name.clone()).collect(),
         sections,
         decisions: by_kind(ElementKind::Decision).map(|e| (e.title.clone(), topic_title(e.topic_id))).collect(),
         actions: by_kind(ElementKind::Action)
@@ -215,6 +220,12 @@ pub fn markdown(m: &Minutes, tr: &Tr) -> String {
     for (name, role) in &m.participants {
         line(&mut o, format!("- {} ({})", md(name), md(role)));
     }
+    if !m.present.is_empty() || !m.absent.is_empty() {
+        line(&mut o, String::new());
+        line(&mut o, format!("{}: {}", tr.t("minutes.present"), md(&names(&m.present, tr))));
+        line(&mut o, String::new());
+        line(&mut o, format!("{}: {}", tr.t("minutes.absent"), md(&names(&m.absent, tr))));
+    }
     line(&mut o, String::new());
     line(&mut o, format!("## {}", tr.t("minutes.agenda")));
     for s in &m.sections {
@@ -283,6 +294,11 @@ pub fn pdf(m: &Minutes, tr: &Tr) -> Vec<u8> {
         d.paragraph(&m.objectives);
     }
     d.heading(tr.t("minutes.participants"), 1);
+    if !m.present.is_empty() || !m.absent.is_empty() {
+        d.field(tr.t("minutes.present"), &names(&m.present, tr));
+        d.field(tr.t("minutes.absent"), &names(&m.absent, tr));
+        d.gap(4.0);
+    }
     for (name, role) in &m.participants {
         d.bullet("", &format!("{name} ({role})"));
     }
@@ -325,6 +341,11 @@ pub fn pdf(m: &Minutes, tr: &Tr) -> Vec<u8> {
     }
     let title = m.title.clone();
     d.finish(|n, of| tr.tf("minutes.page", &[("title", &title), ("n", &n.to_string()), ("of", &of.to_string())]))
+}
+
+/// Names as a list, or "none".
+fn names(list: &[String], tr: &Tr) -> String {
+    if list.is_empty() { tr.t("minutes.nobody").to_owned() } else { list.join(", ") }
 }
 
 /// HTML-escaped text.

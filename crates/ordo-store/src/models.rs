@@ -250,6 +250,8 @@ pub struct ParticipantRow {
     pub user_id: UserId,
     pub role: MeetingRole,
     pub shared_at: Option<Timestamp>,
+    /// Was at the meeting (`None`: not recorded).
+    pub present: Option<bool>,
 }
 
 #[derive(Clone, Debug)]

@@ -345,6 +345,7 @@ pub struct ParticipantView {
     pub role_key: &'static str,
     pub organiser: bool,
     pub shared: bool,
+    pub present: Option<bool>,
 }
 
 #[derive(Template)]

@@ -110,6 +110,7 @@ pub const TENANT_ROUTES: &[Route] = &[
     m("POST", "/t/{slug}/meetings/{id}/participants", A::ManageParticipants),
     m("POST", "/t/{slug}/meetings/{id}/participants/{user}/role", A::ManageParticipants),
     m("POST", "/t/{slug}/meetings/{id}/participants/{user}/remove", A::ManageParticipants),
+    m("POST", "/t/{slug}/meetings/{id}/participants/{user}/presence", A::ManageParticipants),
     m("POST", "/t/{slug}/meetings/{id}/share", A::Share),
     m("POST", "/t/{slug}/meetings/{id}/minutes/send", A::SendMinutes),
     m("POST", "/t/{slug}/meetings/{id}/next", A::FollowUp),
@@ -244,6 +245,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{slug}/meetings/{id}/participants", post(meetings::add_participant))
         .route("/t/{slug}/meetings/{id}/participants/{user}/role", post(meetings::set_participant_role))
         .route("/t/{slug}/meetings/{id}/participants/{user}/remove", post(meetings::remove_participant))
+        .route("/t/{slug}/meetings/{id}/participants/{user}/presence", post(meetings::set_presence))
         .route("/t/{slug}/meetings/{id}/share", post(meetings::share))
         .route("/t/{slug}/meetings/{id}/minutes/send", post(meetings::send_minutes))
         .route("/t/{slug}/meetings/{id}/next", post(meetings::prepare_next))

@@ -30,3 +30,6 @@ ALTER TABLE elements ADD COLUMN origin_meeting_id TEXT;
 -- The local date of the meeting it first came from (YYYY-MM-DD).
 ALTER TABLE elements ADD COLUMN origin_date TEXT;
 ALTER TABLE elements ADD COLUMN carried_to TEXT;
+
+-- Who was there, for the minutes: NULL not recorded, 1 present, 0 absent.
+ALTER TABLE meeting_participants ADD COLUMN present BIGINT;

@@ -32,6 +32,7 @@ fn participant(r: &impl Get) -> Result<ParticipantRow> {
         user_id: r.parsed("user_id")?,
         role: r.parsed("role")?,
         shared_at: r.opt_int("shared_at")?.map(Timestamp::from_unix),
+        present: r.opt_int("present")?.map(|p| p != 0),
     })
 }
 
@@ -104,7 +105,7 @@ impl Store {
             run!(conn, c => {
                 let rows = sqlx::query(
                     "SELECT m.tenant_id, m.id, m.title, m.objectives, m.place, m.starts_at, m.time_zone, m.duration_minutes,
-                            m.organiser_id, m.status, m.version, m.revision, m.ics_sequence, m.created_at, m.updated_at, p.user_id, p.role, p.shared_at
+                            m.organiser_id, m.status, m.version, m.revision, m.ics_sequence, m.created_at, m.updated_at, p.user_id, p.role, p.shared_at, p.present
                      FROM meetings m JOIN meeting_participants p ON p.tenant_id = m.tenant_id AND p.meeting_id = m.id
                      WHERE m.tenant_id = $1 AND p.user_id = $2 ORDER BY m.starts_at, m.id",
                 )
@@ -123,7 +124,7 @@ impl Store {
         on_pool!(self, conn => {
             run!(conn, c => {
                 let rows = sqlx::query(
-                    "SELECT user_id, role, shared_at FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY role, user_id",
+                    "SELECT user_id, role, shared_at, present FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY role, user_id",
                 )
                 .bind(tenant.to_string())
                 .bind(meeting.to_string())
@@ -530,6 +531,26 @@ impl Tx {
                 .bind(id.to_string())
                 .bind(status.as_str())
                 .bind(now.unix())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Record whether a participant was at the meeting (`None`: not said).
+    pub async fn set_presence(
+        &mut self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        user: UserId,
+        present: Option<bool>,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("UPDATE meeting_participants SET present = $4 WHERE tenant_id = $1 AND meeting_id = $2 AND user_id = $3")
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .bind(user.to_string())
+                .bind(present.map(i64::from))
                 .execute(&mut *c)
                 .await?;
             Ok(r.rows_affected() == 1)

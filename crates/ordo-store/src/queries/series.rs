@@ -69,32 +69,29 @@ impl Store {
         }))
     }
 
+    /// One query: it runs on every view of a meeting page.
     pub async fn meeting_links(&self, tenant: TenantId, meeting: MeetingId) -> Result<MeetingLinks> {
-        let (t, m) = (tenant.to_string(), meeting.to_string());
-        let row: Option<(Option<String>, Option<i64>, Option<String>)> = on_pool!(self, conn => {
+        type Row = (Option<String>, Option<i64>, Option<String>, Option<String>);
+        let row: Option<Row> = on_pool!(self, conn => {
             run!(conn, c => {
-                sqlx::query_as("SELECT series_id, series_index, follows_id FROM meetings WHERE tenant_id = $1 AND id = $2")
-                    .bind(&t)
-                    .bind(&m)
-                    .fetch_optional(&mut *c)
-                    .await?
+                sqlx::query_as(
+                    "SELECT m.series_id, m.series_index, m.follows_id,
+                            (SELECT n.id FROM meetings n WHERE n.tenant_id = m.tenant_id AND n.follows_id = m.id
+                             ORDER BY n.starts_at LIMIT 1)
+                     FROM meetings m WHERE m.tenant_id = $1 AND m.id = $2",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_optional(&mut *c)
+                .await?
             })
         });
-        let next: Option<(String,)> = on_pool!(self, conn => {
-            run!(conn, c => {
-                sqlx::query_as("SELECT id FROM meetings WHERE tenant_id = $1 AND follows_id = $2 ORDER BY starts_at LIMIT 1")
-                    .bind(&t)
-                    .bind(&m)
-                    .fetch_optional(&mut *c)
-                    .await?
-            })
-        });
-        let Some((series_id, series_index, follows)) = row else { return Ok(MeetingLinks::default()) };
+        let Some((series_id, series_index, follows, next)) = row else { return Ok(MeetingLinks::default()) };
         Ok(MeetingLinks {
             series_id,
             series_index,
             follows: meeting_id(follows, "meetings.follows_id")?,
-            next: meeting_id(next.map(|(n,)| n), "meetings.id")?,
+            next: meeting_id(next, "meetings.id")?,
         })
     }
 

@@ -288,6 +288,7 @@ async fn meeting_view_kept(
                 role_key: p.role.as_str(),
                 organiser: p.role == MeetingRole::Organiser,
                 shared: p.shared,
+                present: p.present,
             })
             .collect(),
         can: {
@@ -875,6 +876,33 @@ pub async fn set_participant_role(
         Ok(role) => meetings::set_participant_role(&st.app, &ctx.tenant, &auth.user, id, user, role).await,
         Err(e) => Err(e),
     };
+    after(&st, &ctx, id, r, "?notice=participant_saved").await
+}
+
+#[derive(Deserialize)]
+pub struct PresenceForm {
+    /// `1` present, `0` absent, empty: not recorded.
+    #[serde(default)]
+    present: String,
+}
+
+/// Record whether a participant was at the meeting.
+pub async fn set_presence(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((_, id, user)): Path<(String, String, String)>,
+    Form(f): Form<PresenceForm>,
+) -> Result<Response, WebError> {
+    let id = meeting_id(&id)?;
+    let auth = ctx.auth()?;
+    let user: UserId = user.parse().map_err(|_| WebError::NotFound)?;
+    let present = match f.present.as_str() {
+        "1" => Some(true),
+        "0" => Some(false),
+        "" => None,
+        _ => return Err(WebError::BadRequest),
+    };
+    let r = meetings::set_presence(&st.app, &ctx.tenant, &auth.user, id, user, present).await;
     after(&st, &ctx, id, r, "?notice=participant_saved").await
 }
 

@@ -149,6 +149,8 @@ fn body_for(path: &str, f: &Fresh) -> Vec<(String, String)> {
         v(&[("title", "Act better"), ("topic", &f.topic), ("version", "1")])
     } else if path.ends_with("/next") {
         v(&[("starts_at", "2026-12-08T10:00")])
+    } else if path.ends_with("/presence") {
+        v(&[("present", "1")])
     } else {
         Vec::new()
     }

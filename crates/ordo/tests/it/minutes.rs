@@ -169,6 +169,12 @@ both!(needs(ordo_tools, "the test script installs pdftotext and icalendar and se
         .await;
     }
     assert!(org.get(&path).await.body.contains(&format!("href=\"{path}/minutes.pdf\"")));
+    // Who was there: the organiser present, the member absent.
+    for (role, present) in [("organiser", "1"), ("contributor", "0")] {
+        let user = t.db.text(&format!("SELECT user_id FROM meeting_participants WHERE role = '{role}'")).await;
+        let r = org.post_form(&format!("{path}/participants/{user}/presence"), &[("present", present)]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
 
     let r = org.get(&format!("{path}/minutes.pdf")).await;
     assert_eq!(r.status, 200);
@@ -181,6 +187,8 @@ both!(needs(ordo_tools, "the test script installs pdftotext and icalendar and se
         "2026-12-07 09:30 (Europe/Paris)",
         "Salle Été",
         "Participants",
+        "Present: Olivia Owner",
+        "Absent: Mia member",
         "Olivia Owner",
         "Decisions",
         "Approuver le budget 2027 – version révisée",
