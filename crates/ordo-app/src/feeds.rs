@@ -72,12 +72,8 @@ pub async fn render(app: &App, tenant: &Tenant, token: &str) -> Result<String, A
         if !(me.role == MeetingRole::Organiser || me.shared_at.is_some()) || row.starts_at < from {
             continue;
         }
-        let rid = row.id.to_string();
-        use crate::keys::Field;
-        let title = keys.open(Field::MeetingTitle, &rid, &row.title)?;
-        let place = keys.open(Field::MeetingPlace, &rid, &row.place)?;
-        let objectives = keys.open(Field::MeetingObjectives, &rid, &row.objectives)?;
-        let d = crate::invitations::Details { title: &title, place: &place, objectives: &objectives };
+        let m = crate::meetings::open_meeting(&keys, &row, me.role)?;
+        let d = crate::invitations::Details::of(&m);
         if !organisers.contains_key(&row.organiser_id) {
             let o = crate::accounts::get_user(app, tenant, row.organiser_id).await?;
             organisers.insert(o.id, o);

@@ -21,11 +21,17 @@ fn host(app: &App) -> &str {
     rest.split(['/', ':']).next().unwrap_or("ordo")
 }
 
-/// What an event needs of a meeting, opened.
+/// What an event needs of a meeting, opened (or as just edited).
 pub struct Details<'a> {
     pub title: &'a str,
     pub place: &'a str,
     pub objectives: &'a str,
+}
+
+impl<'a> Details<'a> {
+    pub fn of(m: &'a crate::meetings::Meeting) -> Self {
+        Details { title: &m.title, place: &m.place, objectives: &m.objectives }
+    }
 }
 
 /// The meeting as a calendar event for `attendees`.
@@ -105,7 +111,7 @@ pub async fn queue_change(
     let mut sent = 0;
     for u in invited.iter().filter(|u| u.id != actor.id) {
         let tr = Tr::new(u.locale.or(actor.locale).unwrap_or_default());
-        let when = local_when(row);
+        let when = crate::meetings::when_text(row.starts_at, &row.time_zone);
         let fields = [
             ("organiser", actor.display_name.as_str()),
             ("title", d.title),
@@ -120,11 +126,6 @@ pub async fn queue_change(
         sent += 1;
     }
     Ok(sent)
-}
-
-/// `2026-12-07 09:30 (Europe/Paris)`.
-pub fn local_when(row: &MeetingRow) -> String {
-    format!("{} ({})", ordo_core::meeting::Start::local(row.starts_at, &row.time_zone).replace('T', " "), row.time_zone)
 }
 
 /// The people of a meeting, opened, each with whether they were invited.

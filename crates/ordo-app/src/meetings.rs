@@ -150,7 +150,20 @@ pub struct MeetingPage {
     pub revision: i64,
 }
 
-fn open_meeting(keys: &TenantKeys, row: &MeetingRow, role: MeetingRole) -> Result<Meeting, AppError> {
+/// `2026-12-07 09:30 (Europe/Paris)`: a start as people read it, in the
+/// meeting's zone.
+pub fn when_text(at: Timestamp, zone: &str) -> String {
+    format!("{} ({zone})", Start::local(at, zone).replace('T', " "))
+}
+
+impl Meeting {
+    /// When it starts, as people read it.
+    pub fn when(&self) -> String {
+        when_text(self.starts_at, &self.time_zone)
+    }
+}
+
+pub(crate) fn open_meeting(keys: &TenantKeys, row: &MeetingRow, role: MeetingRole) -> Result<Meeting, AppError> {
     let rid = row.id.to_string();
     Ok(Meeting {
         id: row.id,
@@ -577,16 +590,13 @@ pub async fn set_status(
     } else {
         Vec::new()
     };
-    let rid = id.to_string();
-    let title = l.keys.open(Field::MeetingTitle, &rid, &l.row.title)?;
-    let place = l.keys.open(Field::MeetingPlace, &rid, &l.row.place)?;
-    let objectives = l.keys.open(Field::MeetingObjectives, &rid, &l.row.objectives)?;
+    let opened = open_meeting(&l.keys, &l.row, l.me.role)?;
     let after = MeetingRow { status, ..l.row.clone() };
     let sent = retrying!({
         let mut tx = app.store.begin().await?;
         tx.set_meeting_status(tenant.id, id, status, now).await?;
         tx.append_audit(tenant.id, &audit(kind, actor, id), now).await?;
-        let d = crate::invitations::Details { title: &title, place: &place, objectives: &objectives };
+        let d = crate::invitations::Details::of(&opened);
         let sent = if tell {
             crate::invitations::queue_change(
                 app,
@@ -681,7 +691,7 @@ pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> R
     let page = page(app, tenant, actor, id).await?;
     let link = crate::accounts::tenant_link(app, &tenant.slug, &format!("meetings/{id}"));
     let agenda: Vec<String> = page.content.topics.iter().map(|t| format!("- {}", t.title)).collect();
-    let when = format!("{} ({})", page.meeting.local_start.replace('T', " "), page.meeting.time_zone);
+    let when = page.meeting.when();
     let users: HashMap<UserId, User> = app
         .store
         .people_of_meeting(tenant.id, id)
@@ -695,11 +705,7 @@ pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> R
     let invite = {
         let organiser = users.get(&row.organiser_id).unwrap_or(actor);
         let attendees: Vec<&User> = users.values().filter(|u| u.id != row.organiser_id).collect();
-        let d = crate::invitations::Details {
-            title: &page.meeting.title,
-            place: &page.meeting.place,
-            objectives: &page.meeting.objectives,
-        };
+        let d = crate::invitations::Details::of(&page.meeting);
         let ev = crate::invitations::event(app, tenant, &row, &d, organiser, &attendees, row.ics_sequence, now);
         crate::invitations::attachment(crate::calendar::Method::Request, &ev)
     };

@@ -114,7 +114,7 @@ fn arrange(m: &meetings::Meeting, c: &Content, tr: &Tr) -> Minutes {
     let by_kind = |k| c.elements.iter().filter(move |e| e.kind == k);
     Minutes {
         title: m.title.clone(),
-        when: format!("{} ({})", m.local_start.replace('T', " "), m.time_zone),
+        when: m.when(),
         duration_minutes: m.duration_minutes,
         place: m.place.clone(),
         objectives: m.objectives.clone(),

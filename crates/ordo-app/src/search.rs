@@ -178,7 +178,7 @@ pub async fn search(app: &App, tenant: &Tenant, actor: &User, query: &str) -> Re
         out.push(Found {
             meeting_id: h.meeting,
             meeting_title: m.title.clone(),
-            when: format!("{} ({})", m.local_start.replace('T', " "), m.time_zone),
+            when: m.when(),
             element,
             score: h.score,
         });

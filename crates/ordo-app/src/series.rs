@@ -259,7 +259,7 @@ pub async fn view(app: &App, tenant: &Tenant, actor: &User, series: &str) -> Res
             Err(e) => return Err(e),
         };
         let m = &page.meeting;
-        let when = format!("{} ({})", m.local_start.replace('T', " "), m.time_zone);
+        let when = m.when();
         let name_of = |u: &UserId| page.content.participants.iter().find(|p| p.user_id == *u).map(|p| p.name.clone());
         for e in page.content.elements.iter().filter(|e| still_open(e) && e.origin.carried_to.is_none()) {
             out.backlog.push(BacklogItem {

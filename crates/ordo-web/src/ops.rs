@@ -999,8 +999,8 @@ async fn granted_meeting(
     Ok(ok(&GrantedMeetingTpl {
         p: OpsPage::new(&ctx, "support"),
         tenant: slug,
+        when: m.when(),
         title: m.title,
-        when: format!("{} ({})", m.local_start.replace('T', " "), m.time_zone),
         topics,
     }))
 }

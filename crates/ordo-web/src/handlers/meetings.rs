@@ -500,7 +500,7 @@ pub async fn minutes_as(st: &AppState, ctx: &Ctx, id: MeetingId, format: Minutes
 }
 
 /// The minutes as a stand-alone HTML document.
-pub fn minutes_html_text(tr: ordo_app::i18n::Tr, m: ordo_app::minutes::Minutes) -> Result<String, WebError> {
+fn minutes_html_text(tr: ordo_app::i18n::Tr, m: ordo_app::minutes::Minutes) -> Result<String, WebError> {
     use askama::Template as _;
     MinutesTpl { style: MINUTES_CSS, tr, lang: tr.lang(), m }
         .render()
