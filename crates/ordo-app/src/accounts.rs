@@ -126,7 +126,7 @@ pub async fn create_tenant(
     let name = TenantName::parse(name)?;
     let email = Email::parse(owner_email)?;
     if app.store.tenant_by_slug(&slug).await?.is_some() {
-        return Err(AppError::Conflict("slug"));
+        return Err(AppError::Conflict(crate::Conflict::SlugTaken));
     }
     let token = random::token(32)?;
     let now = app.now();
@@ -210,7 +210,7 @@ pub async fn create_tenant(
             }
             let _ = app.keys.destroy_tenant(tenant.id);
             Err(match e {
-                AppError::Conflict(_) => AppError::Conflict("slug"),
+                AppError::Conflict(_) => AppError::Conflict(crate::Conflict::SlugTaken),
                 other => other,
             })
         }
@@ -248,7 +248,7 @@ pub async fn invite(
                 tx.set_role(tenant.id, u.id, role, now).await?;
                 u.id
             }
-            Some(_) => return Err(AppError::Conflict("email")),
+            Some(_) => return Err(AppError::Conflict(crate::Conflict::EmailTaken)),
             None => {
                 let u = new_user_row(
                     &keys,

@@ -128,25 +128,20 @@ pub async fn queue_change(
     Ok(sent)
 }
 
-/// The people of a meeting, opened, each with whether they were invited.
-pub async fn people(
-    app: &App,
-    tenant: &Tenant,
+/// The people of a meeting (its rows as read), opened, each with whether
+/// they were invited.
+pub fn people(
     keys: &TenantKeys,
-    row: &MeetingRow,
+    rows: Vec<ordo_store::UserRow>,
     participants: &[ordo_store::ParticipantRow],
-) -> Result<Vec<(User, bool)>, AppError> {
+) -> Vec<(User, bool)> {
     let shared: std::collections::HashMap<UserId, bool> =
         participants.iter().map(|p| (p.user_id, p.shared_at.is_some())).collect();
-    Ok(app
-        .store
-        .people_of_meeting(tenant.id, row.id)
-        .await?
-        .into_iter()
+    rows.into_iter()
         .filter_map(|r| crate::accounts::open_user(keys, r).ok())
         .map(|u| {
             let s = shared.get(&u.id).copied().unwrap_or(false);
             (u, s)
         })
-        .collect())
+        .collect()
 }

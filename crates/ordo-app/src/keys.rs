@@ -38,10 +38,11 @@ pub enum Field {
     SupportImage,
     TemplateName,
     TemplateBody,
+    HistoryBefore,
 }
 
 impl Field {
-    pub const ALL: [Field; 20] = [
+    pub const ALL: [Field; 21] = [
         Field::UserEmail,
         Field::UserDisplayName,
         Field::UserPhone,
@@ -62,6 +63,7 @@ impl Field {
         Field::SupportImage,
         Field::TemplateName,
         Field::TemplateBody,
+        Field::HistoryBefore,
     ];
 
     /// Sealed bytes rather than text (pictures).
@@ -87,6 +89,7 @@ impl Field {
             ordo_store::SealedTable::Comments => &[Field::CommentBody],
             ordo_store::SealedTable::SupportMessages => &[Field::SupportBody],
             ordo_store::SealedTable::Templates => &[Field::TemplateName, Field::TemplateBody],
+            ordo_store::SealedTable::History => &[Field::HistoryBefore],
         }
     }
 
@@ -112,6 +115,7 @@ impl Field {
             Field::SupportImage => ("support_messages", "image"),
             Field::TemplateName => ("agenda_templates", "name"),
             Field::TemplateBody => ("agenda_templates", "body"),
+            Field::HistoryBefore => ("meeting_history", "before"),
         }
     }
 

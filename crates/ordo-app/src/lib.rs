@@ -28,6 +28,7 @@ mod settings;
 pub mod staff;
 pub mod support;
 pub mod templates;
+pub mod write;
 
 pub use accounts::User;
 pub use settings::{AlertSettings, Mode, Settings, Webhook, WebhookFormat};
@@ -114,8 +115,8 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
-    #[error("conflict on {0}")]
-    Conflict(&'static str),
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
     #[error("wrong e-mail or password")]
     BadCredentials,
     #[error("too many attempts; retry in {retry_after_secs} s")]
@@ -137,11 +138,42 @@ pub enum AppError {
     WrongMasterKey,
 }
 
+/// Why a write was refused because of the state it met (HTTP 409).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conflict {
+    /// Someone saved a newer version since the form was loaded.
+    Version,
+    /// The meeting already has its next one (prepared meanwhile).
+    FollowUp,
+    /// The e-mail address belongs to another account (or a disabled one).
+    EmailTaken,
+    /// The address (slug) belongs to another organisation.
+    SlugTaken,
+    /// A tenant key of that version exists already.
+    KeyExists,
+}
+
+impl Conflict {
+    /// Its stable name: the API's `field` of a 409 answer, and the end of
+    /// its message's translation key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Conflict::Version => "version",
+            Conflict::FollowUp => "follow_up",
+            Conflict::EmailTaken => "email",
+            Conflict::SlugTaken => "slug",
+            Conflict::KeyExists => "key",
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             // A uniqueness rule is the user's problem, not a server fault.
-            StoreError::Conflict(what) => AppError::Conflict(what),
+            StoreError::Conflict(ordo_store::Unique::Email) => AppError::Conflict(Conflict::EmailTaken),
+            StoreError::Conflict(ordo_store::Unique::Slug) => AppError::Conflict(Conflict::SlugTaken),
+            StoreError::Conflict(ordo_store::Unique::TenantKey) => AppError::Conflict(Conflict::KeyExists),
             other => AppError::Store(other),
         }
     }

@@ -83,7 +83,7 @@ pub async fn create(
         series: Some((id, 0)),
         ..Plan::default()
     };
-    meetings::create_planned(app, tenant, actor, input, plan).await
+    meetings::create_planned(app, tenant, actor, input, plan, crate::write::UseCase::SeriesCreate).await
 }
 
 /// Where a meeting stands among others, for its page.
@@ -134,7 +134,7 @@ pub async fn prepare_next(
     let page = meetings::page(app, tenant, actor, id).await?;
     let links = app.store.meeting_links(tenant.id, id).await?;
     if links.next.is_some() {
-        return Err(AppError::Conflict("follow_up"));
+        return Err(AppError::Conflict(crate::Conflict::FollowUp));
     }
     let m = &page.meeting;
     let (starts_at, series) = match (&links.series_id, links.series_index) {
@@ -202,7 +202,7 @@ pub async fn prepare_next(
         place: &m.place,
     };
     let plan = Plan { topics, participants, series, follows: Some(id), carried, ..Plan::default() };
-    meetings::create_planned(app, tenant, actor, input, plan).await
+    meetings::create_planned(app, tenant, actor, input, plan, crate::write::UseCase::MeetingFollowUp).await
 }
 
 /// A meeting of a series, as its page lists it.

@@ -41,10 +41,16 @@ pub enum AuditKind {
     SupportMeetingViewed,
     TemplateSaved,
     TemplateDeleted,
+    ParticipantAdded,
+    ParticipantRoleChanged,
+    AttendanceRecorded,
+    ContributorAssigned,
+    ContributorRemoved,
+    RemindersChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 35] = [
+    pub const ALL: [AuditKind; 41] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -80,6 +86,12 @@ impl AuditKind {
         AuditKind::SupportMeetingViewed,
         AuditKind::TemplateSaved,
         AuditKind::TemplateDeleted,
+        AuditKind::ParticipantAdded,
+        AuditKind::ParticipantRoleChanged,
+        AuditKind::AttendanceRecorded,
+        AuditKind::ContributorAssigned,
+        AuditKind::ContributorRemoved,
+        AuditKind::RemindersChanged,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -118,6 +130,12 @@ impl AuditKind {
             AuditKind::SupportMeetingViewed => "support.meeting_viewed",
             AuditKind::TemplateSaved => "template.saved",
             AuditKind::TemplateDeleted => "template.deleted",
+            AuditKind::ParticipantAdded => "meeting.participant_added",
+            AuditKind::ParticipantRoleChanged => "meeting.participant_role_changed",
+            AuditKind::AttendanceRecorded => "meeting.attendance_recorded",
+            AuditKind::ContributorAssigned => "meeting.contributor_assigned",
+            AuditKind::ContributorRemoved => "meeting.contributor_removed",
+            AuditKind::RemindersChanged => "reminders.changed",
         }
     }
 }

@@ -107,6 +107,10 @@ id_type!(
     MeetingId
 );
 id_type!(
+    /// An entry of a meeting's change history.
+    HistoryId
+);
+id_type!(
     /// A topic (or sub-topic) of a meeting's agenda.
     TopicId
 );

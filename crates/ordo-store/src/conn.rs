@@ -19,6 +19,16 @@ pub(crate) enum Conn<'a> {
     Postgres(&'a mut PgConnection),
 }
 
+impl Conn<'_> {
+    /// The same connection, borrowed again for one more operation.
+    pub(crate) fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+            Conn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
 /// Run the same body against whichever engine `conn` is. Inside the body `$c`
 /// is a `&mut` connection of the concrete engine; write queries once with `$n`
 /// placeholders and pass `&mut *$c` as the executor.
@@ -42,6 +52,27 @@ macro_rules! on_pool {
     }};
 }
 pub(crate) use on_pool;
+
+/// Declare reads that both the pool and a transaction offer: a write reads
+/// what its decision depends on inside its own transaction, so the check
+/// and the change see the same rows. Inside the body, the named connection
+/// is a [`Conn`].
+macro_rules! reads {
+    ($($(#[$m:meta])* pub async fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty { $conn:ident => $body:expr })*) => {
+        impl $crate::Store {
+            $($(#[$m])* pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                $crate::conn::on_pool!(self, $conn => $body)
+            })*
+        }
+        impl $crate::Tx {
+            $($(#[$m])* pub async fn $name(&mut self $(, $arg: $ty)*) -> $ret {
+                let $conn = self.conn();
+                $body
+            })*
+        }
+    };
+}
+pub(crate) use reads;
 
 /// The database. Cheap to clone.
 #[derive(Clone)]
@@ -206,7 +237,7 @@ impl Tx {
 }
 
 /// Map a unique-constraint violation to a named conflict.
-pub(crate) fn conflict(e: sqlx::Error, what: &'static str) -> StoreError {
+pub(crate) fn conflict(e: sqlx::Error, what: crate::Unique) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what),
         _ => StoreError::Db(e),

@@ -36,6 +36,7 @@ pub const TENANT_TABLES: &[(&str, &str)] = &[
     ("element_owners", "tenant_id"),
     ("comments", "tenant_id"),
     ("attachments", "tenant_id"),
+    ("meeting_history", "tenant_id"),
     ("support_conversations", "tenant_id"),
     ("support_messages", "tenant_id"),
     ("support_grants", "tenant_id"),

@@ -14,23 +14,25 @@ mod migrate;
 pub mod models;
 mod queries;
 mod row;
+#[cfg(test)]
+mod tests;
 
 pub use conn::{Store, Tx};
 /// The schema version this build creates and reads (its latest migration).
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use models::*;
 pub use queries::{
-    BackupRun, Blob, ConversationRow, Delivery, Gauges, GrantRow, Hit, Incident, Job, MeetingLinks, MessageRow, Origin,
-    PlatformAuditEntry, ReminderPref, SealedRow, SealedTable, SeriesRow, StaffRow, StaffSession, StatusChange,
-    TemplateRow, TenantStatusRow, Term,
+    BackupRun, Blob, ConversationRow, Delivery, Gauges, GrantRow, HistoryRow, Hit, Incident, ItemKind, Job,
+    MeetingLinks, MessageRow, Origin, PlatformAuditEntry, ReminderPref, SealedRow, SealedTable, SeriesRow, StaffRow,
+    StaffSession, StatusChange, TemplateRow, TenantStatusRow, Term,
 };
 
 /// The store layer's one error type.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A uniqueness rule was broken; the name says which (`slug`, `email`).
-    #[error("already exists: {0}")]
-    Conflict(&'static str),
+    /// A uniqueness rule was broken; the value says which.
+    #[error("already exists: {0:?}")]
+    Conflict(Unique),
     /// Another writer changed the row first (optimistic check failed).
     #[error("concurrent update")]
     Concurrent,
@@ -59,6 +61,17 @@ impl StoreError {
             _ => false,
         }
     }
+}
+
+/// The uniqueness rules a write can break.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unique {
+    /// An account (or staff member) with this e-mail address exists.
+    Email,
+    /// A tenant with this address exists.
+    Slug,
+    /// A tenant key of this purpose and version exists.
+    TenantKey,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -86,15 +86,34 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_series.sql"),
         postgres: include_str!("../migrations/postgres/0012_series.sql"),
     },
+    Migration {
+        version: 13,
+        name: "history",
+        sqlite: include_str!("../migrations/sqlite/0013_history.sql"),
+        postgres: include_str!("../migrations/postgres/0013_history.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 12;
+pub const LATEST: i64 = 13;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
 pub(crate) async fn run(conn: Conn<'_>) -> Result<()> {
+    run_list(conn, MIGRATIONS).await
+}
+
+/// Apply the pending migrations of `list`, each in a transaction of its
+/// own, so that a failing one leaves every earlier one applied and itself
+/// not at all.
+async fn run_list(mut conn: Conn<'_>, list: &[Migration]) -> Result<()> {
+    while apply_next(conn.reborrow(), list).await? {}
+    Ok(())
+}
+
+/// Apply the first pending migration, if any; true if one was applied.
+async fn apply_next(conn: Conn<'_>, list: &[Migration]) -> Result<bool> {
     let sqlite = matches!(conn, Conn::Sqlite(_));
     run!(conn, c => {
         // Serialise concurrent migrators: SQLite by taking the write lock
@@ -109,10 +128,11 @@ pub(crate) async fn run(conn: Conn<'_>) -> Result<()> {
             let applied: Vec<(i64, String)> = sqlx::query_as("SELECT version, checksum FROM ordo_migrations ORDER BY version")
                 .fetch_all(&mut *c)
                 .await?;
-            if let Some((v, _)) = applied.last() && *v > LATEST {
-                tracing::warn!(database = v, binary = LATEST, "the database schema is newer than this binary");
+            let latest = list.last().map_or(0, |m| m.version);
+            if let Some((v, _)) = applied.last() && *v > latest {
+                tracing::warn!(database = v, binary = latest, "the database schema is newer than this binary");
             }
-            for m in MIGRATIONS {
+            for m in list {
                 let sql = if sqlite { m.sqlite } else { m.postgres };
                 let sum = ordo_crypto::sha256_hex(sql.as_bytes());
                 match applied.iter().find(|(v, _)| *v == m.version) {
@@ -123,12 +143,14 @@ pub(crate) async fn run(conn: Conn<'_>) -> Result<()> {
                     }
                     None => {}
                 }
-                for stmt in split_statements(sql) {
-                    sqlx::query(sqlx::AssertSqlSafe(stmt))
-                        .execute(&mut *c)
-                        .await
-                        .map_err(|source| StoreError::Migration { version: m.version, source })?;
-                }
+                // The file runs as a whole (SQLite: one multi-statement
+                // execution; PostgreSQL: the simple query protocol), inside
+                // this migration's transaction: no splitting of our own to
+                // get wrong on a quote, a comment or a trigger body.
+                sqlx::raw_sql(sql)
+                    .execute(&mut *c)
+                    .await
+                    .map_err(|source| StoreError::Migration { version: m.version, source })?;
                 sqlx::query("INSERT INTO ordo_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, 0)")
                     .bind(m.version)
                     .bind(m.name)
@@ -136,14 +158,15 @@ pub(crate) async fn run(conn: Conn<'_>) -> Result<()> {
                     .execute(&mut *c)
                     .await?;
                 tracing::info!(version = m.version, name = m.name, "migration applied");
+                return Ok(true);
             }
-            Ok(())
+            Ok(false)
         }
         .await;
         match result {
-            Ok(()) => {
+            Ok(applied) => {
                 sqlx::query("COMMIT").execute(&mut *c).await?;
-                Ok(())
+                Ok(applied)
             }
             Err(e) => {
                 let _ = sqlx::query("ROLLBACK").execute(&mut *c).await;
@@ -153,84 +176,74 @@ pub(crate) async fn run(conn: Conn<'_>) -> Result<()> {
     })
 }
 
-/// Split a migration file into statements at semicolons, except inside a
-/// PostgreSQL `$$` body or a SQLite trigger's `BEGIN ... END`. Comments
-/// start with `--` and run to the end of the line.
-fn split_statements(sql: &str) -> impl Iterator<Item = String> + '_ {
-    let without_comments: String = sql
-        .lines()
-        .map(|l| match l.find("--") {
-            Some(i) => &l[..i],
-            None => l,
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut out: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for piece in without_comments.split(';') {
-        if !current.is_empty() {
-            current.push(';');
-        }
-        current.push_str(piece);
-        if !unfinished(&current) {
-            let stmt = current.trim().to_owned();
-            if !stmt.is_empty() {
-                out.push(stmt);
-            }
-            current.clear();
-        }
-    }
-    let rest = current.trim();
-    if !rest.is_empty() {
-        out.push(rest.to_owned());
-    }
-    out.into_iter()
-}
-
-/// Whether a statement cut at a semicolon is still open: inside a `$$`
-/// body, or a trigger whose `BEGIN` has not met its `END` yet.
-fn unfinished(stmt: &str) -> bool {
-    let dollars = stmt.matches("$$").count();
-    if dollars > 0 {
-        return dollars % 2 == 1;
-    }
-    let upper = stmt.trim().to_ascii_uppercase();
-    let words: Vec<&str> = upper.split_whitespace().collect();
-    words.starts_with(&["CREATE", "TRIGGER"]) && words.contains(&"BEGIN") && words.last() != Some(&"END")
-}
-
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn splits_statements_and_drops_comments() {
-        let v: Vec<String> =
-            super::split_statements("-- a; b\nCREATE TABLE a (x INT); -- c\n\nCREATE INDEX i ON a (x);\n").collect();
-        assert_eq!(v, vec!["CREATE TABLE a (x INT)", "CREATE INDEX i ON a (x)"]);
+pub(crate) mod tests {
+    use super::{Migration, run_list};
+    use crate::conn::run;
+    use crate::tests::{TestDb, both};
+
+    /// A migration whose text a statement splitter would cut wrongly: a
+    /// semicolon and a `--` inside string literals, a trigger body.
+    const TRICKY: &[Migration] = &[
+        Migration {
+            version: 1,
+            name: "tricky",
+            sqlite: "CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT NOT NULL DEFAULT 'a; b -- not a comment');
+                     CREATE TABLE n (c INTEGER NOT NULL);
+                     INSERT INTO n (c) VALUES (0);
+                     CREATE TRIGGER t_count AFTER INSERT ON t BEGIN UPDATE n SET c = c + 1; UPDATE n SET c = c + 0; END;
+                     INSERT INTO t (id) VALUES (1); -- a real comment; with a semicolon
+                     INSERT INTO t (id, note) VALUES (2, 'x;y');",
+            postgres: "CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT NOT NULL DEFAULT 'a; b -- not a comment');
+                       CREATE TABLE n (c INTEGER NOT NULL);
+                       INSERT INTO n (c) VALUES (0);
+                       CREATE FUNCTION t_count() RETURNS trigger LANGUAGE plpgsql AS $$
+                       BEGIN UPDATE n SET c = c + 1; RETURN NEW; END $$;
+                       CREATE TRIGGER t_count AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION t_count();
+                       INSERT INTO t (id) VALUES (1); -- a real comment; with a semicolon
+                       INSERT INTO t (id, note) VALUES (2, 'x;y');",
+        },
+        Migration {
+            version: 2,
+            name: "broken",
+            sqlite: "INSERT INTO t (id) VALUES (3); INSERT INTO nowhere (x) VALUES (1);",
+            postgres: "INSERT INTO t (id) VALUES (3); INSERT INTO nowhere (x) VALUES (1);",
+        },
+    ];
+
+    async fn count(db: &TestDb, sql: &'static str) -> i64 {
+        let mut held = db.store.hold().await.unwrap();
+        run!(held.conn(), c => sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *c).await.unwrap())
     }
 
-    #[test]
-    fn keeps_trigger_and_function_bodies_whole() {
-        let sql = "CREATE TRIGGER t AFTER INSERT ON a\nBEGIN\n  UPDATE b SET n = n + 1;\n  UPDATE c SET n = 1;\nEND;\n\
-                   CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  x := 1;\n  RETURN NEW;\nEND\n$$;\n\
-                   CREATE TRIGGER u AFTER UPDATE ON a FOR EACH ROW EXECUTE FUNCTION f();\nCREATE INDEX i ON a (x);";
-        let v: Vec<String> = super::split_statements(sql).collect();
-        assert_eq!(v.len(), 4, "{v:#?}");
-        assert!(v[0].ends_with("UPDATE c SET n = 1;\nEND"));
-        assert!(v[1].ends_with("RETURN NEW;\nEND\n$$"));
-        assert!(v[2].starts_with("CREATE TRIGGER u"));
-    }
+    both!(a_migration_runs_whole_and_a_failing_one_leaves_nothing, |engine| {
+        let db = TestDb::empty(engine).await;
+        let mut held = db.store.hold().await.unwrap();
+        let err = run_list(held.conn(), TRICKY).await.unwrap_err();
+        drop(held);
+        assert!(matches!(err, crate::StoreError::Migration { version: 2, .. }), "{err:?}");
+        // The first applied entirely: the literal kept its semicolon and
+        // dashes, the trigger counted both rows.
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM t WHERE note = 'a; b -- not a comment'").await, 1);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM t WHERE note = 'x;y'").await, 1);
+        assert_eq!(count(&db, "SELECT CAST(c AS BIGINT) FROM n").await, 2);
+        // The second not at all: its first statement was rolled back with it.
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM t").await, 2);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM ordo_migrations").await, 1);
+    });
 
-    /// Every migration file splits into statements that each end where a
-    /// statement can end (a cut in the middle of a body would fail late,
-    /// on a customer's database).
-    #[test]
-    fn every_migration_splits_cleanly() {
-        for m in super::MIGRATIONS {
-            for sql in [m.sqlite, m.postgres] {
-                for stmt in super::split_statements(sql) {
-                    assert!(!super::unfinished(&stmt), "migration {} cut inside: {stmt}", m.version);
-                }
-            }
-        }
-    }
+    both!(an_edited_migration_is_refused, |engine| {
+        let db = TestDb::empty(engine).await;
+        let mut held = db.store.hold().await.unwrap();
+        run_list(held.conn(), &TRICKY[..1]).await.unwrap();
+        let edited = [Migration { sqlite: "SELECT 1;", postgres: "SELECT 1;", ..TRICKY[0] }];
+        let err = run_list(held.conn(), &edited).await.unwrap_err();
+        assert!(matches!(err, crate::StoreError::Corrupt("ordo_migrations.checksum")), "{err:?}");
+    });
+
+    both!(every_migration_applies_and_twice_is_a_no_op, |engine| {
+        let db = TestDb::migrated(engine).await;
+        db.store.migrate().await.unwrap();
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM ordo_migrations").await, crate::migrate::LATEST);
+    });
 }

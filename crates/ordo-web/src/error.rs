@@ -19,8 +19,8 @@ pub enum WebError {
     Unauthenticated,
     #[error("invalid {field}: {code}")]
     Invalid { field: &'static str, code: &'static str },
-    #[error("conflict on {0}")]
-    Conflict(&'static str),
+    #[error("conflict: {0:?}")]
+    Conflict(ordo_app::Conflict),
     #[error("throttled")]
     Throttled(i64),
     #[error("bad or expired link")]
@@ -105,7 +105,7 @@ impl WebError {
             WebError::Csrf => ("csrf", None),
             WebError::Unauthenticated => ("unauthenticated", None),
             WebError::Invalid { field, code } => (*code, Some((*field).to_owned())),
-            WebError::Conflict(f) => ("conflict", Some((*f).to_owned())),
+            WebError::Conflict(c) => ("conflict", Some(c.as_str().to_owned())),
             WebError::BadJson(f) => ("invalid_json", Some(f.clone())),
             WebError::Throttled(_) => ("throttled", None),
             WebError::BadToken => ("bad_token", None),

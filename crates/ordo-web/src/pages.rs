@@ -366,7 +366,7 @@ pub struct MeetingTpl {
     pub status: String,
     pub read_only: bool,
     pub participants: Vec<ParticipantView>,
-    pub can: std::collections::HashMap<&'static str, bool>,
+    pub can: ordo_app::meetings::Capabilities,
     pub topics: Vec<TopicView>,
     /// Where the page's script loads the people already met (suggestions
     /// when adding participants), only when that field is used.
@@ -415,12 +415,6 @@ pub struct PositionView {
     pub next_start: Option<String>,
     /// A single meeting: its follow-up may be prepared at a chosen time.
     pub follow_up_start: String,
-}
-
-impl MeetingTpl {
-    pub fn may(&self, what: &str) -> bool {
-        self.can.get(what).copied().unwrap_or(false)
-    }
 }
 
 pub struct BackupRunView {

@@ -406,7 +406,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, StartError> {
                     eprintln!("ordo: {}", describe_invalid(&i));
                     Ok(ExitCode::from(2))
                 }
-                Err(ordo_app::AppError::Conflict("slug")) => {
+                Err(ordo_app::AppError::Conflict(ordo_app::Conflict::SlugTaken)) => {
                     eprintln!("ordo: the slug {slug:?} is already taken");
                     Ok(ExitCode::from(2))
                 }

@@ -59,6 +59,7 @@ impl Store {
                      UNION ALL SELECT body FROM comments WHERE tenant_id = $1
                      UNION ALL SELECT substr(data, 1, 16) FROM attachments WHERE tenant_id = $1
                      UNION ALL SELECT body FROM support_messages WHERE tenant_id = $1
+                     UNION ALL SELECT before FROM meeting_history WHERE tenant_id = $1 AND before IS NOT NULL
                      UNION ALL SELECT substr(image, 1, 16) FROM support_messages WHERE tenant_id = $1 AND image IS NOT NULL",
                 )
                 .bind(tenant.to_string())
@@ -87,7 +88,7 @@ impl Tx {
             .bind(now.unix())
             .execute(&mut *c)
             .await
-            .map_err(|e| crate::conn::conflict(e, "tenant_key"))?;
+            .map_err(|e| crate::conn::conflict(e, crate::Unique::TenantKey))?;
             Ok(())
         })
     }
@@ -177,16 +178,18 @@ pub enum SealedTable {
     Comments,
     SupportMessages,
     Templates,
+    History,
 }
 
 impl SealedTable {
-    pub const ALL: [SealedTable; 6] = [
+    pub const ALL: [SealedTable; 7] = [
         SealedTable::Meetings,
         SealedTable::Topics,
         SealedTable::Elements,
         SealedTable::Comments,
         SealedTable::SupportMessages,
         SealedTable::Templates,
+        SealedTable::History,
     ];
 }
 
@@ -313,6 +316,10 @@ impl Store {
                         "SELECT id, name, body, NULL AS b FROM agenda_templates WHERE tenant_id = $1
                            AND NOT (name LIKE $2 AND body LIKE $2) ORDER BY id LIMIT $3",
                     ),
+                    SealedTable::History => sqlx::query_as(
+                        "SELECT id, before, NULL AS a, NULL AS b FROM meeting_history WHERE tenant_id = $1
+                           AND before IS NOT NULL AND NOT (before LIKE $2) ORDER BY id LIMIT $3",
+                    ),
                 }
                 .bind(tenant.to_string())
                 .bind(&pattern)
@@ -369,6 +376,10 @@ impl Tx {
                     "UPDATE agenda_templates SET name = $3, body = $4 WHERE tenant_id = $1 AND id = $2 AND name = $5 AND body = $6",
                 )
                 .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(v(1)).bind(o(0)).bind(o(1)),
+                SealedTable::History => sqlx::query(
+                    "UPDATE meeting_history SET before = $3 WHERE tenant_id = $1 AND id = $2 AND before = $4",
+                )
+                .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(o(0)),
             };
             Ok(q.execute(&mut *c).await?.rows_affected() == 1)
         })

@@ -1,4 +1,4 @@
-use crate::conn::{Conn, on_pool, run};
+use crate::conn::{Conn, on_pool, reads, run};
 use crate::row::Get;
 use crate::{
     AttachmentRow, CommentRow, ElementRow, MeetingRow, ParticipantRow, Result, Sealed, Store, StoreError, TopicRow, Tx,
@@ -120,73 +120,6 @@ impl Store {
         })
     }
 
-    pub async fn participants(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<ParticipantRow>> {
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let rows = sqlx::query(
-                    "SELECT user_id, role, shared_at, present FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY role, user_id",
-                )
-                .bind(tenant.to_string())
-                .bind(meeting.to_string())
-                .fetch_all(&mut *c)
-                .await?;
-                rows.iter()
-                    .map(participant)
-                    .collect()
-            })
-        })
-    }
-
-    pub async fn topics(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<TopicRow>> {
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let rows = sqlx::query(
-                    "SELECT id, meeting_id, parent_id, position, title FROM topics WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY position, id",
-                )
-                .bind(tenant.to_string())
-                .bind(meeting.to_string())
-                .fetch_all(&mut *c)
-                .await?;
-                rows.iter().map(topic).collect()
-            })
-        })
-    }
-
-    pub async fn elements(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<ElementRow>> {
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let rows = sqlx::query(
-                    "SELECT id, meeting_id, topic_id, position, kind, title, description, due_date, action_status, created_by, version, updated_at
-                     FROM elements WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY position, id",
-                )
-                .bind(tenant.to_string())
-                .bind(meeting.to_string())
-                .fetch_all(&mut *c)
-                .await?;
-                rows.iter().map(element).collect()
-            })
-        })
-    }
-
-    /// (element, owner) pairs of a meeting's actions.
-    pub async fn element_owners(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<(ElementId, UserId)>> {
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let rows: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT o.element_id, o.user_id FROM element_owners o JOIN elements e ON e.tenant_id = o.tenant_id AND e.id = o.element_id
-                     WHERE o.tenant_id = $1 AND e.meeting_id = $2",
-                )
-                .bind(tenant.to_string())
-                .bind(meeting.to_string())
-                .fetch_all(&mut *c)
-                .await?;
-                rows.into_iter()
-                    .map(|(e, u)| Ok((e.parse().map_err(|_| StoreError::Corrupt("element_owners"))?, u.parse().map_err(|_| StoreError::Corrupt("element_owners"))?)))
-                    .collect()
-            })
-        })
-    }
-
     /// Every action of the tenant (the admins' overview), with owners.
     pub async fn all_actions(&self, tenant: TenantId) -> Result<Vec<ElementRow>> {
         on_pool!(self, conn => {
@@ -244,6 +177,27 @@ impl Store {
 impl Tx {
     pub async fn meeting_by_id(&mut self, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
         meeting_by_id(self.conn(), tenant, id).await
+    }
+
+    /// Read a meeting to change it: on PostgreSQL its row stays locked until
+    /// the transaction ends, so two writes to one meeting decide one after
+    /// the other on what the first committed (SQLite's write transactions
+    /// hold the whole database's write lock already).
+    pub async fn lock_meeting(&mut self, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
+        match self.conn() {
+            Conn::Sqlite(c) => meeting_by_id(Conn::Sqlite(c), tenant, id).await,
+            Conn::Postgres(c) => {
+                let row = sqlx::query(
+                    "SELECT tenant_id, id, title, objectives, place, starts_at, time_zone, duration_minutes, organiser_id, status, version, revision, ics_sequence, created_at, updated_at
+                     FROM meetings WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+                )
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .fetch_optional(&mut *c)
+                .await?;
+                row.as_ref().map(meeting).transpose()
+            }
+        }
     }
 
     pub async fn insert_meeting(&mut self, m: &MeetingRow) -> Result<()> {
@@ -573,36 +527,7 @@ impl Tx {
     }
 }
 
-impl Store {
-    /// A meeting's comments, oldest first.
-    pub async fn comments(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<CommentRow>> {
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let rows = sqlx::query(
-                    "SELECT id, meeting_id, element_id, parent_id, author_id, body, created_at FROM comments
-                     WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY created_at, id",
-                )
-                .bind(tenant.to_string())
-                .bind(meeting.to_string())
-                .fetch_all(&mut *c)
-                .await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(CommentRow {
-                            id: r.parsed("id")?,
-                            meeting_id: r.parsed("meeting_id")?,
-                            element_id: r.parsed("element_id")?,
-                            parent_id: r.opt_parsed("parent_id")?,
-                            author_id: r.parsed("author_id")?,
-                            body: Sealed::from_storage(r.text("body")?),
-                            created_at: r.ts("created_at")?,
-                        })
-                    })
-                    .collect()
-            })
-        })
-    }
-}
+impl Store {}
 
 impl Tx {
     pub async fn insert_comment(&mut self, tenant: TenantId, c_: &CommentRow) -> Result<()> {
@@ -626,34 +551,7 @@ impl Tx {
     }
 }
 
-impl Store {
-    pub async fn attachment(&self, tenant: TenantId, id: ElementId) -> Result<Option<AttachmentRow>> {
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let row = sqlx::query(
-                    "SELECT id, meeting_id, content_type, size, width, height, data FROM attachments WHERE tenant_id = $1 AND id = $2",
-                )
-                .bind(tenant.to_string())
-                .bind(id.to_string())
-                .fetch_optional(&mut *c)
-                .await?;
-                row.as_ref()
-                    .map(|r| {
-                        Ok(AttachmentRow {
-                            id: r.parsed("id")?,
-                            meeting_id: r.parsed("meeting_id")?,
-                            content_type: r.text("content_type")?,
-                            size: r.int("size")?,
-                            width: r.int("width")?,
-                            height: r.int("height")?,
-                            data: Sealed::from_storage(r.text("data")?),
-                        })
-                    })
-                    .transpose()
-            })
-        })
-    }
-}
+impl Store {}
 
 impl Tx {
     pub async fn insert_attachment(&mut self, tenant: TenantId, a: &AttachmentRow, now: Timestamp) -> Result<()> {
@@ -678,31 +576,7 @@ impl Tx {
     }
 }
 
-impl Store {
-    /// (topic, contributor) pairs of a meeting.
-    pub async fn topic_contributors(
-        &self,
-        tenant: TenantId,
-        meeting: MeetingId,
-    ) -> Result<Vec<(ordo_core::ids::TopicId, UserId)>> {
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let rows: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT tc.topic_id, tc.user_id FROM topic_contributors tc
-                     JOIN topics t ON t.tenant_id = tc.tenant_id AND t.id = tc.topic_id
-                     WHERE tc.tenant_id = $1 AND t.meeting_id = $2",
-                )
-                .bind(tenant.to_string())
-                .bind(meeting.to_string())
-                .fetch_all(&mut *c)
-                .await?;
-                rows.into_iter()
-                    .map(|(t, u)| Ok((t.parse().map_err(|_| StoreError::Corrupt("topic_contributors"))?, u.parse().map_err(|_| StoreError::Corrupt("topic_contributors"))?)))
-                    .collect()
-            })
-        })
-    }
-}
+impl Store {}
 
 impl Tx {
     /// Take a contributor off a topic's list. Returns false if they were not on it.
@@ -827,5 +701,147 @@ impl Tx {
                 .await?;
             Ok(())
         })
+    }
+}
+
+reads! {
+    pub async fn participants(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<ParticipantRow>> { conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT user_id, role, shared_at, present FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY role, user_id",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter()
+                    .map(participant)
+                    .collect()
+            })
+        }
+    }
+
+    pub async fn topics(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<TopicRow>> { conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT id, meeting_id, parent_id, position, title FROM topics WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY position, id",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(topic).collect()
+            })
+        }
+    }
+
+    pub async fn elements(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<ElementRow>> { conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT id, meeting_id, topic_id, position, kind, title, description, due_date, action_status, created_by, version, updated_at
+                     FROM elements WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY position, id",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(element).collect()
+            })
+        }
+    }
+
+    /// (element, owner) pairs of a meeting's actions.
+    pub async fn element_owners(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<(ElementId, UserId)>> { conn => {
+            run!(conn, c => {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT o.element_id, o.user_id FROM element_owners o JOIN elements e ON e.tenant_id = o.tenant_id AND e.id = o.element_id
+                     WHERE o.tenant_id = $1 AND e.meeting_id = $2",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.into_iter()
+                    .map(|(e, u)| Ok((e.parse().map_err(|_| StoreError::Corrupt("element_owners"))?, u.parse().map_err(|_| StoreError::Corrupt("element_owners"))?)))
+                    .collect()
+            })
+        }
+    }
+
+    /// A meeting's comments, oldest first.
+    pub async fn comments(&self, tenant: TenantId, meeting: MeetingId) -> Result<Vec<CommentRow>> { conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT id, meeting_id, element_id, parent_id, author_id, body, created_at FROM comments
+                     WHERE tenant_id = $1 AND meeting_id = $2 ORDER BY created_at, id",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(CommentRow {
+                            id: r.parsed("id")?,
+                            meeting_id: r.parsed("meeting_id")?,
+                            element_id: r.parsed("element_id")?,
+                            parent_id: r.opt_parsed("parent_id")?,
+                            author_id: r.parsed("author_id")?,
+                            body: Sealed::from_storage(r.text("body")?),
+                            created_at: r.ts("created_at")?,
+                        })
+                    })
+                    .collect()
+            })
+        }
+    }
+
+    /// (topic, contributor) pairs of a meeting.
+    pub async fn topic_contributors(
+        &self,
+        tenant: TenantId,
+        meeting: MeetingId,
+    ) -> Result<Vec<(ordo_core::ids::TopicId, UserId)>> { conn => {
+            run!(conn, c => {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT tc.topic_id, tc.user_id FROM topic_contributors tc
+                     JOIN topics t ON t.tenant_id = tc.tenant_id AND t.id = tc.topic_id
+                     WHERE tc.tenant_id = $1 AND t.meeting_id = $2",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.into_iter()
+                    .map(|(t, u)| Ok((t.parse().map_err(|_| StoreError::Corrupt("topic_contributors"))?, u.parse().map_err(|_| StoreError::Corrupt("topic_contributors"))?)))
+                    .collect()
+            })
+        }
+    }
+
+    pub async fn attachment(&self, tenant: TenantId, id: ElementId) -> Result<Option<AttachmentRow>> { conn => {
+            run!(conn, c => {
+                let row = sqlx::query(
+                    "SELECT id, meeting_id, content_type, size, width, height, data FROM attachments WHERE tenant_id = $1 AND id = $2",
+                )
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .fetch_optional(&mut *c)
+                .await?;
+                row.as_ref()
+                    .map(|r| {
+                        Ok(AttachmentRow {
+                            id: r.parsed("id")?,
+                            meeting_id: r.parsed("meeting_id")?,
+                            content_type: r.text("content_type")?,
+                            size: r.int("size")?,
+                            width: r.int("width")?,
+                            height: r.int("height")?,
+                            data: Sealed::from_storage(r.text("data")?),
+                        })
+                    })
+                    .transpose()
+            })
+        }
     }
 }

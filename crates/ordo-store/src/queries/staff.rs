@@ -180,7 +180,7 @@ impl Tx {
             .bind(now.unix())
             .execute(&mut *c)
             .await
-            .map_err(|e| crate::conn::conflict(e, "email"))?;
+            .map_err(|e| crate::conn::conflict(e, crate::Unique::Email))?;
             Ok(())
         })
     }

@@ -89,7 +89,7 @@ impl Tx {
                 .bind(i64::from(t.key_version))
                 .execute(&mut *c)
                 .await
-                .map_err(|e| conflict(e, "slug"))?;
+                .map_err(|e| conflict(e, crate::Unique::Slug))?;
             Ok(())
         })
     }
@@ -166,6 +166,7 @@ impl Tx {
                 "DELETE FROM support_messages WHERE tenant_id = $1",
                 "DELETE FROM support_conversations WHERE tenant_id = $1",
                 "DELETE FROM support_grants WHERE tenant_id = $1",
+                "DELETE FROM meeting_history WHERE tenant_id = $1",
                 "DELETE FROM comments WHERE tenant_id = $1",
                 "DELETE FROM attachments WHERE tenant_id = $1",
                 "DELETE FROM element_owners WHERE tenant_id = $1",

@@ -1,4 +1,4 @@
-use crate::conn::{Conn, conflict, on_pool, run};
+use crate::conn::{Conn, conflict, on_pool, reads, run};
 use crate::row::Get;
 use crate::{NewUser, Result, Sealed, Store, Tx, UserRow};
 use ordo_core::ids::{TenantId, UserId};
@@ -91,30 +91,6 @@ impl Store {
 }
 
 impl Store {
-    /// The people a meeting's page names: its participants and the authors
-    /// of its remarks.
-    pub async fn people_of_meeting(
-        &self,
-        tenant: TenantId,
-        meeting: ordo_core::ids::MeetingId,
-    ) -> Result<Vec<UserRow>> {
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let rows = sqlx::query(
-                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
-                     FROM users WHERE tenant_id = $1 AND (
-                        id IN (SELECT user_id FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2)
-                        OR id IN (SELECT author_id FROM comments WHERE tenant_id = $1 AND meeting_id = $2))",
-                )
-                .bind(tenant.to_string())
-                .bind(meeting.to_string())
-                .fetch_all(&mut *c)
-                .await?;
-                rows.iter().map(from_row).collect()
-            })
-        })
-    }
-
     /// The other participants of every meeting `user` takes part in, with
     /// the meeting they share (a person met twice comes twice).
     pub async fn people_met(
@@ -167,7 +143,7 @@ impl Tx {
             .bind(now.unix())
             .execute(&mut *c)
             .await
-            .map_err(|e| conflict(e, "email"))?;
+            .map_err(|e| conflict(e, crate::Unique::Email))?;
             Ok(())
         })
     }
@@ -320,5 +296,30 @@ impl Tx {
             .await?;
             Ok(r.rows_affected() == 1)
         })
+    }
+}
+
+reads! {
+    /// The people a meeting's page names: its participants and the authors
+    /// of its remarks.
+    pub async fn people_of_meeting(
+        &self,
+        tenant: TenantId,
+        meeting: ordo_core::ids::MeetingId,
+    ) -> Result<Vec<UserRow>> { conn => {
+            run!(conn, c => {
+                let rows = sqlx::query(
+                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
+                     FROM users WHERE tenant_id = $1 AND (
+                        id IN (SELECT user_id FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2)
+                        OR id IN (SELECT author_id FROM comments WHERE tenant_id = $1 AND meeting_id = $2))",
+                )
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .fetch_all(&mut *c)
+                .await?;
+                rows.iter().map(from_row).collect()
+            })
+        }
     }
 }

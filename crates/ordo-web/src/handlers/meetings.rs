@@ -31,8 +31,10 @@ pub(crate) fn field_errors(ctx: &Ctx, e: AppError) -> Result<Errors, WebError> {
     let tr = ctx.tr();
     match e {
         AppError::Invalid(i) => Ok(Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned())),
-        AppError::Conflict("version") => Ok(Errors::one("form", tr.t("error.stale").to_owned())),
-        AppError::Conflict("follow_up") => Ok(Errors::one("form", tr.t("error.follow_up_exists").to_owned())),
+        AppError::Conflict(ordo_app::Conflict::Version) => Ok(Errors::one("form", tr.t("error.stale").to_owned())),
+        AppError::Conflict(ordo_app::Conflict::FollowUp) => {
+            Ok(Errors::one("form", tr.t("error.follow_up_exists").to_owned()))
+        }
         other => Err(other.into()),
     }
 }
@@ -221,7 +223,7 @@ async fn meeting_view_kept(
         is_action: e.kind == ElementKind::Action,
         done: e.action_status == Some(ActionStatus::Done),
         owners: e.owners.iter().map(name_of).collect::<Vec<_>>().join(", "),
-        comments: threaded(&page.content.comments, e.id, &auth.user.id, page.can.get("remove_comment") == Some(&true)),
+        comments: threaded(&page.content.comments, e.id, &auth.user.id, page.can.remove_comment),
         // Sanitised by ammonia when stored (the only way into the column is
         // through the use cases), and authenticated by AES-GCM since: shown
         // as it is, without parsing it again on every view.
@@ -291,11 +293,7 @@ async fn meeting_view_kept(
                 present: p.present,
             })
             .collect(),
-        can: {
-            let mut can = page.can.clone();
-            can.insert("template", ordo_core::meeting::can_create_meetings(ctx.auth()?.user.role));
-            can
-        },
+        can: page.can,
         meeting_id: id.to_string(),
         topics,
         errors,
@@ -980,7 +978,7 @@ pub async fn edit_element(
     match meetings::update_element(&st.app, &ctx.tenant, &auth.user, id, element, edit).await {
         Ok(()) => Ok(Redirect::to(&ctx.href(&format!("meetings/{id}#el-{element}"))).into_response()),
         Err(e) => {
-            let conflict = matches!(e, AppError::Conflict("version"));
+            let conflict = matches!(e, AppError::Conflict(ordo_app::Conflict::Version));
             let errors = field_errors(&ctx, e)?;
             let status = if conflict || errors.get("form").is_some() {
                 StatusCode::CONFLICT
@@ -1018,7 +1016,7 @@ async fn element_edit_view(
 ) -> Result<crate::pages::ElementEditTpl, WebError> {
     let auth = ctx.auth()?;
     let page = meetings::page(&st.app, &ctx.tenant, &auth.user, id).await?;
-    if !page.can.get("add").copied().unwrap_or(false) {
+    if !page.can.add {
         return Err(WebError::Forbidden);
     }
     let e = page.content.elements.iter().find(|e| e.id == element).ok_or(WebError::NotFound)?;

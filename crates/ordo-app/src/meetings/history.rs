@@ -1,0 +1,74 @@
+//! Reading a meeting's change history: who changed which item, when, and
+//! what it was before, for anyone who may see the meeting.
+
+use super::access::load;
+use crate::accounts::{User, open_user};
+use crate::keys::Field;
+use crate::{App, AppError};
+use ordo_core::ids::{HistoryId, MeetingId, UserId};
+use ordo_core::meeting::MeetingAction;
+use ordo_core::time::Timestamp;
+use ordo_store::Tenant;
+use std::collections::HashMap;
+
+/// How many entries a history answer holds at most (the newest).
+pub const HISTORY_MAX: i64 = 500;
+
+/// One change of a meeting's content.
+#[derive(Clone, Debug)]
+pub struct HistoryEntry {
+    pub id: HistoryId,
+    pub at: Timestamp,
+    pub actor_id: Option<UserId>,
+    /// The actor's name, if they are still a member.
+    pub actor: Option<String>,
+    /// What was done (`element.edit`, `topic.delete`, ...).
+    pub change: String,
+    /// `meeting`, `topic`, `element` or `comment`.
+    pub item_kind: &'static str,
+    pub item_id: String,
+    /// What the item was before (`None`: it was created).
+    pub before: Option<serde_json::Value>,
+}
+
+/// A meeting's history, newest first, for someone who may see it.
+pub async fn history(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<Vec<HistoryEntry>, AppError> {
+    let l = load(app, tenant, actor, id, MeetingAction::View).await?;
+    let rows = app.store.history(tenant.id, id, HISTORY_MAX).await?;
+    let mut names: HashMap<UserId, Option<String>> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let actor = match r.actor_id {
+            Some(u) => match names.get(&u) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = match app.store.user_by_id(tenant.id, u).await? {
+                        Some(row) => Some(open_user(&l.keys, row)?.display_name),
+                        None => None,
+                    };
+                    names.insert(u, n.clone());
+                    n
+                }
+            },
+            None => None,
+        };
+        let before = match &r.before {
+            Some(sealed) => {
+                let text = l.keys.open(Field::HistoryBefore, &r.id.to_string(), sealed)?;
+                Some(serde_json::from_str(&text).map_err(|_| AppError::Internal("history value"))?)
+            }
+            None => None,
+        };
+        out.push(HistoryEntry {
+            id: r.id,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor,
+            change: r.use_case,
+            item_kind: r.item_kind.as_str(),
+            item_id: r.item_id,
+            before,
+        });
+    }
+    Ok(out)
+}
