@@ -7,6 +7,7 @@
 
 use crate::accounts::{User, tenant_link};
 use crate::calendar::{self, Method};
+use crate::write::{UseCase, change};
 use crate::{App, AppError};
 use ordo_core::audit::AuditKind;
 use ordo_core::meeting::MeetingRole;
@@ -22,12 +23,9 @@ const PAST_DAYS: i64 = 180;
 pub async fn create(app: &App, tenant: &Tenant, actor: &User) -> Result<String, AppError> {
     let token = ordo_crypto::random::token(32)?;
     let hash = ordo_crypto::sha256_hex(token.as_bytes());
-    let now = app.now();
-    crate::retrying!({
-        let mut tx = app.store.begin().await?;
-        tx.replace_calendar_feed(tenant.id, actor.id, &hash, now).await?;
-        tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::CalendarFeedCreated).actor(actor.id), now).await?;
-        tx.commit().await?;
+    change!(app, tenant.id, Some(actor.id), UseCase::CalendarFeedCreate, |c| {
+        c.tx.replace_calendar_feed(tenant.id, actor.id, &hash, c.now).await?;
+        c.audit(AuditDraft::new(AuditKind::CalendarFeedCreated)).await?;
         Ok(())
     })?;
     Ok(tenant_link(app, &tenant.slug, &format!("feed/{token}")))
@@ -35,15 +33,12 @@ pub async fn create(app: &App, tenant: &Tenant, actor: &User) -> Result<String, 
 
 /// Revoke `actor`'s feed. Returns whether there was one.
 pub async fn revoke(app: &App, tenant: &Tenant, actor: &User) -> Result<bool, AppError> {
-    let now = app.now();
-    crate::retrying!({
-        let mut tx = app.store.begin().await?;
-        let had = tx.delete_calendar_feed(tenant.id, actor.id).await?;
-        if had {
-            tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::CalendarFeedRevoked).actor(actor.id), now).await?;
+    change!(app, tenant.id, Some(actor.id), UseCase::CalendarFeedRevoke, |c| {
+        if !c.tx.delete_calendar_feed(tenant.id, actor.id).await? {
+            return c.unchanged(false);
         }
-        tx.commit().await?;
-        Ok(had)
+        c.audit(AuditDraft::new(AuditKind::CalendarFeedRevoked)).await?;
+        Ok(true)
     })
 }
 

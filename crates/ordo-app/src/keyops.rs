@@ -7,6 +7,7 @@
 
 use crate::accounts::open_user;
 use crate::keys::Field;
+use crate::write::{UseCase, change};
 use crate::{App, AppError};
 use ordo_core::audit::AuditKind;
 use ordo_core::tenant::Slug;
@@ -156,14 +157,18 @@ async fn finish(app: &App, tenant: &Tenant) -> Result<bool, AppError> {
 /// operator's decision (command line only), recorded in both audit logs.
 pub async fn set_encryption(app: &App, slug: &Slug, on: bool, actor: &str) -> Result<Tenant, AppError> {
     let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    tx.set_tenant_encryption(tenant.id, on).await?;
-    let kind = if on { AuditKind::EncryptionEnabled } else { AuditKind::EncryptionDisabled };
+    let (kind, use_case) = if on {
+        (AuditKind::EncryptionEnabled, UseCase::EncryptionEnable)
+    } else {
+        (AuditKind::EncryptionDisabled, UseCase::EncryptionDisable)
+    };
     let detail = serde_json::json!({ "by": actor }).to_string();
-    tx.append_audit(tenant.id, &AuditDraft::new(kind).detail(detail.clone()), now).await?;
-    tx.append_platform_audit(kind.as_str(), Some(&tenant.id.to_string()), &detail, now).await?;
-    tx.commit().await?;
+    change!(app, tenant.id, None, use_case, |c| {
+        c.tx.set_tenant_encryption(tenant.id, on).await?;
+        c.audit(AuditDraft::new(kind).detail(detail.clone())).await?;
+        c.tx.append_platform_audit(kind.as_str(), Some(&tenant.id.to_string()), &detail, c.now).await?;
+        Ok(())
+    })?;
     app.keys.forget(tenant.id);
     app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)
 }
@@ -175,14 +180,15 @@ pub async fn rotate_tenant_key(app: &App, slug: &Slug) -> Result<u32, AppError> 
     let existing = app.store.tenant_keys(tenant.id).await?;
     let next = existing.iter().filter(|k| k.purpose == crate::keys::DATA).map(|k| k.version).max().unwrap_or(0) + 1;
     let row = app.keys.new_data_key(tenant.id, next)?;
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    tx.insert_tenant_key(tenant.id, &row, now).await?;
-    tx.set_tenant_key_version(tenant.id, next).await?;
     let detail = serde_json::json!({ "version": next }).to_string();
-    tx.append_audit(tenant.id, &AuditDraft::new(AuditKind::KeyRotated).detail(detail.clone()), now).await?;
-    tx.append_platform_audit(AuditKind::KeyRotated.as_str(), Some(&tenant.id.to_string()), &detail, now).await?;
-    tx.commit().await?;
+    change!(app, tenant.id, None, UseCase::KeyRotate, |c| {
+        c.tx.insert_tenant_key(tenant.id, &row, c.now).await?;
+        c.tx.set_tenant_key_version(tenant.id, next).await?;
+        c.audit(AuditDraft::new(AuditKind::KeyRotated).detail(detail.clone())).await?;
+        c.tx.append_platform_audit(AuditKind::KeyRotated.as_str(), Some(&tenant.id.to_string()), &detail, c.now)
+            .await?;
+        Ok(())
+    })?;
     app.keys.forget(tenant.id);
     Ok(next)
 }

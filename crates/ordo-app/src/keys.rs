@@ -217,6 +217,15 @@ impl Keys {
         Ok(TenantKeys { tenant: id, ring })
     }
 
+    /// The keys of a tenant being created, from its key rows not yet
+    /// committed (they are written in the same change as what they seal).
+    pub fn from_new_rows(&self, tenant: &Tenant, rows: &[TenantKeyRow]) -> Result<TenantKeys, AppError> {
+        let id = tenant.id.to_string();
+        let kek = self.keks.load(&*self.provider, &id)?;
+        let ring = Arc::new(keyring_from_rows(&kek, &id, rows, tenant.key_version, tenant.encryption)?);
+        Ok(TenantKeys { tenant: id, ring })
+    }
+
     /// Can the tenant's data be read now? Everything from storage, never
     /// from the cache: its key-encryption key from the key store, its
     /// wrapped keys from the database, and one protected value opened (the

@@ -30,6 +30,9 @@ pub mod support;
 pub mod templates;
 pub mod write;
 
+#[cfg(test)]
+mod tests;
+
 pub use accounts::User;
 pub use settings::{AlertSettings, Mode, Settings, Webhook, WebhookFormat};
 

@@ -448,21 +448,19 @@ pub async fn send(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Re
         outgoing.push(out);
     }
     let n = outgoing.len();
-    let now = app.now();
     let mails = outgoing.into_iter().map(|o| crate::mail::seal(&keys, o)).collect::<Result<Vec<_>, _>>()?;
-    crate::retrying!({
-        let mut tx = app.store.begin().await?;
+    crate::write::change!(app, tenant.id, Some(actor.id), crate::write::UseCase::MinutesSend, |c| {
+        // Checked again inside the change: sending is decided on what it commits on.
+        crate::meetings::lock(&mut c.tx, tenant, actor, id, MeetingAction::SendMinutes).await?;
         for mail in &mails {
-            tx.enqueue_mail(Some(tenant.id), mail, now).await?;
+            c.tx.enqueue_mail(Some(tenant.id), mail, c.now).await?;
         }
+        c.mail_queued();
         let entry = ordo_store::AuditDraft::new(ordo_core::audit::AuditKind::MinutesSent)
-            .actor(actor.id)
             .detail(serde_json::json!({ "meeting": id.to_string(), "recipients": n }).to_string());
-        tx.append_audit(tenant.id, &entry, now).await?;
-        tx.commit().await?;
+        c.audit(entry).await?;
         Ok(())
     })?;
-    app.mail_wakeup.notify_one();
     Ok(n)
 }
 

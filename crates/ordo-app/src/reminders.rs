@@ -6,9 +6,12 @@
 
 use crate::accounts::{User, open_user, tenant_link};
 use crate::i18n::Tr;
+use crate::write::{UseCase, change};
 use crate::{App, AppError, retrying};
+use ordo_core::audit::AuditKind;
 use ordo_core::meeting::ActionStatus;
 use ordo_core::user::UserStatus;
+use ordo_store::AuditDraft;
 use ordo_store::Tenant;
 
 /// Actions due within this many days (and overdue ones) are listed.
@@ -24,10 +27,10 @@ pub async fn wanted(app: &App, tenant: &Tenant, user: &User) -> Result<bool, App
 
 /// A user turns the digest on or off for themself.
 pub async fn set_wanted(app: &App, tenant: &Tenant, user: &User, wanted: bool) -> Result<(), AppError> {
-    retrying!({
-        let mut tx = app.store.begin().await?;
-        tx.set_reminder_opt_out(tenant.id, user.id, !wanted).await?;
-        tx.commit().await?;
+    change!(app, tenant.id, Some(user.id), UseCase::RemindersSet, |c| {
+        c.tx.set_reminder_opt_out(tenant.id, user.id, !wanted).await?;
+        let detail = serde_json::json!({ "reminders": if wanted { "on" } else { "off" } }).to_string();
+        c.audit(AuditDraft::new(AuditKind::RemindersChanged).subject(user.id).detail(detail)).await?;
         Ok(())
     })
 }

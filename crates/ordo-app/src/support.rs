@@ -15,6 +15,7 @@ use crate::accounts::{User, open_user};
 use crate::i18n::Tr;
 use crate::keys::{Field, TenantKeys};
 use crate::staff::StaffAuth;
+use crate::write::{UseCase, change};
 use crate::{App, AppError, retrying};
 use ordo_core::audit::AuditKind;
 use ordo_core::ids::{MeetingId, StaffId};
@@ -544,9 +545,6 @@ pub async fn grant(
     if !grantable_staff(app, tenant, admin).await?.iter().any(|(s, _)| *s == staff) {
         return Err(AppError::Invalid(ordo_core::Invalid::new("staff", "grant.staff")));
     }
-    if app.store.meeting_by_id(tenant.id, meeting).await?.is_none() {
-        return Err(AppError::Invalid(ordo_core::Invalid::new("meeting", "id.invalid")));
-    }
     let now = app.now();
     let g = GrantRow {
         id: uuid_like(),
@@ -561,16 +559,12 @@ pub async fn grant(
         "meeting": meeting.to_string(), "staff": staff.to_string(), "grant": g.id, "expires_at": g.expires_at.rfc3339(),
     })
     .to_string();
-    retrying!({
-        let mut tx = app.store.begin().await?;
-        tx.insert_grant(tenant.id, &g).await?;
-        tx.append_audit(
-            tenant.id,
-            &AuditDraft::new(AuditKind::SupportAccessGranted).actor(admin.id).ip(ip).detail(detail.clone()),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+    change!(app, tenant.id, Some(admin.id), UseCase::SupportGrant, |c| {
+        if c.tx.meeting_by_id(tenant.id, meeting).await?.is_none() {
+            return Err(AppError::Invalid(ordo_core::Invalid::new("meeting", "id.invalid")));
+        }
+        c.tx.insert_grant(tenant.id, &g).await?;
+        c.audit(AuditDraft::new(AuditKind::SupportAccessGranted).ip(ip).detail(detail.clone())).await?;
         Ok(())
     })?;
     Ok(g.id)
@@ -578,19 +572,11 @@ pub async fn grant(
 
 pub async fn revoke(app: &App, tenant: &Tenant, admin: &User, id: &str, ip: &str) -> Result<(), AppError> {
     admin_only(admin)?;
-    let now = app.now();
-    retrying!({
-        let mut tx = app.store.begin().await?;
-        let g = tx.revoke_grant(tenant.id, id, now).await?.ok_or(AppError::NotFound)?;
+    change!(app, tenant.id, Some(admin.id), UseCase::SupportRevoke, |c| {
+        let g = c.tx.revoke_grant(tenant.id, id, c.now).await?.ok_or(AppError::NotFound)?;
         let detail =
             serde_json::json!({ "meeting": g.meeting_id.to_string(), "staff": g.staff_id.to_string(), "grant": g.id });
-        tx.append_audit(
-            tenant.id,
-            &AuditDraft::new(AuditKind::SupportAccessRevoked).actor(admin.id).ip(ip).detail(detail.to_string()),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        c.audit(AuditDraft::new(AuditKind::SupportAccessRevoked).ip(ip).detail(detail.to_string())).await?;
         Ok(())
     })
 }

@@ -12,7 +12,8 @@
 use crate::accounts::User;
 use crate::keys::Field;
 use crate::meetings::MeetingInput;
-use crate::{App, AppError, retrying};
+use crate::write::{UseCase, change};
+use crate::{App, AppError};
 use ordo_core::Invalid;
 use ordo_core::audit::AuditKind;
 use ordo_core::ids::{MeetingId, TemplateId};
@@ -162,16 +163,9 @@ pub async fn save(
         created_at: now,
     };
     let detail = serde_json::json!({ "template": rid }).to_string();
-    retrying!({
-        let mut tx = app.store.begin().await?;
-        tx.insert_template(tenant.id, &row).await?;
-        tx.append_audit(
-            tenant.id,
-            &AuditDraft::new(AuditKind::TemplateSaved).actor(actor.id).detail(detail.clone()),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+    change!(app, tenant.id, Some(actor.id), UseCase::TemplateSave, |c| {
+        c.tx.insert_template(tenant.id, &row).await?;
+        c.audit(AuditDraft::new(AuditKind::TemplateSaved).detail(detail.clone())).await?;
         Ok(())
     })?;
     Ok(id)
@@ -226,24 +220,16 @@ pub fn may_delete(actor: &User, created_by: ordo_core::ids::UserId) -> bool {
 
 pub async fn delete(app: &App, tenant: &Tenant, actor: &User, id: TemplateId) -> Result<(), AppError> {
     may_use(actor)?;
-    let row = app.store.template(tenant.id, id).await?.ok_or(AppError::NotFound)?;
-    if !may_delete(actor, row.created_by) {
-        return Err(AppError::Forbidden);
-    }
-    let now = app.now();
     let detail = serde_json::json!({ "template": id.to_string() }).to_string();
-    retrying!({
-        let mut tx = app.store.begin().await?;
-        if !tx.delete_template(tenant.id, id).await? {
+    change!(app, tenant.id, Some(actor.id), UseCase::TemplateDelete, |c| {
+        let row = c.tx.template(tenant.id, id).await?.ok_or(AppError::NotFound)?;
+        if !may_delete(actor, row.created_by) {
+            return Err(AppError::Forbidden);
+        }
+        if !c.tx.delete_template(tenant.id, id).await? {
             return Err(AppError::NotFound);
         }
-        tx.append_audit(
-            tenant.id,
-            &AuditDraft::new(AuditKind::TemplateDeleted).actor(actor.id).detail(detail.clone()),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        c.audit(AuditDraft::new(AuditKind::TemplateDeleted).detail(detail.clone())).await?;
         Ok(())
     })
 }

@@ -22,6 +22,8 @@ pub enum UseCase {
     MemberInvite,
     AccountActivate,
     Login,
+    LoginFailure,
+    LoginThrottle,
     Logout,
     SessionEnd,
     PasswordForgot,
@@ -37,6 +39,8 @@ pub enum UseCase {
     CalendarFeedCreate,
     CalendarFeedRevoke,
     EncryptionEnable,
+    EncryptionDisable,
+    KeyRotate,
     SupportGrant,
     SupportRevoke,
     TemplateSave,
@@ -75,6 +79,8 @@ impl UseCase {
         UseCase::MemberInvite,
         UseCase::AccountActivate,
         UseCase::Login,
+        UseCase::LoginFailure,
+        UseCase::LoginThrottle,
         UseCase::Logout,
         UseCase::SessionEnd,
         UseCase::PasswordForgot,
@@ -90,6 +96,8 @@ impl UseCase {
         UseCase::CalendarFeedCreate,
         UseCase::CalendarFeedRevoke,
         UseCase::EncryptionEnable,
+        UseCase::EncryptionDisable,
+        UseCase::KeyRotate,
         UseCase::SupportGrant,
         UseCase::SupportRevoke,
         UseCase::TemplateSave,
@@ -128,6 +136,8 @@ impl UseCase {
             UseCase::MemberInvite => "member.invite",
             UseCase::AccountActivate => "account.activate",
             UseCase::Login => "login",
+            UseCase::LoginFailure => "login.failure",
+            UseCase::LoginThrottle => "login.throttle",
             UseCase::Logout => "logout",
             UseCase::SessionEnd => "session.end",
             UseCase::PasswordForgot => "password.forgot",
@@ -143,6 +153,8 @@ impl UseCase {
             UseCase::CalendarFeedCreate => "calendar_feed.create",
             UseCase::CalendarFeedRevoke => "calendar_feed.revoke",
             UseCase::EncryptionEnable => "encryption.enable",
+            UseCase::EncryptionDisable => "encryption.disable",
+            UseCase::KeyRotate => "key.rotate",
             UseCase::SupportGrant => "support.grant",
             UseCase::SupportRevoke => "support.revoke",
             UseCase::TemplateSave => "template.save",
@@ -185,6 +197,8 @@ impl UseCase {
             UseCase::MemberInvite => K::InvitationSent,
             UseCase::AccountActivate => K::AccountActivated,
             UseCase::Login => K::LoginSucceeded,
+            UseCase::LoginFailure => K::LoginFailed,
+            UseCase::LoginThrottle => K::LoginThrottled,
             UseCase::Logout => K::Logout,
             UseCase::SessionEnd => K::SessionEnded,
             UseCase::PasswordForgot => K::PasswordResetRequested,
@@ -200,6 +214,8 @@ impl UseCase {
             UseCase::CalendarFeedCreate => K::CalendarFeedCreated,
             UseCase::CalendarFeedRevoke => K::CalendarFeedRevoked,
             UseCase::EncryptionEnable => K::EncryptionEnabled,
+            UseCase::EncryptionDisable => K::EncryptionDisabled,
+            UseCase::KeyRotate => K::KeyRotated,
             UseCase::SupportGrant => K::SupportAccessGranted,
             UseCase::SupportRevoke => K::SupportAccessRevoked,
             UseCase::TemplateSave => K::TemplateSaved,
@@ -266,6 +282,7 @@ pub(crate) struct Change<'a> {
     audited: Vec<AuditKind>,
     histories: usize,
     mail_queued: bool,
+    unchanged: bool,
 }
 
 impl<'a> Change<'a> {
@@ -285,6 +302,7 @@ impl<'a> Change<'a> {
             audited: Vec::new(),
             histories: 0,
             mail_queued: false,
+            unchanged: false,
         })
     }
 
@@ -333,10 +351,21 @@ impl<'a> Change<'a> {
         self.mail_queued = true;
     }
 
+    /// The use case found nothing to change (the state is already the one
+    /// asked for): it ends here, writing nothing, and answers `value`.
+    pub(crate) fn unchanged<T>(&mut self, value: T) -> Result<T, AppError> {
+        self.unchanged = true;
+        Ok(value)
+    }
+
     /// End the change: commit it if the use case succeeded and left its
     /// records, else roll it back.
     pub(crate) async fn finish<T>(self, out: Result<T, AppError>) -> Result<T, AppError> {
         let value = out?;
+        if self.unchanged {
+            // Nothing was meant to be written: roll back whatever was.
+            return Ok(value);
+        }
         if let Some(kind) = self.use_case.audit()
             && !self.audited.contains(&kind)
         {

@@ -36,7 +36,7 @@ pub use read::{image, live_revision, page};
 pub(crate) use read::{open_for_index, read_under_grant};
 pub use topics::{TopicMove, add_topic, delete_topic, move_topic, rename_topic};
 
-pub(crate) use access::allowed;
+pub(crate) use access::{allowed, lock};
 
 use crate::AppError;
 use crate::keys::{Field, TenantKeys};

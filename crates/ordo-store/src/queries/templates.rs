@@ -1,6 +1,6 @@
 //! Agenda templates: a tenant's reusable agendas, name and body sealed.
 
-use crate::conn::{on_pool, run};
+use crate::conn::{on_pool, reads, run};
 use crate::row::Get;
 use crate::{Result, Sealed, Store, Tx};
 use ordo_core::ids::{TemplateId, TenantId, UserId};
@@ -39,20 +39,19 @@ impl Store {
             })
         })
     }
+}
 
-    pub async fn template(&self, tenant: TenantId, id: TemplateId) -> Result<Option<TemplateRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM agenda_templates WHERE tenant_id = $1 AND id = $2");
-        on_pool!(self, conn => {
-            run!(conn, c => {
-                let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(tenant.to_string())
-                    .bind(id.to_string())
-                    .fetch_optional(&mut *c)
-                    .await?;
-                row.as_ref().map(template).transpose()
-            })
+reads! {
+    pub async fn template(&self, tenant: TenantId, id: TemplateId) -> Result<Option<TemplateRow>> { conn => {
+        run!(conn, c => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM agenda_templates WHERE tenant_id = $1 AND id = $2")))
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .fetch_optional(&mut *c)
+                .await?;
+            row.as_ref().map(template).transpose()
         })
-    }
+    }}
 }
 
 impl Tx {

@@ -1,0 +1,1 @@
+//! Meeting use cases, called directly.
