@@ -12,7 +12,7 @@ use ordo_backup::tenant::{BackupOutcome, DrillOutcome, RestoreOutcome};
 use ordo_core::ids::TenantId;
 use ordo_core::tenant::Slug;
 use ordo_core::time::Timestamp;
-use ordo_store::{BackupRun, Job};
+pub use ordo_store::{BackupRun, Job};
 
 /// How long a claimed job may run before another node takes it over.
 const LEASE_SECS: i64 = 3600;
@@ -93,6 +93,22 @@ async fn record(app: &App, tenant: TenantId, run: &BackupRun) -> Result<(), AppE
     tx.record_run(tenant, run).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// How often a tenant is backed up, set by its operator (audited: the
+/// schedule is part of what the tenant was promised).
+pub async fn set_schedule(app: &App, slug: &Slug, every_hours: i64) -> Result<(), AppError> {
+    if !(1..=24 * 7).contains(&every_hours) {
+        return Err(AppError::Invalid(ordo_core::Invalid::new("every_hours", "backup.every_hours")));
+    }
+    let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let detail = serde_json::json!({ "every_hours": every_hours }).to_string();
+    crate::write::change!(app, tenant.id, None, crate::write::UseCase::BackupSchedule, |c| {
+        c.tx.set_backup_every(tenant.id, every_hours).await?;
+        c.audit(ordo_store::AuditDraft::new(ordo_core::audit::AuditKind::BackupScheduled).detail(detail.clone()))
+            .await?;
+        Ok(())
+    })
 }
 
 /// Back up a tenant now; the run is recorded (failed runs too) and old

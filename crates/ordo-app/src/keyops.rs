@@ -152,6 +152,21 @@ async fn finish(app: &App, tenant: &Tenant) -> Result<bool, AppError> {
     Ok(all_done)
 }
 
+/// Is what is left to re-seal only mail still queued (which the server's
+/// outbox finishes as it sends it)?
+pub async fn only_mail_left(app: &App, tenant: &Tenant) -> Result<bool, AppError> {
+    Ok(app.store.users_to_reseal(tenant.id, tenant.encryption.then_some(tenant.key_version), 1).await?.is_empty())
+}
+
+/// A tenant's owner or admin switches encryption on (switching it off is
+/// for operators, from the command line).
+pub async fn enable_encryption(app: &App, tenant: &Tenant, actor: &crate::User) -> Result<(), AppError> {
+    if !crate::accounts::can_view_members(actor) {
+        return Err(AppError::Forbidden);
+    }
+    set_encryption(app, &tenant.slug, true, &format!("user:{}", actor.id)).await.map(|_| ())
+}
+
 /// Switch encryption of a tenant's stored values on or off. On: new values
 /// are encrypted at once and existing ones in the background. Off is an
 /// operator's decision (command line only), recorded in both audit logs.
@@ -164,6 +179,11 @@ pub async fn set_encryption(app: &App, slug: &Slug, on: bool, actor: &str) -> Re
     };
     let detail = serde_json::json!({ "by": actor }).to_string();
     change!(app, tenant.id, None, use_case, |c| {
+        let now = c.tx.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+        if now.encryption == on {
+            // Already as asked: nothing to write, nothing to re-seal.
+            return c.unchanged(());
+        }
         c.tx.set_tenant_encryption(tenant.id, on).await?;
         c.audit(AuditDraft::new(kind).detail(detail.clone())).await?;
         c.tx.append_platform_audit(kind.as_str(), Some(&tenant.id.to_string()), &detail, c.now).await?;

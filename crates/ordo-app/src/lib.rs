@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod audit;
 pub mod backups;
 pub mod cache;
 pub mod calendar;
@@ -18,6 +19,7 @@ pub mod meetings;
 pub mod metrics;
 pub mod minutes;
 pub mod pdf;
+pub mod platform;
 pub mod ratelimit;
 mod rekey;
 pub mod reminders;
@@ -46,7 +48,9 @@ use std::sync::Arc;
 /// The application: everything a use case needs. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct App {
-    pub store: Store,
+    /// The database: reached only through the use cases. `ordo-web` and the
+    /// command line do not depend on `ordo-store` (a test checks it).
+    pub(crate) store: Store,
     pub clock: SharedClock,
     pub hasher: PasswordHasher,
     pub settings: Arc<Settings>,
@@ -89,6 +93,43 @@ impl App {
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2),
             )),
         })
+    }
+
+    /// Open the database at `url` (migrating it), then the application,
+    /// and check that the master key is the one the database was set up
+    /// with.
+    pub async fn open(url: &str, clock: SharedClock, settings: Settings, keys: keys::Keys) -> Result<Self, AppError> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        let app = App::new(store, clock, settings, keys)?;
+        keyops::check_master_key(&app).await?;
+        Ok(app)
+    }
+
+    /// The database, for the platform crates beside this one (`ordo-ops`:
+    /// the tenant watch and the alert queue). Web handlers and the command
+    /// line go through the use cases instead.
+    #[doc(hidden)]
+    pub fn platform_store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Is the database answering (readiness)?
+    pub async fn ready(&self) -> bool {
+        self.store.ping().await
+    }
+
+    /// `sqlite` or `postgres`, for the logs.
+    pub fn engine(&self) -> &'static str {
+        match self.store.engine() {
+            ordo_store::Engine::Sqlite => "sqlite",
+            ordo_store::Engine::Postgres => "postgres",
+        }
+    }
+
+    /// Close the database's connections (at shutdown).
+    pub async fn close(&self) {
+        self.store.close().await;
     }
 
     pub fn now(&self) -> Timestamp {

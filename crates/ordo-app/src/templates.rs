@@ -26,13 +26,13 @@ use serde::{Deserialize, Serialize};
 pub const TOPICS_MAX: usize = 200;
 
 /// An agenda, as a template holds it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Agenda {
     pub topics: Vec<AgendaTopic>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgendaTopic {
     pub title: String,
@@ -40,11 +40,12 @@ pub struct AgendaTopic {
     pub items: Vec<AgendaItem>,
     /// One level only, as in meetings.
     #[serde(default)]
+    #[schema(no_recursion)]
     pub subtopics: Vec<AgendaTopic>,
 }
 
 /// A standing item: a topic to discuss or a note, by its title.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgendaItem {
     pub kind: String,

@@ -41,6 +41,7 @@ pub enum UseCase {
     EncryptionEnable,
     EncryptionDisable,
     KeyRotate,
+    BackupSchedule,
     SupportGrant,
     SupportRevoke,
     TemplateSave,
@@ -70,6 +71,7 @@ pub enum UseCase {
     ElementMove,
     ElementDelete,
     CommentAdd,
+    CommentEdit,
     CommentDelete,
 }
 
@@ -98,6 +100,7 @@ impl UseCase {
         UseCase::EncryptionEnable,
         UseCase::EncryptionDisable,
         UseCase::KeyRotate,
+        UseCase::BackupSchedule,
         UseCase::SupportGrant,
         UseCase::SupportRevoke,
         UseCase::TemplateSave,
@@ -127,6 +130,7 @@ impl UseCase {
         UseCase::ElementMove,
         UseCase::ElementDelete,
         UseCase::CommentAdd,
+        UseCase::CommentEdit,
         UseCase::CommentDelete,
     ];
 
@@ -155,6 +159,7 @@ impl UseCase {
             UseCase::EncryptionEnable => "encryption.enable",
             UseCase::EncryptionDisable => "encryption.disable",
             UseCase::KeyRotate => "key.rotate",
+            UseCase::BackupSchedule => "backup.schedule",
             UseCase::SupportGrant => "support.grant",
             UseCase::SupportRevoke => "support.revoke",
             UseCase::TemplateSave => "template.save",
@@ -184,6 +189,7 @@ impl UseCase {
             UseCase::ElementMove => "element.move",
             UseCase::ElementDelete => "element.delete",
             UseCase::CommentAdd => "comment.add",
+            UseCase::CommentEdit => "comment.edit",
             UseCase::CommentDelete => "comment.delete",
         }
     }
@@ -216,6 +222,7 @@ impl UseCase {
             UseCase::EncryptionEnable => K::EncryptionEnabled,
             UseCase::EncryptionDisable => K::EncryptionDisabled,
             UseCase::KeyRotate => K::KeyRotated,
+            UseCase::BackupSchedule => K::BackupScheduled,
             UseCase::SupportGrant => K::SupportAccessGranted,
             UseCase::SupportRevoke => K::SupportAccessRevoked,
             UseCase::TemplateSave => K::TemplateSaved,
@@ -241,7 +248,8 @@ impl UseCase {
             | UseCase::ElementEdit
             | UseCase::ElementStatus
             | UseCase::ElementMove
-            | UseCase::CommentAdd => return None,
+            | UseCase::CommentAdd
+            | UseCase::CommentEdit => return None,
         })
     }
 
@@ -266,6 +274,7 @@ impl UseCase {
                 | UseCase::ElementMove
                 | UseCase::ElementDelete
                 | UseCase::CommentAdd
+                | UseCase::CommentEdit
                 | UseCase::CommentDelete
         )
     }

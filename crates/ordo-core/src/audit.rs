@@ -47,10 +47,11 @@ pub enum AuditKind {
     ContributorAssigned,
     ContributorRemoved,
     RemindersChanged,
+    BackupScheduled,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 41] = [
+    pub const ALL: [AuditKind; 42] = [
         AuditKind::TenantCreated,
         AuditKind::LoginSucceeded,
         AuditKind::LoginFailed,
@@ -92,6 +93,7 @@ impl AuditKind {
         AuditKind::ContributorAssigned,
         AuditKind::ContributorRemoved,
         AuditKind::RemindersChanged,
+        AuditKind::BackupScheduled,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -136,6 +138,7 @@ impl AuditKind {
             AuditKind::ContributorAssigned => "meeting.contributor_assigned",
             AuditKind::ContributorRemoved => "meeting.contributor_removed",
             AuditKind::RemindersChanged => "reminders.changed",
+            AuditKind::BackupScheduled => "backup.scheduled",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod meeting;
 pub mod password;
 pub mod policy;
 pub mod recurrence;
+pub mod session;
 pub mod staff;
 pub mod tenant;
 pub mod time;

@@ -197,6 +197,9 @@ pub enum MeetingAction {
     Comment,
     /// Delete a remark (its author may delete their own).
     RemoveComment,
+    /// Rewrite a remark (its author their own; the organiser and editors
+    /// any, as they may delete it: the history keeps the previous text).
+    EditComment,
     /// Mark an action done or open (its owners may mark their own).
     SetActionStatus,
     /// E-mail the minutes to the participants (also once archived).
@@ -207,7 +210,7 @@ pub enum MeetingAction {
 }
 
 impl MeetingAction {
-    pub const ALL: [MeetingAction; 13] = [
+    pub const ALL: [MeetingAction; 14] = [
         MeetingAction::View,
         MeetingAction::EditDetails,
         MeetingAction::ManageParticipants,
@@ -218,6 +221,7 @@ impl MeetingAction {
         MeetingAction::EditContent,
         MeetingAction::Comment,
         MeetingAction::RemoveComment,
+        MeetingAction::EditComment,
         MeetingAction::SetActionStatus,
         MeetingAction::SendMinutes,
         MeetingAction::FollowUp,
@@ -283,7 +287,7 @@ pub fn authorize_meeting_on(actor: MeetingActor, status: MeetingStatus, action: 
         AddContent => leads || (role == Contributor && !on.topic_closed),
         EditContent => leads || (role == Contributor && on.own && !on.topic_closed),
         Comment => true,
-        RemoveComment => leads || on.own,
+        RemoveComment | EditComment => leads || on.own,
         SetActionStatus => leads || on.owner,
     }
 }
@@ -303,6 +307,7 @@ fn rules_rows() -> Vec<(String, MeetingAction, Target)> {
         Target { own: true, topic_closed: true, owner: false },
     ));
     rows.push(("RemoveComment, of a remark I wrote".into(), MeetingAction::RemoveComment, own));
+    rows.push(("EditComment, of a remark I wrote".into(), MeetingAction::EditComment, own));
     rows.push((
         "SetActionStatus, of an action I own".into(),
         MeetingAction::SetActionStatus,

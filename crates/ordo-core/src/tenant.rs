@@ -147,3 +147,22 @@ mod tests {
         assert!("gold".parse::<Plan>().is_err());
     }
 }
+
+/// A tenant (client organisation): who it is, and how its data is sealed.
+#[derive(Clone, Debug)]
+pub struct Tenant {
+    pub id: crate::ids::TenantId,
+    pub slug: Slug,
+    pub name: String,
+    pub plan: Plan,
+    pub created_at: crate::time::Timestamp,
+    /// New protected values are encrypted (else stored marked plain).
+    pub encryption: bool,
+    /// The data key version new values are sealed with.
+    pub key_version: u32,
+    /// Stored values are being re-sealed to match `encryption`/`key_version`.
+    pub reseal_pending: bool,
+    /// Moves on with every change to a member's name or address (set by
+    /// database triggers).
+    pub people_revision: i64,
+}

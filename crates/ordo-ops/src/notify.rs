@@ -185,7 +185,7 @@ pub fn announced(app: &App, incident: &Incident, event: Event) {
 /// Deliver one due alert, if any. Returns true if there was one.
 pub async fn deliver_one(app: &App, client: &reqwest::Client) -> Result<bool, OpsError> {
     let now = app.now();
-    let Some(d) = app.store.claim_delivery(now, LEASE_SECS).await? else {
+    let Some(d) = app.platform_store().claim_delivery(now, LEASE_SECS).await? else {
         return Ok(false);
     };
     let result = match app.settings.alerts.webhooks.iter().find(|h| h.name == d.channel) {
@@ -194,14 +194,14 @@ pub async fn deliver_one(app: &App, client: &reqwest::Client) -> Result<bool, Op
     };
     match result {
         Ok(status) => {
-            app.store.delivery_sent(&d.id, app.now()).await?;
+            app.platform_store().delivery_sent(&d.id, app.now()).await?;
             tracing::info!(event = "alert.delivered", channel = %d.channel, delivery = %d.id, status, "alert delivered");
         }
         Err(err) => {
             let attempts = d.attempts + 1;
             let give_up = attempts >= MAX_ATTEMPTS;
             let next = Timestamp::from_unix(app.now().unix() + backoff_secs(d.attempts));
-            app.store.delivery_failed(&d.id, &err, next, give_up).await?;
+            app.platform_store().delivery_failed(&d.id, &err, next, give_up).await?;
             if give_up {
                 tracing::error!(event = "alert.undeliverable", channel = %d.channel, delivery = %d.id, attempts, error = %err, "alert given up on");
             } else {
@@ -261,7 +261,7 @@ pub async fn send_test(app: &App) -> Result<Vec<(String, Result<u16, String>)>, 
     }
     if !app.settings.alerts.emails.is_empty() {
         let (title, body) = text(Event::Test, &incident, &app.settings.public_url);
-        let mut tx = app.store.begin().await?;
+        let mut tx = app.platform_store().begin().await?;
         for to in &app.settings.alerts.emails {
             tx.enqueue_mail(None, &ordo_app::mail::platform_mail(app, to, &title, &body)?, now).await?;
             out.push((format!("e-mail to {to}"), Ok(0)));

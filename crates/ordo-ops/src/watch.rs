@@ -84,7 +84,7 @@ impl Watch {
             // The database is away: whoever watched goes on watching.
             Err(e) => tracing::debug!(error = %e, "tenant watch: lease not renewed"),
         }
-        let answers = self.app.store.ping().await;
+        let answers = self.app.platform_store().ping().await;
         // The node that saw an outage records its end, lease or not (the
         // lease may have passed to another node meanwhile).
         if answers && let Err(e) = self.database_back().await {
@@ -105,7 +105,7 @@ impl Watch {
     async fn renew_lease(&self) -> Result<bool, OpsError> {
         let now = self.app.now();
         let until = now.plus_secs(i64::try_from(self.app.settings.alerts.interval_secs.max(1) * 3).unwrap_or(180));
-        Ok(self.app.store.claim_lease(LEASE, &self.node, now, until).await?)
+        Ok(self.app.platform_store().claim_lease(LEASE, &self.node, now, until).await?)
     }
 
     /// Add this node's per-tenant counts to the database (kept for later if
@@ -118,7 +118,7 @@ impl Watch {
         let minute = self.app.now().unix().div_euclid(60);
         let mut unsaved = Vec::new();
         for (tenant, requests, errors) in counts {
-            if self.app.store.add_traffic(tenant, minute, requests, errors).await.is_err() {
+            if self.app.platform_store().add_traffic(tenant, minute, requests, errors).await.is_err() {
                 unsaved.push((tenant, requests, errors));
             }
         }
@@ -167,7 +167,7 @@ impl Watch {
     async fn record_outage(&self, outage: &Outage) -> Result<(), OpsError> {
         let now = self.app.now();
         let s = &outage.incident;
-        let mut tx = self.app.store.begin().await?;
+        let mut tx = self.app.platform_store().begin().await?;
         let opened = tx.open_incident(&s.rule, &s.subject, &s.severity, &s.summary, &s.detail, outage.since).await?;
         let resolved = match opened {
             Some(i) => {
@@ -220,10 +220,10 @@ impl Watch {
     async fn watch_tenants(&mut self) -> Result<(), OpsError> {
         let app = &self.app.clone();
         let s = &app.settings.alerts;
-        let tenants = app.store.list_tenants().await?;
+        let tenants = app.platform_store().list_tenants().await?;
         let now = app.now();
         let minute = now.unix().div_euclid(60);
-        let traffic = app.store.traffic_since(minute - 4, minute - 24 * 60).await?;
+        let traffic = app.platform_store().traffic_since(minute - 4, minute - 24 * 60).await?;
         // Probes run a few at a time: a round stays well within the lease
         // even when several tenants time out.
         let mut probes: Vec<Probe> = Vec::with_capacity(tenants.len());
@@ -238,7 +238,7 @@ impl Watch {
         for (t, probe) in tenants.iter().zip(probes) {
             let (requests, errors) =
                 traffic.iter().find(|(id, _, _)| *id == t.id).map(|(_, r, e)| (*r, *e)).unwrap_or((0, 0));
-            let runs = app.store.backup_runs(t.id, 50).await?;
+            let runs = app.platform_store().backup_runs(t.id, 50).await?;
             let latest = |kind: Job| runs.iter().find(|r| r.kind == kind.as_str());
             let failed = |kind: Job| latest(kind).filter(|r| !r.ok).map(|r| r.detail.clone());
             let seen = TenantSeen {
@@ -256,7 +256,7 @@ impl Watch {
                 Probe::Failed { reason } => (0, reason.clone()),
             };
             let status = rules::status(&seen, s);
-            let before = app.store.record_tenant_status(t.id, status, latency, &detail, app.now()).await?;
+            let before = app.platform_store().record_tenant_status(t.id, status, latency, &detail, app.now()).await?;
             if before.as_deref() != Some(status) {
                 tracing::info!(event = "tenant.status", tenant = %t.slug, status, before = ?before, "tenant status changed");
             }
@@ -307,7 +307,7 @@ impl Watch {
     /// sign-in page; the time both take.
     async fn probe(&self, t: &Tenant) -> Probe {
         let started = Instant::now();
-        if let Err(e) = self.app.keys.probe(&self.app.store, t).await {
+        if let Err(e) = self.app.keys.probe(self.app.platform_store(), t).await {
             return Probe::Failed { reason: format!("its data cannot be read and decrypted: {e}") };
         }
         let url = format!("{}/t/{}/login", self.probe_base, t.slug);
@@ -329,12 +329,12 @@ impl Watch {
 pub async fn reconcile(app: &App, verdicts: &[Verdict], tenants: &[String]) -> Result<(), OpsError> {
     let now = app.now();
     let remind = app.settings.alerts.remind_minutes * 60;
-    let open = app.store.open_incidents().await?;
+    let open = app.platform_store().open_incidents().await?;
     for v in verdicts {
         let existing = open.iter().find(|i| i.rule == v.rule.as_str() && i.subject == v.subject);
         match (&v.firing, existing) {
             (Some(f), None) => {
-                let mut tx = app.store.begin().await?;
+                let mut tx = app.platform_store().begin().await?;
                 let opened = tx
                     .open_incident(v.rule.as_str(), &v.subject, v.rule.severity(), &f.summary, &f.detail, now)
                     .await?;
@@ -349,7 +349,7 @@ pub async fn reconcile(app: &App, verdicts: &[Verdict], tenants: &[String]) -> R
             (Some(_), Some(i)) => {
                 let due = now.minus_secs(remind);
                 if i.last_notified_at.unix() <= due.unix() {
-                    let mut tx = app.store.begin().await?;
+                    let mut tx = app.platform_store().begin().await?;
                     if tx.claim_reminder(&i.id, due, now).await? {
                         let i = tx.incident(&i.id).await?.unwrap_or_else(|| i.clone());
                         notify::announce(&mut tx, app, &i, Event::Reminder).await?;
@@ -369,7 +369,7 @@ pub async fn reconcile(app: &App, verdicts: &[Verdict], tenants: &[String]) -> R
 }
 
 async fn close(app: &App, i: &Incident, now: Timestamp) -> Result<(), OpsError> {
-    let mut tx = app.store.begin().await?;
+    let mut tx = app.platform_store().begin().await?;
     if tx.resolve_incident(&i.id, now).await? {
         let i = tx.incident(&i.id).await?.unwrap_or_else(|| i.clone());
         notify::announce(&mut tx, app, &i, Event::Resolved).await?;

@@ -3,28 +3,11 @@
 use ordo_core::audit::AuditKind;
 use ordo_core::ids::{AuditId, CommentId, ElementId, MailId, MeetingId, SessionId, TenantId, TopicId, UserId};
 use ordo_core::meeting::{ActionStatus, ElementKind, MeetingRole, MeetingStatus};
-use ordo_core::tenant::{Plan, Slug};
 use ordo_core::time::Timestamp;
 use ordo_core::user::{Locale, Role, UserStatus};
 pub use ordo_crypto::field::Sealed;
 
-#[derive(Clone, Debug)]
-pub struct Tenant {
-    pub id: TenantId,
-    pub slug: Slug,
-    pub name: String,
-    pub plan: Plan,
-    pub created_at: Timestamp,
-    /// New protected values are encrypted (else stored marked plain).
-    pub encryption: bool,
-    /// The data key version new values are sealed with.
-    pub key_version: u32,
-    /// Stored values are being re-sealed to match `encryption`/`key_version`.
-    pub reseal_pending: bool,
-    /// Moves on with every change to a member's name or address (set by
-    /// database triggers).
-    pub people_revision: i64,
-}
+pub use ordo_core::tenant::Tenant;
 
 /// A user as stored: contact details sealed (see `ordo_crypto::field`).
 #[derive(Clone, Debug)]
@@ -52,18 +35,7 @@ pub struct NewUser {
     pub locale: Option<Locale>,
 }
 
-#[derive(Clone, Debug)]
-pub struct Session {
-    pub tenant_id: TenantId,
-    pub id: SessionId,
-    pub user_id: UserId,
-    pub csrf_token: String,
-    pub created_at: Timestamp,
-    pub last_seen_at: Timestamp,
-    pub expires_at: Timestamp,
-    pub ip: String,
-    pub user_agent: String,
-}
+pub use ordo_core::session::Session;
 
 pub struct NewSession {
     pub id: SessionId,

@@ -7,8 +7,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use ordo_app::User;
 use ordo_app::i18n::Tr;
+use ordo_core::session::Session;
+use ordo_core::tenant::Tenant;
 use ordo_core::user::Locale;
-use ordo_store::{Session, Tenant};
 
 /// The client's address as Ordo believes it (see `WebOptions::trusted_proxies`).
 #[derive(Clone, Debug)]
@@ -16,7 +17,8 @@ pub struct ClientIp(pub String);
 
 #[derive(Clone, Debug)]
 pub struct Auth {
-    pub session: Session,
+    /// The browser's session (None: the call carries a personal API token).
+    pub session: Option<Session>,
     pub user: User,
 }
 
@@ -40,8 +42,8 @@ impl Ctx {
 
     /// The token that state-changing forms and API calls must carry.
     pub fn csrf(&self) -> &str {
-        match &self.auth {
-            Some(a) => &a.session.csrf_token,
+        match self.auth.as_ref().and_then(|a| a.session.as_ref()) {
+            Some(s) => &s.csrf_token,
             None => &self.anon_csrf,
         }
     }
@@ -49,12 +51,6 @@ impl Ctx {
     /// `/t/{slug}/{path}`
     pub fn href(&self, path: &str) -> String {
         format!("/t/{}/{}", self.tenant.slug, path.trim_start_matches('/'))
-    }
-
-    /// The signed-in user; routes that need one are guarded by the route
-    /// table, so a miss here means the table and handler disagree.
-    pub fn auth(&self) -> Result<&Auth, WebError> {
-        self.auth.as_ref().ok_or(WebError::NotFound)
     }
 }
 

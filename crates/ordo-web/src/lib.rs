@@ -4,14 +4,16 @@
 //! `ordo-app`, and render the answer.
 #![forbid(unsafe_code)]
 
+pub mod console;
 mod context;
 mod cookies;
 mod error;
-mod handlers;
+mod extract;
+mod features;
 mod middleware;
 pub mod openapi;
-pub mod ops;
 mod pages;
+mod respond;
 pub mod routes;
 mod state;
 

@@ -146,22 +146,6 @@ fn route_is_api(path: &str) -> bool {
     path.contains("/api/")
 }
 
-/// The stand-in session of a call authenticated by an API token: it matches
-/// no real session and carries no anti-forgery token.
-fn token_session(tenant: &ordo_store::Tenant, user: &ordo_app::User) -> ordo_store::Session {
-    ordo_store::Session {
-        tenant_id: tenant.id,
-        id: ordo_core::ids::SessionId::new(),
-        user_id: user.id,
-        csrf_token: String::new(),
-        created_at: ordo_core::time::Timestamp::default(),
-        last_seen_at: ordo_core::time::Timestamp::default(),
-        expires_at: ordo_core::time::Timestamp::default(),
-        ip: String::new(),
-        user_agent: String::new(),
-    }
-}
-
 pub(crate) fn is_unsafe(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -196,11 +180,9 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
     let slug = req.uri().path().split('/').nth(2).unwrap_or("");
     let slug = Slug::parse(slug).map_err(|_| (WebError::NotFound, None))?;
     let app = &st.app;
-    let tenant = app
-        .store
-        .tenant_by_slug(&slug)
+    let tenant = ordo_app::platform::tenant_by_slug(app, &slug)
         .await
-        .map_err(|e| (WebError::from(ordo_app::AppError::from(e)), None))?
+        .map_err(|e| (WebError::from(e), None))?
         .ok_or((WebError::NotFound, None))?;
 
     let headers = req.headers();
@@ -223,14 +205,14 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
             .await
             .map_err(|e| (WebError::from(e), None))?
         {
-            TokenLookup::Mine(user) => auth = Some(Auth { session: token_session(&tenant, &user), user: *user }),
+            TokenLookup::Mine(user) => auth = Some(Auth { session: None, user: *user }),
             TokenLookup::Foreign => foreign_session = true,
             TokenLookup::None => return Err((WebError::Unauthenticated, None)),
         }
     } else if let Some(secret) = &session_cookie {
         use ordo_app::accounts::SessionLookup;
         match ordo_app::accounts::resolve_session(app, &tenant, secret).await.map_err(|e| (WebError::from(e), None))? {
-            SessionLookup::Mine(session, user) => auth = Some(Auth { session: *session, user: *user }),
+            SessionLookup::Mine(session, user) => auth = Some(Auth { session: Some(*session), user: *user }),
             SessionLookup::Foreign => foreign_session = true,
             SessionLookup::None => {}
         }
@@ -277,7 +259,7 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
     if is_unsafe(req.method()) && !via_token {
         check_origin(&st, req.headers()).map_err(fail)?;
         let expected = match &auth {
-            Some(a) => Some(a.session.csrf_token.clone()),
+            Some(a) => a.session.as_ref().map(|s| s.csrf_token.clone()),
             None => anon_cookie.clone(),
         };
         let (checked, rebuilt) = check_csrf_token(req, expected.as_deref()).await;

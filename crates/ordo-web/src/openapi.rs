@@ -1,423 +1,311 @@
-//! The OpenAPI 3.1 description of the JSON API, built from the route table
-//! and the request/response shapes below, served at `/api/openapi.json`, and
-//! a readable reference at `/api/docs`. A test fails if an API route of the
-//! table has no description here.
+//! The OpenAPI 3.1 description of the JSON API, generated: each API route's
+//! declaration names the Rust types of its bodies, and their schemas come
+//! from those types (utoipa's `ToSchema`, derived next to the `serde`
+//! derives that (de)serialise them). Served at `/api/openapi.json`, with a
+//! readable reference at `/api/docs`.
 
-use crate::routes::{Route, TENANT_ROUTES};
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, ObjectBuilder, OpenApiBuilder, PathItem, PathsBuilder, Ref, RefOr,
+    Required, ResponseBuilder, Schema, Type,
+};
 
-struct Spec {
+type Schemas = Vec<(String, RefOr<Schema>)>;
+
+/// A body's media type and schema (its type's, collected with the schemas
+/// it refers to).
+#[derive(Clone, Copy)]
+pub struct Body {
+    media: &'static str,
+    schema: fn(&mut Schemas) -> RefOr<Schema>,
+}
+
+fn of<T: ToSchema>(all: &mut Schemas) -> RefOr<Schema> {
+    all.push((T::name().into_owned(), T::schema()));
+    T::schemas(all);
+    RefOr::Ref(Ref::from_schema_name(T::name()))
+}
+
+fn binary(_: &mut Schemas) -> RefOr<Schema> {
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new().schema_type(Type::String).content_media_type("application/octet-stream").build(),
+    ))
+}
+
+/// A query parameter.
+#[derive(Clone, Copy)]
+struct Query {
+    name: &'static str,
+    description: &'static str,
+    integer: bool,
+}
+
+/// The documentation of one API route.
+#[derive(Clone)]
+pub struct Doc {
     summary: &'static str,
-    request: Option<Value>,
-    response: (u16, Value),
-    /// Media types of the request and response bodies (JSON unless said).
-    request_type: &'static str,
-    response_type: &'static str,
+    request: Option<Body>,
+    /// No body is read (a write that needs no input).
+    no_body: bool,
+    responses: Vec<(u16, Option<Body>)>,
+    query: Vec<Query>,
+    conflict: bool,
 }
 
-fn obj(props: Value, required: &[&str]) -> Value {
-    json!({ "type": "object", "additionalProperties": false, "properties": props, "required": required })
-}
+impl Doc {
+    pub fn new(summary: &'static str) -> Self {
+        Doc { summary, request: None, no_body: false, responses: Vec::new(), query: Vec::new(), conflict: false }
+    }
+    /// The JSON body it reads.
+    pub fn body<T: ToSchema>(mut self) -> Self {
+        self.request = Some(Body { media: "application/json", schema: of::<T> });
+        self
+    }
+    /// The multipart form it reads (uploads).
+    pub fn upload<T: ToSchema>(mut self) -> Self {
+        self.request = Some(Body { media: "multipart/form-data", schema: of::<T> });
+        self
+    }
+    /// A write without input.
+    pub fn no_body(mut self) -> Self {
+        self.no_body = true;
+        self
+    }
+    /// Its answer: `status` with a JSON body of type `T`.
+    pub fn ok<T: ToSchema>(mut self, status: u16) -> Self {
+        self.responses.push((status, Some(Body { media: "application/json", schema: of::<T> })));
+        self
+    }
+    /// Its answer: 204, no body.
+    pub fn done(mut self) -> Self {
+        self.responses.push((204, None));
+        self
+    }
+    /// Its answer: a file of this media type.
+    pub fn file(mut self, media: &'static str) -> Self {
+        self.responses.push((200, Some(Body { media, schema: binary })));
+        self
+    }
+    pub fn query(mut self, name: &'static str, description: &'static str) -> Self {
+        self.query.push(Query { name, description, integer: false });
+        self
+    }
+    pub fn query_int(mut self, name: &'static str, description: &'static str) -> Self {
+        self.query.push(Query { name, description, integer: true });
+        self
+    }
+    /// It may answer 409 (a stale version, a state that changed meanwhile).
+    pub fn conflict(mut self) -> Self {
+        self.conflict = true;
+        self
+    }
 
-fn id_obj(name: &str) -> Value {
-    obj(json!({ name: { "type": "string", "format": "uuid" } }), &[name])
-}
-
-fn spec(route: &Route) -> Option<Spec> {
-    let s = |summary, request, code, response| {
-        Some(Spec {
-            summary,
-            request,
-            response: (code, response),
-            request_type: "application/json",
-            response_type: "application/json",
-        })
-    };
-    let done = |summary| s(summary, None, 204, Value::Null);
-    let meeting = obj(
-        json!({
-            "id": {"type": "string", "format": "uuid"}, "title": {"type": "string"}, "objectives": {"type": "string"},
-            "place": {"type": "string"}, "starts_at": {"type": "string", "format": "date-time"},
-            "local_start": {"type": "string", "description": "YYYY-MM-DDTHH:MM in time_zone"},
-            "time_zone": {"type": "string"}, "duration_minutes": {"type": "integer"},
-            "status": {"enum": ["draft", "shared", "cancelled", "archived"]},
-            "my_role": {"enum": ["organiser", "editor", "contributor", "reader"]}, "version": {"type": "integer"}
-        }),
-        &["id", "title", "starts_at", "time_zone", "status"],
-    );
-    let item = obj(
-        json!({"kind": {"enum": ["discuss", "note"]}, "title": {"type": "string", "maxLength": 200}}),
-        &["kind", "title"],
-    );
-    let sub = obj(
-        json!({"title": {"type": "string", "maxLength": 200}, "items": {"type": "array", "items": item.clone()}}),
-        &["title"],
-    );
-    let agenda = obj(
-        json!({"topics": {"type": "array", "items": obj(
-            json!({"title": {"type": "string", "maxLength": 200}, "items": {"type": "array", "items": item},
-                   "subtopics": {"type": "array", "items": sub}}),
-            &["title"],
-        )}}),
-        &["topics"],
-    );
-    match (route.method, route.path.trim_start_matches("/t/{slug}/api/v1")) {
-        ("GET", "/me") => s("The signed-in user", None, 200, json!({"type": "object"})),
-        ("GET", "/sessions") => s("My sessions (device, address, last activity)", None, 200, json!({"type": "object"})),
-        ("DELETE", "/sessions/{id}") => s("End one of my sessions", None, 204, Value::Null),
-        ("GET", "/members") => s("Members of the organisation (admins)", None, 200, json!({"type": "object"})),
-        ("POST", "/members") => s(
-            "Invite someone (admins); sends the activation e-mail",
-            Some(obj(
-                json!({"email": {"type": "string", "format": "email"}, "role": {"enum": ["owner", "admin", "member", "guest"]}}),
-                &["email", "role"],
-            )),
-            201,
-            id_obj("id"),
-        ),
-        ("GET", "/meetings/{id}/minutes") => Some(Spec {
-            summary: "The minutes as a file: ?format=markdown (default), html or pdf",
-            request: None,
-            response: (200, json!({"type": "string"})),
-            request_type: "application/json",
-            response_type: "text/markdown",
-        }),
-        ("GET", "/search") => s(
-            "Search the meetings you may see: ?q=words (accents and plurals folded), best first",
-            None,
-            200,
-            json!({"type": "object", "properties": {"results": {"type": "array", "items": obj(
-                json!({"meeting_id": {"type": "string", "format": "uuid"}, "meeting_title": {"type": "string"},
-                       "when": {"type": "string"}, "element_id": {"type": ["string", "null"]},
-                       "kind": {"type": ["string", "null"]}, "title": {"type": ["string", "null"]},
-                       "excerpt": {"type": ["string", "null"]}, "score": {"type": "integer"}}),
-                &["meeting_id", "meeting_title", "when", "score"],
-            )}}}),
-        ),
-        ("GET", "/templates") => s(
-            "The organisation's agenda templates (not for guests)",
-            None,
-            200,
-            json!({"type": "object", "properties": {"templates": {"type": "array", "items": obj(
-                json!({"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "agenda": agenda.clone(),
-                       "created_at": {"type": "string", "format": "date-time"}}),
-                &["id", "name", "agenda"],
-            )}}}),
-        ),
-        ("POST", "/templates") => s(
-            "Save an agenda template: a meeting's agenda (meeting_id) or one given (agenda), not both",
-            Some(obj(
-                json!({"name": {"type": "string", "maxLength": 200}, "meeting_id": {"type": "string", "format": "uuid"}, "agenda": agenda.clone()}),
-                &["name"],
-            )),
-            201,
-            id_obj("id"),
-        ),
-        ("DELETE", "/templates/{id}") => done("Delete an agenda template (whoever saved it, or an admin)"),
-        ("GET", "/meetings") => s(
-            "Meetings I take part in",
-            None,
-            200,
-            json!({"type": "object", "properties": {"meetings": {"type": "array", "items": meeting}}}),
-        ),
-        ("POST", "/meetings") => s(
-            "Create a meeting (I am its organiser)",
-            Some(obj(
-                json!({
-                    "title": {"type": "string", "maxLength": 200}, "objectives": {"type": "string", "maxLength": 20000},
-                    "starts_at": {"type": "string", "description": "local date and time, YYYY-MM-DDTHH:MM"},
-                    "time_zone": {"type": "string", "description": "IANA name, e.g. Europe/Paris"},
-                    "duration_minutes": {"type": "integer", "minimum": 5, "maximum": 1440}, "place": {"type": "string", "maxLength": 500},
-                    "template_id": {"type": "string", "format": "uuid", "description": "start with this agenda template's topics and standing items"}
-                }),
-                &["title", "starts_at", "time_zone", "duration_minutes"],
-            )),
-            201,
-            id_obj("id"),
-        ),
-        ("GET", "/meetings/{id}") => s(
-            "A meeting with its participants, topics, elements and remarks",
-            None,
-            200,
-            json!({"type": "object", "properties": {"meeting": meeting}}),
-        ),
-        ("POST", "/meetings/{id}/participants") => s(
-            "Add a participant (nothing is sent until access is shared)",
-            Some(obj(
-                json!({"email": {"type": "string", "format": "email"}, "role": {"enum": ["editor", "contributor", "reader"]}}),
-                &["email", "role"],
-            )),
-            201,
-            id_obj("user_id"),
-        ),
-        ("POST", "/meetings/{id}/share") => s(
-            "Share access: invite every participant not yet invited",
-            None,
-            200,
-            json!({"type": "object", "properties": {"invited": {"type": "integer"}}}),
-        ),
-        ("POST", "/meetings/{id}/next") => s(
-            "Prepare the next meeting (of its series; else a follow-up at starts_at), carrying over open actions and unresolved topics",
-            Some(obj(
-                json!({"starts_at": {"type": "string", "description": "local YYYY-MM-DDTHH:MM; outside a series only"}}),
-                &[],
-            )),
-            201,
-            id_obj("id"),
-        ),
-        ("GET", "/series/{series}") => s(
-            "A series: the meetings of it you may see, the next dates, and everything still open (the backlog)",
-            None,
-            200,
-            json!({"type": "object", "properties": {
-                "id": {"type": "string", "format": "uuid"},
-                "meetings": {"type": "array", "items": {"type": "object"}},
-                "upcoming": {"type": "array", "items": {"type": "string"}},
-                "backlog": {"type": "array", "items": obj(json!({
-                    "meeting_id": {"type": "string", "format": "uuid"}, "element_id": {"type": "string", "format": "uuid"},
-                    "kind": {"type": "string", "enum": ["action", "discuss"]}, "title": {"type": "string"},
-                    "owners": {"type": "string"}, "due_date": {"type": ["string", "null"]}, "since": {"type": ["string", "null"]}}),
-                    &["meeting_id", "element_id", "kind", "title"])}}}),
-        ),
-        ("POST", "/meetings/{id}/minutes/send") => s(
-            "E-mail the minutes (summary and PDF) to every invited participant",
-            None,
-            200,
-            json!({"type": "object", "properties": {"sent": {"type": "integer"}}}),
-        ),
-        ("POST", "/meetings/{id}/topics") => s(
-            "Add a topic, or a sub-topic with parent_id",
-            Some(obj(
-                json!({"title": {"type": "string", "maxLength": 200}, "parent_id": {"type": ["string", "null"], "format": "uuid"}}),
-                &["title"],
-            )),
-            201,
-            id_obj("id"),
-        ),
-        ("POST", "/meetings/{id}/elements") => s(
-            "Add an element to a topic",
-            Some(obj(
-                json!({
-                    "topic_id": {"type": "string", "format": "uuid"}, "kind": {"enum": ["decision", "action", "discuss", "note", "image"]},
-                    "title": {"type": "string", "maxLength": 200},
-                    "description": {"type": "string", "description": "HTML subset: b, i, mark, ul, ol, li, p, br, a (http, https, mailto); sanitised"},
-                    "due_date": {"type": "string", "format": "date"}, "owners": {"type": "array", "items": {"type": "string", "format": "uuid"}}
-                }),
-                &["topic_id", "kind", "title"],
-            )),
-            201,
-            id_obj("id"),
-        ),
-        ("POST", "/meetings/{id}/elements/{element}/comments") => s(
-            "Add a remark on an element, or a reply with parent_id",
-            Some(obj(
-                json!({"body": {"type": "string", "maxLength": 20000}, "parent_id": {"type": ["string", "null"], "format": "uuid"}}),
-                &["body"],
-            )),
-            201,
-            id_obj("id"),
-        ),
-        ("POST", "/meetings/{id}/elements/{element}/status") => s(
-            "Mark an action done or open",
-            Some(obj(json!({"status": {"enum": ["open", "done"]}}), &["status"])),
-            204,
-            Value::Null,
-        ),
-        ("GET", "/actions") => s("My actions across meetings", None, 200, json!({"type": "object"})),
-        ("GET", "/people") => s(
-            "People I have met in a meeting I can see (the only names suggested when adding participants)",
-            None,
-            200,
-            json!({"type": "object", "properties": {"people": {"type": "array", "items": obj(
-                json!({"name": {"type": "string"}, "email": {"type": "string"}}), &["name", "email"])}}}),
-        ),
-        ("PATCH", "/meetings/{id}") => s(
-            "Edit a meeting's details: absent fields keep their value; a stale version gets 409",
-            Some(obj(
-                json!({
-                    "version": {"type": "integer", "description": "the version read"},
-                    "title": {"type": "string", "maxLength": 200}, "objectives": {"type": "string", "maxLength": 20000},
-                    "starts_at": {"type": "string", "description": "local date and time, YYYY-MM-DDTHH:MM"},
-                    "time_zone": {"type": "string"}, "duration_minutes": {"type": "integer", "minimum": 5, "maximum": 1440},
-                    "place": {"type": "string", "maxLength": 500}
-                }),
-                &["version"],
-            )),
-            200,
-            json!({"type": "object", "properties": {"meeting": meeting.clone()}}),
-        ),
-        ("POST", "/meetings/{id}/cancel") => s(
-            "Cancel the meeting (it becomes read-only)",
-            None,
-            200,
-            json!({"type": "object", "properties": {"meeting": meeting.clone()}}),
-        ),
-        ("POST", "/meetings/{id}/archive") => s(
-            "Archive the meeting (read-only minutes)",
-            None,
-            200,
-            json!({"type": "object", "properties": {"meeting": meeting.clone()}}),
-        ),
-        ("PATCH", "/meetings/{id}/participants/{user}") => s(
-            "Change a participant's role (not the organiser's)",
-            Some(obj(json!({"role": {"enum": ["editor", "contributor", "reader"]}}), &["role"])),
-            204,
-            Value::Null,
-        ),
-        ("DELETE", "/meetings/{id}/participants/{user}") => s(
-            "Remove a participant (not the organiser); their actions and topics in this meeting are unassigned",
-            None,
-            204,
-            Value::Null,
-        ),
-        ("POST", "/meetings/{id}/topics/{topic}/move") => s(
-            "Move a topic to a place among the topics of its level",
-            Some(obj(
-                json!({"position": {"type": "integer", "minimum": 0, "description": "0-based; past the end means last"}}),
-                &["position"],
-            )),
-            204,
-            Value::Null,
-        ),
-        ("PATCH", "/meetings/{id}/elements/{element}") => s(
-            "Edit an element: absent fields keep their value; owners (actions) replaces the list; a stale version gets 409",
-            Some(obj(
-                json!({
-                    "version": {"type": "integer"}, "title": {"type": "string", "maxLength": 200},
-                    "description": {"type": "string", "description": "HTML subset, sanitised"},
-                    "due_date": {"type": "string", "format": "date"}, "topic_id": {"type": "string", "format": "uuid"},
-                    "owners": {"type": "array", "items": {"type": "string", "format": "uuid"}}
-                }),
-                &["version"],
-            )),
-            204,
-            Value::Null,
-        ),
-        ("POST", "/meetings/{id}/elements/{element}/move") => s(
-            "Move an element to a place in a topic (the same one, or another of the meeting)",
-            Some(obj(
-                json!({"topic_id": {"type": "string", "format": "uuid"}, "position": {"type": "integer", "minimum": 0, "description": "0-based; past the end means last"}}),
-                &["position"],
-            )),
-            204,
-            Value::Null,
-        ),
-        ("PATCH", "/meetings/{id}/topics/{topic}") => s(
-            "Rename a topic or sub-topic",
-            Some(obj(json!({"title": {"type": "string", "maxLength": 200}}), &["title"])),
-            204,
-            Value::Null,
-        ),
-        ("DELETE", "/meetings/{id}/topics/{topic}") => {
-            done("Delete a topic with its sub-topics and everything in them (recorded in the audit log)")
-        }
-        ("POST", "/meetings/{id}/topics/{topic}/contributors") => s(
-            "Assign a participant as a contributor of a topic (who contributes to what)",
-            Some(obj(json!({"user_id": {"type": "string", "format": "uuid"}}), &["user_id"])),
-            204,
-            Value::Null,
-        ),
-        ("DELETE", "/meetings/{id}/topics/{topic}/contributors/{user}") => {
-            done("Take a participant off a topic's contributors")
-        }
-        ("DELETE", "/meetings/{id}/elements/{element}") => {
-            done("Delete an element with its remarks and image (organiser, editors, or a contributor their own)")
-        }
-        ("DELETE", "/meetings/{id}/comments/{comment}") => {
-            done("Delete a remark and its replies (its author, the organiser or an editor)")
-        }
-        ("GET", "/meetings/{id}/elements/{element}/image") => Some(Spec {
-            summary: "An image element's picture, with its checked type",
-            request: None,
-            response: (200, json!({"type": "string", "contentMediaType": "image/*"})),
-            request_type: "application/json",
-            response_type: "image/*",
-        }),
-        ("POST", "/meetings/{id}/images") => Some(Spec {
-            summary: "Upload a picture as a new image element (PNG, JPEG, WebP or GIF, checked by content)",
-            request: Some(obj(
-                json!({
-                    "topic_id": {"type": "string", "format": "uuid"}, "title": {"type": "string", "maxLength": 200},
-                    "file": {"type": "string", "contentMediaType": "application/octet-stream"}
-                }),
-                &["topic_id", "file"],
-            )),
-            response: (201, id_obj("id")),
-            request_type: "multipart/form-data",
-            response_type: "application/json",
-        }),
-        _ => None,
+    pub fn request_media(&self) -> Option<&'static str> {
+        self.request.map(|b| b.media)
+    }
+    pub fn reads_nothing(&self) -> bool {
+        self.no_body
     }
 }
 
-/// The API routes of the table that have no description here (a test keeps
-/// this empty).
-pub fn undocumented() -> Vec<&'static Route> {
-    TENANT_ROUTES.iter().filter(|r| r.path.contains("/api/") && spec(r).is_none()).collect()
+/// Every error answer: its code, a translated message, the request id, and
+/// the offending field when there is one.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
 }
 
-/// The OpenAPI 3.1 document.
-pub fn document() -> Value {
-    let error = json!({"type": "object", "properties": {"error": {"type": "object", "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}, "request_id": {"type": "string"}}}}});
-    let mut paths = serde_json::Map::new();
-    for r in TENANT_ROUTES.iter().filter(|r| r.path.contains("/api/")) {
-        let Some(sp) = spec(r) else { continue };
-        let params: Vec<Value> = ["slug", "id", "element", "topic", "user", "comment"]
-            .iter()
-            .filter(|p| r.path.contains(&format!("{{{p}}}")))
-            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))
-            .collect();
-        let mut op = json!({
-            "summary": sp.summary,
-            "operationId": format!("{}{}", r.method.to_lowercase(), r.path.replace("/t/{slug}/api/v1", "").replace(['/', '{', '}'], "_")),
-            "parameters": params,
-            "security": [{"bearer": []}, {"session": []}],
-            "responses": {
-                "400": {"description": "Malformed request", "content": {"application/json": {"schema": error}}},
-                "401": {"description": "Not signed in, or the token is unknown or revoked"},
-                "403": {"description": "Not allowed (or the X-CSRF-Token header is missing on a session call)"},
-                "404": {"description": "Not found, or not yours to see"},
-                "422": {"description": "Invalid input; `field` names it", "content": {"application/json": {"schema": error}}},
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// `not_found`, `forbidden`, `csrf`, `unauthenticated`, `conflict`,
+    /// `invalid_json`, `throttled`, `too_large`, `bad_request`, `internal`,
+    /// or a field error's own code (`title.too_long`, ...).
+    pub code: String,
+    pub message: String,
+    pub request_id: String,
+    /// The field the error is about (a JSON path for a body that does not decode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// What every API call may answer besides its own success.
+const ERRORS: &[(u16, &str)] = &[
+    (400, "Malformed request"),
+    (401, "Not signed in, or the API token is unknown or revoked"),
+    (403, "Not allowed, or the anti-forgery token is missing"),
+    (404, "No such thing (or not visible to the caller)"),
+    (413, "Body too large"),
+    (422, "A value is refused; `field` names it"),
+    (429, "Too many attempts; `Retry-After` says when to try again"),
+    (500, "Server error; the request id is in the logs"),
+];
+
+fn method(m: &str) -> HttpMethod {
+    match m {
+        "GET" => HttpMethod::Get,
+        "POST" => HttpMethod::Post,
+        "PATCH" => HttpMethod::Patch,
+        "PUT" => HttpMethod::Put,
+        _ => HttpMethod::Delete,
+    }
+}
+
+/// The path's parameters, from its template (`{slug}`, `{id}`, ...).
+fn path_params(path: &str) -> Vec<&str> {
+    path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect()
+}
+
+/// The OpenAPI document, from the declarations of the API routes.
+pub fn document() -> serde_json::Value {
+    let mut schemas: Schemas = Vec::new();
+    // JSON request bodies refuse unknown fields (the `Json` extractor).
+    let mut strict: Vec<String> = Vec::new();
+    let error_ref = of::<ErrorBody>(&mut schemas);
+    let mut paths = PathsBuilder::new();
+    let mut items: Vec<(String, PathItem)> = Vec::new();
+    for d in crate::routes::tenant_decls() {
+        let Some(doc) = d.doc else { continue };
+        let r = d.route;
+        let path = r.path.trim_start_matches("/t/{slug}/api/v1");
+        let full = format!("/t/{{slug}}/api/v1{path}");
+        let mut op = OperationBuilder::new().summary(Some(doc.summary)).operation_id(Some(format!(
+            "{}{}",
+            r.method.to_lowercase(),
+            path.replace(['/', '{', '}'], "_")
+        )));
+        for p in path_params(r.path) {
+            let schema = if p == "slug" || p == "token" {
+                ObjectBuilder::new().schema_type(Type::String).build()
+            } else if p == "id" && (path.starts_with("/tokens") || path.starts_with("/support/grants")) {
+                ObjectBuilder::new().schema_type(Type::String).build()
+            } else {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(utoipa::openapi::SchemaFormat::Custom("uuid".into())))
+                    .build()
+            };
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(p)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .schema(Some(schema)),
+            );
+        }
+        for q in &doc.query {
+            let t = if q.integer { Type::Integer } else { Type::String };
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(q.name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
+                    .description(Some(q.description))
+                    .schema(Some(ObjectBuilder::new().schema_type(t).build())),
+            );
+        }
+        if let Some(b) = doc.request {
+            let schema = (b.schema)(&mut schemas);
+            if let (RefOr::Ref(r), "application/json") = (&schema, b.media) {
+                strict.push(r.ref_location.trim_start_matches("#/components/schemas/").to_owned());
             }
-        });
-        let (code, body) = sp.response;
-        op["responses"][code.to_string()] = if body.is_null() {
-            json!({"description": "Done"})
-        } else {
-            json!({"description": "OK", "content": {sp.response_type: {"schema": body}}})
-        };
-        if let Some(req) = sp.request {
-            op["requestBody"] = json!({"required": true, "content": {sp.request_type: {"schema": req}}});
+            let content = ContentBuilder::new().schema(Some(schema)).build();
+            op = op.request_body(Some(
+                RequestBodyBuilder::new().required(Some(Required::True)).content(b.media, content).build(),
+            ));
         }
-        let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
-        entry[r.method.to_lowercase()] = op;
+        for (status, body) in &doc.responses {
+            let mut resp = ResponseBuilder::new().description(doc.summary);
+            if let Some(b) = body {
+                resp = resp.content(b.media, ContentBuilder::new().schema(Some((b.schema)(&mut schemas))).build());
+            }
+            op = op.response(status.to_string(), resp.build());
+        }
+        let conflict: &[(u16, &str)] =
+            if doc.conflict { &[(409, "The state changed meanwhile (a newer version)")] } else { &[] };
+        for (status, what) in ERRORS.iter().chain(conflict) {
+            let content = ContentBuilder::new().schema(Some(error_ref.clone())).build();
+            op = op.response(
+                status.to_string(),
+                ResponseBuilder::new().description(*what).content("application/json", content).build(),
+            );
+        }
+        let item = PathItem::new(method(r.method), op.build());
+        match items.iter_mut().find(|(p, _)| *p == full) {
+            Some((_, existing)) => existing.merge_operations(item),
+            None => items.push((full, item)),
+        }
     }
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Ordo API",
-            "version": "1",
-            "description": "Meetings, agendas, elements, remarks and actions. Authenticate with a personal token (Settings → API tokens) as `Authorization: Bearer <token>`, or with the session cookie plus the `X-CSRF-Token` header. Bodies are JSON; unknown fields are refused."
-        },
-        "paths": paths,
-        "components": {"securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer"},
-            "session": {"type": "apiKey", "in": "cookie", "name": "__Host-ordo"}
-        }}
-    })
+    for (p, item) in items {
+        paths = paths.path(p, item);
+    }
+    let mut components = ComponentsBuilder::new();
+    for (name, mut schema) in schemas {
+        if strict.contains(&name)
+            && let RefOr::T(Schema::Object(o)) = &mut schema
+        {
+            o.additional_properties = Some(Box::new(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+        }
+        components = components.schema(name, schema);
+    }
+    let api = OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Ordo API")
+                .version("1")
+                .description(Some(
+                    "Authenticate with a personal API token (`Authorization: Bearer ordo_…`, made under Settings → API tokens) \
+                     or, from a browser, the session cookie with the `X-CSRF-Token` header on every change. \
+                     JSON in and out; unknown fields are refused and the offending field is named in 422 answers.",
+                ))
+                .build(),
+        )
+        .paths(paths.build())
+        .components(Some(components.build()))
+        .build();
+    serde_json::to_value(&api).unwrap_or_default()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_api_route_is_in_the_openapi_document() {
-        let missing: Vec<String> = super::undocumented().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
-        assert!(missing.is_empty(), "API routes missing from the OpenAPI document: {missing:?}");
-        let doc = super::document();
-        let n: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
-        let api_routes = crate::routes::TENANT_ROUTES.iter().filter(|r| r.path.contains("/api/")).count();
-        assert_eq!(n, api_routes);
-        assert_eq!(doc["openapi"], "3.1.0");
+pub mod schema {
+    //! Schemas of values kept as text in the input types (parsed by the use
+    //! cases into domain types, with field errors): their allowed values.
+    use utoipa::openapi::{ObjectBuilder, SchemaFormat, Type};
+
+    fn one_of(values: impl IntoIterator<Item = &'static str>) -> ObjectBuilder {
+        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.into_iter().collect::<Vec<_>>()))
+    }
+    pub fn element_kind() -> ObjectBuilder {
+        one_of(ordo_core::meeting::ElementKind::ALL.iter().map(|k| k.as_str()))
+    }
+    pub fn action_status() -> ObjectBuilder {
+        one_of(ordo_core::meeting::ActionStatus::ALL.iter().map(|k| k.as_str()))
+    }
+    pub fn meeting_role() -> ObjectBuilder {
+        one_of(ordo_core::meeting::MeetingRole::ALL.iter().map(|k| k.as_str()))
+    }
+    pub fn meeting_status() -> ObjectBuilder {
+        one_of(ordo_core::meeting::MeetingStatus::ALL.iter().map(|k| k.as_str()))
+    }
+    pub fn role() -> ObjectBuilder {
+        one_of(ordo_core::user::Role::ALL.iter().map(|k| k.as_str()))
+    }
+    pub fn user_status() -> ObjectBuilder {
+        one_of(ordo_core::user::UserStatus::ALL.iter().map(|k| k.as_str()))
+    }
+    pub fn locale() -> ObjectBuilder {
+        one_of(ordo_core::user::Locale::ALL.iter().map(|k| k.as_str()))
+    }
+    pub fn uuid() -> ObjectBuilder {
+        ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::Custom("uuid".into())))
+    }
+    pub fn uuids() -> utoipa::openapi::schema::ArrayBuilder {
+        utoipa::openapi::schema::ArrayBuilder::new().items(uuid())
+    }
+    pub fn date_time() -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime)))
     }
 }

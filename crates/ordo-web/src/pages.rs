@@ -320,6 +320,8 @@ pub struct CommentView {
     pub id: String,
     /// The viewer may delete it (its author, or the organiser and editors).
     pub can_delete: bool,
+    /// The viewer wrote it (and may rewrite it).
+    pub can_edit: bool,
     pub author: String,
     pub body: String,
     pub when: String,
@@ -644,7 +646,7 @@ mod tests {
             keys.push(format!("element.kind.{k}"));
             keys.push(format!("element.letter.{k}"));
         }
-        for n in crate::handlers::NOTICES {
+        for n in crate::respond::NOTICES {
             keys.push(format!("notice.{n}"));
         }
         keys.extend(["activate.title", "reset.title"].map(String::from));

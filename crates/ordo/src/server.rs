@@ -7,7 +7,6 @@ use ordo_app::App;
 use ordo_app::keys::Keys;
 use ordo_core::time::{SharedClock, SystemClock};
 use ordo_crypto::keys::{FileKeyProvider, KekStore};
-use ordo_store::Store;
 use ordo_web::{AppState, WebOptions};
 use std::future::Future;
 use std::sync::Arc;
@@ -20,8 +19,6 @@ pub enum StartError {
     Config(#[from] crate::config::ConfigError),
     #[error("master key: {0}")]
     Key(#[from] ordo_crypto::CryptoError),
-    #[error("database: {0}")]
-    Store(#[from] ordo_store::StoreError),
     #[error("{0}")]
     App(#[from] ordo_app::AppError),
     #[error("cannot listen on {addr}: {reason}")]
@@ -63,12 +60,8 @@ pub async fn open(config: &Config, clock: SharedClock) -> Result<App, StartError
 
 pub async fn open_with(config: &Config, clock: SharedClock, provider: FileKeyProvider) -> Result<App, StartError> {
     config.ensure_data_dir()?;
-    let store = Store::connect(config.database_url()).await?;
-    store.migrate().await?;
     let keys = Keys::new(Arc::new(provider), KekStore::new(&config.key_dir));
-    let app = App::new(store, clock, config.settings(), keys)?;
-    ordo_app::keyops::check_master_key(&app).await?;
-    Ok(app)
+    Ok(App::open(config.database_url(), clock, config.settings(), keys).await?)
 }
 
 /// Serve on `listener` until `shutdown` resolves; runs the background
@@ -125,15 +118,12 @@ async fn sweep_sessions(app: App, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
         let idle = app.settings.session_idle_secs;
-        match app.store.purge_sessions(app.now(), idle).await {
-            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions deleted"),
+        match ordo_app::platform::purge_sessions(&app, idle).await {
+            Ok((users, staff)) if users + staff > 0 => {
+                tracing::info!(sessions = users, staff_sessions = staff, "expired sessions deleted")
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "session sweep failed"),
-        }
-        match app.store.purge_staff_sessions(app.now(), idle).await {
-            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired staff sessions deleted"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "staff session sweep failed"),
         }
         tokio::select! {
             _ = &mut shutdown => break,
@@ -145,7 +135,7 @@ async fn sweep_sessions(app: App, shutdown: impl Future<Output = ()>) {
 /// Every minute, run the backups (tenants' and the platform's) and restore
 /// drills that are due. Jobs live
 /// in the database: they survive restarts, and of several nodes one runs
-/// each (`ordo_store::Store::claim_due`).
+/// each (claimed in the database, so one node runs each).
 async fn run_backup_jobs(app: App, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     if !app.settings.backup_scheduler {
@@ -200,7 +190,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .await
         .map_err(|e| StartError::Bind { addr: config.listen.to_string(), reason: e.to_string() })?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, public_url = %config.public_url, mode = ?config.mode, engine = ?app.store.engine(), "Ordo listening");
+    tracing::info!(%addr, public_url = %config.public_url, mode = ?config.mode, engine = app.engine(), "Ordo listening");
     eprintln!("Ordo listening on http://{addr} (public address {})", config.public_url);
     let (metrics_stop, metrics_stopped) = tokio::sync::watch::channel(false);
     if let Some(maddr) = config.metrics_listen {
@@ -224,7 +214,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let options = WebOptions { trusted_proxies: config.trusted_proxies.clone() };
     launch_with_listener(listener, app.clone(), options, shutdown_signal()).await?;
     let _ = metrics_stop.send(true);
-    app.store.close().await;
+    app.close().await;
     tracing::info!("Ordo stopped");
     Ok(())
 }

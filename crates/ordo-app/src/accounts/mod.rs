@@ -12,7 +12,9 @@ mod tenants;
 mod tokens;
 
 pub use members::{can_view_members, invite, set_disabled, set_role};
-pub use passwords::{PasswordChange, activate, change_password, forgot_password, reset_password, token_user};
+pub use passwords::{
+    PasswordChange, activate, activation_user, change_password, forgot_password, reset_password, reset_user, token_user,
+};
 pub use profile::update_profile;
 pub use sessions::{LoggedIn, SessionLookup, end_session, list_sessions, login, logout, resolve_session};
 pub use tenants::{CreatedTenant, create_tenant};

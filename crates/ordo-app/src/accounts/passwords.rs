@@ -25,6 +25,16 @@ pub async fn token_user(app: &App, tenant: &Tenant, purpose: TokenPurpose, token
     open_user(&app.keys.for_tenant(&app.store, tenant).await?, row)
 }
 
+/// The pending account an activation link opens.
+pub async fn activation_user(app: &App, tenant: &Tenant, token: &str) -> Result<User, AppError> {
+    token_user(app, tenant, TokenPurpose::Activation, token).await
+}
+
+/// The account a password-reset link opens.
+pub async fn reset_user(app: &App, tenant: &Tenant, token: &str) -> Result<User, AppError> {
+    token_user(app, tenant, TokenPurpose::Reset, token).await
+}
+
 /// Check a new password against the policy, with the words of this context.
 fn new_password(tenant: &Tenant, email: &str, password: &str) -> Result<NewPassword, AppError> {
     let local = email.split('@').next().unwrap_or("");

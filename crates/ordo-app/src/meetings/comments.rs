@@ -52,6 +52,37 @@ pub async fn add_comment(
     })
 }
 
+/// Rewrite a remark: its author, or the organiser and editors (who may
+/// delete it too); the history keeps what it said.
+pub async fn edit_comment(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    comment: CommentId,
+    body: &str,
+) -> Result<(), AppError> {
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    change!(app, tenant.id, Some(actor.id), UseCase::CommentEdit, |c| {
+        let l = lock(&mut c.tx, tenant, actor, id, MeetingAction::View).await?;
+        let comments = c.tx.comments(tenant.id, id).await?;
+        let old = comments.iter().find(|x| x.id == comment).ok_or(AppError::NotFound)?;
+        l.allow(MeetingAction::EditComment, Target { own: old.author_id == actor.id, ..Target::default() })?;
+        let body = LongText::parse("body", body)?;
+        if body.as_str().is_empty() {
+            return Err(invalid("body", "comment.empty"));
+        }
+        let rid = comment.to_string();
+        let before = serde_json::json!({ "body": keys.open(Field::CommentBody, &rid, &old.body)? });
+        let sealed = keys.seal(Field::CommentBody, &rid, body.as_str())?;
+        if !c.tx.update_comment(tenant.id, id, comment, &sealed).await? {
+            return Err(AppError::NotFound);
+        }
+        c.history(&keys, id, Item::comment(comment), Some(before)).await?;
+        Ok(())
+    })
+}
+
 /// Delete a remark and its replies (its author; the organiser and editors
 /// any remark).
 pub async fn delete_comment(

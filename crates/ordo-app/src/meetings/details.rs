@@ -23,8 +23,35 @@ fn details_before(m: &Meeting) -> serde_json::Value {
     })
 }
 
-/// Edit a meeting's details. `version` is the one the form was loaded
-/// from: a stale one is refused, never silently overwritten.
+/// A change of a meeting's details: each field given replaces the stored
+/// one, each absent one keeps it (merged inside the change, on what it
+/// commits on).
+#[derive(Clone, Copy, Default)]
+pub struct MeetingChanges<'a> {
+    pub title: Option<&'a str>,
+    pub objectives: Option<&'a str>,
+    /// Local date and time in the time zone, `YYYY-MM-DDTHH:MM`.
+    pub starts_at: Option<&'a str>,
+    pub time_zone: Option<&'a str>,
+    pub duration_minutes: Option<&'a str>,
+    pub place: Option<&'a str>,
+}
+
+impl<'a> From<&MeetingInput<'a>> for MeetingChanges<'a> {
+    fn from(i: &MeetingInput<'a>) -> Self {
+        MeetingChanges {
+            title: Some(i.title),
+            objectives: Some(i.objectives),
+            starts_at: Some(i.starts_at),
+            time_zone: Some(i.time_zone),
+            duration_minutes: Some(i.duration_minutes),
+            place: Some(i.place),
+        }
+    }
+}
+
+/// Edit a meeting's details (all of them). `version` is the one the form
+/// was loaded from: a stale one is refused, never silently overwritten.
 pub async fn update(
     app: &App,
     tenant: &Tenant,
@@ -33,12 +60,33 @@ pub async fn update(
     input: MeetingInput<'_>,
     version: i64,
 ) -> Result<(), AppError> {
+    update_partial(app, tenant, actor, id, MeetingChanges::from(&input), version).await.map(|_| ())
+}
+
+/// Edit some of a meeting's details; returns the meeting as it is now.
+pub async fn update_partial(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    changes: MeetingChanges<'_>,
+    version: i64,
+) -> Result<Meeting, AppError> {
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
     let rid = id.to_string();
     change!(app, tenant.id, Some(actor.id), UseCase::MeetingUpdate, |c| {
         let l = lock(&mut c.tx, tenant, actor, id, MeetingAction::EditDetails).await?;
-        let p = parse(&input)?;
         let old = open_meeting(&keys, &l.row, l.me.role)?;
+        let duration = old.duration_minutes.to_string();
+        let input = MeetingInput {
+            title: changes.title.unwrap_or(&old.title),
+            objectives: changes.objectives.unwrap_or(&old.objectives),
+            starts_at: changes.starts_at.unwrap_or(&old.local_start),
+            time_zone: changes.time_zone.unwrap_or(&old.time_zone),
+            duration_minutes: changes.duration_minutes.unwrap_or(&duration),
+            place: changes.place.unwrap_or(&old.place),
+        };
+        let p = parse(&input)?;
         // What a calendar shows: a change to it is sent to those invited.
         let moved = p.start.at != l.row.starts_at
             || p.duration != l.row.duration_minutes
@@ -74,7 +122,8 @@ pub async fn update(
             c.mail_queued();
         }
         c.history(&keys, id, Item::meeting(id), Some(details_before(&old))).await?;
-        Ok(())
+        let now = c.tx.meeting_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)?;
+        open_meeting(&keys, &now, l.me.role)
     })
 }
 

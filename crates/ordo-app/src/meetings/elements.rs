@@ -99,7 +99,7 @@ async fn insert_element(
         let description = LongText::parse("description", &crate::richtext::sanitize(input.description))?;
         let due = meeting::parse_date("due_date", input.due_date)?;
         if !c.tx.topics(tenant.id, id).await?.iter().any(|t| t.id == input.topic) {
-            return Err(unknown("topic"));
+            return Err(unknown("topic_id"));
         }
         l.may_add_to(&mut c.tx, tenant, input.topic).await?;
         if c.tx.elements(tenant.id, id).await?.len() >= meeting::ELEMENTS_MAX {
@@ -135,14 +135,17 @@ async fn insert_element(
     })
 }
 
-/// What an element edit changes.
+/// What an element edit changes: each field given replaces the stored
+/// one, each absent one keeps it (merged inside the change).
 pub struct ElementEdit<'a> {
-    pub title: &'a str,
-    pub description: &'a str,
-    pub due_date: &'a str,
-    /// Move to this topic (the same one to stay).
-    pub topic: TopicId,
-    /// An action's new owners (None: unchanged).
+    pub title: Option<&'a str>,
+    /// Rich text, sanitised when stored.
+    pub description: Option<&'a str>,
+    /// An action's due date (`YYYY-MM-DD`; empty clears it).
+    pub due_date: Option<&'a str>,
+    /// Move to this topic.
+    pub topic: Option<TopicId>,
+    /// An action's new owners.
     pub owners: Option<Vec<UserId>>,
     /// The version the form was loaded from.
     pub version: i64,
@@ -178,11 +181,12 @@ pub async fn update_element(
     change!(app, tenant.id, Some(actor.id), UseCase::ElementEdit, |c| {
         let l = lock(&mut c.tx, tenant, actor, id, MeetingAction::View).await?;
         let (e, owners_now) = editable(&mut c.tx, &l, tenant, element).await?;
-        if !c.tx.topics(tenant.id, id).await?.iter().any(|t| t.id == edit.topic) {
-            return Err(unknown("topic"));
+        let topic = edit.topic.unwrap_or(e.topic_id);
+        if !c.tx.topics(tenant.id, id).await?.iter().any(|t| t.id == topic) {
+            return Err(unknown("topic_id"));
         }
-        if edit.topic != e.topic_id {
-            l.may_add_to(&mut c.tx, tenant, edit.topic).await?;
+        if topic != e.topic_id {
+            l.may_add_to(&mut c.tx, tenant, topic).await?;
         }
         let owners = match &edit.owners {
             Some(o) if e.kind == ElementKind::Action => {
@@ -193,16 +197,24 @@ pub async fn update_element(
             }
             _ => None,
         };
-        let title = Title::parse(edit.title)?;
-        let description = LongText::parse("description", &crate::richtext::sanitize(edit.description))?;
-        let due = meeting::parse_date("due_date", edit.due_date)?;
         let rid = element.to_string();
+        let old_title = keys.open(Field::ElementTitle, &rid, &e.title)?;
+        let old_description = keys.open(Field::ElementDescription, &rid, &e.description)?;
+        let title = Title::parse(edit.title.unwrap_or(&old_title))?;
+        let description = match edit.description {
+            Some(d) => LongText::parse("description", &crate::richtext::sanitize(d))?,
+            None => LongText::parse("description", &old_description)?,
+        };
+        let due = match edit.due_date {
+            Some(d) => meeting::parse_date("due_date", d)?,
+            None => e.due_date.clone(),
+        };
         let before = element_before(&keys, &e, &owners_now)?;
         let new = ElementRow {
             title: keys.seal(Field::ElementTitle, &rid, title.as_str())?,
             description: keys.seal(Field::ElementDescription, &rid, description.as_str())?,
             due_date: if e.kind == ElementKind::Action { due } else { None },
-            topic_id: edit.topic,
+            topic_id: topic,
             ..e.clone()
         };
         if !c.tx.update_element(tenant.id, &new, edit.version, c.now).await? {
@@ -269,12 +281,24 @@ pub async fn place_element(
     topic: TopicId,
     position: usize,
 ) -> Result<(), AppError> {
-    place(app, tenant, actor, id, element, Place::At { topic, position }).await
+    place(app, tenant, actor, id, element, Place::At { topic: Some(topic), position }).await
+}
+
+/// Move an element to `position` (0-based) in the topic it is in.
+pub async fn place_element_in_its_topic(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    element: ElementId,
+    position: usize,
+) -> Result<(), AppError> {
+    place(app, tenant, actor, id, element, Place::At { topic: None, position }).await
 }
 
 enum Place {
     Step { up: bool },
-    At { topic: TopicId, position: usize },
+    At { topic: Option<TopicId>, position: usize },
 }
 
 async fn place(
@@ -298,10 +322,10 @@ async fn place(
         let now_at = sorted(e.topic_id).iter().position(|x| x.id == element).ok_or(AppError::NotFound)?;
         let (topic, position) = match to {
             Place::Step { up } => (e.topic_id, if up { now_at.saturating_sub(1) } else { now_at + 1 }),
-            Place::At { topic, position } => (topic, position),
+            Place::At { topic, position } => (topic.unwrap_or(e.topic_id), position),
         };
         if !c.tx.topics(tenant.id, id).await?.iter().any(|t| t.id == topic) {
-            return Err(unknown("topic"));
+            return Err(unknown("topic_id"));
         }
         if topic != e.topic_id {
             l.may_add_to(&mut c.tx, tenant, topic).await?;

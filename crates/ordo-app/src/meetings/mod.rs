@@ -17,14 +17,14 @@ mod participants;
 mod read;
 mod topics;
 
-pub use comments::{add_comment, delete_comment};
+pub use comments::{add_comment, delete_comment, edit_comment};
 pub(crate) use create::{Plan, PlannedElement, PlannedTopic, create_planned, plan_agenda};
 pub use create::{create, create_with_agenda};
 pub(crate) use details::people_for;
-pub use details::{set_status, share, update};
+pub use details::{MeetingChanges, set_status, share, update, update_partial};
 pub use elements::{
     ElementEdit, ElementInput, add_element, add_image, check_image, delete_element, move_element, place_element,
-    set_action_status, update_element,
+    place_element_in_its_topic, set_action_status, update_element,
 };
 pub use history::{HistoryEntry, history};
 pub use lists::{MyAction, TenantAction, my_actions, my_meetings, people_met, tenant_actions, titles_for_admin};

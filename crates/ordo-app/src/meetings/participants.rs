@@ -87,7 +87,7 @@ pub async fn set_participant_role(
             return Err(invalid("role", "meeting_role.invalid"));
         }
         if target.role == MeetingRole::Organiser {
-            return Err(invalid("user", "participant.is_organiser"));
+            return Err(invalid("user_id", "participant.is_organiser"));
         }
         c.tx.set_participant(tenant.id, id, user, role).await?;
         let d = detail(id, serde_json::json!({ "from": target.role.as_str(), "to": role.as_str() }));
@@ -109,7 +109,7 @@ pub async fn remove_participant(
         let l = lock(&mut c.tx, tenant, actor, id, MeetingAction::ManageParticipants).await?;
         let target = l.participants.iter().find(|p| p.user_id == user).ok_or(AppError::NotFound)?;
         if target.role == MeetingRole::Organiser {
-            return Err(invalid("user", "participant.is_organiser"));
+            return Err(invalid("user_id", "participant.is_organiser"));
         }
         if !c.tx.remove_participant(tenant.id, id, user).await? {
             return Err(AppError::NotFound);

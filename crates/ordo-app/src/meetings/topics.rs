@@ -35,7 +35,7 @@ pub async fn add_topic(
         let title = Title::parse(title)?;
         if let Some(p) = parent {
             if !c.tx.topics(tenant.id, id).await?.iter().any(|t| t.id == p && t.parent_id.is_none()) {
-                return Err(unknown("parent"));
+                return Err(unknown("parent_id"));
             }
             let closed = l.topic_closed(&mut c.tx, tenant, p).await?;
             l.allow(MeetingAction::AddContent, Target { topic_closed: closed, ..Target::default() })?;

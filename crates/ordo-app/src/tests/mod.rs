@@ -23,7 +23,6 @@ pub(crate) enum Engine {
 /// An application on a fresh database, with one tenant and its active owner.
 pub(crate) struct TestApp {
     pub app: App,
-    pub clock: ManualClock,
     pub tenant: Tenant,
     pub owner: User,
     _dir: tempfile::TempDir,
@@ -75,12 +74,7 @@ impl TestApp {
                 .await
                 .unwrap();
         let owner = crate::accounts::get_user(&app, &tenant, owner_id).await.unwrap();
-        TestApp { app, clock, tenant, owner, _dir: dir }
-    }
-
-    /// A fresh view of the tenant row (revisions, encryption).
-    pub async fn tenant(&self) -> Tenant {
-        self.app.store.tenant_by_id(self.tenant.id).await.unwrap().unwrap()
+        TestApp { app, tenant, owner, _dir: dir }
     }
 
     /// An active member with `role`, signed up through an invitation.

@@ -181,16 +181,15 @@ impl World {
                 crate::feeds::create(app, tenant, owner).await.unwrap();
                 assert!(crate::feeds::revoke(app, tenant, owner).await.unwrap());
             }
-            UseCase::EncryptionEnable => {
-                crate::keyops::set_encryption(app, &tenant.slug, true, "test").await.unwrap();
-            }
-            UseCase::EncryptionDisable => {
+            UseCase::EncryptionEnable | UseCase::EncryptionDisable => {
+                // The tenant encrypts: switched off, then on again.
                 crate::keyops::set_encryption(app, &tenant.slug, false, "test").await.unwrap();
                 crate::keyops::set_encryption(app, &tenant.slug, true, "test").await.unwrap();
             }
             UseCase::KeyRotate => {
                 crate::keyops::rotate_tenant_key(app, &tenant.slug).await.unwrap();
             }
+            UseCase::BackupSchedule => crate::backups::set_schedule(app, &tenant.slug, 6).await.unwrap(),
             UseCase::SupportGrant | UseCase::SupportRevoke => {
                 let staff = self.staff_agent().await;
                 let id = crate::support::grant(app, tenant, owner, m, staff, 2, IP).await.unwrap();
@@ -279,10 +278,10 @@ impl World {
                 let page = meetings::page(app, tenant, owner, m).await.unwrap();
                 let version = page.content.elements.iter().find(|e| e.id == element).unwrap().version;
                 let edit = ElementEdit {
-                    title: "Call the bank today",
-                    description: "<p>About the <strong>loan</strong></p>",
-                    due_date: "2031-03-05",
-                    topic,
+                    title: Some("Call the bank today"),
+                    description: Some("<p>About the <strong>loan</strong></p>"),
+                    due_date: Some("2031-03-05"),
+                    topic: Some(topic),
                     owners: Some(vec![self.member.id]),
                     version,
                 };
@@ -301,6 +300,10 @@ impl World {
             }
             UseCase::CommentAdd => {
                 meetings::add_comment(app, tenant, &self.member, m, element, None, "Which bank?").await.unwrap();
+            }
+            UseCase::CommentEdit => {
+                let c = meetings::add_comment(app, tenant, owner, m, element, None, "Typo").await.unwrap();
+                meetings::edit_comment(app, tenant, owner, m, c, "No typo").await.unwrap();
             }
             UseCase::CommentDelete => {
                 let c = meetings::add_comment(app, tenant, owner, m, element, None, "Oops").await.unwrap();

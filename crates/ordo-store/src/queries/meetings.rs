@@ -657,6 +657,26 @@ impl Tx {
     }
 
     /// Delete a remark of `meeting` and the replies to it.
+    /// Replace a remark's text (sealed); false if there is no such remark.
+    pub async fn update_comment(
+        &mut self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        comment: ordo_core::ids::CommentId,
+        body: &Sealed,
+    ) -> Result<bool> {
+        run!(self.conn(), c => {
+            let r = sqlx::query("UPDATE comments SET body = $4 WHERE tenant_id = $1 AND meeting_id = $2 AND id = $3")
+                .bind(tenant.to_string())
+                .bind(meeting.to_string())
+                .bind(comment.to_string())
+                .bind(body.as_storage())
+                .execute(&mut *c)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
     pub async fn delete_comment(
         &mut self,
         tenant: TenantId,

@@ -37,9 +37,9 @@ struct Fresh {
 /// A shared meeting with one topic and one action owned by the organiser,
 /// and the three participants.
 async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(String, MeetingRole)]) -> Fresh {
-    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(slug).unwrap()).await.unwrap().unwrap();
-    let keys = t.app.keys.for_tenant(&t.app.store, &tenant).await.unwrap();
-    let org_row = t.app.store.user_by_email_index(tenant.id, &keys.email_index(organiser)).await.unwrap().unwrap();
+    let tenant = t.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(slug).unwrap()).await.unwrap().unwrap();
+    let keys = t.app.keys.for_tenant(&t.store, &tenant).await.unwrap();
+    let org_row = t.store.user_by_email_index(tenant.id, &keys.email_index(organiser)).await.unwrap().unwrap();
     let org = ordo_app::accounts::open_user(&keys, org_row).unwrap();
     let input = MeetingInput {
         title: "Matrix",
@@ -73,7 +73,7 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
     meetings::share(&t.app, &tenant, &org, id).await.unwrap();
     // Added after sharing: sharing again has someone to invite.
     meetings::add_participant(&t.app, &tenant, &org, id, "latecomer@example.org", MeetingRole::Reader).await.unwrap();
-    let version = t.app.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().version.to_string();
+    let version = t.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().version.to_string();
     Fresh {
         id: id.to_string(),
         topic: topic.to_string(),
@@ -96,6 +96,10 @@ fn json_for(method: &str, path: &str, f: &Fresh) -> String {
         r#"{"version":1,"title":"Act better"}"#.into()
     } else if method == "PATCH" && path.ends_with("/topics/{topic}") {
         r#"{"title":"Renamed topic"}"#.into()
+    } else if method == "PATCH" && path.ends_with("/comments/{comment}") {
+        r#"{"body":"A remark, rewritten"}"#.into()
+    } else if path.ends_with("/presence") {
+        r#"{"present":true}"#.into()
     } else if path.ends_with("/contributors") {
         format!(r#"{{"user_id":"{}"}}"#, f.organiser)
     } else if path.ends_with("/move") {
@@ -151,6 +155,8 @@ fn body_for(path: &str, f: &Fresh) -> Vec<(String, String)> {
         v(&[("starts_at", "2026-12-08T10:00")])
     } else if path.ends_with("/presence") {
         v(&[("present", "1")])
+    } else if path.ends_with("/{comment}/edit") {
+        v(&[("body", "A remark, rewritten")])
     } else {
         Vec::new()
     }
@@ -159,7 +165,7 @@ fn body_for(path: &str, f: &Fresh) -> Vec<(String, String)> {
 both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, owner, org) = t.tenant_with_owner().await;
-    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let tenant = t.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
     let (_other_slug, _o, other) = t.tenant_with_owner().await;
     let (guest_email, guest) = t.member(&slug, &org, "guest").await;
     let (_admin_email, admin) = t.member(&slug, &org, "admin").await;
@@ -205,7 +211,7 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
                 .replace("{comment}", &f.comment)
                 .replace("{user}", &f.bystander);
             let meeting_id: ordo_core::ids::MeetingId = f.id.parse().unwrap();
-            let revision_before = t.app.store.meeting_by_id(tenant.id, meeting_id).await.unwrap().unwrap().revision;
+            let revision_before = t.store.meeting_by_id(tenant.id, meeting_id).await.unwrap().unwrap().revision;
             // Load a page first so the client holds a fresh anti-forgery token.
             client.get(&format!("/t/{slug}/")).await;
             let is_api = route.path.contains("/api/");
@@ -262,7 +268,7 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
             );
             // Every change moves the meeting's revision forward (the cache
             // of decrypted meetings relies on it); a refused call does not.
-            let revision_after = t.app.store.meeting_by_id(tenant.id, meeting_id).await.unwrap().unwrap().revision;
+            let revision_after = t.store.meeting_by_id(tenant.id, meeting_id).await.unwrap().unwrap().revision;
             if route.method != "GET" {
                 // Sending the minutes changes nothing of the meeting.
                 let changes = ok && action != MeetingAction::SendMinutes;
@@ -337,6 +343,12 @@ fn tenant_json(path: &str) -> String {
         r#"{"title":"Matrix","starts_at":"2026-12-01T09:30","time_zone":"UTC","duration_minutes":30}"#.into()
     } else if path.ends_with("/members") {
         format!(r#"{{"email":"{}","role":"member"}}"#, TestApp::email("invitee"))
+    } else if path.ends_with("/members/{id}") {
+        r#"{"role":"member"}"#.into()
+    } else if path.ends_with("/api/v1/tokens") {
+        r#"{"name":"matrix token"}"#.into()
+    } else if path.ends_with("/api/v1/me") {
+        r#"{"display_name":"Renamed Person","locale":"en"}"#.into()
     } else {
         "{}".into()
     }
@@ -345,17 +357,16 @@ fn tenant_json(path: &str) -> String {
 both!(every_other_tenant_route_answers_every_caller_by_its_access_class, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, owner_email, owner_client) = t.tenant_with_owner().await;
-    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
-    let keys = t.app.keys.for_tenant(&t.app.store, &tenant).await.unwrap();
+    let tenant = t.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let keys = t.app.keys.for_tenant(&t.store, &tenant).await.unwrap();
     let owner_user = ordo_app::accounts::open_user(
         &keys,
-        t.app.store.user_by_email_index(tenant.id, &keys.email_index(&owner_email)).await.unwrap().unwrap(),
+        t.store.user_by_email_index(tenant.id, &keys.email_index(&owner_email)).await.unwrap().unwrap(),
     )
     .unwrap();
     let (_o, other_owner, other) = t.tenant_with_owner().await;
     let (bystander_email, _b) = t.member(&slug, &owner_client, "member").await;
-    let bystander =
-        t.app.store.user_by_email_index(tenant.id, &keys.email_index(&bystander_email)).await.unwrap().unwrap();
+    let bystander = t.store.user_by_email_index(tenant.id, &keys.email_index(&bystander_email)).await.unwrap().unwrap();
     let (guest_email, guest) = t.member(&slug, &owner_client, "guest").await;
     let (member_email, member) = t.member(&slug, &owner_client, "member").await;
     let (admin_email, admin) = t.member(&slug, &owner_client, "admin").await;
@@ -380,7 +391,7 @@ both!(every_other_tenant_route_answers_every_caller_by_its_access_class, |engine
             // token of theirs, a member to manage.
             let mut id = ordo_core::ids::UserId::new().to_string();
             if matches!(caller, TenantCaller::Guest | TenantCaller::Member | TenantCaller::Admin) {
-                let user = t.app.store.user_by_email_index(tenant.id, &keys.email_index(email)).await.unwrap().unwrap();
+                let user = t.store.user_by_email_index(tenant.id, &keys.email_index(email)).await.unwrap().unwrap();
                 let user = ordo_app::accounts::open_user(&keys, user).unwrap();
                 if route.path.contains("/sessions/{id}") {
                     let spare = t.client();
@@ -407,6 +418,31 @@ both!(every_other_tenant_route_answers_every_caller_by_its_access_class, |engine
                         .await
                         .unwrap()
                         .to_string();
+                } else if route.path.contains("/support/grants/{id}") {
+                    // A running grant of support's access to a meeting.
+                    let input = MeetingInput {
+                        title: "Granted",
+                        objectives: "",
+                        starts_at: "2026-12-07T09:00",
+                        time_zone: "UTC",
+                        duration_minutes: "30",
+                        place: "",
+                    };
+                    let m = meetings::create(&t.app, &tenant, &owner_user, input).await.unwrap();
+                    let now = t.app.now();
+                    let g = ordo_store::GrantRow {
+                        id: random_suffix(),
+                        meeting_id: m,
+                        staff_id: ordo_core::ids::StaffId::new(),
+                        granted_by: owner_user.id,
+                        created_at: now,
+                        expires_at: now.plus_secs(3600),
+                        revoked_at: None,
+                    };
+                    let mut tx = t.store.begin().await.unwrap();
+                    tx.insert_grant(tenant.id, &g).await.unwrap();
+                    tx.commit().await.unwrap();
+                    id = g.id;
                 } else if route.path.contains("/support/images/{id}") {
                     // A picture of the caller's own conversation.
                     let m = ordo_app::support::NewMessage { body: "", image: Some(png(4, 4)) };
@@ -510,7 +546,7 @@ both!(every_other_tenant_route_answers_every_caller_by_its_access_class, |engine
 both!(archived_and_cancelled_meetings_refuse_every_change_to_everyone, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, owner, org) = t.tenant_with_owner().await;
-    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let tenant = t.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
     let (editor_email, editor) = t.member(&slug, &org, "member").await;
     let people = vec![(editor_email, MeetingRole::Editor)];
     for status in [MeetingStatus::Archived, MeetingStatus::Cancelled] {
@@ -529,11 +565,11 @@ both!(archived_and_cancelled_meetings_refuse_every_change_to_everyone, |engine| 
             }
             let f = fresh_meeting(&t, &slug, &owner, &people).await;
             let id: ordo_core::ids::MeetingId = f.id.parse().unwrap();
-            let keys = t.app.keys.for_tenant(&t.app.store, &tenant).await.unwrap();
-            let org_row = t.app.store.user_by_email_index(tenant.id, &keys.email_index(&owner)).await.unwrap().unwrap();
+            let keys = t.app.keys.for_tenant(&t.store, &tenant).await.unwrap();
+            let org_row = t.store.user_by_email_index(tenant.id, &keys.email_index(&owner)).await.unwrap().unwrap();
             let org_user = ordo_app::accounts::open_user(&keys, org_row).unwrap();
             meetings::set_status(&t.app, &tenant, &org_user, id, status).await.unwrap();
-            let before = t.app.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().revision;
+            let before = t.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().revision;
             for client in [&org, &editor] {
                 client.get(&format!("/t/{slug}/")).await;
                 let topic = if route.path.contains("/contributors/{user}") { &f.second } else { &f.topic };
@@ -565,7 +601,7 @@ both!(archived_and_cancelled_meetings_refuse_every_change_to_everyone, |engine| 
                 };
                 assert_eq!(res.status, 403, "{status:?} {} {}: {}", route.method, route.path, res.status);
             }
-            let after = t.app.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().revision;
+            let after = t.store.meeting_by_id(tenant.id, id).await.unwrap().unwrap().revision;
             assert_eq!(before, after, "{status:?} {} {} changed the meeting", route.method, route.path);
         }
     }

@@ -124,13 +124,13 @@ async fn watched_with(engine: Engine, hook: String, remind_minutes: i64, public_
 /// Wait until the watch has seen `slug` with `status`.
 async fn status_becomes(t: &TestApp, slug: &str, status: &str) {
     for _ in 0..200 {
-        let all = t.app.store.tenant_statuses().await.unwrap();
+        let all = t.store.tenant_statuses().await.unwrap();
         if all.iter().any(|s| s.slug == slug && s.status.as_deref() == Some(status)) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("{slug} never became {status}: {:?}", t.app.store.tenant_statuses().await.unwrap());
+    panic!("{slug} never became {status}: {:?}", t.store.tenant_statuses().await.unwrap());
 }
 
 fn kek_path(t: &TestApp, tenant: &ordo_store::Tenant) -> std::path::PathBuf {
@@ -141,7 +141,7 @@ both!(an_undecryptable_tenant_alerts_once_reminds_and_recovers, |engine| {
     let receiver = Receiver::start().await;
     let t = watched(engine, receiver.url()).await;
     let (slug, _owner, _c) = t.tenant_with_owner().await;
-    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let tenant = t.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
     // A second node watches the same database: still one alert per incident.
     let alerts = t.app.settings.alerts.clone();
     let other = t.other_node_with(move |s| s.alerts = alerts).await;
@@ -181,12 +181,12 @@ both!(an_undecryptable_tenant_alerts_once_reminds_and_recovers, |engine| {
     status_becomes(&t, &slug, "up").await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(receiver.notices().len(), 3, "{:?}", receiver.notices());
-    assert!(t.app.store.open_incidents().await.unwrap().is_empty());
-    let history = t.app.store.status_changes(tenant.id, 10).await.unwrap();
+    assert!(t.store.open_incidents().await.unwrap().is_empty());
+    let history = t.store.status_changes(tenant.id, 10).await.unwrap();
     let statuses: Vec<&str> = history.iter().rev().map(|c| c.status.as_str()).collect();
     assert_eq!(statuses, vec!["up", "down", "up"], "the status history");
     // Every delivery went out, signed.
-    let deliveries = t.app.store.recent_deliveries(10).await.unwrap();
+    let deliveries = t.store.recent_deliveries(10).await.unwrap();
     assert_eq!(deliveries.len(), 3);
     assert!(deliveries.iter().all(|d| d.status == "sent"), "{deliveries:?}");
     // On-call got the same three by e-mail.
@@ -204,7 +204,7 @@ both!(alerts_wait_for_a_receiver_that_is_down_and_none_is_lost, |engine| {
     // No reminders here: the clock runs fast to pass the back-off.
     let t = watched_reminding(engine, receiver.url(), 100_000).await;
     let (slug, _owner, _c) = t.tenant_with_owner().await;
-    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let tenant = t.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
     status_becomes(&t, &slug, "up").await;
     receiver.stop();
     let kek = kek_path(&t, &tenant);
@@ -213,7 +213,7 @@ both!(alerts_wait_for_a_receiver_that_is_down_and_none_is_lost, |engine| {
     // The alert is queued and its deliveries fail, logged, with back-off.
     let mut attempts = 0;
     for _ in 0..300 {
-        let d = t.app.store.recent_deliveries(10).await.unwrap();
+        let d = t.store.recent_deliveries(10).await.unwrap();
         if let Some(d) = d.iter().find(|d| d.event == "opened") {
             attempts = d.attempts;
             if attempts >= 3 {
@@ -246,7 +246,7 @@ both!(alerts_wait_for_a_receiver_that_is_down_and_none_is_lost, |engine| {
         got,
         vec![("opened".into(), "tenant_down".into(), slug.clone()), ("resolved".into(), "tenant_down".into(), slug)],
     );
-    assert!(t.app.store.recent_deliveries(10).await.unwrap().iter().all(|d| d.status == "sent"));
+    assert!(t.store.recent_deliveries(10).await.unwrap().iter().all(|d| d.status == "sent"));
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -274,7 +274,7 @@ async fn an_unreachable_database_alerts_from_memory_and_recovers_on_postgresql()
     sql(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).execute(&admin).await.unwrap();
     let got = receiver.wait_for(2, 40).await;
     assert_eq!(got[1], ("resolved".into(), "database".into(), "platform".into()));
-    let incidents = t.app.store.recent_incidents(10).await.unwrap();
+    let incidents = t.store.recent_incidents(10).await.unwrap();
     assert!(incidents.iter().any(|i| i.rule == "database" && i.resolved_at.is_some()), "{incidents:?}");
     admin.close().await;
 }
@@ -283,10 +283,10 @@ both!(error_rates_backups_and_the_disk_are_judged_and_shown_in_metrics, |engine|
     let receiver = Receiver::start().await;
     let t = watched(engine, receiver.url()).await;
     let (slug, _owner, _c) = t.tenant_with_owner().await;
-    let tenant = t.app.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let tenant = t.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
     status_becomes(&t, &slug, "up").await;
     // A backup that failed (as the scheduler records one).
-    let mut tx = t.app.store.begin().await.unwrap();
+    let mut tx = t.store.begin().await.unwrap();
     let now = t.app.now();
     tx.record_run(
         tenant.id,
@@ -308,7 +308,7 @@ both!(error_rates_backups_and_the_disk_are_judged_and_shown_in_metrics, |engine|
     tx.commit().await.unwrap();
     // Server errors: more than 5 % of this tenant's requests.
     let minute = now.unix().div_euclid(60);
-    t.app.store.add_traffic(tenant.id, minute, 100, 30).await.unwrap();
+    t.store.add_traffic(tenant.id, minute, 100, 30).await.unwrap();
     let got = receiver.wait_for(2, 30).await;
     let rules: std::collections::BTreeSet<String> = got.iter().map(|(_, r, _)| r.clone()).collect();
     assert!(rules.contains("backup_failed") && rules.contains("error_rate"), "{got:?}");

@@ -32,8 +32,8 @@ async fn rows_of(
 /// Everything the database holds for a tenant, table by table, but the
 /// revision counters (caches' stamps, moved on purpose by a restore).
 async fn contents(app: &App, slug: &str) -> Tables {
-    let tenant = app.store.tenant_by_slug(&Slug::parse(slug).unwrap()).await.unwrap().unwrap();
-    let mut tx = app.store.begin_snapshot().await.unwrap();
+    let tenant = app.platform_store().tenant_by_slug(&Slug::parse(slug).unwrap()).await.unwrap().unwrap();
+    let mut tx = app.platform_store().begin_snapshot().await.unwrap();
     let mut out = Tables::new();
     for (table, _) in TENANT_TABLES {
         let (cols, rows) = rows_of(&mut tx, tenant.id, table).await;
@@ -102,9 +102,9 @@ async fn busy_tenant(t: &TestApp) -> (String, String, Client) {
     c.post_form(&format!("{path}/share"), &[]).await;
     // A support conversation (with a picture), answered, and support's
     // access to the meeting granted.
-    let tenant = t.app.store.tenant_by_slug(&Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
-    let keys = t.app.keys.for_tenant(&t.app.store, &tenant).await.unwrap();
-    let owner_row = t.app.store.user_by_email_index(tenant.id, &keys.email_index(&owner)).await.unwrap().unwrap();
+    let tenant = t.store.tenant_by_slug(&Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let keys = t.app.keys.for_tenant(&t.store, &tenant).await.unwrap();
+    let owner_row = t.store.user_by_email_index(tenant.id, &keys.email_index(&owner)).await.unwrap().unwrap();
     let owner_user = ordo_app::accounts::open_user(&keys, owner_row).unwrap();
     let msg = ordo_app::support::NewMessage { body: "Where is the export?", image: Some(png(6, 6)) };
     let (conversation, _) = ordo_app::support::user_send(&t.app, &tenant, &owner_user, msg).await.unwrap();
@@ -142,7 +142,7 @@ async fn busy_tenant(t: &TestApp) -> (String, String, Client) {
 
 both!(every_tenant_table_of_the_schema_is_backed_up_or_excluded_with_a_reason, |engine| {
     let t = TestApp::spawn(engine).await;
-    let in_schema = t.app.store.tenant_tables_in_schema().await.unwrap();
+    let in_schema = t.store.tenant_tables_in_schema().await.unwrap();
     let mut covered: Vec<String> =
         TENANT_TABLES.iter().chain(NOT_BACKED_UP.iter()).map(|(name, _)| (*name).to_owned()).collect();
     covered.sort();
@@ -160,7 +160,7 @@ both!(every_table_of_the_schema_is_in_a_tenant_or_the_platform_backup, |engine| 
         .chain(["ordo_migrations"])
         .collect();
     listed.sort();
-    assert_eq!(t.app.store.tables_in_schema().await.unwrap(), listed, "a table is in no backup");
+    assert_eq!(t.store.tables_in_schema().await.unwrap(), listed, "a table is in no backup");
 });
 
 both!(the_platform_backup_holds_its_tables_configuration_and_on_sqlite_the_database, |engine| {
@@ -197,7 +197,7 @@ both!(the_platform_backup_holds_its_tables_configuration_and_on_sqlite_the_datab
         let copy = ordo_store::Store::connect(&format!("sqlite:{}", db.display())).await.unwrap();
         let tenant = copy.tenant_by_slug(&s).await.unwrap().unwrap();
         assert!(matches!(copy.verify_audit_chain(tenant.id).await.unwrap(), ordo_store::ChainCheck::Intact { .. }));
-        assert_eq!(copy.tables_in_schema().await.unwrap(), t.app.store.tables_in_schema().await.unwrap());
+        assert_eq!(copy.tables_in_schema().await.unwrap(), t.store.tables_in_schema().await.unwrap());
         copy.close().await;
     } else {
         assert!(!db.exists(), "PostgreSQL is copied by pg_dump or PITR");
@@ -283,9 +283,9 @@ both!(a_tenant_comes_back_equal_from_a_directory_backup, |engine| {
 /// sorted. The tables a copy does not carry over are compared apart.
 async fn meaning(app: &App, slug: &str) -> Tables {
     use ordo_app::keys::Field;
-    let tenant = app.store.tenant_by_slug(&Slug::parse(slug).unwrap()).await.unwrap().unwrap();
-    let keys = app.keys.for_tenant(&app.store, &tenant).await.unwrap();
-    let mut tx = app.store.begin_snapshot().await.unwrap();
+    let tenant = app.platform_store().tenant_by_slug(&Slug::parse(slug).unwrap()).await.unwrap().unwrap();
+    let keys = app.keys.for_tenant(app.platform_store(), &tenant).await.unwrap();
+    let mut tx = app.platform_store().begin_snapshot().await.unwrap();
     let mut out = Tables::new();
     for (table, tenant_column) in TENANT_TABLES {
         if ["tenants", "tenant_keys", "user_tokens", "api_tokens", "calendar_feeds", "audit_log"].contains(table) {
@@ -337,7 +337,7 @@ both!(a_tenant_restored_into_a_new_tenant_is_an_independent_copy, |engine| {
     let out = ordo_app::backups::run(&t.app, &s).await.unwrap();
     let meant = meaning(&t.app, &slug).await;
     let original = contents(&t.app, &slug).await;
-    let source = t.app.store.tenant_by_slug(&s).await.unwrap().unwrap();
+    let source = t.store.tenant_by_slug(&s).await.unwrap().unwrap();
     let head = t.db.text(&format!("SELECT audit_head FROM tenants WHERE id = '{}'", source.id)).await;
 
     let copy = Slug::parse(&format!("{slug}-copy")).unwrap();
@@ -355,13 +355,13 @@ both!(a_tenant_restored_into_a_new_tenant_is_an_independent_copy, |engine| {
         }
     }
     // Its own keys, its own chain, opened by where it came from.
-    let tenant = t.app.store.tenant_by_slug(&copy).await.unwrap().unwrap();
+    let tenant = t.store.tenant_by_slug(&copy).await.unwrap().unwrap();
     assert_eq!(tenant.name, source.name);
     assert!(matches!(
-        t.app.store.verify_audit_chain(copy_id).await.unwrap(),
+        t.store.verify_audit_chain(copy_id).await.unwrap(),
         ordo_store::ChainCheck::Intact { entries: 1, .. }
     ));
-    let entry = &t.app.store.list_audit(copy_id, None, 10).await.unwrap()[0];
+    let entry = &t.store.list_audit(copy_id, None, 10).await.unwrap()[0];
     assert_eq!(entry.kind, "tenant.restored");
     assert!(entry.detail.contains(&head) && entry.detail.contains(&out.snapshot), "{}", entry.detail);
     // One-time links and API tokens of the original do not open the copy.
@@ -468,7 +468,7 @@ both!(a_restore_that_fails_half_way_leaves_the_database_as_it_was, |engine| {
     let (slug, _owner, _c) = busy_tenant(&t).await;
     let s = Slug::parse(&slug).unwrap();
     let before = contents(&t.app, &slug).await;
-    let tenant = t.app.store.tenant_by_slug(&s).await.unwrap().unwrap();
+    let tenant = t.store.tenant_by_slug(&s).await.unwrap().unwrap();
     // A valid, well-sealed archive whose rows the database refuses half-way
     // (a user twice): written with the tenant's own key, as a bug could.
     let kek = t.app.keys.kek(&tenant.id.to_string()).unwrap();
@@ -491,7 +491,7 @@ both!(a_restore_that_fails_half_way_leaves_the_database_as_it_was, |engine| {
     };
     let mut w = ordo_backup::format::ArchiveWriter::new(Vec::new(), &header, &key).unwrap();
     for (table, rows) in &before {
-        let mut tx = t.app.store.begin_snapshot().await.unwrap();
+        let mut tx = t.store.begin_snapshot().await.unwrap();
         let (cols, full) = rows_of(&mut tx, tenant.id, table).await;
         let cols: Vec<String> = cols.into_iter().map(|c| c.name).collect();
         tx.commit().await.unwrap();
@@ -670,8 +670,8 @@ both!(backups_run_twice_a_day_once_across_nodes_within_quota_and_retention, |eng
     assert_eq!(ordo_app::backups::list(&t.app, &s).await.unwrap().len(), 2);
     // A job claimed by a node that died is taken over when its lease ends.
     t.clock.advance_secs(12 * 3600 + 1);
-    let tenant = t.app.store.tenant_by_slug(&s).await.unwrap().unwrap();
-    let claimed = t.app.store.claim_due(ordo_store::Job::Backup, t.app.now(), 3600).await.unwrap();
+    let tenant = t.store.tenant_by_slug(&s).await.unwrap().unwrap();
+    let claimed = t.store.claim_due(ordo_store::Job::Backup, t.app.now(), 3600).await.unwrap();
     assert_eq!(claimed.map(|(id, _)| id), Some(tenant.id));
     assert_eq!(ordo_app::backups::run_due(&t.app).await.unwrap(), 0, "leased to the dead node");
     t.clock.advance_secs(3601);
@@ -684,7 +684,7 @@ both!(backups_run_twice_a_day_once_across_nodes_within_quota_and_retention, |eng
     let e = ordo_app::backups::run(&small, &s).await.unwrap_err();
     assert!(matches!(e, ordo_app::AppError::Backup(BackupError::Quota { .. })), "{e}");
     assert_eq!(ordo_app::backups::list(&t.app, &s).await.unwrap(), before);
-    let runs = t.app.store.backup_runs(tenant.id, 10).await.unwrap();
+    let runs = t.store.backup_runs(tenant.id, 10).await.unwrap();
     assert!(!runs[0].ok && runs[0].detail.contains("quota"), "{runs:?}");
     assert!(runs[1..].iter().all(|r| r.ok && r.kind == "backup"));
 
@@ -728,8 +728,8 @@ both!(the_daily_restore_drill_proves_the_latest_backup_and_alerts_on_failure, |e
     let s = Slug::parse(&slug).unwrap();
     ordo_app::backups::run_due(&t.app).await.unwrap();
     assert_eq!(ordo_app::backups::drill_due(&t.app).await.unwrap(), 1);
-    let tenant = t.app.store.tenant_by_slug(&s).await.unwrap().unwrap();
-    let runs = t.app.store.backup_runs(tenant.id, 10).await.unwrap();
+    let tenant = t.store.tenant_by_slug(&s).await.unwrap().unwrap();
+    let runs = t.store.backup_runs(tenant.id, 10).await.unwrap();
     let drill = runs.iter().find(|r| r.kind == "drill").unwrap();
     assert!(drill.ok, "{drill:?}");
     assert!(drill.rows_total > 10);
@@ -749,7 +749,7 @@ both!(the_daily_restore_drill_proves_the_latest_backup_and_alerts_on_failure, |e
     t.clock.advance_secs(24 * 3600 + 1);
     // (The backup due meanwhile is not run here: the drill takes the newest.)
     assert_eq!(ordo_app::backups::drill_due(&t.app).await.unwrap(), 1);
-    let runs = t.app.store.backup_runs(tenant.id, 10).await.unwrap();
+    let runs = t.store.backup_runs(tenant.id, 10).await.unwrap();
     assert!(runs[0].kind == "drill" && !runs[0].ok, "{runs:?}");
     // No scratch database is left behind.
     let left: Vec<_> = std::fs::read_dir(t.dir.path().join("tmp")).unwrap().collect();

@@ -5,7 +5,7 @@
 
 use crate::helpers::*;
 use ordo_core::staff::{PlatformRole, StaffAction, staff_may};
-use ordo_web::ops::{OPS_ROUTES, OpsAccess};
+use ordo_web::console::{OPS_ROUTES, OpsAccess};
 
 /// The code an authenticator app shows now (on the server's clock).
 pub fn code_now(t: &TestApp, secret: &[u8]) -> String {
@@ -85,15 +85,15 @@ both!(staff_sign_in_with_a_password_and_a_one_time_code_that_works_once, |engine
     let r = c.post_form("/ops/mfa", &[("code", "000000")]).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("not right, or was already used"), "{}", r.body);
-    let half_cookie = c.cookie(ordo_web::ops::COOKIE).unwrap();
+    let half_cookie = c.cookie(ordo_web::console::COOKIE).unwrap();
     let r = c.post_form("/ops/mfa", &[("code", &code)]).await;
     assert_eq!(r.location(), "/ops/", "{}", r.body);
     assert_eq!(c.get("/ops/").await.status, 200);
     // The code renews the session's cookie: the one the password alone
     // opened is worth nothing.
-    assert_ne!(c.cookie(ordo_web::ops::COOKIE).unwrap(), half_cookie);
+    assert_ne!(c.cookie(ordo_web::console::COOKIE).unwrap(), half_cookie);
     let stale = t.client();
-    stale.set_cookie(ordo_web::ops::COOKIE, &half_cookie);
+    stale.set_cookie(ordo_web::console::COOKIE, &half_cookie);
     assert_eq!(stale.get("/ops/").await.location(), "/ops/login");
 
     // The same code again, from another sign-in: refused (replay).
@@ -216,7 +216,7 @@ both!(every_console_route_answers_every_caller_by_the_platform_policy, |engine| 
     let mut callers: Vec<(Caller, &Client)> = vec![(Caller::Anonymous, &anon), (Caller::PasswordOnly, &half)];
     callers.extend(signed.iter().map(|(r, s)| (Caller::Role(*r), &s.client)));
     let mut checked = 0;
-    for route in OPS_ROUTES {
+    for route in OPS_ROUTES.iter() {
         for (caller, client) in &callers {
             let path =
                 route.path.replace("{slug}", &slug).replace("{id}", &target.id.to_string()).replace("{token}", "x");
@@ -282,7 +282,7 @@ pub async fn staff_auth(t: &TestApp, role: PlatformRole) -> ordo_app::staff::Sta
             .await
             .unwrap();
     ordo_app::staff::activate(&t.app, link.rsplit('/').next().unwrap(), PASSWORD).await.unwrap();
-    let row = t.app.store.staff_by_id(id).await.unwrap().unwrap();
+    let row = t.store.staff_by_id(id).await.unwrap().unwrap();
     let now = t.app.now();
     ordo_app::staff::StaffAuth {
         session: ordo_store::StaffSession {

@@ -118,8 +118,8 @@ both!(moved_ciphertext_is_refused_never_misread, |engine| {
     let c2 = t.client();
     c2.get(&format!("/t/{slug2}/login")).await;
     // The owner of tenant 2 cannot even be shown: refused, not misread.
-    assert_eq!(t.app.store.list_tenants().await.unwrap().len(), 2);
-    let tenant2 = t.app.store.tenant_by_slug(&Slug::parse(&slug2).unwrap()).await.unwrap().unwrap();
+    assert_eq!(t.store.list_tenants().await.unwrap().len(), 2);
+    let tenant2 = t.store.tenant_by_slug(&Slug::parse(&slug2).unwrap()).await.unwrap().unwrap();
     let err = ordo_app::accounts::list_users(&t.app, &tenant2).await.unwrap_err();
     assert!(matches!(err, ordo_app::AppError::Crypto(ordo_crypto::CryptoError::Decrypt)), "{err:?}");
     // The server stays up.
@@ -152,7 +152,7 @@ both!(tenant_key_rotation_survives_a_crash, |engine| {
     assert_eq!(v, 2);
     // "Crash" after one batch of one user: values are under both keys.
     assert!(!ordo_app::keyops::reseal(&t.app, &s, 1, Some(1)).await.unwrap());
-    let mixed = t.app.store.sealed_versions(t.app.store.tenant_by_slug(&s).await.unwrap().unwrap().id).await.unwrap();
+    let mixed = t.store.sealed_versions(t.store.tenant_by_slug(&s).await.unwrap().unwrap().id).await.unwrap();
     assert!(mixed.iter().any(|(v, _)| *v == Some(1)) && mixed.iter().any(|(v, _)| *v == Some(2)), "{mixed:?}");
     // Everything reads meanwhile, and new values use the new key.
     assert_eq!(c.get(&format!("/t/{slug}/api/v1/members")).await.json()["members"].as_array().unwrap().len(), 5);
@@ -162,16 +162,15 @@ both!(tenant_key_rotation_survives_a_crash, |engine| {
     let (db, dir, clock) = t.stop().await;
     let t = TestApp::start(db, dir, clock, Opts::default()).await;
     let tenant = loop {
-        let tenant = t.app.store.tenant_by_slug(&s).await.unwrap().unwrap();
+        let tenant = t.store.tenant_by_slug(&s).await.unwrap().unwrap();
         if !tenant.reseal_pending {
             break tenant;
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     };
-    let versions = t.app.store.sealed_versions(tenant.id).await.unwrap();
+    let versions = t.store.sealed_versions(tenant.id).await.unwrap();
     assert!(versions.iter().all(|(v, _)| *v == Some(2)), "{versions:?}");
     let keys: Vec<u32> = t
-        .app
         .store
         .tenant_keys(tenant.id)
         .await
@@ -285,16 +284,16 @@ both!(deleting_a_tenant_shreds_its_data_in_old_copies_too, |engine| {
     let (slug, _owner, _c) = t.tenant_with_owner().await;
     let (other, other_owner, _c2) = t.tenant_with_owner().await;
     let s = Slug::parse(&slug).unwrap();
-    let tenant = t.app.store.tenant_by_slug(&s).await.unwrap().unwrap();
+    let tenant = t.store.tenant_by_slug(&s).await.unwrap().unwrap();
     // The "copy taken before": the tenant's wrapped keys and a sealed value.
-    let key_rows = t.app.store.tenant_keys(tenant.id).await.unwrap();
-    let sealed = t.app.store.list_users(tenant.id).await.unwrap().remove(0);
-    let keys = t.app.keys.for_tenant(&t.app.store, &tenant).await.unwrap();
+    let key_rows = t.store.tenant_keys(tenant.id).await.unwrap();
+    let sealed = t.store.list_users(tenant.id).await.unwrap().remove(0);
+    let keys = t.app.keys.for_tenant(&t.store, &tenant).await.unwrap();
     assert!(ordo_app::accounts::open_user(&keys, sealed.clone()).is_ok(), "readable before");
 
     ordo_app::keyops::delete_tenant(&t.app, &s).await.unwrap();
 
-    assert!(t.app.store.tenant_by_slug(&s).await.unwrap().is_none());
+    assert!(t.store.tenant_by_slug(&s).await.unwrap().is_none());
     let left = t.db.text(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE tenant_id = '{}'", tenant.id)).await;
     assert_eq!(left, "0");
     assert_eq!(t.db.text("SELECT kind FROM platform_audit ORDER BY seq DESC LIMIT 1").await, "tenant.deleted");

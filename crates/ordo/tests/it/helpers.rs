@@ -209,6 +209,9 @@ pub fn stream_in_background(c: &Client, path: &str, text: &str) -> tokio::task::
 pub struct TestApp {
     pub base: String,
     pub app: App,
+    /// The database itself, below the use cases: what the tests inspect
+    /// (as an auditor with database access would).
+    pub store: ordo_store::Store,
     pub clock: ManualClock,
     pub db: TestDb,
     pub dir: Arc<tempfile::TempDir>,
@@ -270,7 +273,7 @@ impl TestApp {
         let store = ordo_store::Store::connect(&db.url).await.unwrap();
         store.migrate().await.unwrap();
         let keys = ordo_app::keys::Keys::new(Arc::new(provider), KekStore::new(dir.path().join("keys")));
-        let app = App::new(store, Arc::new(clock.clone()), settings, keys).unwrap();
+        let app = App::new(store.clone(), Arc::new(clock.clone()), settings, keys).unwrap();
         ordo_app::keyops::check_master_key(&app).await.unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let web = WebOptions { trusted_proxies: opts.trusted_proxies.clone() };
@@ -282,7 +285,7 @@ impl TestApp {
             .await
             .unwrap();
         });
-        TestApp { base, app, clock, db, dir, shutdown: Some(tx), handle: Some(handle) }
+        TestApp { base, app, store, clock, db, dir, shutdown: Some(tx), handle: Some(handle) }
     }
 
     /// Another server's use cases on the same database and key store, with
@@ -339,7 +342,7 @@ impl TestApp {
         if let Some(h) = self.handle.take() {
             let _ = tokio::time::timeout(Duration::from_secs(15), h).await;
         }
-        self.app.store.close().await;
+        self.app.close().await;
         (self.db.clone(), self.dir.clone(), self.clock.clone())
     }
 

@@ -651,13 +651,19 @@ both!(a_cached_meeting_page_shows_changes_made_on_another_node, |engine| {
     // this server's next view shows each change (the cache checks the
     // database's revision on every request).
     let other = t.other_node().await;
-    let tenant = other.store.tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
-    let keys = other.keys.for_tenant(&other.store, &tenant).await.unwrap();
+    let tenant =
+        other.platform_store().tenant_by_slug(&ordo_core::tenant::Slug::parse(&slug).unwrap()).await.unwrap().unwrap();
+    let keys = other.keys.for_tenant(other.platform_store(), &tenant).await.unwrap();
     let user = |email: &str| {
         let (other, keys, tenant) = (other.clone(), keys.clone(), tenant.clone());
         let email = email.to_owned();
         async move {
-            let row = other.store.user_by_email_index(tenant.id, &keys.email_index(&email)).await.unwrap().unwrap();
+            let row = other
+                .platform_store()
+                .user_by_email_index(tenant.id, &keys.email_index(&email))
+                .await
+                .unwrap()
+                .unwrap();
             ordo_app::accounts::open_user(&keys, row).unwrap()
         }
     };
@@ -666,10 +672,10 @@ both!(a_cached_meeting_page_shows_changes_made_on_another_node, |engine| {
     let page = ordo_app::meetings::page(&other, &tenant, &o, id).await.unwrap();
     let e = &page.content.elements[0];
     let edit = ordo_app::meetings::ElementEdit {
-        title: "After",
-        description: "",
-        due_date: "",
-        topic: e.topic_id,
+        title: Some("After"),
+        description: Some(""),
+        due_date: Some(""),
+        topic: Some(e.topic_id),
         owners: None,
         version: e.version,
     };

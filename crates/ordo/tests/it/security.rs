@@ -286,7 +286,7 @@ both!(errors_are_generic_with_a_request_id, |engine| {
 
     // Break the database under the running server.
     assert_eq!(c.get("/readyz").await.status, 200);
-    t.app.store.close().await;
+    t.store.close().await;
     assert_eq!(c.get("/readyz").await.status, 503);
     assert_eq!(c.get("/healthz").await.status, 200);
     let r = c.get(&format!("/t/{slug}/login")).await;

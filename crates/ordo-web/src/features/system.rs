@@ -2,6 +2,7 @@
 
 use crate::error::WebError;
 use crate::pages::{LandingTpl, ok};
+use crate::routes::{Decl, Guard, get};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -9,8 +10,21 @@ use axum::response::{IntoResponse, Response};
 use ordo_app::i18n::Tr;
 use ordo_core::user::Locale;
 
+/// Routes outside any tenant: all public and read-only.
+pub fn decls() -> Vec<Decl> {
+    vec![
+        get("/", Guard::Public, landing),
+        get("/healthz", Guard::Public, healthz),
+        get("/readyz", Guard::Public, readyz),
+        get("/static/{file}", Guard::Public, static_file),
+        get("/api/openapi.json", Guard::Public, openapi),
+        get("/api/docs", Guard::Public, api_docs),
+        get("/ops", Guard::Public, || async { axum::response::Redirect::permanent("/ops/") }),
+    ]
+}
+
 /// The root page. It lists no tenants: nobody learns who uses this server.
-pub async fn landing(headers: HeaderMap) -> Response {
+async fn landing(headers: HeaderMap) -> Response {
     let locale = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -20,13 +34,13 @@ pub async fn landing(headers: HeaderMap) -> Response {
 }
 
 /// Liveness: the process answers.
-pub async fn healthz() -> &'static str {
+async fn healthz() -> &'static str {
     "ok"
 }
 
 /// Readiness: the database answers.
-pub async fn readyz(State(st): State<AppState>) -> Response {
-    if st.app.store.ping().await {
+async fn readyz(State(st): State<AppState>) -> Response {
+    if st.app.ready().await {
         (StatusCode::OK, "ready").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
@@ -37,7 +51,7 @@ const APP_CSS: &str = include_str!("../../static/app.css");
 const APP_JS: &str = include_str!("../../static/app.js");
 const FAVICON: &str = include_str!("../../static/favicon.svg");
 
-pub async fn static_file(Path(file): Path<String>) -> Response {
+async fn static_file(Path(file): Path<String>) -> Response {
     let (body, ctype) = match file.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
         "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
@@ -55,12 +69,12 @@ pub async fn not_found() -> WebError {
 }
 
 /// The OpenAPI 3.1 description of the API.
-pub async fn openapi() -> Response {
+async fn openapi() -> Response {
     axum::Json(crate::openapi::document()).into_response()
 }
 
 /// A readable reference of the API, from the same document.
-pub async fn api_docs(headers: HeaderMap) -> Response {
+async fn api_docs(headers: HeaderMap) -> Response {
     let locale = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

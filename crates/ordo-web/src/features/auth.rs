@@ -1,19 +1,43 @@
 //! Sign-in, sign-out, activation of invited accounts, forgotten passwords.
 
-use super::{Form, notice, safe_next};
 use crate::context::Ctx;
 use crate::cookies;
 use crate::error::WebError;
+use crate::extract::path::TokenAt;
+use crate::extract::{At, Browser, Form};
 use crate::pages::{Errors, ForgotTpl, LoginTpl, MessageTpl, Page, SetPasswordTpl, ok, render};
+use crate::respond::{notice, safe_next};
+use crate::routes::{Decl, Guard, get, post};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use ordo_app::{AppError, accounts};
-use ordo_store::TokenPurpose;
 use serde::Deserialize;
 
-pub async fn tenant_root(ctx: Ctx) -> Redirect {
+pub fn decls() -> Vec<Decl> {
+    vec![
+        get("/t/{slug}", Guard::Public, tenant_root),
+        get("/t/{slug}/login", Guard::Public, login_page),
+        post("/t/{slug}/login", Guard::Public, login),
+        get("/t/{slug}/forgot-password", Guard::Public, forgot_page),
+        post("/t/{slug}/forgot-password", Guard::Public, forgot),
+        get("/t/{slug}/activate/{token}", Guard::Public, activate_page),
+        post("/t/{slug}/activate/{token}", Guard::Public, activate),
+        get("/t/{slug}/reset/{token}", Guard::Public, reset_page),
+        post("/t/{slug}/reset/{token}", Guard::Public, reset),
+        post("/t/{slug}/logout", Guard::User, logout),
+    ]
+}
+
+/// What a link from an e-mail opens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Activation,
+    Reset,
+}
+
+async fn tenant_root(ctx: Ctx) -> Redirect {
     Redirect::to(&ctx.href(""))
 }
 
@@ -23,7 +47,7 @@ pub struct LoginQuery {
     notice: Option<String>,
 }
 
-pub async fn login_page(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
+async fn login_page(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
     if ctx.auth.is_some() {
         return Redirect::to(&ctx.href("")).into_response();
     }
@@ -45,7 +69,7 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(State(st): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>) -> Response {
+async fn login(State(st): State<AppState>, ctx: Ctx, Form(f, _): Form<LoginForm>) -> Response {
     let tr = ctx.tr();
     let res = accounts::login(
         &st.app,
@@ -91,17 +115,16 @@ pub async fn login(State(st): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm
     }
 }
 
-pub async fn logout(State(st): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let auth = ctx.auth()?;
-    accounts::logout(&st.app, &ctx.tenant, &auth.session, &ctx.ip).await?;
-    let mut res = Redirect::to(&ctx.href("login?notice=signed_out")).into_response();
+async fn logout(Browser(me, session): Browser) -> Result<Response, WebError> {
+    accounts::logout(&me.app, me.tenant(), &session, &me.ctx.ip).await?;
+    let mut res = Redirect::to(&me.href("login?notice=signed_out")).into_response();
     res.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION));
     // Nothing of the session stays in this browser.
     res.headers_mut().insert("clear-site-data", axum::http::HeaderValue::from_static("\"cache\", \"storage\""));
     Ok(res)
 }
 
-pub async fn forgot_page(ctx: Ctx) -> Response {
+async fn forgot_page(ctx: Ctx) -> Response {
     ok(&ForgotTpl { p: Page::new(&ctx, "login") })
 }
 
@@ -111,7 +134,7 @@ pub struct ForgotForm {
 }
 
 /// Always the same answer, whether or not the account exists.
-pub async fn forgot(State(st): State<AppState>, ctx: Ctx, Form(f): Form<ForgotForm>) -> Result<Response, WebError> {
+async fn forgot(State(st): State<AppState>, ctx: Ctx, Form(f, _): Form<ForgotForm>) -> Result<Response, WebError> {
     accounts::forgot_password(&st.app, &ctx.tenant, &f.email, &ctx.ip, ctx.locale).await?;
     let tr = ctx.tr();
     Ok(ok(&MessageTpl {
@@ -137,15 +160,15 @@ fn bad_link(ctx: &Ctx) -> Response {
 
 fn set_password_form(
     ctx: &Ctx,
-    purpose: TokenPurpose,
+    purpose: Purpose,
     token: &str,
     email: String,
     display_name: String,
     errors: Errors,
 ) -> SetPasswordTpl {
     let (title_key, path, ask_name) = match purpose {
-        TokenPurpose::Activation => ("activate.title", "activate", true),
-        TokenPurpose::Reset => ("reset.title", "reset", false),
+        Purpose::Activation => ("activate.title", "activate", true),
+        Purpose::Reset => ("reset.title", "reset", false),
     };
     SetPasswordTpl {
         p: Page::new(ctx, "login"),
@@ -158,28 +181,27 @@ fn set_password_form(
     }
 }
 
-async fn token_page(st: &AppState, ctx: &Ctx, purpose: TokenPurpose, token: &str) -> Result<Response, WebError> {
-    match accounts::token_user(&st.app, &ctx.tenant, purpose, token).await {
+async fn link_user(st: &AppState, ctx: &Ctx, purpose: Purpose, token: &str) -> Result<ordo_app::User, AppError> {
+    match purpose {
+        Purpose::Activation => accounts::activation_user(&st.app, &ctx.tenant, token).await,
+        Purpose::Reset => accounts::reset_user(&st.app, &ctx.tenant, token).await,
+    }
+}
+
+async fn token_page(st: &AppState, ctx: &Ctx, purpose: Purpose, token: &str) -> Result<Response, WebError> {
+    match link_user(st, ctx, purpose, token).await {
         Ok(user) => Ok(ok(&set_password_form(ctx, purpose, token, user.email, user.display_name, Errors::default()))),
         Err(AppError::BadToken) => Ok(bad_link(ctx)),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn activate_page(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path((_, token)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    token_page(&st, &ctx, TokenPurpose::Activation, &token).await
+async fn activate_page(State(st): State<AppState>, ctx: Ctx, At(p): At<TokenAt>) -> Result<Response, WebError> {
+    token_page(&st, &ctx, Purpose::Activation, &p.token).await
 }
 
-pub async fn reset_page(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path((_, token)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    token_page(&st, &ctx, TokenPurpose::Reset, &token).await
+async fn reset_page(State(st): State<AppState>, ctx: Ctx, At(p): At<TokenAt>) -> Result<Response, WebError> {
+    token_page(&st, &ctx, Purpose::Reset, &p.token).await
 }
 
 #[derive(Deserialize)]
@@ -192,24 +214,22 @@ pub struct SetPasswordForm {
 async fn set_password(
     st: &AppState,
     ctx: &Ctx,
-    purpose: TokenPurpose,
+    purpose: Purpose,
     token: &str,
     f: SetPasswordForm,
 ) -> Result<Response, WebError> {
     let result = match purpose {
-        TokenPurpose::Activation => {
-            accounts::activate(&st.app, &ctx.tenant, token, &f.password, &f.display_name, &ctx.ip)
-                .await
-                .map(|_| "activated")
-        }
-        TokenPurpose::Reset => {
+        Purpose::Activation => accounts::activate(&st.app, &ctx.tenant, token, &f.password, &f.display_name, &ctx.ip)
+            .await
+            .map(|_| "activated"),
+        Purpose::Reset => {
             accounts::reset_password(&st.app, &ctx.tenant, token, &f.password, &ctx.ip).await.map(|_| "password_reset")
         }
     };
     match result {
         Ok(key) => {
             let mut res = Redirect::to(&ctx.href(&format!("login?notice={key}"))).into_response();
-            if purpose == TokenPurpose::Reset {
+            if purpose == Purpose::Reset {
                 // Every session of this user ended; this browser's too.
                 res.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION));
             }
@@ -217,7 +237,7 @@ async fn set_password(
         }
         Err(AppError::BadToken) => Ok(bad_link(ctx)),
         Err(AppError::Invalid(i)) => {
-            let user = match accounts::token_user(&st.app, &ctx.tenant, purpose, token).await {
+            let user = match link_user(st, ctx, purpose, token).await {
                 Ok(u) => u,
                 Err(_) => return Ok(bad_link(ctx)),
             };
@@ -232,20 +252,20 @@ async fn set_password(
     }
 }
 
-pub async fn activate(
+async fn activate(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path((_, token)): Path<(String, String)>,
-    Form(f): Form<SetPasswordForm>,
+    At(p): At<TokenAt>,
+    Form(f, _): Form<SetPasswordForm>,
 ) -> Result<Response, WebError> {
-    set_password(&st, &ctx, TokenPurpose::Activation, &token, f).await
+    set_password(&st, &ctx, Purpose::Activation, &p.token, f).await
 }
 
-pub async fn reset(
+async fn reset(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path((_, token)): Path<(String, String)>,
-    Form(f): Form<SetPasswordForm>,
+    At(p): At<TokenAt>,
+    Form(f, _): Form<SetPasswordForm>,
 ) -> Result<Response, WebError> {
-    set_password(&st, &ctx, TokenPurpose::Reset, &token, f).await
+    set_password(&st, &ctx, Purpose::Reset, &p.token, f).await
 }

@@ -1,0 +1,129 @@
+//! The dashboard (my meetings and actions), and the people I have met.
+
+use crate::error::WebError;
+use crate::extract::Me;
+use crate::openapi::Doc;
+use crate::pages::{ActionRowView, HomeTpl, MeetingRowView, Page, ok};
+use crate::routes::{Decl, Guard, get};
+use axum::extract::Query;
+use axum::response::{IntoResponse, Response};
+use ordo_core::meeting::ActionStatus;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn decls() -> Vec<Decl> {
+    vec![
+        get("/t/{slug}/", Guard::User, home),
+        get("/t/{slug}/api/v1/actions", Guard::User, api_actions)
+            .doc(Doc::new("The actions I own, across the meetings I may see").ok::<ActionsOut>(200)),
+        get("/t/{slug}/api/v1/people", Guard::User, api_people).doc(
+            Doc::new("People I have met in a meeting I may see (the only names suggested when adding participants)")
+                .ok::<PeopleOut>(200),
+        ),
+    ]
+}
+
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    actions: Option<String>,
+}
+
+/// The dashboard: my upcoming and recent meetings, my actions (open,
+/// overdue, done) across all meetings.
+async fn home(me: Me, Query(q): Query<HomeQuery>) -> Result<Response, WebError> {
+    let tr = me.ctx.tr();
+    let now = me.app.now();
+    let meetings = ordo_app::meetings::my_meetings(&me.app, me.tenant(), &me.user).await?;
+    let view = |m: &ordo_app::meetings::Meeting| MeetingRowView {
+        href: me.href(&format!("meetings/{}", m.id)),
+        title: m.title.clone(),
+        when: m.local_start.replace('T', " "),
+        zone: m.time_zone.clone(),
+        status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
+    };
+    let ends = |m: &ordo_app::meetings::Meeting| m.starts_at.plus_secs(m.duration_minutes * 60);
+    let upcoming = meetings.iter().filter(|m| ends(m) >= now).take(10).map(view).collect();
+    let recent = meetings.iter().rev().filter(|m| ends(m) < now).take(10).map(view).collect();
+    let today =
+        jiff::Timestamp::from_second(now.unix()).map(|t| t.strftime("%Y-%m-%d").to_string()).unwrap_or_default();
+    let filter = match q.actions.as_deref() {
+        Some("overdue") => "overdue",
+        Some("done") => "done",
+        _ => "open",
+    };
+    let overdue = |a: &ordo_app::meetings::MyAction| {
+        a.status == ActionStatus::Open && a.due_date.as_deref().is_some_and(|d| d < today.as_str())
+    };
+    let actions = ordo_app::meetings::my_actions(&me.app, me.tenant(), &me.user)
+        .await?
+        .into_iter()
+        .filter(|a| match filter {
+            "overdue" => overdue(a),
+            "done" => a.status == ActionStatus::Done,
+            _ => a.status == ActionStatus::Open,
+        })
+        .map(|a| ActionRowView {
+            href: me.href(&format!("meetings/{}#el-{}", a.meeting_id, a.element_id)),
+            overdue: overdue(&a),
+            title: a.title,
+            due_date: a.due_date.unwrap_or_default(),
+        })
+        .collect();
+    Ok(ok(&HomeTpl {
+        greeting: tr.tf("home.greeting", &[("name", &me.user.display_name)]),
+        upcoming,
+        recent,
+        actions,
+        filter,
+        p: Page::new(&me.ctx, "home"),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActionOut {
+    #[schema(format = Uuid)]
+    pub meeting_id: String,
+    #[schema(format = Uuid)]
+    pub element_id: String,
+    pub title: String,
+    pub due_date: Option<String>,
+    #[schema(schema_with = crate::openapi::schema::action_status)]
+    pub status: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActionsOut {
+    pub actions: Vec<ActionOut>,
+}
+
+async fn api_actions(me: Me) -> Result<Response, WebError> {
+    let list = ordo_app::meetings::my_actions(&me.app, me.tenant(), &me.user).await?;
+    let actions = list
+        .into_iter()
+        .map(|x| ActionOut {
+            meeting_id: x.meeting_id.to_string(),
+            element_id: x.element_id.to_string(),
+            title: x.title,
+            due_date: x.due_date,
+            status: x.status.as_str(),
+        })
+        .collect();
+    Ok(axum::Json(ActionsOut { actions }).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonOut {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PeopleOut {
+    pub people: Vec<PersonOut>,
+}
+
+async fn api_people(me: Me) -> Result<Response, WebError> {
+    let list = ordo_app::meetings::people_met(&me.app, me.tenant(), &me.user).await?;
+    let people = list.into_iter().map(|(name, email)| PersonOut { name, email }).collect();
+    Ok(axum::Json(PeopleOut { people }).into_response())
+}

@@ -1,0 +1,227 @@
+//! The meetings one takes part in, and creating one (single, recurring, or
+//! from an agenda template).
+
+use super::{created, field_errors};
+use crate::error::WebError;
+use crate::extract::{Form, Json, Me};
+use crate::openapi::Doc;
+use crate::pages::{Errors, MeetingRowView, MeetingsTpl, Page, ok, render};
+use crate::routes::{Decl, Guard, get, post};
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ordo_app::AppError;
+use ordo_app::meetings::{self, MeetingInput};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn decls() -> Vec<Decl> {
+    vec![
+        get("/t/{slug}/meetings", Guard::User, page),
+        post("/t/{slug}/meetings", Guard::Member, create_form),
+        get("/t/{slug}/api/v1/meetings", Guard::User, api_list)
+            .doc(Doc::new("Meetings I take part in").ok::<MeetingsOut>(200)),
+        post("/t/{slug}/api/v1/meetings", Guard::Member, api_create).doc(
+            Doc::new("Create a meeting (not guests): single, recurring (repeat), or from an agenda template")
+                .body::<MeetingIn>()
+                .ok::<super::super::IdOut>(201),
+        ),
+    ]
+}
+
+/// A new meeting: its details, and optionally how it repeats or the agenda
+/// template it starts from. The same for the form and the JSON body.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct MeetingIn {
+    pub title: String,
+    #[serde(default)]
+    pub objectives: String,
+    /// Local date and time, `YYYY-MM-DDTHH:MM`, in `time_zone`.
+    pub starts_at: String,
+    /// An IANA zone (`Europe/Paris`).
+    pub time_zone: String,
+    pub duration_minutes: Option<i64>,
+    #[serde(default)]
+    pub place: String,
+    /// Start from this agenda template.
+    #[serde(default, alias = "template")]
+    #[schema(format = Uuid)]
+    pub template_id: Option<String>,
+    /// How it repeats: `weekly`, `monthly_date` or `monthly_weekday` (absent: a single meeting).
+    #[serde(default)]
+    pub repeat: Option<String>,
+    /// Every this many weeks or months (default 1).
+    #[serde(default)]
+    pub interval: Option<String>,
+    /// The last date a meeting of the series may fall on (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub until: Option<String>,
+    /// How many meetings the series has.
+    #[serde(default)]
+    pub count: Option<String>,
+}
+
+impl MeetingIn {
+    fn details<'a>(&'a self, duration: &'a str) -> MeetingInput<'a> {
+        MeetingInput {
+            title: &self.title,
+            objectives: &self.objectives,
+            starts_at: &self.starts_at,
+            time_zone: &self.time_zone,
+            duration_minutes: duration,
+            place: &self.place,
+        }
+    }
+
+    /// Create it: one use case for the page and the API.
+    async fn create(&self, me: &Me) -> Result<ordo_core::ids::MeetingId, AppError> {
+        let (app, tenant, user) = (&me.app, me.tenant(), &me.user);
+        let agenda = match self.template_id.as_deref() {
+            None | Some("") => None,
+            Some(t) => match t.parse() {
+                Ok(t) => Some(ordo_app::templates::agenda_for(app, tenant, user, t).await?),
+                Err(_) => return Err(AppError::Invalid(ordo_core::Invalid::new("template", "id.invalid"))),
+            },
+        };
+        let duration = self.duration_minutes.map(|d| d.to_string()).unwrap_or_default();
+        match self.repeat.as_deref() {
+            None | Some("") => {
+                meetings::create_with_agenda(app, tenant, user, self.details(&duration), agenda.as_ref()).await
+            }
+            Some(frequency) => {
+                let repeat = ordo_app::series::Repeat {
+                    frequency,
+                    interval: self.interval.as_deref().unwrap_or("1"),
+                    until: self.until.as_deref().unwrap_or(""),
+                    count: self.count.as_deref().unwrap_or(""),
+                };
+                ordo_app::series::create(app, tenant, user, self.details(&duration), repeat, agenda.as_ref()).await
+            }
+        }
+    }
+}
+
+/// A meeting as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct MeetingOut {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub title: String,
+    pub objectives: String,
+    pub place: String,
+    #[schema(format = DateTime)]
+    pub starts_at: String,
+    /// `YYYY-MM-DDTHH:MM` in `time_zone`.
+    pub local_start: String,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    #[schema(schema_with = crate::openapi::schema::meeting_status)]
+    pub status: &'static str,
+    /// The caller's role in it.
+    #[schema(schema_with = crate::openapi::schema::meeting_role)]
+    pub my_role: &'static str,
+    /// The version an edit must name.
+    pub version: i64,
+}
+
+impl MeetingOut {
+    pub fn of(m: &meetings::Meeting) -> Self {
+        MeetingOut {
+            id: m.id.to_string(),
+            title: m.title.clone(),
+            objectives: m.objectives.clone(),
+            place: m.place.clone(),
+            starts_at: m.starts_at.rfc3339(),
+            local_start: m.local_start.clone(),
+            time_zone: m.time_zone.clone(),
+            duration_minutes: m.duration_minutes,
+            status: m.status.as_str(),
+            my_role: m.my_role.as_str(),
+            version: m.version,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeetingsOut {
+    pub meetings: Vec<MeetingOut>,
+}
+
+async fn api_list(me: Me) -> Result<Response, WebError> {
+    let list = meetings::my_meetings(&me.app, me.tenant(), &me.user).await?;
+    Ok(axum::Json(MeetingsOut { meetings: list.iter().map(MeetingOut::of).collect() }).into_response())
+}
+
+async fn api_create(me: Me, Json(b): Json<MeetingIn>) -> Result<Response, WebError> {
+    Ok(created(b.create(&me).await?))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    notice: Option<String>,
+    /// Preselect this agenda template in the new-meeting form.
+    template: Option<String>,
+}
+
+async fn list_view(me: &Me, form: &MeetingIn, errors: Errors, notice: Option<String>) -> Result<MeetingsTpl, WebError> {
+    let list = meetings::my_meetings(&me.app, me.tenant(), &me.user).await?;
+    let tr = me.ctx.tr();
+    let can_create = ordo_core::meeting::can_create_meetings(me.user.role);
+    let chosen = form.template_id.clone().unwrap_or_default();
+    let templates = if can_create {
+        ordo_app::templates::list(&me.app, me.tenant(), &me.user)
+            .await?
+            .into_iter()
+            .map(|t| {
+                let id = t.id.to_string();
+                let selected = id == chosen;
+                (id, t.name, selected)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let or = |v: &Option<String>, d: &str| v.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| d.to_owned());
+    Ok(MeetingsTpl {
+        templates,
+        rows: list
+            .into_iter()
+            .map(|m| MeetingRowView {
+                href: me.href(&format!("meetings/{}", m.id)),
+                title: m.title,
+                when: m.local_start.replace('T', " "),
+                zone: m.time_zone,
+                status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
+            })
+            .collect(),
+        can_create,
+        form_title: form.title.clone(),
+        form_starts_at: form.starts_at.clone(),
+        form_time_zone: if form.time_zone.is_empty() { "Europe/Paris".into() } else { form.time_zone.clone() },
+        form_duration: form.duration_minutes.unwrap_or(60).to_string(),
+        form_place: form.place.clone(),
+        form_repeat: form.repeat.clone().unwrap_or_default(),
+        form_interval: or(&form.interval, "1"),
+        form_until: form.until.clone().unwrap_or_default(),
+        form_count: form.count.clone().unwrap_or_default(),
+        errors,
+        notice,
+        p: Page::new(&me.ctx, "meetings"),
+    })
+}
+
+async fn page(me: Me, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+    let tr = me.ctx.tr();
+    let form = MeetingIn { template_id: q.template, ..MeetingIn::default() };
+    Ok(ok(&list_view(&me, &form, Errors::default(), crate::respond::notice(&tr, q.notice.as_deref())).await?))
+}
+
+async fn create_form(me: Me, Form(f, _): Form<MeetingIn>) -> Result<Response, WebError> {
+    match f.create(&me).await {
+        Ok(id) => Ok(Redirect::to(&me.href(&format!("meetings/{id}?notice=meeting_created"))).into_response()),
+        Err(e) => {
+            let errors = field_errors(&me.ctx, e)?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &list_view(&me, &f, errors, None).await?))
+        }
+    }
+}
