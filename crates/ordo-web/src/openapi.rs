@@ -50,7 +50,7 @@ pub struct Doc {
     request: Option<Body>,
     /// No body is read (a write that needs no input).
     no_body: bool,
-    responses: Vec<(u16, Option<Body>)>,
+    responses: Vec<(u16, Vec<Body>)>,
     query: Vec<Query>,
     conflict: bool,
 }
@@ -76,17 +76,17 @@ impl Doc {
     }
     /// Its answer: `status` with a JSON body of type `T`.
     pub fn ok<T: ToSchema>(mut self, status: u16) -> Self {
-        self.responses.push((status, Some(Body { media: "application/json", schema: of::<T> })));
+        self.responses.push((status, vec![Body { media: "application/json", schema: of::<T> }]));
         self
     }
     /// Its answer: 204, no body.
     pub fn done(mut self) -> Self {
-        self.responses.push((204, None));
+        self.responses.push((204, Vec::new()));
         self
     }
-    /// Its answer: a file of this media type.
-    pub fn file(mut self, media: &'static str) -> Self {
-        self.responses.push((200, Some(Body { media, schema: binary })));
+    /// Its answer: a file of one of these media types.
+    pub fn file(mut self, media: &[&'static str]) -> Self {
+        self.responses.push((200, media.iter().map(|m| Body { media: m, schema: binary }).collect()));
         self
     }
     pub fn query(mut self, name: &'static str, description: &'static str) -> Self {
@@ -177,9 +177,11 @@ pub fn document() -> serde_json::Value {
             path.replace(['/', '{', '}'], "_")
         )));
         for p in path_params(r.path) {
-            let schema = if p == "slug" || p == "token" {
-                ObjectBuilder::new().schema_type(Type::String).build()
-            } else if p == "id" && (path.starts_with("/tokens") || path.starts_with("/support/grants")) {
+            // Slugs, tokens and the ids of tokens and grants are not UUIDs.
+            let opaque = p == "slug"
+                || p == "token"
+                || (p == "id" && (path.starts_with("/tokens") || path.starts_with("/support/grants")));
+            let schema = if opaque {
                 ObjectBuilder::new().schema_type(Type::String).build()
             } else {
                 ObjectBuilder::new()
@@ -216,9 +218,9 @@ pub fn document() -> serde_json::Value {
                 RequestBodyBuilder::new().required(Some(Required::True)).content(b.media, content).build(),
             ));
         }
-        for (status, body) in &doc.responses {
+        for (status, bodies) in &doc.responses {
             let mut resp = ResponseBuilder::new().description(doc.summary);
-            if let Some(b) = body {
+            for b in bodies {
                 resp = resp.content(b.media, ContentBuilder::new().schema(Some((b.schema)(&mut schemas))).build());
             }
             op = op.response(status.to_string(), resp.build());
@@ -275,6 +277,20 @@ pub mod schema {
 
     fn one_of(values: impl IntoIterator<Item = &'static str>) -> ObjectBuilder {
         ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.into_iter().collect::<Vec<_>>()))
+    }
+    /// The same values, or null (an optional field).
+    fn or_null(values: impl IntoIterator<Item = &'static str>) -> ObjectBuilder {
+        let mut all: Vec<serde_json::Value> = values.into_iter().map(serde_json::Value::from).collect();
+        all.push(serde_json::Value::Null);
+        ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
+            .enum_values(Some(all))
+    }
+    pub fn element_kind_or_null() -> ObjectBuilder {
+        or_null(ordo_core::meeting::ElementKind::ALL.iter().map(|k| k.as_str()))
+    }
+    pub fn action_status_or_null() -> ObjectBuilder {
+        or_null(ordo_core::meeting::ActionStatus::ALL.iter().map(|k| k.as_str()))
     }
     pub fn element_kind() -> ObjectBuilder {
         one_of(ordo_core::meeting::ElementKind::ALL.iter().map(|k| k.as_str()))

@@ -53,6 +53,28 @@ pub struct NoticeQuery {
     pub notice: Option<String>,
 }
 
+/// Event streams tell proxies not to buffer them.
+pub fn unbuffered(mut res: axum::response::Response) -> axum::response::Response {
+    res.headers_mut().insert("x-accel-buffering", axum::http::HeaderValue::from_static("no"));
+    res
+}
+
+/// Live streams are for pages of this origin only: a cross-site page could
+/// otherwise read a user's chat or meeting through their cookie.
+pub fn same_origin(origin: &str, h: &axum::http::HeaderMap) -> Result<(), crate::error::WebError> {
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && site != "same-origin"
+    {
+        return Err(crate::error::WebError::Forbidden);
+    }
+    if let Some(o) = h.get(axum::http::header::ORIGIN)
+        && o.to_str().ok() != Some(origin)
+    {
+        return Err(crate::error::WebError::Forbidden);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;
@@ -74,26 +96,4 @@ mod tests {
             assert_eq!(safe_next("acme", bad), "/t/acme/", "{bad:?}");
         }
     }
-}
-
-/// Event streams tell proxies not to buffer them.
-pub fn unbuffered(mut res: axum::response::Response) -> axum::response::Response {
-    res.headers_mut().insert("x-accel-buffering", axum::http::HeaderValue::from_static("no"));
-    res
-}
-
-/// Live streams are for pages of this origin only: a cross-site page could
-/// otherwise read a user's chat or meeting through their cookie.
-pub fn same_origin(origin: &str, h: &axum::http::HeaderMap) -> Result<(), crate::error::WebError> {
-    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
-        && site != "same-origin"
-    {
-        return Err(crate::error::WebError::Forbidden);
-    }
-    if let Some(o) = h.get(axum::http::header::ORIGIN)
-        && o.to_str().ok() != Some(origin)
-    {
-        return Err(crate::error::WebError::Forbidden);
-    }
-    Ok(())
 }

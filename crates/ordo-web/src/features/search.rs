@@ -82,7 +82,7 @@ pub struct FoundOut {
     /// The element the words are in (absent: the meeting's details).
     #[schema(format = Uuid)]
     pub element_id: Option<String>,
-    #[schema(schema_with = crate::openapi::schema::element_kind)]
+    #[schema(schema_with = crate::openapi::schema::element_kind_or_null)]
     pub kind: Option<&'static str>,
     pub title: Option<String>,
     pub excerpt: Option<String>,

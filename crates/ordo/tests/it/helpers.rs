@@ -630,11 +630,17 @@ impl Client {
         if !cookies.is_empty() {
             req = req.header("cookie", cookies);
         }
-        let res = req.send().await.unwrap();
+        let (http, request) = req.build_split();
+        let request = request.unwrap();
+        let (method, path) = (request.method().as_str().to_owned(), request.url().path().to_owned());
+        let res = http.execute(request).await.unwrap();
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let bytes = res.bytes().await.unwrap().to_vec();
         let body = String::from_utf8_lossy(&bytes).into_owned();
+        // Every API answer is held to the OpenAPI document.
+        let ctype = headers.get("content-type").and_then(|v| v.to_str().ok());
+        crate::contract::check(&method, &path, status, ctype, &bytes);
         for sc in headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()) {
             let (nv, attrs) = sc.split_once(';').unwrap_or((sc, ""));
             if let Some((n, v)) = nv.split_once('=') {

@@ -17,6 +17,7 @@ mod browser;
 mod calendar;
 mod cli;
 mod console;
+mod contract;
 mod encryption;
 mod flows;
 mod isolation;

@@ -115,7 +115,7 @@ impl MeetingPatch {
     }
 
     /// The page's form sends every field: one left empty is cleared, not kept.
-    fn from_form(self) -> Self {
+    fn filled_for_form(self) -> Self {
         let e = |v: Option<String>| Some(v.unwrap_or_default());
         MeetingPatch {
             title: e(self.title),
@@ -129,7 +129,7 @@ impl MeetingPatch {
 }
 
 async fn edit_form(me: Me, At(p): At<MeetingAt>, Form(f, _): Form<MeetingPatch>) -> Result<Response, WebError> {
-    let r = f.from_form().apply(&me, p.id, true).await.map(|_| ());
+    let r = f.filled_for_form().apply(&me, p.id, true).await.map(|_| ());
     after(&me, p.id, r, "?notice=meeting_saved").await
 }
 
@@ -349,7 +349,7 @@ pub struct ElementOut {
     pub description: String,
     pub due_date: Option<String>,
     /// Actions: `open` or `done`; topics to discuss: open or resolved (`done`).
-    #[schema(schema_with = crate::openapi::schema::action_status)]
+    #[schema(schema_with = crate::openapi::schema::action_status_or_null)]
     pub status: Option<&'static str>,
     #[schema(schema_with = crate::openapi::schema::uuids)]
     pub owners: Vec<String>,

@@ -48,7 +48,7 @@ pub fn decls() -> Vec<Decl> {
         post("/t/{slug}/api/v1/meetings/{id}/elements/{element}/status", Guard::Meeting(A::SetActionStatus), api_status)
             .doc(Doc::new("Mark an action done or open (a topic to discuss resolved or open)").body::<StatusIn>().done()),
         get("/t/{slug}/api/v1/meetings/{id}/elements/{element}/image", Guard::Meeting(A::View), image)
-            .doc(Doc::new("An image element's picture, as stored").file("image/*")),
+            .doc(Doc::new("An image element's picture, as stored").file(&["image/*"])),
         post("/t/{slug}/api/v1/meetings/{id}/images", Guard::Meeting(A::AddContent), api_upload)
             .upload()
             .doc(Doc::new("Upload a picture as a new image element").upload::<ImageIn>().ok::<super::super::IdOut>(201)),

@@ -19,7 +19,7 @@ pub fn decls() -> Vec<Decl> {
         get("/t/{slug}/api/v1/meetings/{id}/minutes", Guard::Meeting(A::View), api).doc(
             Doc::new("The minutes as a file: ?format=markdown (default), html or pdf")
                 .query("format", "markdown (default), html or pdf")
-                .file("text/markdown"),
+                .file(&["text/markdown", "text/html", "application/pdf"]),
         ),
     ]
 }
