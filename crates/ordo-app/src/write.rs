@@ -422,23 +422,43 @@ impl Item {
 /// a transient conflict.
 macro_rules! change {
     ($app:expr, $tenant:expr, $actor:expr, $use_case:expr, |$c:ident| $body:block) => {{
-        let mut attempt = 0u32;
-        loop {
-            let result = match $crate::write::Change::begin($app, $tenant, $actor, $use_case).await {
-                Ok(mut $c) => {
-                    let out = $crate::typed(async { $body }).await;
-                    $c.finish(out).await
+        let use_case: $crate::write::UseCase = $use_case;
+        let tenant: ordo_core::ids::TenantId = $tenant;
+        // One span per change: its log lines name the use case and the
+        // tenant, and a retry says which attempt it is.
+        let span = tracing::info_span!("change", use_case = use_case.as_str(), tenant = %tenant, attempt = 0u32);
+        tracing::Instrument::instrument(
+            async {
+                let mut attempt = 0u32;
+                loop {
+                    let result = match $crate::write::Change::begin($app, tenant, $actor, use_case).await {
+                        Ok(mut $c) => {
+                            let out = $crate::typed(async { $body }).await;
+                            $c.finish(out).await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    match result {
+                        Err($crate::AppError::Store(e)) if e.is_retryable() && attempt < 5 => {
+                            attempt += 1;
+                            tracing::Span::current().record("attempt", attempt);
+                            tracing::debug!(error = %e, "transient conflict, running the change again");
+                            tokio::time::sleep(std::time::Duration::from_millis(20u64 << attempt)).await;
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e, "change refused");
+                            break Err(e);
+                        }
+                        Ok(v) => {
+                            tracing::info!("change committed");
+                            break Ok(v);
+                        }
+                    }
                 }
-                Err(e) => Err(e),
-            };
-            match result {
-                Err($crate::AppError::Store(e)) if e.is_retryable() && attempt < 5 => {
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(20u64 << attempt)).await;
-                }
-                other => break other,
-            }
-        }
+            },
+            span,
+        )
+        .await
     }};
 }
 pub(crate) use change;

@@ -60,12 +60,16 @@ pub(crate) use on_pool;
 macro_rules! reads {
     ($($(#[$m:meta])* pub async fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty { $conn:ident => $body:expr })*) => {
         impl $crate::Store {
-            $($(#[$m])* pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+            $($(#[$m])*
+            #[tracing::instrument(level = "debug", skip_all)]
+            pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
                 $crate::conn::on_pool!(self, $conn => $body)
             })*
         }
         impl $crate::Tx {
-            $($(#[$m])* pub async fn $name(&mut self $(, $arg: $ty)*) -> $ret {
+            $($(#[$m])*
+            #[tracing::instrument(level = "debug", skip_all)]
+            pub async fn $name(&mut self $(, $arg: $ty)*) -> $ret {
                 let $conn = self.conn();
                 $body
             })*

@@ -49,8 +49,17 @@ pub async fn outer(
     req.extensions_mut().insert(ClientIp(ip.clone()));
 
     // Every log line of this request carries its id (shown to the user on
-    // error pages) and the client address.
-    let span = tracing::info_span!("request", request_id = %request_id, ip = %ip);
+    // error pages), the client address and the route's template; the tenant
+    // layer adds the tenant and the user, the console the staff member.
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        ip = %ip,
+        route = %route,
+        tenant = tracing::field::Empty,
+        user = tracing::field::Empty,
+        staff = tracing::field::Empty,
+    );
     let mut res = if method == Method::TRACE || method == Method::CONNECT {
         StatusCode::METHOD_NOT_ALLOWED.into_response()
     } else {
@@ -184,6 +193,7 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
         .await
         .map_err(|e| (WebError::from(e), None))?
         .ok_or((WebError::NotFound, None))?;
+    tracing::Span::current().record("tenant", tracing::field::display(&tenant.slug));
 
     let headers = req.headers();
     let session_cookie = cookies::get(headers, cookies::SESSION);
@@ -216,6 +226,9 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
             SessionLookup::Foreign => foreign_session = true,
             SessionLookup::None => {}
         }
+    }
+    if let Some(a) = &auth {
+        tracing::Span::current().record("user", tracing::field::display(a.user.id));
     }
     let locale = auth.as_ref().and_then(|a| a.user.locale).unwrap_or_else(|| accept_locale(headers));
     let fail = |e: WebError| (e, Some(locale));

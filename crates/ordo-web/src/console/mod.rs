@@ -165,6 +165,9 @@ async fn ops_context_inner(st: AppState, req: Request, next: Next, locale: Local
         Some(secret) => staff::resolve(&st.app, &secret).await?,
         None => None,
     };
+    if let Some(a) = &auth {
+        tracing::Span::current().record("staff", tracing::field::display(a.staff.id));
+    }
     let is_get = req.method() == Method::GET;
     match (route.access, &auth) {
         (Public, _) => {}

@@ -245,11 +245,20 @@ fn configuration_file_then_environment() {
 
 /// Start `ordo serve` on port 0 and return the child and its address.
 fn spawn_server(data: &std::path::Path) -> (std::process::Child, String) {
+    let (child, addr, _) = spawn_server_logging(data, "warn");
+    (child, addr)
+}
+
+type Lines = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Start `ordo serve` with JSON logs at `level`, keeping its log lines.
+fn spawn_server_logging(data: &std::path::Path, level: &str) -> (std::process::Child, String, Lines) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ordo"))
         .arg("--data-dir")
         .arg(data)
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("ORDO_LOG", "warn")
+        .env("ORDO_LOG", level)
+        .env("ORDO_LOG_FORMAT", "json")
         .env_remove("ORDO_DATABASE_URL")
         .env_remove("ORDO_SMTP_URL")
         .stderr(Stdio::piped())
@@ -262,8 +271,60 @@ fn spawn_server(data: &std::path::Path) -> (std::process::Child, String) {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
     };
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
+    let kept: Lines = Default::default();
+    let sink = kept.clone();
+    std::thread::spawn(move || {
+        for l in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(l);
+        }
+    });
+    (child, addr, kept)
+}
+
+/// Every request's log line names its route (the template, never the
+/// path), its tenant and its request id; every committed change its use
+/// case and tenant, inside the request that made it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_lines_name_the_route_the_tenant_and_the_use_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let o =
+        ordo(&data, None, &["tenant", "create", "--slug", "logs", "--name", "Logs", "--owner-email", "o@example.org"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (mut child, addr, lines) = spawn_server_logging(&data, "info");
+    let c = Client::new(&format!("http://{addr}"));
+    assert_eq!(c.get("/t/logs/login").await.status, 200);
+    // A failed sign-in is a change (its audit entry and the throttle).
+    let r = c.post_form("/t/logs/login", &[("email", "o@example.org"), ("password", "not the password")]).await;
+    assert_ne!(r.status, 500);
+    let parsed = || -> Vec<serde_json::Value> {
+        lines.lock().unwrap().iter().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    };
+    let mut found = (false, false);
+    for _ in 0..50 {
+        let logs = parsed();
+        found.0 = logs.iter().any(|l| {
+            l["fields"]["message"] == "request"
+                && l["span"]["route"] == "/t/{slug}/login"
+                && l["span"]["tenant"] == "logs"
+                && l["span"]["request_id"].as_str().is_some_and(|s| !s.is_empty())
+        });
+        found.1 = logs.iter().any(|l| {
+            l["fields"]["message"] == "change committed"
+                && l["span"]["use_case"] == "login.failure"
+                && l["spans"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|s| s["name"] == "request" && s["tenant"] == "logs"))
+        });
+        if found == (true, true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    assert!(found.0, "no request line with route and tenant: {:#?}", parsed());
+    assert!(found.1, "no committed change with its use case: {:#?}", parsed());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
