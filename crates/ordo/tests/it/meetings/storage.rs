@@ -41,6 +41,26 @@ async fn fill_meeting(t: &TestApp, encryption: bool, words: &[&str; 8], picture:
         )
         .await;
     let path = r.location().split('?').next().unwrap().to_owned();
+    // Renamed at once: the first title is then kept only as the previous
+    // value in the meeting's change history, sealed like the content.
+    let page = org.get(&path).await.body;
+    let version = page.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let r = org
+        .post_form(
+            &format!("{path}/edit"),
+            &[
+                ("version", &version),
+                ("title", "A renamed meeting"),
+                ("objectives", objectives),
+                ("starts_at", "2026-12-01T09:30"),
+                ("time_zone", "Europe/Paris"),
+                ("duration_minutes", "45"),
+                ("place", place),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!org.get(&path).await.body.contains(title), "the title was changed");
     org.post_form(&format!("{path}/topics"), &[("title", topic_title)]).await;
     let topic = ids_after(&org.get(&path).await.body, "id=\"topic-")[0].to_owned();
     let r = org
