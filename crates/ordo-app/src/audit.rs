@@ -20,6 +20,7 @@ pub struct Entry {
 }
 
 /// Entries before `before` (newest first), for the tenant's admins.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     app: &App,
     tenant: &Tenant,
@@ -62,6 +63,7 @@ pub enum Verified {
 
 /// Check a tenant's audit chain end to end (`ordo audit verify`); `None`
 /// if there is no such tenant.
+#[tracing::instrument(skip_all)]
 pub async fn verify(app: &App, slug: &Slug) -> Result<Option<Verified>, AppError> {
     let Some(t) = app.store.tenant_by_slug(slug).await? else { return Ok(None) };
     Ok(Some(match app.store.verify_audit_chain(t.id).await? {

@@ -97,6 +97,7 @@ async fn record(app: &App, tenant: TenantId, run: &BackupRun) -> Result<(), AppE
 
 /// How often a tenant is backed up, set by its operator (audited: the
 /// schedule is part of what the tenant was promised).
+#[tracing::instrument(skip_all)]
 pub async fn set_schedule(app: &App, slug: &Slug, every_hours: i64) -> Result<(), AppError> {
     if !(1..=24 * 7).contains(&every_hours) {
         return Err(AppError::Invalid(ordo_core::Invalid::new("every_hours", "backup.every_hours")));
@@ -113,6 +114,7 @@ pub async fn set_schedule(app: &App, slug: &Slug, every_hours: i64) -> Result<()
 
 /// Back up a tenant now; the run is recorded (failed runs too) and old
 /// snapshots are pruned by the retention rules once the new one is stored.
+#[tracing::instrument(skip_all)]
 pub async fn run(app: &App, slug: &Slug) -> Result<BackupOutcome, AppError> {
     let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
     let started = app.now();
@@ -164,6 +166,7 @@ async fn prune(app: &App, target: &Target, folder: &str) -> Result<(), AppError>
 
 /// Run the backups that are due (on any node: each is claimed by one).
 /// Returns how many ran.
+#[tracing::instrument(skip_all)]
 pub async fn run_due(app: &App) -> Result<usize, AppError> {
     let mut n = 0;
     while let Some((tenant, every_hours)) = app.store.claim_due(Job::Backup, app.now(), LEASE_SECS).await? {
@@ -179,6 +182,7 @@ pub async fn run_due(app: &App) -> Result<usize, AppError> {
 }
 
 /// A tenant's snapshots, oldest first (works for a deleted tenant too).
+#[tracing::instrument(skip_all)]
 pub async fn list(app: &App, slug: &Slug) -> Result<Vec<Listed>, AppError> {
     Ok(tenant_target(app, slug)?.list(slug.as_str()).await?)
 }
@@ -196,6 +200,7 @@ async fn pick(app: &App, slug: &Slug, snapshot: Option<&str>) -> Result<String, 
 }
 
 /// Fetch and check a whole snapshot (the newest by default).
+#[tracing::instrument(skip_all)]
 pub async fn verify(app: &App, slug: &Slug, snapshot: Option<&str>) -> Result<(Header, Vec<TableSummary>), AppError> {
     let snapshot = pick(app, slug, snapshot).await?;
     let file = fetch(app, slug, &snapshot).await?;
@@ -208,6 +213,7 @@ pub async fn verify(app: &App, slug: &Slug, snapshot: Option<&str>) -> Result<(H
 
 /// Restore a tenant from a snapshot, all or nothing (see
 /// `ordo_backup::tenant::restore`).
+#[tracing::instrument(skip_all)]
 pub async fn restore(app: &App, slug: &Slug, snapshot: &str, replace: bool) -> Result<RestoreOutcome, AppError> {
     let file = fetch(app, slug, snapshot).await?;
     let out = ordo_backup::tenant::restore(
@@ -231,6 +237,7 @@ pub async fn restore(app: &App, slug: &Slug, snapshot: &str, replace: bool) -> R
 /// (which may exist or not): a new id, new keys, every protected value
 /// sealed again (see [`crate::rekey`]). All or nothing; the copy's key is
 /// removed again if it fails. Returns the copy's id.
+#[tracing::instrument(skip_all)]
 pub async fn restore_into(
     app: &App,
     slug: &Slug,
@@ -274,6 +281,7 @@ pub async fn restore_into(
 
 /// Restore the newest snapshot of a tenant into a scratch database and
 /// compare it with the archive; the result is recorded, a failure alerts.
+#[tracing::instrument(skip_all)]
 pub async fn drill(app: &App, slug: &Slug) -> Result<DrillOutcome, AppError> {
     let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
     let started = app.now();
@@ -297,6 +305,7 @@ pub async fn drill(app: &App, slug: &Slug) -> Result<DrillOutcome, AppError> {
 }
 
 /// Run the restore drills that are due (one a day per tenant).
+#[tracing::instrument(skip_all)]
 pub async fn drill_due(app: &App) -> Result<usize, AppError> {
     let mut n = 0;
     while let Some((tenant, _)) = app.store.claim_due(Job::Drill, app.now(), LEASE_SECS).await? {
@@ -316,6 +325,7 @@ pub struct Status {
     pub runs: Vec<BackupRun>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn status(app: &App, tenant: &ordo_store::Tenant) -> Result<Status, AppError> {
     let (every_hours, next_backup, next_drill) = app.store.backup_schedule(tenant.id).await?;
     let runs = app.store.backup_runs(tenant.id, 50).await?;
@@ -324,6 +334,7 @@ pub async fn status(app: &App, tenant: &ordo_store::Tenant) -> Result<Status, Ap
 
 /// The platform's own backup now (see `ordo_backup::platform`): platform
 /// tables, the configuration file, and on SQLite the whole database.
+#[tracing::instrument(skip_all)]
 pub async fn platform(app: &App) -> Result<ordo_backup::platform::PlatformOutcome, AppError> {
     let result = async {
         let kek = app.keys.platform_kek()?;
@@ -356,12 +367,14 @@ pub async fn platform(app: &App) -> Result<ordo_backup::platform::PlatformOutcom
 }
 
 /// The platform backups, oldest first.
+#[tracing::instrument(skip_all)]
 pub async fn platform_list(app: &App) -> Result<Vec<Listed>, AppError> {
     Ok(target(app)?.list(ordo_backup::platform::FOLDER).await?)
 }
 
 /// Fetch a platform snapshot (the newest by default), check it whole, and
 /// write what it holds into `out` (see `ordo_backup::platform::extract`).
+#[tracing::instrument(skip_all)]
 pub async fn platform_extract(
     app: &App,
     snapshot: Option<&str>,
@@ -382,6 +395,7 @@ pub async fn platform_extract(
 
 /// The platform backup, when due (as often as tenants' by default), run by
 /// one node: the claim moves the next time forward before the work starts.
+#[tracing::instrument(skip_all)]
 pub async fn platform_due(app: &App) -> Result<bool, AppError> {
     let now = app.now();
     if !app.store.claim_platform_backup(now, now.plus_secs(12 * 3600)).await? {
@@ -394,6 +408,7 @@ pub async fn platform_due(app: &App) -> Result<bool, AppError> {
 }
 
 /// Every tenant's backup status, for the operator (`ordo backup status`).
+#[tracing::instrument(skip_all)]
 pub async fn overview(app: &App) -> Result<Vec<(ordo_store::Tenant, Status)>, AppError> {
     let mut out = Vec::new();
     for t in app.store.list_tenants().await? {

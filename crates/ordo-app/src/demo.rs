@@ -79,6 +79,7 @@ impl Rng {
 
 /// Fill the tenant with meetings organised by its first owner until it
 /// holds about `bytes` of stored data; returns (meetings, bytes written).
+#[tracing::instrument(skip_all)]
 pub async fn generate(app: &App, slug: &Slug, bytes: u64) -> Result<(u64, u64), AppError> {
     let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
     let keys = app.keys.for_tenant(&app.store, &tenant).await?;
@@ -222,6 +223,7 @@ fn sample_element<'a>(
 /// A first look at Ordo: two meetings of a team, last week's and next
 /// week's, organised by the tenant's owner, written through the use cases
 /// like anything a user does (sealed, audited). Returns the meetings' ids.
+#[tracing::instrument(skip_all)]
 pub async fn sample(app: &App, slug: &Slug) -> Result<Vec<MeetingId>, AppError> {
     use crate::meetings::{self, MeetingInput};
     use ElementKind::*;

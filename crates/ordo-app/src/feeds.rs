@@ -20,6 +20,7 @@ const PAST_DAYS: i64 = 180;
 
 /// Make a new feed address for `actor` (the previous one stops working).
 /// The address is shown once: only its hash is kept.
+#[tracing::instrument(skip_all)]
 pub async fn create(app: &App, tenant: &Tenant, actor: &User) -> Result<String, AppError> {
     let token = ordo_crypto::random::token(32)?;
     let hash = ordo_crypto::sha256_hex(token.as_bytes());
@@ -32,6 +33,7 @@ pub async fn create(app: &App, tenant: &Tenant, actor: &User) -> Result<String, 
 }
 
 /// Revoke `actor`'s feed. Returns whether there was one.
+#[tracing::instrument(skip_all)]
 pub async fn revoke(app: &App, tenant: &Tenant, actor: &User) -> Result<bool, AppError> {
     change!(app, tenant.id, Some(actor.id), UseCase::CalendarFeedRevoke, |c| {
         if !c.tx.delete_calendar_feed(tenant.id, actor.id).await? {
@@ -43,12 +45,14 @@ pub async fn revoke(app: &App, tenant: &Tenant, actor: &User) -> Result<bool, Ap
 }
 
 /// When `actor`'s current feed address was made, if they have one.
+#[tracing::instrument(skip_all)]
 pub async fn since(app: &App, tenant: &Tenant, actor: &User) -> Result<Option<Timestamp>, AppError> {
     Ok(app.store.calendar_feed_since(tenant.id, actor.id).await?)
 }
 
 /// The feed a token opens, as an iCalendar file; "not found" for an unknown
 /// or revoked token, or a user who can no longer sign in.
+#[tracing::instrument(skip_all)]
 pub async fn render(app: &App, tenant: &Tenant, token: &str) -> Result<String, AppError> {
     let hash = ordo_crypto::sha256_hex(token.as_bytes());
     let user_id = app.store.calendar_feed_user(tenant.id, &hash).await?.ok_or(AppError::NotFound)?;

@@ -83,6 +83,7 @@ pub enum Change {
 /// but the actor, raising the meeting's SEQUENCE once. `row` is the meeting
 /// as it is after the change. Returns how many messages were queued.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn queue_change(
     app: &App,
     tx: &mut Tx,

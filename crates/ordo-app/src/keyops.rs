@@ -24,6 +24,7 @@ pub struct ResealStatus {
     pub remaining: i64,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn reseal_status(app: &App, tenant: &Tenant) -> Result<ResealStatus, AppError> {
     let counts = app.store.sealed_versions(tenant.id).await?;
     let target = tenant.encryption.then_some(tenant.key_version);
@@ -34,6 +35,7 @@ pub async fn reseal_status(app: &App, tenant: &Tenant) -> Result<ResealStatus, A
 
 /// Re-seal up to `max_batches` batches of `batch` users (all if None).
 /// Returns true when the tenant is fully re-sealed (and old keys are gone).
+#[tracing::instrument(skip_all)]
 pub async fn reseal(app: &App, slug: &Slug, batch: i64, max_batches: Option<usize>) -> Result<bool, AppError> {
     let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
     let keys = app.keys.for_tenant(&app.store, &tenant).await?;
@@ -154,12 +156,14 @@ async fn finish(app: &App, tenant: &Tenant) -> Result<bool, AppError> {
 
 /// Is what is left to re-seal only mail still queued (which the server's
 /// outbox finishes as it sends it)?
+#[tracing::instrument(skip_all)]
 pub async fn only_mail_left(app: &App, tenant: &Tenant) -> Result<bool, AppError> {
     Ok(app.store.users_to_reseal(tenant.id, tenant.encryption.then_some(tenant.key_version), 1).await?.is_empty())
 }
 
 /// A tenant's owner or admin switches encryption on (switching it off is
 /// for operators, from the command line).
+#[tracing::instrument(skip_all)]
 pub async fn enable_encryption(app: &App, tenant: &Tenant, actor: &crate::User) -> Result<(), AppError> {
     if !crate::accounts::can_view_members(actor) {
         return Err(AppError::Forbidden);
@@ -170,6 +174,7 @@ pub async fn enable_encryption(app: &App, tenant: &Tenant, actor: &crate::User) 
 /// Switch encryption of a tenant's stored values on or off. On: new values
 /// are encrypted at once and existing ones in the background. Off is an
 /// operator's decision (command line only), recorded in both audit logs.
+#[tracing::instrument(skip_all)]
 pub async fn set_encryption(app: &App, slug: &Slug, on: bool, actor: &str) -> Result<Tenant, AppError> {
     let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
     let (kind, use_case) = if on {
@@ -195,6 +200,7 @@ pub async fn set_encryption(app: &App, slug: &Slug, on: bool, actor: &str) -> Re
 
 /// Rotate a tenant's data key: a new version for new values; stored values
 /// are re-sealed in the background; the old key is kept until none uses it.
+#[tracing::instrument(skip_all)]
 pub async fn rotate_tenant_key(app: &App, slug: &Slug) -> Result<u32, AppError> {
     let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
     let existing = app.store.tenant_keys(tenant.id).await?;
@@ -216,6 +222,7 @@ pub async fn rotate_tenant_key(app: &App, slug: &Slug) -> Result<u32, AppError> 
 /// Wrap every tenant's key-encryption key under the provider's current
 /// master key (the data is not touched). Idempotent: a crashed rotation is
 /// finished by running it again. Returns how many keys were re-wrapped.
+#[tracing::instrument(skip_all)]
 pub async fn rotate_master(app: &App) -> Result<usize, AppError> {
     let store = app.keys.kek_store();
     let provider = app.keys.provider();
@@ -243,6 +250,7 @@ pub const MASTER_KEY_ID: &str = "master_key_id";
 
 /// Refuse to run with a master key that is not the one this database uses
 /// (or, on first start, remember which one it is).
+#[tracing::instrument(skip_all)]
 pub async fn check_master_key(app: &App) -> Result<(), AppError> {
     let provider = app.keys.provider();
     match app.store.platform_state(MASTER_KEY_ID).await? {
@@ -260,6 +268,7 @@ pub async fn check_master_key(app: &App) -> Result<(), AppError> {
 /// Delete a tenant: destroy its key-encryption key first (its data, in this
 /// database, its copies and its backups, becomes unreadable), then its rows,
 /// and record it in the platform audit log. Safe to run again after a crash.
+#[tracing::instrument(skip_all)]
 pub async fn delete_tenant(app: &App, slug: &Slug) -> Result<(), AppError> {
     let tenant = app.store.tenant_by_slug(slug).await?.ok_or(AppError::NotFound)?;
     app.keys.destroy_tenant(tenant.id)?;
@@ -274,6 +283,7 @@ pub async fn delete_tenant(app: &App, slug: &Slug) -> Result<(), AppError> {
 }
 
 /// The background worker: re-seals every tenant that needs it.
+#[tracing::instrument(skip_all)]
 pub async fn run_worker(app: App, shutdown: impl std::future::Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {

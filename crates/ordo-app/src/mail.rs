@@ -221,6 +221,7 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 }
 
 /// Send one due message, if any. Returns true if there was one.
+#[tracing::instrument(skip_all)]
 pub async fn send_one(app: &App, transport: &Transport) -> Result<bool, AppError> {
     let now = app.now();
     let Some(m) = app.store.claim_mail(now, LEASE_SECS).await? else {
@@ -283,6 +284,7 @@ async fn open_mail(app: &App, m: &Mail) -> Result<Opened, AppError> {
 }
 
 /// The outbox worker: runs until `shutdown` resolves.
+#[tracing::instrument(skip_all)]
 pub async fn run_worker(app: App, shutdown: impl std::future::Future<Output = ()>) {
     let transport = match Transport::from_app(&app) {
         Ok(t) => t,

@@ -96,6 +96,7 @@ fn header(out: &mut String, name: &str, kind: &str, help: &str) {
 }
 
 /// The whole exposition, as scraped.
+#[tracing::instrument(skip_all)]
 pub async fn render(app: &App) -> Result<String, AppError> {
     let mut out = String::new();
     header(

@@ -67,6 +67,7 @@ pub struct ActionLine {
 }
 
 /// Build the minutes for someone who may see the meeting.
+#[tracing::instrument(skip_all)]
 pub async fn build(app: &App, tenant: &Tenant, actor: &User, id: MeetingId, tr: &Tr) -> Result<Minutes, AppError> {
     let page = meetings::page(app, tenant, actor, id).await?;
     Ok(arrange(&page.meeting, &page.content, tr))
@@ -422,6 +423,7 @@ pub fn summary(m: &Minutes, tr: &Tr, link: &str) -> (String, String) {
 /// E-mail the minutes to every invited participant but the sender, each
 /// in their language: a summary in the message, the full minutes as PDF.
 /// Queued in one transaction with the audit entry. Returns how many.
+#[tracing::instrument(skip_all)]
 pub async fn send(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<usize, AppError> {
     use ordo_core::meeting::MeetingAction;
     let (people, keys) = meetings::people_for(app, tenant, actor, id, MeetingAction::SendMinutes).await?;

@@ -20,12 +20,14 @@ pub const SOON_DAYS: i64 = 3;
 pub const HOUR_UTC: i64 = 7;
 
 /// Whether a user receives the digest.
+#[tracing::instrument(skip_all)]
 pub async fn wanted(app: &App, tenant: &Tenant, user: &User) -> Result<bool, AppError> {
     let prefs = app.store.reminder_prefs(tenant.id).await?;
     Ok(!prefs.iter().any(|(u, p)| *u == user.id && p.opt_out))
 }
 
 /// A user turns the digest on or off for themself.
+#[tracing::instrument(skip_all)]
 pub async fn set_wanted(app: &App, tenant: &Tenant, user: &User, wanted: bool) -> Result<(), AppError> {
     change!(app, tenant.id, Some(user.id), UseCase::RemindersSet, |c| {
         c.tx.set_reminder_opt_out(tenant.id, user.id, !wanted).await?;
@@ -38,6 +40,7 @@ pub async fn set_wanted(app: &App, tenant: &Tenant, user: &User, wanted: bool) -
 /// Send the digests due now, in every tenant; returns how many were queued.
 /// Safe to run often and on several nodes: a user's digest is claimed for
 /// the day in the same transaction that queues it.
+#[tracing::instrument(skip_all)]
 pub async fn send_due(app: &App) -> Result<usize, AppError> {
     let now = app.now();
     if (now.unix().rem_euclid(86_400)) / 3600 < HOUR_UTC {

@@ -67,6 +67,7 @@ fn terms_of(keys: &TenantKeys, m: &Meeting, c: &Content) -> Vec<Term> {
 
 /// Index one meeting at its current revision. Returns false if there was
 /// nothing to do (gone, or indexed meanwhile).
+#[tracing::instrument(skip_all)]
 pub async fn index_meeting(app: &App, tenant: &Tenant, id: MeetingId) -> Result<bool, AppError> {
     let Some((row, meeting, content)) = meetings::open_for_index(app, tenant, id).await? else {
         return Ok(false);
@@ -81,6 +82,7 @@ pub async fn index_meeting(app: &App, tenant: &Tenant, id: MeetingId) -> Result<
 
 /// Index up to `limit` meetings changed since they were indexed, of one
 /// tenant or all. Returns how many were indexed.
+#[tracing::instrument(skip_all)]
 pub async fn index_pending(app: &App, tenant: Option<&Tenant>, limit: i64) -> Result<usize, AppError> {
     let mut n = 0;
     for (tenant_id, id, _) in app.store.search_pending(tenant.map(|t| t.id), limit).await? {
@@ -125,6 +127,7 @@ pub struct FoundElement {
 
 /// Search what `actor` may see. An empty query (or one of stop words
 /// only) finds nothing.
+#[tracing::instrument(skip_all)]
 pub async fn search(app: &App, tenant: &Tenant, actor: &User, query: &str) -> Result<Vec<Found>, AppError> {
     let mut seen = HashSet::new();
     let wanted: Vec<String> =
@@ -187,6 +190,7 @@ pub async fn search(app: &App, tenant: &Tenant, actor: &User, query: &str) -> Re
 }
 
 /// The indexer: keeps the index up with changes until `shutdown`.
+#[tracing::instrument(skip_all)]
 pub async fn run_worker(app: App, shutdown: impl std::future::Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {

@@ -52,6 +52,7 @@ fn local(d: jiff::civil::DateTime) -> String {
 
 /// Create the first meeting of a new series, from a template's agenda if
 /// given. The series and its first meeting are made together or not at all.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     app: &App,
     tenant: &Tenant,
@@ -100,6 +101,7 @@ pub struct Position {
     pub next_start: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn position(app: &App, tenant: &Tenant, id: MeetingId) -> Result<Position, AppError> {
     let links = app.store.meeting_links(tenant.id, id).await?;
     let mut p = Position { follows: links.follows, next: links.next, ..Position::default() };
@@ -123,6 +125,7 @@ fn still_open(e: &meetings::Element) -> bool {
 /// Prepare the meeting after `id`: the next of its series, or else a
 /// follow-up starting at `when` (local time in the meeting's zone). What is
 /// still open is carried over. Returns the new meeting.
+#[tracing::instrument(skip_all)]
 pub async fn prepare_next(
     app: &App,
     tenant: &Tenant,
@@ -241,6 +244,7 @@ pub struct SeriesView {
 
 /// A series as `actor` may see it: the meetings of it they may see, and
 /// everything still open in those. "Not found" if they see none.
+#[tracing::instrument(skip_all)]
 pub async fn view(app: &App, tenant: &Tenant, actor: &User, series: &str) -> Result<SeriesView, AppError> {
     let s = app.store.series(tenant.id, series).await?.ok_or(AppError::NotFound)?;
     let rule = rule_of(&s)?;

@@ -79,6 +79,7 @@ pub fn ops_link(app: &App, path: &str) -> String {
 /// A new staff member, pending until they open their activation link (sent
 /// by e-mail, and returned: the command line prints it). `actor` is None for
 /// the command line (the operator at the machine).
+#[tracing::instrument(skip_all)]
 pub async fn invite(
     app: &App,
     actor: Option<&StaffAuth>,
@@ -121,6 +122,7 @@ pub async fn invite(
 }
 
 /// Choose a password from the activation link.
+#[tracing::instrument(skip_all)]
 pub async fn activate(app: &App, token: &str, password: &str) -> Result<StaffId, AppError> {
     let password = ordo_core::password::NewPassword::parse_in_context(password, &["ordo", "operator"])?;
     let hash = app.blocking(move |h| h.hash(password.expose())).await??;
@@ -148,6 +150,7 @@ pub struct StaffLogin {
 
 /// The first factor. The session it opens reaches nothing but the page
 /// asking for the one-time code (or, the first time, the enrolment).
+#[tracing::instrument(skip_all)]
 pub async fn login(app: &App, email: &str, password: &str, ip: &str, user_agent: &str) -> Result<StaffLogin, AppError> {
     let key = format!("ops/{}", email.trim().to_lowercase());
     if let Some(wait) = app.limiter.check(&key, ip, app.now()) {
@@ -206,6 +209,7 @@ pub async fn login(app: &App, email: &str, password: &str, ip: &str, user_agent:
 }
 
 /// The live staff session behind a cookie (expired ones are ended here).
+#[tracing::instrument(skip_all)]
 pub async fn resolve(app: &App, secret: &str) -> Result<Option<StaffAuth>, AppError> {
     let Some(session) = app.store.staff_session_by_secret(&sha256_hex(secret.as_bytes())).await? else {
         return Ok(None);
@@ -269,6 +273,7 @@ pub fn begin_enrolment(app: &App, auth: &StaffAuth) -> Result<Enrolment, AppErro
 /// stored, the session passes, and ten recovery codes are returned, to
 /// show once.
 /// Returns the recovery codes and the session's new cookie secret.
+#[tracing::instrument(skip_all)]
 pub async fn confirm_enrolment(
     app: &App,
     auth: &StaffAuth,
@@ -303,6 +308,7 @@ pub async fn confirm_enrolment(
 /// The second factor: a TOTP code (once: a code already used is refused),
 /// or a recovery code (once). Throttled like passwords. Returns the
 /// session's new cookie secret.
+#[tracing::instrument(skip_all)]
 pub async fn second_factor(app: &App, auth: &StaffAuth, code: &str, ip: &str) -> Result<String, AppError> {
     let key = format!("ops-mfa/{}", auth.staff.id);
     if let Some(wait) = app.limiter.check(&key, ip, app.now()) {
@@ -348,6 +354,7 @@ pub async fn second_factor(app: &App, auth: &StaffAuth, code: &str, ip: &str) ->
     Ok(cookie)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn logout(app: &App, auth: &StaffAuth) -> Result<(), AppError> {
     let mut tx = app.store.begin().await?;
     tx.delete_staff_session(auth.session.id).await?;
@@ -355,6 +362,7 @@ pub async fn logout(app: &App, auth: &StaffAuth) -> Result<(), AppError> {
     platform_audit(app, "staff.logout", Some(auth.staff.id.to_string()), serde_json::json!({})).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(app: &App, auth: &StaffAuth) -> Result<Vec<Staff>, AppError> {
     auth.may(StaffAction::ViewTenants)?;
     Ok(app.store.list_staff().await?.into_iter().map(Staff::from).collect())
@@ -362,6 +370,7 @@ pub async fn list(app: &App, auth: &StaffAuth) -> Result<Vec<Staff>, AppError> {
 
 /// Disable (ending every session at once) or enable a staff member; nobody
 /// disables themselves.
+#[tracing::instrument(skip_all)]
 pub async fn set_disabled(app: &App, auth: &StaffAuth, target: StaffId, disabled: bool) -> Result<u64, AppError> {
     auth.may(StaffAction::ManageStaff)?;
     if target == auth.staff.id {
@@ -381,6 +390,7 @@ pub async fn set_disabled(app: &App, auth: &StaffAuth, target: StaffId, disabled
 
 /// A support agent or CSM marks themself available for new conversations,
 /// or away (round-robin and CSM assignment then pass them by).
+#[tracing::instrument(skip_all)]
 pub async fn set_available(app: &App, auth: &StaffAuth, available: bool) -> Result<(), AppError> {
     auth.may(StaffAction::Support)?;
     let now = app.now();
@@ -396,6 +406,7 @@ pub async fn set_available(app: &App, auth: &StaffAuth, available: bool) -> Resu
 
 /// Name a tenant's customer success manager (a staff member with the CSM
 /// role), or none.
+#[tracing::instrument(skip_all)]
 pub async fn assign_csm(app: &App, auth: &StaffAuth, tenant: TenantId, csm: Option<StaffId>) -> Result<(), AppError> {
     auth.may(StaffAction::AssignCsm)?;
     if let Some(id) = csm {

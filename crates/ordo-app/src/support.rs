@@ -156,6 +156,7 @@ async fn assignee(app: &App, tenant: &Tenant) -> Result<Option<StaffId>, AppErro
 // ---- The user's side ----------------------------------------------------------
 
 /// The user's current conversation: the latest not resolved, else the latest.
+#[tracing::instrument(skip_all)]
 pub async fn my_conversation(app: &App, tenant: &Tenant, user: &User) -> Result<Option<ConversationRow>, AppError> {
     let all = app.store.conversations_of_user(tenant.id, user.id).await?;
     Ok(all.iter().find(|c| c.status != "resolved").or(all.first()).cloned())
@@ -163,6 +164,7 @@ pub async fn my_conversation(app: &App, tenant: &Tenant, user: &User) -> Result<
 
 /// A user writes to support: into their open conversation, or a new one
 /// (assigned as it opens). Returns the conversation and the message number.
+#[tracing::instrument(skip_all)]
 pub async fn user_send(app: &App, tenant: &Tenant, user: &User, m: NewMessage<'_>) -> Result<(String, i64), AppError> {
     let checked = check(app, m).await?;
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
@@ -210,6 +212,7 @@ pub async fn user_send(app: &App, tenant: &Tenant, user: &User, m: NewMessage<'_
 
 /// The user's conversation's messages after `after` (their own only); the
 /// user has now read them, and is here.
+#[tracing::instrument(skip_all)]
 pub async fn user_messages(
     app: &App,
     tenant: &Tenant,
@@ -231,6 +234,7 @@ pub async fn user_messages(
 /// The user still has the chat open: note it (at most every
 /// `HERE_EVERY_SECS`), so that support's replies are not e-mailed to
 /// someone who is watching.
+#[tracing::instrument(skip_all)]
 pub async fn user_here(app: &App, tenant: &Tenant, c: &ConversationRow) -> Result<(), AppError> {
     let now = app.now();
     if now.unix() - c.user_seen_at.unix() >= HERE_EVERY_SECS {
@@ -240,11 +244,13 @@ pub async fn user_here(app: &App, tenant: &Tenant, c: &ConversationRow) -> Resul
 }
 
 /// Replies from support the user has not read.
+#[tracing::instrument(skip_all)]
 pub async fn user_unread(app: &App, tenant: &Tenant, user: &User) -> Result<i64, AppError> {
     Ok(app.store.unread_for_user(tenant.id, user.id).await?)
 }
 
 /// A picture of a message, for the user of that conversation.
+#[tracing::instrument(skip_all)]
 pub async fn user_image(
     app: &App,
     tenant: &Tenant,
@@ -288,6 +294,7 @@ pub struct InboxRow {
 }
 
 /// Every conversation, mine first, then the unresolved.
+#[tracing::instrument(skip_all)]
 pub async fn inbox(app: &App, auth: &StaffAuth) -> Result<Vec<InboxRow>, AppError> {
     auth.may(StaffAction::Support)?;
     let staff = app.store.list_staff().await?;
@@ -328,6 +335,7 @@ pub struct StaffView {
 }
 
 /// Open a conversation (its messages after `after`); support has read them.
+#[tracing::instrument(skip_all)]
 pub async fn staff_conversation(
     app: &App,
     auth: &StaffAuth,
@@ -356,6 +364,7 @@ pub async fn staff_conversation(
 /// Support replies. The conversation waits for the user (`pending`); a
 /// user who is away gets the reply by e-mail with a link back. An
 /// unassigned conversation is taken by whoever answers it.
+#[tracing::instrument(skip_all)]
 pub async fn staff_send(
     app: &App,
     auth: &StaffAuth,
@@ -424,6 +433,7 @@ pub async fn staff_send(
 }
 
 /// Mark a conversation open, pending or resolved.
+#[tracing::instrument(skip_all)]
 pub async fn set_status(
     app: &App,
     auth: &StaffAuth,
@@ -446,6 +456,7 @@ pub async fn set_status(
 }
 
 /// A picture of a message, for support.
+#[tracing::instrument(skip_all)]
 pub async fn staff_image(
     app: &App,
     auth: &StaffAuth,
@@ -484,6 +495,7 @@ pub struct Grant {
 /// Staff who may be granted access: those who have handled a conversation
 /// of this tenant (the admins know them from the chat; the platform's staff
 /// directory is not shown).
+#[tracing::instrument(skip_all)]
 pub async fn grantable_staff(app: &App, tenant: &Tenant, admin: &User) -> Result<Vec<(StaffId, String)>, AppError> {
     admin_only(admin)?;
     let staff = app.store.list_staff().await?;
@@ -502,6 +514,7 @@ pub async fn grantable_staff(app: &App, tenant: &Tenant, admin: &User) -> Result
         .collect())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn grants(app: &App, tenant: &Tenant, admin: &User) -> Result<Vec<Grant>, AppError> {
     admin_only(admin)?;
     let titles = crate::meetings::titles_for_admin(app, tenant, admin).await?;
@@ -529,6 +542,7 @@ pub async fn grants(app: &App, tenant: &Tenant, admin: &User) -> Result<Vec<Gran
 }
 
 /// An admin grants one staff member read access to one meeting for `hours`.
+#[tracing::instrument(skip_all)]
 pub async fn grant(
     app: &App,
     tenant: &Tenant,
@@ -570,6 +584,7 @@ pub async fn grant(
     Ok(g.id)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn revoke(app: &App, tenant: &Tenant, admin: &User, id: &str, ip: &str) -> Result<(), AppError> {
     admin_only(admin)?;
     change!(app, tenant.id, Some(admin.id), UseCase::SupportRevoke, |c| {
@@ -582,6 +597,7 @@ pub async fn revoke(app: &App, tenant: &Tenant, admin: &User, id: &str, ip: &str
 }
 
 /// The meetings a staff member may read now: (tenant slug, meeting, until).
+#[tracing::instrument(skip_all)]
 pub async fn my_grants(app: &App, auth: &StaffAuth) -> Result<Vec<(String, MeetingId, Timestamp)>, AppError> {
     auth.may(StaffAction::Support)?;
     let tenants = app.store.list_tenants().await?;
@@ -598,6 +614,7 @@ pub async fn my_grants(app: &App, auth: &StaffAuth) -> Result<Vec<(String, Meeti
 
 /// Support reads a meeting: only under a grant still running for this
 /// staff member, and the read is written in the tenant's audit log.
+#[tracing::instrument(skip_all)]
 pub async fn view_meeting(
     app: &App,
     auth: &StaffAuth,

@@ -128,12 +128,14 @@ fn open(keys: &crate::keys::TenantKeys, r: TemplateRow) -> Result<Template, AppE
 }
 
 /// The tenant's templates, oldest first.
+#[tracing::instrument(skip_all)]
 pub async fn list(app: &App, tenant: &Tenant, actor: &User) -> Result<Vec<Template>, AppError> {
     may_use(actor)?;
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
     app.store.templates(tenant.id).await?.into_iter().map(|r| open(&keys, r)).collect()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn get(app: &App, tenant: &Tenant, actor: &User, id: TemplateId) -> Result<Template, AppError> {
     may_use(actor)?;
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
@@ -141,6 +143,7 @@ pub async fn get(app: &App, tenant: &Tenant, actor: &User, id: TemplateId) -> Re
 }
 
 /// Save an agenda as a new template.
+#[tracing::instrument(skip_all)]
 pub async fn save(
     app: &App,
     tenant: &Tenant,
@@ -173,6 +176,7 @@ pub async fn save(
 }
 
 /// Save a meeting's agenda (as the actor sees it) as a template.
+#[tracing::instrument(skip_all)]
 pub async fn save_from_meeting(
     app: &App,
     tenant: &Tenant,
@@ -219,6 +223,7 @@ pub fn may_delete(actor: &User, created_by: ordo_core::ids::UserId) -> bool {
     created_by == actor.id || matches!(actor.role, Role::Owner | Role::Admin)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn delete(app: &App, tenant: &Tenant, actor: &User, id: TemplateId) -> Result<(), AppError> {
     may_use(actor)?;
     let detail = serde_json::json!({ "template": id.to_string() }).to_string();
@@ -236,6 +241,7 @@ pub async fn delete(app: &App, tenant: &Tenant, actor: &User, id: TemplateId) ->
 }
 
 /// Create a meeting with a template's agenda, in one transaction.
+#[tracing::instrument(skip_all)]
 pub async fn create_meeting(
     app: &App,
     tenant: &Tenant,
@@ -249,6 +255,7 @@ pub async fn create_meeting(
 
 /// A template's agenda, to start a meeting from: an unknown template is a
 /// wrong value in the form.
+#[tracing::instrument(skip_all)]
 pub async fn agenda_for(app: &App, tenant: &Tenant, actor: &User, template: TemplateId) -> Result<Agenda, AppError> {
     match get(app, tenant, actor, template).await {
         Err(AppError::NotFound) => Err(AppError::Invalid(Invalid::new("template", "id.invalid"))),

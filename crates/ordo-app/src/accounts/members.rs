@@ -20,6 +20,7 @@ pub fn can_view_members(user: &User) -> bool {
 
 /// Invite someone into the tenant with a role. Inviting again a person who
 /// has not activated yet sends a fresh link (the old one stops working).
+#[tracing::instrument(skip_all)]
 pub async fn invite(
     app: &App,
     tenant: &Tenant,
@@ -71,6 +72,7 @@ async fn target(tx: &mut ordo_store::Tx, tenant: &Tenant, id: UserId) -> Result<
     tx.user_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn set_role(
     app: &App,
     tenant: &Tenant,
@@ -95,6 +97,7 @@ pub async fn set_role(
 
 /// Disable a user (an employee leaves): every session they have ends at once.
 /// Enabling again restores the account as it was.
+#[tracing::instrument(skip_all)]
 pub async fn set_disabled(
     app: &App,
     tenant: &Tenant,

@@ -71,12 +71,14 @@ pub fn open_user(keys: &TenantKeys, row: UserRow) -> Result<User, AppError> {
 }
 
 /// Every user of a tenant, decrypted, in order of creation.
+#[tracing::instrument(skip_all)]
 pub async fn list_users(app: &App, tenant: &Tenant) -> Result<Vec<User>, AppError> {
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
     app.store.list_users(tenant.id).await?.into_iter().map(|r| open_user(&keys, r)).collect()
 }
 
 /// One user of this tenant, decrypted; another tenant's id finds nothing.
+#[tracing::instrument(skip_all)]
 pub async fn get_user(app: &App, tenant: &Tenant, id: UserId) -> Result<User, AppError> {
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
     let row = app.store.user_by_id(tenant.id, id).await?.ok_or(AppError::NotFound)?;

@@ -15,6 +15,7 @@ use ordo_crypto::{random, sha256_hex};
 use ordo_store::{AuditDraft, Tenant, TokenPurpose};
 
 /// The pending user a valid activation or reset link belongs to.
+#[tracing::instrument(skip_all)]
 pub async fn token_user(app: &App, tenant: &Tenant, purpose: TokenPurpose, token: &str) -> Result<User, AppError> {
     let user_id = app
         .store
@@ -26,11 +27,13 @@ pub async fn token_user(app: &App, tenant: &Tenant, purpose: TokenPurpose, token
 }
 
 /// The pending account an activation link opens.
+#[tracing::instrument(skip_all)]
 pub async fn activation_user(app: &App, tenant: &Tenant, token: &str) -> Result<User, AppError> {
     token_user(app, tenant, TokenPurpose::Activation, token).await
 }
 
 /// The account a password-reset link opens.
+#[tracing::instrument(skip_all)]
 pub async fn reset_user(app: &App, tenant: &Tenant, token: &str) -> Result<User, AppError> {
     token_user(app, tenant, TokenPurpose::Reset, token).await
 }
@@ -42,6 +45,7 @@ fn new_password(tenant: &Tenant, email: &str, password: &str) -> Result<NewPassw
 }
 
 /// Activate an invited account from its link: set the password (and name).
+#[tracing::instrument(skip_all)]
 pub async fn activate(
     app: &App,
     tenant: &Tenant,
@@ -73,6 +77,7 @@ pub async fn activate(
 
 /// Ask for a password-reset link. The answer never tells whether the account
 /// exists; a link is only sent to active accounts.
+#[tracing::instrument(skip_all)]
 pub async fn forgot_password(
     app: &App,
     tenant: &Tenant,
@@ -115,6 +120,7 @@ pub async fn forgot_password(
 
 /// Set a new password from a reset link. All the user's sessions end: whoever
 /// may have had the old password is out.
+#[tracing::instrument(skip_all)]
 pub async fn reset_password(app: &App, tenant: &Tenant, token: &str, password: &str, ip: &str) -> Result<(), AppError> {
     let user = token_user(app, tenant, TokenPurpose::Reset, token).await?;
     let password = new_password(tenant, &user.email, password)?;
@@ -144,6 +150,7 @@ pub struct PasswordChange<'a> {
 }
 
 /// Change one's password; the current one is required.
+#[tracing::instrument(skip_all)]
 pub async fn change_password(
     app: &App,
     tenant: &Tenant,

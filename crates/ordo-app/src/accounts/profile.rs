@@ -9,6 +9,7 @@ use ordo_core::user::{DisplayName, Locale};
 use ordo_store::{AuditDraft, Tenant};
 
 /// Change one's display name, telephone number (empty clears it) and language.
+#[tracing::instrument(skip_all)]
 pub async fn update_profile(
     app: &App,
     tenant: &Tenant,

@@ -26,6 +26,7 @@ async fn refused(app: &App, tenant: &Tenant, use_case: UseCase, draft: AuditDraf
 
 /// Log in with e-mail and password. Unknown accounts, wrong passwords and
 /// disabled or pending accounts get the same error after the same work.
+#[tracing::instrument(skip_all)]
 pub async fn login(
     app: &App,
     tenant: &Tenant,
@@ -130,6 +131,7 @@ pub enum SessionLookup {
 /// The live session and active user behind a cookie, if any. Sessions past
 /// their idle timeout or absolute lifetime are deleted here (housekeeping,
 /// not a use case: nobody's state changes).
+#[tracing::instrument(skip_all)]
 pub async fn resolve_session(app: &App, tenant: &Tenant, secret: &str) -> Result<SessionLookup, AppError> {
     let hash = sha256_hex(secret.as_bytes());
     let Some(session) = app.store.session_by_secret(&hash).await? else { return Ok(SessionLookup::None) };
@@ -160,10 +162,12 @@ pub async fn resolve_session(app: &App, tenant: &Tenant, secret: &str) -> Result
 }
 
 /// A user's open sessions, newest activity first.
+#[tracing::instrument(skip_all)]
 pub async fn list_sessions(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<Session>, AppError> {
     Ok(app.store.list_user_sessions(tenant.id, user.id).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn logout(app: &App, tenant: &Tenant, session: &Session, ip: &str) -> Result<(), AppError> {
     change!(app, tenant.id, Some(session.user_id), UseCase::Logout, |c| {
         c.tx.delete_session(tenant.id, session.user_id, session.id).await?;
@@ -173,6 +177,7 @@ pub async fn logout(app: &App, tenant: &Tenant, session: &Session, ip: &str) -> 
 }
 
 /// End one of the user's own sessions.
+#[tracing::instrument(skip_all)]
 pub async fn end_session(app: &App, tenant: &Tenant, user: &User, id: SessionId, ip: &str) -> Result<(), AppError> {
     change!(app, tenant.id, Some(user.id), UseCase::SessionEnd, |c| {
         if !c.tx.delete_session(tenant.id, user.id, id).await? {

@@ -21,6 +21,7 @@ pub struct CreatedTenant {
 /// Create a tenant, its keys and its pending owner; queue the owner's
 /// activation mail. Nothing is written if any input is invalid or the slug
 /// is taken.
+#[tracing::instrument(skip_all)]
 pub async fn create_tenant(
     app: &App,
     slug: &str,

@@ -20,6 +20,7 @@ pub struct ApiToken {
 }
 
 /// The user's tokens that still work.
+#[tracing::instrument(skip_all)]
 pub async fn list_api_tokens(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<ApiToken>, AppError> {
     Ok(app
         .store
@@ -32,6 +33,7 @@ pub async fn list_api_tokens(app: &App, tenant: &Tenant, user: &User) -> Result<
 }
 
 /// A new personal API token: (its id, its secret).
+#[tracing::instrument(skip_all)]
 pub async fn create_api_token(
     app: &App,
     tenant: &Tenant,
@@ -52,6 +54,7 @@ pub async fn create_api_token(
     Ok((id, secret))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn revoke_api_token(app: &App, tenant: &Tenant, user: &User, id: &str) -> Result<(), AppError> {
     change!(app, tenant.id, Some(user.id), UseCase::ApiTokenRevoke, |c| {
         if !c.tx.revoke_api_token(tenant.id, user.id, id, c.now).await? {
@@ -69,6 +72,7 @@ pub enum TokenLookup {
     Mine(Box<User>),
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn resolve_api_token(app: &App, tenant: &Tenant, secret: &str) -> Result<TokenLookup, AppError> {
     let Some(tok) = app.store.api_token_by_hash(&sha256_hex(secret.as_bytes())).await? else {
         return Ok(TokenLookup::None);

@@ -68,6 +68,7 @@ pub(super) async fn load(
 
 /// Check that `actor` may do `action` on the meeting (outside a change:
 /// for what only reads, or prepares a change that checks again).
+#[tracing::instrument(skip_all)]
 pub(crate) async fn allowed(
     app: &App,
     tenant: &Tenant,
@@ -89,6 +90,7 @@ pub(crate) struct Locked {
 }
 
 /// Read the meeting inside `tx` and check `action` for `actor`.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn lock(
     tx: &mut Tx,
     tenant: &Tenant,

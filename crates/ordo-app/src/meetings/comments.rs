@@ -12,6 +12,7 @@ use ordo_core::meeting::{LongText, MeetingAction, Target};
 use ordo_store::{AuditDraft, CommentRow, Tenant};
 
 /// Comment on an element (a remark), or reply to a comment.
+#[tracing::instrument(skip_all)]
 pub async fn add_comment(
     app: &App,
     tenant: &Tenant,
@@ -54,6 +55,7 @@ pub async fn add_comment(
 
 /// Rewrite a remark: its author, or the organiser and editors (who may
 /// delete it too); the history keeps what it said.
+#[tracing::instrument(skip_all)]
 pub async fn edit_comment(
     app: &App,
     tenant: &Tenant,
@@ -85,6 +87,7 @@ pub async fn edit_comment(
 
 /// Delete a remark and its replies (its author; the organiser and editors
 /// any remark).
+#[tracing::instrument(skip_all)]
 pub async fn delete_comment(
     app: &App,
     tenant: &Tenant,

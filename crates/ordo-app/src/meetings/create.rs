@@ -12,12 +12,14 @@ use ordo_core::ids::{ElementId, MeetingId, TopicId, UserId};
 use ordo_core::meeting::{self, ActionStatus, ElementKind, MeetingRole, MeetingStatus, Title};
 use ordo_store::{AuditDraft, ElementRow, MeetingRow, Tenant, TopicRow};
 
+#[tracing::instrument(skip_all)]
 pub async fn create(app: &App, tenant: &Tenant, actor: &User, input: MeetingInput<'_>) -> Result<MeetingId, AppError> {
     create_with_agenda(app, tenant, actor, input, None).await
 }
 
 /// Create a meeting, with an agenda (from a template) if given: the meeting,
 /// its topics and standing items in one transaction, or nothing.
+#[tracing::instrument(skip_all)]
 pub async fn create_with_agenda(
     app: &App,
     tenant: &Tenant,
@@ -91,6 +93,7 @@ pub(crate) struct PlannedElement {
 }
 
 /// Create a meeting as planned, everything in one transaction or nothing.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn create_planned(
     app: &App,
     tenant: &Tenant,

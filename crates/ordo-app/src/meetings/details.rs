@@ -52,6 +52,7 @@ impl<'a> From<&MeetingInput<'a>> for MeetingChanges<'a> {
 
 /// Edit a meeting's details (all of them). `version` is the one the form
 /// was loaded from: a stale one is refused, never silently overwritten.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     app: &App,
     tenant: &Tenant,
@@ -64,6 +65,7 @@ pub async fn update(
 }
 
 /// Edit some of a meeting's details; returns the meeting as it is now.
+#[tracing::instrument(skip_all)]
 pub async fn update_partial(
     app: &App,
     tenant: &Tenant,
@@ -129,6 +131,7 @@ pub async fn update_partial(
 
 /// Cancel or archive a meeting. Those invited hear of a cancellation, with
 /// the calendar's CANCEL.
+#[tracing::instrument(skip_all)]
 pub async fn set_status(
     app: &App,
     tenant: &Tenant,
@@ -171,6 +174,7 @@ pub async fn set_status(
 
 /// The people of a meeting, opened, each with whether they were invited,
 /// for an actor allowed `action`; with the tenant's keys.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn people_for(
     app: &App,
     tenant: &Tenant,
@@ -186,6 +190,7 @@ pub(crate) async fn people_for(
 
 /// Share access: each participant not yet invited gets an e-mail with the
 /// agenda and a link, and from then on sees the meeting.
+#[tracing::instrument(skip_all)]
 pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<usize, AppError> {
     // What the e-mail says is read first; who may share, and who is newly
     // invited, are decided inside the change.

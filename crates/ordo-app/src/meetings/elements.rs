@@ -44,6 +44,7 @@ pub struct ElementInput<'a> {
     pub owners: Vec<UserId>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn add_element(
     app: &App,
     tenant: &Tenant,
@@ -169,6 +170,7 @@ async fn editable(
 /// Edit an element (editors, or the participant who added it). A stale
 /// version is refused: two edits of the same element never silently
 /// overwrite each other.
+#[tracing::instrument(skip_all)]
 pub async fn update_element(
     app: &App,
     tenant: &Tenant,
@@ -230,6 +232,7 @@ pub async fn update_element(
 
 /// Mark an action done or open again, or a topic to discuss resolved:
 /// anyone who may edit the meeting's content, and the action's own owners.
+#[tracing::instrument(skip_all)]
 pub async fn set_action_status(
     app: &App,
     tenant: &Tenant,
@@ -259,6 +262,7 @@ pub async fn set_action_status(
 
 /// Move an element one place up or down within its topic (the keyboard's
 /// way; drag and drop places it with [`place_element`]).
+#[tracing::instrument(skip_all)]
 pub async fn move_element(
     app: &App,
     tenant: &Tenant,
@@ -272,6 +276,7 @@ pub async fn move_element(
 
 /// Move an element to `position` (0-based) in `topic`, the same topic or
 /// another one of the meeting (drag and drop; the API).
+#[tracing::instrument(skip_all)]
 pub async fn place_element(
     app: &App,
     tenant: &Tenant,
@@ -285,6 +290,7 @@ pub async fn place_element(
 }
 
 /// Move an element to `position` (0-based) in the topic it is in.
+#[tracing::instrument(skip_all)]
 pub async fn place_element_in_its_topic(
     app: &App,
     tenant: &Tenant,
@@ -340,6 +346,7 @@ async fn place(
 }
 
 /// Delete an element (organiser and editors; a contributor their own).
+#[tracing::instrument(skip_all)]
 pub async fn delete_element(
     app: &App,
     tenant: &Tenant,
@@ -408,6 +415,7 @@ pub fn check_image(bytes: &[u8], max_bytes: usize, max_pixels: u64) -> Result<(&
 
 /// Add an image element: the picture is checked, then sealed like all
 /// meeting data.
+#[tracing::instrument(skip_all)]
 pub async fn add_image(
     app: &App,
     tenant: &Tenant,

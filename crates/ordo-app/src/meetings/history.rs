@@ -32,6 +32,7 @@ pub struct HistoryEntry {
 }
 
 /// A meeting's history, newest first, for someone who may see it.
+#[tracing::instrument(skip_all)]
 pub async fn history(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<Vec<HistoryEntry>, AppError> {
     let l = load(app, tenant, actor, id, MeetingAction::View).await?;
     let rows = app.store.history(tenant.id, id, HISTORY_MAX).await?;

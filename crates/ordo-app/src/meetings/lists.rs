@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 /// The titles and dates of a tenant's meetings, for its admins (to grant
 /// support access to one): no content.
+#[tracing::instrument(skip_all)]
 pub async fn titles_for_admin(
     app: &App,
     tenant: &Tenant,
@@ -33,6 +34,7 @@ pub async fn titles_for_admin(
 }
 
 /// The meetings a user sees, soonest first.
+#[tracing::instrument(skip_all)]
 pub async fn my_meetings(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<Meeting>, AppError> {
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
     app.store
@@ -58,6 +60,7 @@ pub struct MyAction {
     pub status: ActionStatus,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn my_actions(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<MyAction>, AppError> {
     let keys = app.keys.for_tenant(&app.store, tenant).await?;
     app.store
@@ -79,6 +82,7 @@ pub async fn my_actions(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<M
 /// People the user has already met in a meeting they can see: the only
 /// names suggested when adding participants (no directory of the tenant is
 /// ever shown).
+#[tracing::instrument(skip_all)]
 pub async fn people_met(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<(String, String)>, AppError> {
     let visible: std::collections::HashSet<MeetingId> = app
         .store
@@ -122,6 +126,7 @@ pub struct TenantAction {
 
 /// Every action of the tenant, for its owners and admins (PRODUCT.md M10):
 /// titles and owners, not the rest of the meetings' notes.
+#[tracing::instrument(skip_all)]
 pub async fn tenant_actions(app: &App, tenant: &Tenant, actor: &User) -> Result<Vec<TenantAction>, AppError> {
     ordo_core::policy::authorize(
         ordo_core::policy::Actor { role: actor.role },

@@ -24,6 +24,7 @@ fn detail(meeting: MeetingId, extra: serde_json::Value) -> String {
 
 /// Add a participant by e-mail: an existing user of the tenant, or a new
 /// pending account. Nothing is sent until access is shared.
+#[tracing::instrument(skip_all)]
 pub async fn add_participant(
     app: &App,
     tenant: &Tenant,
@@ -72,6 +73,7 @@ pub async fn add_participant(
 
 /// Change a participant's meeting role (organiser and editors). The
 /// organiser's role is not changed, and nobody is made organiser.
+#[tracing::instrument(skip_all)]
 pub async fn set_participant_role(
     app: &App,
     tenant: &Tenant,
@@ -98,6 +100,7 @@ pub async fn set_participant_role(
 
 /// Remove a participant (organiser and editors; never the organiser). They
 /// lose the actions and topics they were given in this meeting.
+#[tracing::instrument(skip_all)]
 pub async fn remove_participant(
     app: &App,
     tenant: &Tenant,
@@ -122,6 +125,7 @@ pub async fn remove_participant(
 
 /// Record whether a participant was at the meeting, for the minutes
 /// (organiser and editors; `None`: not recorded).
+#[tracing::instrument(skip_all)]
 pub async fn set_presence(
     app: &App,
     tenant: &Tenant,
@@ -143,6 +147,7 @@ pub async fn set_presence(
 }
 
 /// Assign a participant as a contributor of a topic (organiser and editors).
+#[tracing::instrument(skip_all)]
 pub async fn assign_topic_contributor(
     app: &App,
     tenant: &Tenant,
@@ -167,6 +172,7 @@ pub async fn assign_topic_contributor(
 }
 
 /// Take a participant off a topic's contributors (organiser and editors).
+#[tracing::instrument(skip_all)]
 pub async fn remove_topic_contributor(
     app: &App,
     tenant: &Tenant,

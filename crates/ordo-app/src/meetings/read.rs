@@ -100,6 +100,7 @@ pub(super) async fn read_content(
 /// The meeting's current revision, for a live page; None once the actor
 /// may no longer see it (removed, or the meeting not shared with them).
 /// Read from the database, so that a change made on another node counts.
+#[tracing::instrument(skip_all)]
 pub async fn live_revision(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<Option<i64>, AppError> {
     match load(app, tenant, actor, id, MeetingAction::View).await {
         Ok(l) => Ok(Some(l.row.revision)),
@@ -109,6 +110,7 @@ pub async fn live_revision(app: &App, tenant: &Tenant, actor: &User, id: Meeting
 }
 
 /// The meeting page for `actor` (not found unless they may see it).
+#[tracing::instrument(skip_all)]
 pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<MeetingPage, AppError> {
     let l = load(app, tenant, actor, id, MeetingAction::View).await?;
     let content = match l.cached {
@@ -145,6 +147,7 @@ pub async fn page(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Re
 /// A meeting read by support under a tenant admin's grant (checked by the
 /// caller, `support::view_meeting`, which also writes it in the tenant's
 /// audit log): the content as a reader sees it.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn read_under_grant(
     app: &App,
     tenant: &Tenant,
@@ -159,6 +162,7 @@ pub(crate) async fn read_under_grant(
 
 /// A meeting and its content, opened without an actor's check: for the
 /// search indexer only, which keeps nothing of it but keyed hashes.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn open_for_index(
     app: &App,
     tenant: &Tenant,
@@ -173,6 +177,7 @@ pub(crate) async fn open_for_index(
 }
 
 /// An image, for someone who may see its meeting: (content type, bytes).
+#[tracing::instrument(skip_all)]
 pub async fn image(
     app: &App,
     tenant: &Tenant,

@@ -21,6 +21,7 @@ pub(super) fn topic_before(keys: &TenantKeys, t: &TopicRow) -> Result<serde_json
     }))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn add_topic(
     app: &App,
     tenant: &Tenant,
@@ -55,6 +56,7 @@ pub async fn add_topic(
 }
 
 /// Rename a topic (organiser and editors).
+#[tracing::instrument(skip_all)]
 pub async fn rename_topic(
     app: &App,
     tenant: &Tenant,
@@ -81,6 +83,7 @@ pub async fn rename_topic(
 /// Delete a topic with its sub-topics and everything in them (organiser
 /// and editors). The audit log records that it happened; the history
 /// keeps what each deleted topic and element was.
+#[tracing::instrument(skip_all)]
 pub async fn delete_topic(
     app: &App,
     tenant: &Tenant,
@@ -129,6 +132,7 @@ pub enum TopicMove {
 
 /// Reorder a topic among the topics of the same level (sub-topics stay
 /// under their topic).
+#[tracing::instrument(skip_all)]
 pub async fn move_topic(
     app: &App,
     tenant: &Tenant,

@@ -24,6 +24,7 @@ impl Tx {
     /// Append an entry to the tenant's hash chain, in this transaction. The
     /// tenant row is locked first (a no-op write) so that concurrent appends,
     /// from this process or another, queue up instead of forking the chain.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn append_audit(&mut self, tenant: TenantId, draft: &AuditDraft, now: Timestamp) -> Result<AuditEntry> {
         run!(self.conn(), c => {
             let locked = sqlx::query("UPDATE tenants SET audit_seq = audit_seq WHERE id = $1")
@@ -81,6 +82,7 @@ impl Tx {
 
 impl Store {
     /// The newest entries first, `limit` at most, before sequence `before`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_audit(&self, tenant: TenantId, before: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -100,6 +102,7 @@ impl Store {
 
     /// Walk the whole chain in order, in pages, and report the first entry
     /// that was altered, inserted or removed.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn verify_audit_chain(&self, tenant: TenantId) -> Result<ChainCheck> {
         let (head_seq, head_hash): (i64, String) = on_pool!(self, conn => {
             run!(conn, c => {

@@ -63,6 +63,7 @@ impl Store {
     /// Claim one tenant whose `job` is due, for `lease_secs`: a conditional
     /// update, so that of several nodes exactly one gets it. A crashed run's
     /// lease expires and the job is claimed again.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn claim_due(&self, job: Job, now: Timestamp, lease_secs: i64) -> Result<Option<(TenantId, i64)>> {
         let (next, lease) = job.columns();
         let find = format!(
@@ -95,6 +96,7 @@ impl Store {
     }
 
     /// A run is over: release the lease and set when the job is next due.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn reschedule(&self, job: Job, tenant: TenantId, next_at: Timestamp) -> Result<()> {
         let (next, lease) = job.columns();
         let sql = format!("UPDATE tenants SET {next} = $2, {lease} = NULL WHERE id = $1");
@@ -107,6 +109,7 @@ impl Store {
     }
 
     /// The most recent runs of a tenant's jobs, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn backup_runs(&self, tenant: TenantId, limit: i64) -> Result<Vec<BackupRun>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -124,6 +127,7 @@ impl Store {
     }
 
     /// When a tenant's next backup and drill are due, and how often it is backed up.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn backup_schedule(&self, tenant: TenantId) -> Result<(i64, Timestamp, Timestamp)> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -140,6 +144,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn record_run(&mut self, tenant: TenantId, r: &BackupRun) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -164,6 +169,7 @@ impl Tx {
     }
 
     /// How often a tenant is backed up (hours).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_backup_every(&mut self, tenant: TenantId, hours: i64) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("UPDATE tenants SET backup_every_hours = $2 WHERE id = $1")
@@ -181,6 +187,7 @@ const PLATFORM_NEXT: &str = "platform_backup_next_at";
 impl Store {
     /// Claim the platform backup if it is due: its next time moves to `next`
     /// in the same statement, so one node wins however many try.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn claim_platform_backup(&self, now: Timestamp, next: Timestamp) -> Result<bool> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -202,6 +209,7 @@ impl Store {
     }
 
     /// When the platform backup is next due (after a failure: soon).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_platform_backup_next(&self, next: Timestamp) -> Result<()> {
         on_pool!(self, conn => {
             run!(conn, c => {

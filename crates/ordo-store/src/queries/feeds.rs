@@ -8,6 +8,7 @@ use ordo_core::time::Timestamp;
 
 impl Store {
     /// Whose feed this token hash opens, in this tenant.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn calendar_feed_user(&self, tenant: TenantId, token_hash: &str) -> Result<Option<UserId>> {
         let row: Option<(String,)> = on_pool!(self, conn => {
             run!(conn, c => {
@@ -22,6 +23,7 @@ impl Store {
     }
 
     /// When the user's feed was made, if they have one.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn calendar_feed_since(&self, tenant: TenantId, user: UserId) -> Result<Option<Timestamp>> {
         let row: Option<(i64,)> = on_pool!(self, conn => {
             run!(conn, c => {
@@ -39,6 +41,7 @@ impl Store {
 impl Tx {
     /// Give the user a feed with this token hash; an earlier one stops
     /// working.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn replace_calendar_feed(
         &mut self,
         tenant: TenantId,
@@ -64,6 +67,7 @@ impl Tx {
     }
 
     /// Revoke the user's feed. Returns whether there was one.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_calendar_feed(&mut self, tenant: TenantId, user: UserId) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query("DELETE FROM calendar_feeds WHERE tenant_id = $1 AND user_id = $2")

@@ -18,6 +18,7 @@ pub struct Gauges {
 }
 
 impl Store {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn gauges(&self, now: Timestamp) -> Result<Gauges> {
         on_pool!(self, conn => {
             run!(conn, c => {

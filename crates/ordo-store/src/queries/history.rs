@@ -70,6 +70,7 @@ fn from_row(r: &impl Get) -> Result<HistoryRow> {
 
 impl Store {
     /// A meeting's history, newest first, at most `limit` entries.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn history(&self, tenant: TenantId, meeting: MeetingId, limit: i64) -> Result<Vec<HistoryRow>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -89,6 +90,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_history(&mut self, tenant: TenantId, h: &HistoryRow) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(

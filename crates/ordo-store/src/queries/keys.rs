@@ -13,6 +13,7 @@ fn from_row(r: &impl Get) -> Result<TenantKeyRow> {
 }
 
 impl Store {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn tenant_keys(&self, tenant: TenantId) -> Result<Vec<TenantKeyRow>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -28,6 +29,7 @@ impl Store {
     }
 
     /// A platform fact (see table platform_state).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn platform_state(&self, key: &str) -> Result<Option<String>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -42,6 +44,7 @@ impl Store {
 
     /// How many protected values of a tenant are sealed with each data key
     /// version (`None` = stored plain), across every protected column.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn sealed_versions(&self, tenant: TenantId) -> Result<Vec<(Option<u32>, i64)>> {
         let rows: Vec<(String,)> = on_pool!(self, conn => {
             run!(conn, c => {
@@ -76,6 +79,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_tenant_key(&mut self, tenant: TenantId, key: &TenantKeyRow, now: Timestamp) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -94,6 +98,7 @@ impl Tx {
     }
 
     /// Forget a data key version (after no value uses it any more).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_tenant_data_key(&mut self, tenant: TenantId, version: u32) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("DELETE FROM tenant_keys WHERE tenant_id = $1 AND purpose = 'data' AND version = $2")
@@ -105,6 +110,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_platform_state(&mut self, key: &str, value: &str) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("DELETE FROM platform_state WHERE key = $1").bind(key).execute(&mut *c).await?;
@@ -118,6 +124,7 @@ impl Tx {
     }
 
     /// Append to the platform audit log (hash-chained like the tenants').
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn append_platform_audit(
         &mut self,
         kind: &str,
@@ -215,6 +222,7 @@ impl Blob {
 
 impl Store {
     /// Rows of a tenant whose sealed bytes are not in the wanted form: (id, value).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn blobs_to_reseal(
         &self,
         blob: Blob,
@@ -247,6 +255,7 @@ impl Store {
 
 impl Tx {
     /// Replace sealed bytes if they are still `old`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn reseal_blob(
         &mut self,
         blob: Blob,
@@ -281,6 +290,7 @@ pub struct SealedRow {
 
 impl Store {
     /// Rows of `table` with a protected value not matching `pattern`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn rows_to_reseal(
         &self,
         table: SealedTable,
@@ -340,6 +350,7 @@ impl Store {
 
 impl Tx {
     /// Replace a row's protected values if they are still `old`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn reseal_row(
         &mut self,
         table: SealedTable,

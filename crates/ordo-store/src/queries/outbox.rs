@@ -26,6 +26,7 @@ fn optional(stored: String) -> Option<Sealed> {
 impl Tx {
     /// Queue a message; it is sent after the transaction commits, by the
     /// outbox worker, and survives restarts until then.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn enqueue_mail(&mut self, tenant: Option<TenantId>, m: &NewMail, now: Timestamp) -> Result<MailId> {
         let id = m.id;
         run!(self.conn(), c => {
@@ -53,6 +54,7 @@ impl Store {
     /// Take the next due message for `lease_secs`. Works across processes and
     /// nodes on both engines: the conditional update lets exactly one claimer
     /// win; a claimer that dies loses the lease when it runs out.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn claim_mail(&self, now: Timestamp, lease_secs: i64) -> Result<Option<Mail>> {
         for _ in 0..5 {
             let candidate: Option<(String,)> = on_pool!(self, conn => {
@@ -94,6 +96,7 @@ impl Store {
 
     /// The message was delivered: keep the record, wipe the content (it holds
     /// single-use links and personal data that need not outlive delivery).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_mail_sent(&self, id: MailId, now: Timestamp) -> Result<()> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -112,6 +115,7 @@ impl Store {
     }
 
     /// Delivery failed: try again at `next_attempt`, or give up for good.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_mail_failed(
         &self,
         id: MailId,
@@ -140,6 +144,7 @@ impl Store {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mail_status(&self, id: MailId) -> Result<Option<MailStatus>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -156,6 +161,7 @@ impl Store {
     }
 
     /// How many messages wait to be sent (for readiness and metrics).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn pending_mail_count(&self) -> Result<i64> {
         on_pool!(self, conn => {
             run!(conn, c => {

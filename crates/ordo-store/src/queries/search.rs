@@ -32,6 +32,7 @@ fn ids(tenant: String, meeting: String) -> Result<(TenantId, MeetingId)> {
 impl Store {
     /// Meetings changed since they were indexed (or never indexed), with
     /// their current revision; `tenant` limits it to one tenant.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn search_pending(
         &self,
         tenant: Option<TenantId>,
@@ -56,6 +57,7 @@ impl Store {
     }
 
     /// Places holding every one of `terms`, best first (at most `limit`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn search_terms(&self, tenant: TenantId, terms: &[String], limit: i64) -> Result<Vec<Hit>> {
         if terms.is_empty() {
             return Ok(Vec::new());
@@ -96,6 +98,7 @@ impl Tx {
     /// The terms of a meeting, made from `revision`, in place of the ones
     /// it had. Returns false (and changes nothing) if the index already
     /// holds this revision or a later one (another node got there first).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn replace_search_terms(
         &mut self,
         tenant: TenantId,

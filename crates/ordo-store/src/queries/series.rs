@@ -43,6 +43,7 @@ fn meeting_id(s: Option<String>, what: &'static str) -> Result<Option<MeetingId>
 }
 
 impl Store {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn series(&self, tenant: TenantId, id: &str) -> Result<Option<SeriesRow>> {
         type Row = (String, String, i64, Option<String>, Option<i64>, String, String, i64);
         let row: Option<Row> = on_pool!(self, conn => {
@@ -70,6 +71,7 @@ impl Store {
     }
 
     /// One query: it runs on every view of a meeting page.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn meeting_links(&self, tenant: TenantId, meeting: MeetingId) -> Result<MeetingLinks> {
         type Row = (Option<String>, Option<i64>, Option<String>, Option<String>);
         let row: Option<Row> = on_pool!(self, conn => {
@@ -96,6 +98,7 @@ impl Store {
     }
 
     /// The meetings of a series, in order.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn series_meetings(&self, tenant: TenantId, series: &str) -> Result<Vec<MeetingId>> {
         let rows: Vec<(String,)> = on_pool!(self, conn => {
             run!(conn, c => {
@@ -110,6 +113,7 @@ impl Store {
     }
 
     /// The origins of a meeting's elements that have one.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn element_origins(&self, tenant: TenantId, meeting: MeetingId) -> Result<HashMap<ElementId, Origin>> {
         type Row = (String, Option<String>, Option<String>, Option<String>);
         let rows: Vec<Row> = on_pool!(self, conn => {
@@ -140,6 +144,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_series(&mut self, tenant: TenantId, s: &SeriesRow) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -162,6 +167,7 @@ impl Tx {
     }
 
     /// Place a meeting in a series and/or after the one it follows up.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_meeting_links(
         &mut self,
         tenant: TenantId,
@@ -184,6 +190,7 @@ impl Tx {
 
     /// Whether a meeting already has its follow-up (checked in the
     /// transaction that would add one).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn has_follow_up(&mut self, tenant: TenantId, meeting: MeetingId) -> Result<bool> {
         run!(self.conn(), c => {
             let row: Option<(String,)> = sqlx::query_as("SELECT id FROM meetings WHERE tenant_id = $1 AND follows_id = $2 LIMIT 1")
@@ -195,6 +202,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_element_origin(
         &mut self,
         tenant: TenantId,
@@ -215,6 +223,7 @@ impl Tx {
     }
 
     /// Record that an element was carried over into `to`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_carried(&mut self, tenant: TenantId, element: ElementId, to: MeetingId) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("UPDATE elements SET carried_to = $3 WHERE tenant_id = $1 AND id = $2")

@@ -21,6 +21,7 @@ fn from_row(r: &impl Get) -> Result<Session> {
 impl Store {
     /// The session whose cookie hashes to `secret_hash`, in whatever tenant;
     /// the caller checks that it belongs to the tenant being visited.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn session_by_secret(&self, secret_hash: &str) -> Result<Option<Session>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -36,6 +37,7 @@ impl Store {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_user_sessions(&self, tenant: TenantId, user: UserId) -> Result<Vec<Session>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -53,6 +55,7 @@ impl Store {
     }
 
     /// Record activity, at most once a minute per session to spare writes.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn touch_session(&self, tenant: TenantId, id: SessionId, now: Timestamp) -> Result<()> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -71,6 +74,7 @@ impl Store {
     }
 
     /// Delete sessions that are past their absolute lifetime or idle too long.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn purge_sessions(&self, now: Timestamp, idle_secs: i64) -> Result<u64> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -86,6 +90,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_session(&mut self, tenant: TenantId, s: &NewSession) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -109,6 +114,7 @@ impl Tx {
 
     /// End one session of one user. Returns false if there is no such session
     /// for that user in that tenant.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_session(&mut self, tenant: TenantId, user: UserId, id: SessionId) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id = $3")
@@ -123,6 +129,7 @@ impl Tx {
 
     /// Delete the session with this cookie hash, whichever tenant (rotation at
     /// login replaces whatever session the browser had).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_session_by_secret(&mut self, secret_hash: &str) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("DELETE FROM sessions WHERE secret_hash = $1")
@@ -134,6 +141,7 @@ impl Tx {
     }
 
     /// End every session of a user, except possibly one (the current).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_user_sessions(
         &mut self,
         tenant: TenantId,

@@ -70,6 +70,7 @@ fn session(r: &impl Get) -> Result<StaffSession> {
 }
 
 impl Store {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffRow>> {
         let sql = format!("SELECT {STAFF_COLUMNS} FROM staff WHERE email = $1");
         on_pool!(self, conn => {
@@ -80,6 +81,7 @@ impl Store {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn staff_by_id(&self, id: StaffId) -> Result<Option<StaffRow>> {
         let sql = format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1");
         on_pool!(self, conn => {
@@ -91,6 +93,7 @@ impl Store {
     }
 
     /// Every staff member, by name.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_staff(&self) -> Result<Vec<StaffRow>> {
         let sql = format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY display_name, id");
         on_pool!(self, conn => {
@@ -102,6 +105,7 @@ impl Store {
     }
 
     /// The staff session whose cookie hashes to `secret_hash`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn staff_session_by_secret(&self, secret_hash: &str) -> Result<Option<StaffSession>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -118,6 +122,7 @@ impl Store {
     }
 
     /// Record activity, at most once a minute per session.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn touch_staff_session(&self, id: StaffSessionId, now: Timestamp) -> Result<()> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -133,6 +138,7 @@ impl Store {
     }
 
     /// Each tenant's customer success manager, by tenant.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn tenant_csms(&self) -> Result<Vec<(TenantId, StaffId)>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -152,6 +158,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn staff_by_id(&mut self, id: StaffId) -> Result<Option<StaffRow>> {
         let sql = format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1");
         run!(self.conn(), c => {
@@ -160,6 +167,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_staff(
         &mut self,
         id: StaffId,
@@ -185,6 +193,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_staff_token(&mut self, staff: StaffId, token_hash: &str, expires_at: Timestamp) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("INSERT INTO staff_tokens (token_hash, staff_id, expires_at) VALUES ($1, $2, $3)")
@@ -199,6 +208,7 @@ impl Tx {
 
     /// Spend an activation link: the staff member it was for, if it was
     /// valid, unused and unexpired.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn consume_staff_token(&mut self, token_hash: &str, now: Timestamp) -> Result<Option<StaffId>> {
         run!(self.conn(), c => {
             let row: Option<(String,)> = sqlx::query_as(
@@ -214,6 +224,7 @@ impl Tx {
     }
 
     /// Set the password (activation): the account becomes active.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_staff_password(&mut self, id: StaffId, hash: &str, now: Timestamp) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("UPDATE staff SET password_hash = $2, status = 'active', updated_at = $3 WHERE id = $1 AND status = 'pending'")
@@ -229,6 +240,7 @@ impl Tx {
     /// Enrol the second factor: its sealed secret, the step of the code that
     /// confirmed it, and fresh recovery codes (hashes). False if a second
     /// factor is set already (two enrolments racing: the first one stays).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_staff_totp(
         &mut self,
         id: StaffId,
@@ -264,6 +276,7 @@ impl Tx {
 
     /// Accept a one-time code's step: true only if it is after the last one
     /// used (two sign-ins racing with one code: one wins).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn use_totp_step(&mut self, id: StaffId, step: i64) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query("UPDATE staff SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2")
@@ -276,6 +289,7 @@ impl Tx {
     }
 
     /// Spend a recovery code: true if it was one of theirs and unused.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn use_recovery_code(&mut self, id: StaffId, code_hash: &str, now: Timestamp) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query(
@@ -291,6 +305,7 @@ impl Tx {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_staff_session(
         &mut self,
         id: StaffSessionId,
@@ -323,6 +338,7 @@ impl Tx {
 
     /// The second factor passed: the session becomes a full one, under a
     /// new cookie (the one the password alone opened stops working).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn pass_staff_mfa(&mut self, id: StaffSessionId, new_secret_hash: &str) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("UPDATE staff_sessions SET mfa_passed = 1, secret_hash = $2 WHERE id = $1")
@@ -334,6 +350,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_staff_session(&mut self, id: StaffSessionId) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("DELETE FROM staff_sessions WHERE id = $1").bind(id.to_string()).execute(&mut *c).await?;
@@ -343,6 +360,7 @@ impl Tx {
 
     /// Disable or enable a staff member; disabling ends all their sessions.
     /// Returns the sessions ended, or None if they were not in the state to change.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_staff_disabled(&mut self, id: StaffId, disabled: bool, now: Timestamp) -> Result<Option<u64>> {
         run!(self.conn(), c => {
             let to = if disabled { "disabled" } else { "active" };
@@ -371,6 +389,7 @@ impl Tx {
     }
 
     /// Whether a staff member takes new support conversations.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_staff_available(&mut self, id: StaffId, available: bool, now: Timestamp) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("UPDATE staff SET available = $2, updated_at = $3 WHERE id = $1")
@@ -384,6 +403,7 @@ impl Tx {
     }
 
     /// A tenant's customer success manager (None: nobody).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_tenant_csm(&mut self, tenant: TenantId, csm: Option<StaffId>) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query("UPDATE tenants SET csm_id = $2 WHERE id = $1")
@@ -408,6 +428,7 @@ pub struct PlatformAuditEntry {
 
 impl Store {
     /// End staff sessions past their lifetime or idle too long.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn purge_staff_sessions(&self, now: Timestamp, idle_secs: i64) -> Result<u64> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -422,6 +443,7 @@ impl Store {
     }
 
     /// The newest entries of the platform audit log, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn platform_audit(&self, limit: i64) -> Result<Vec<PlatformAuditEntry>> {
         on_pool!(self, conn => {
             run!(conn, c => {

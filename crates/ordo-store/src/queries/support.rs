@@ -98,6 +98,7 @@ fn grant(r: &impl Get) -> Result<GrantRow> {
 
 impl Store {
     /// A conversation of a tenant.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn conversation(&self, tenant: TenantId, id: &str) -> Result<Option<ConversationRow>> {
         let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM support_conversations WHERE tenant_id = $1 AND id = $2");
         on_pool!(self, conn => {
@@ -109,6 +110,7 @@ impl Store {
     }
 
     /// A user's conversations, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn conversations_of_user(&self, tenant: TenantId, user: UserId) -> Result<Vec<ConversationRow>> {
         let sql = format!(
             "SELECT {CONVERSATION_COLUMNS} FROM support_conversations WHERE tenant_id = $1 AND user_id = $2
@@ -124,6 +126,7 @@ impl Store {
 
     /// The support inbox: every tenant's conversations, the unresolved
     /// first, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn inbox(&self, limit: i64) -> Result<Vec<ConversationRow>> {
         let sql = format!(
             "SELECT {CONVERSATION_COLUMNS} FROM support_conversations
@@ -138,6 +141,7 @@ impl Store {
     }
 
     /// A conversation's messages after number `after`, in order.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn messages_after(&self, tenant: TenantId, conversation: &str, after: i64) -> Result<Vec<MessageRow>> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM support_messages WHERE tenant_id = $1 AND conversation_id = $2 AND seq > $3
@@ -157,6 +161,7 @@ impl Store {
     }
 
     /// One message of a conversation.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn support_message(&self, tenant: TenantId, conversation: &str, id: &str) -> Result<Option<MessageRow>> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM support_messages WHERE tenant_id = $1 AND conversation_id = $2 AND id = $3"
@@ -175,6 +180,7 @@ impl Store {
     }
 
     /// Messages from support the user has not read yet, over their conversations.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn unread_for_user(&self, tenant: TenantId, user: UserId) -> Result<i64> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -193,6 +199,7 @@ impl Store {
     }
 
     /// Per conversation, the user's messages support has not read yet.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn unread_for_staff(&self) -> Result<Vec<(TenantId, String, i64)>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -212,6 +219,7 @@ impl Store {
 
     /// One side has read up to message `seq`; the user's side also says
     /// when they last had the chat open.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_read(
         &self,
         tenant: TenantId,
@@ -250,6 +258,7 @@ impl Store {
     }
 
     /// Support's grants to a tenant's meetings, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn grants(&self, tenant: TenantId) -> Result<Vec<GrantRow>> {
         let sql =
             format!("SELECT {GRANT_COLUMNS} FROM support_grants WHERE tenant_id = $1 ORDER BY created_at DESC, id");
@@ -262,6 +271,7 @@ impl Store {
     }
 
     /// The grants still running for a staff member, over every tenant.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn live_grants_of(&self, staff: StaffId, now: Timestamp) -> Result<Vec<(TenantId, GrantRow)>> {
         let sql = format!(
             "SELECT tenant_id, {GRANT_COLUMNS} FROM support_grants
@@ -277,6 +287,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_conversation(&mut self, c_: &ConversationRow) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -298,6 +309,7 @@ impl Tx {
     /// Add a message; returns its number. The conversation's status moves
     /// to `status` in the same statement.
     #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn append_message(
         &mut self,
         tenant: TenantId,
@@ -341,6 +353,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_conversation_status(
         &mut self,
         tenant: TenantId,
@@ -361,6 +374,7 @@ impl Tx {
     }
 
     /// Give an unassigned conversation to a staff member.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn assign_conversation(&mut self, tenant: TenantId, conversation: &str, staff: StaffId) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -379,6 +393,7 @@ impl Tx {
     /// Record that `staff` was just given a conversation. The mark is
     /// strictly later than every other one, so that round-robin stays
     /// fair when several conversations open within one second.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn staff_assigned(&mut self, staff: StaffId, now: Timestamp) -> Result<()> {
         run!(self.conn(), c => {
             let (latest,): (Option<i64>,) = sqlx::query_as("SELECT MAX(last_assigned_at) FROM staff")
@@ -394,6 +409,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_grant(&mut self, tenant: TenantId, g: &GrantRow) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -414,6 +430,7 @@ impl Tx {
     }
 
     /// Revoke a grant still running: the grant, if this call revoked it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn revoke_grant(&mut self, tenant: TenantId, id: &str, now: Timestamp) -> Result<Option<GrantRow>> {
         let sql = format!(
             "UPDATE support_grants SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL AND expires_at > $3

@@ -30,6 +30,7 @@ fn template(r: &impl Get) -> Result<TemplateRow> {
 
 impl Store {
     /// A tenant's templates, oldest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn templates(&self, tenant: TenantId) -> Result<Vec<TemplateRow>> {
         let sql = format!("SELECT {COLUMNS} FROM agenda_templates WHERE tenant_id = $1 ORDER BY created_at, id");
         on_pool!(self, conn => {
@@ -55,6 +56,7 @@ reads! {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_template(&mut self, tenant: TenantId, t: &TemplateRow) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -73,6 +75,7 @@ impl Tx {
     }
 
     /// Delete a template; false if there was none.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_template(&mut self, tenant: TenantId, id: TemplateId) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query("DELETE FROM agenda_templates WHERE tenant_id = $1 AND id = $2")
@@ -94,6 +97,7 @@ pub struct ReminderPref {
 
 impl Store {
     /// Every user's reminder settings in a tenant (users without a row: the defaults).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn reminder_prefs(&self, tenant: TenantId) -> Result<Vec<(UserId, ReminderPref)>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -115,6 +119,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_reminder_opt_out(&mut self, tenant: TenantId, user: UserId, opt_out: bool) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -131,6 +136,7 @@ impl Tx {
     }
 
     /// Note today's digest as sent; false if one was already noted for `day`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_digest_sent(&mut self, tenant: TenantId, user: UserId, day: &str) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query(

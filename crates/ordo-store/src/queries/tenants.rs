@@ -30,10 +30,12 @@ async fn by_slug(conn: Conn<'_>, slug: &Slug) -> Result<Option<Tenant>> {
 }
 
 impl Store {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn tenant_by_slug(&self, slug: &Slug) -> Result<Option<Tenant>> {
         on_pool!(self, c => by_slug(c, slug).await)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -47,6 +49,7 @@ impl Store {
     }
 
     /// Tenants whose stored values wait to be re-sealed.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn tenants_to_reseal(&self) -> Result<Vec<Tenant>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -61,6 +64,7 @@ impl Store {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -74,6 +78,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_tenant(&mut self, t: &Tenant) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -94,12 +99,14 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn tenant_by_slug(&mut self, slug: &Slug) -> Result<Option<Tenant>> {
         by_slug(self.conn(), slug).await
     }
 
     /// Switch encryption of new values on or off, and ask for stored values
     /// to be re-sealed accordingly.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_tenant_encryption(&mut self, tenant: TenantId, on: bool) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("UPDATE tenants SET encryption = $2, reseal_pending = 1 WHERE id = $1")
@@ -112,6 +119,7 @@ impl Tx {
     }
 
     /// Make `version` the data key for new values; stored values are re-sealed.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_tenant_key_version(&mut self, tenant: TenantId, version: u32) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("UPDATE tenants SET key_version = $2, reseal_pending = 1 WHERE id = $1")
@@ -123,6 +131,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn clear_reseal_pending(&mut self, tenant: TenantId) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("UPDATE tenants SET reseal_pending = 0 WHERE id = $1")
@@ -134,12 +143,14 @@ impl Tx {
     }
 
     /// Delete a tenant and every row it owns.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_tenant(&mut self, tenant: TenantId) -> Result<bool> {
         self.delete_tenant_rows(tenant, true).await
     }
 
     /// Delete a tenant's rows before restoring it: its history of backups
     /// stays.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_tenant_for_restore(&mut self, tenant: TenantId) -> Result<bool> {
         self.delete_tenant_rows(tenant, false).await
     }

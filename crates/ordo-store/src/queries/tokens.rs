@@ -5,6 +5,7 @@ use ordo_core::time::Timestamp;
 
 impl Store {
     /// The user a valid (unused, unexpired) token belongs to, without using it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn peek_token(
         &self,
         tenant: TenantId,
@@ -33,6 +34,7 @@ impl Store {
 impl Tx {
     /// Store a new token, replacing any earlier token of the same purpose for
     /// the same user: only the newest link works.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_token(
         &mut self,
         tenant: TenantId,
@@ -66,6 +68,7 @@ impl Tx {
     }
 
     /// Use a token: succeeds once, before it expires, and returns its user.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn consume_token(
         &mut self,
         tenant: TenantId,

@@ -18,6 +18,7 @@ fn from_row(r: &impl Get) -> Result<ApiToken> {
 
 impl Store {
     /// The live token with this hash, in whatever tenant (the caller checks).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn api_token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -33,6 +34,7 @@ impl Store {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn api_tokens_of(&self, tenant: TenantId, user: UserId) -> Result<Vec<ApiToken>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -50,6 +52,7 @@ impl Store {
     }
 
     /// Record use, at most once a minute.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn touch_api_token(&self, tenant: TenantId, id: &str, now: Timestamp) -> Result<()> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -70,6 +73,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_api_token(
         &mut self,
         tenant: TenantId,
@@ -96,6 +100,7 @@ impl Tx {
     }
 
     /// Revoke one of a user's tokens; false if there is no such token.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn revoke_api_token(&mut self, tenant: TenantId, user: UserId, id: &str, now: Timestamp) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query(

@@ -49,15 +49,18 @@ async fn by_email_index(conn: Conn<'_>, tenant: TenantId, index: &str) -> Result
 }
 
 impl Store {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn user_by_id(&self, tenant: TenantId, id: UserId) -> Result<Option<UserRow>> {
         on_pool!(self, c => by_id(c, tenant, id).await)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn user_by_email_index(&self, tenant: TenantId, index: &str) -> Result<Option<UserRow>> {
         on_pool!(self, c => by_email_index(c, tenant, index).await)
     }
 
     /// Every user of the tenant, in order of creation.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_users(&self, tenant: TenantId) -> Result<Vec<UserRow>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -74,6 +77,7 @@ impl Store {
     }
 
     /// The tenant's first user (the owner who created it, usually).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn first_user(&self, tenant: TenantId) -> Result<Option<UserRow>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -93,6 +97,7 @@ impl Store {
 impl Store {
     /// The other participants of every meeting `user` takes part in, with
     /// the meeting they share (a person met twice comes twice).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn people_met(
         &self,
         tenant: TenantId,
@@ -118,14 +123,17 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn user_by_id(&mut self, tenant: TenantId, id: UserId) -> Result<Option<UserRow>> {
         by_id(self.conn(), tenant, id).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn user_by_email_index(&mut self, tenant: TenantId, index: &str) -> Result<Option<UserRow>> {
         by_email_index(self.conn(), tenant, index).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_user(&mut self, tenant: TenantId, u: &NewUser, now: Timestamp) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -150,6 +158,7 @@ impl Tx {
 
     /// Set the password hash and make the account active (activation, reset,
     /// change). A disabled account stays disabled.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_password(&mut self, tenant: TenantId, id: UserId, hash: &str, now: Timestamp) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query(
@@ -167,6 +176,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_role(&mut self, tenant: TenantId, id: UserId, role: Role, now: Timestamp) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query("UPDATE users SET role = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
@@ -180,6 +190,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_status(
         &mut self,
         tenant: TenantId,
@@ -199,6 +210,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_profile(
         &mut self,
         tenant: TenantId,
@@ -223,6 +235,7 @@ impl Tx {
     }
 
     /// Set or clear a user's telephone number (sealed).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_phone(
         &mut self,
         tenant: TenantId,
@@ -246,6 +259,7 @@ impl Tx {
 impl Store {
     /// Users of a tenant whose protected values are not in the wanted form:
     /// `target` is `Some(v)` for "sealed with key version v", `None` for plain.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn users_to_reseal(&self, tenant: TenantId, target: Option<u32>, limit: i64) -> Result<Vec<UserRow>> {
         let pattern = match target {
             Some(v) => format!("e1.{v}:%"),
@@ -273,6 +287,7 @@ impl Store {
 impl Tx {
     /// Replace a user's protected values, only if they are still what was
     /// read (a concurrent edit wins; the row is picked up again later).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn reseal_user(
         &mut self,
         old: &UserRow,

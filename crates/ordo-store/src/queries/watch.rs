@@ -100,6 +100,7 @@ fn new_id() -> String {
 impl Store {
     /// Take or renew the lease `name` for `holder` until `until`: true if
     /// `holder` holds it now. Several nodes may try at once; one wins.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn claim_lease(&self, name: &str, holder: &str, now: Timestamp, until: Timestamp) -> Result<bool> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -123,6 +124,7 @@ impl Store {
 
     /// Record a check of a tenant; returns the status it had before (None:
     /// never checked). A change is added to the history.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn record_tenant_status(
         &self,
         tenant: TenantId,
@@ -171,6 +173,7 @@ impl Store {
     }
 
     /// Every tenant with its last known status, by slug.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn tenant_statuses(&self) -> Result<Vec<TenantStatusRow>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -201,6 +204,7 @@ impl Store {
     }
 
     /// A tenant's latest status changes, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn status_changes(&self, tenant: TenantId, limit: i64) -> Result<Vec<StatusChange>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -219,6 +223,7 @@ impl Store {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn incident(&self, id: &str) -> Result<Option<Incident>> {
         let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1");
         on_pool!(self, conn => {
@@ -230,6 +235,7 @@ impl Store {
     }
 
     /// The incidents still open, oldest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn open_incidents(&self) -> Result<Vec<Incident>> {
         let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE resolved_at IS NULL ORDER BY opened_at, id");
         on_pool!(self, conn => {
@@ -241,6 +247,7 @@ impl Store {
     }
 
     /// The latest incidents, open or not, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn recent_incidents(&self, limit: i64) -> Result<Vec<Incident>> {
         let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents ORDER BY opened_at DESC, id DESC LIMIT $1");
         on_pool!(self, conn => {
@@ -254,6 +261,7 @@ impl Store {
     /// Take the next due delivery for `lease_secs` (a conditional update:
     /// of several nodes, one gets it). An incident's notices reach a channel
     /// in order: a recovery never overtakes its alert still being retried.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn claim_delivery(&self, now: Timestamp, lease_secs: i64) -> Result<Option<Delivery>> {
         const RANK: &str = "CASE event WHEN 'opened' THEN 0 WHEN 'reminder' THEN 1 ELSE 2 END";
         let select = format!(
@@ -299,6 +307,7 @@ impl Store {
     }
 
     /// The delivery went through.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delivery_sent(&self, id: &str, now: Timestamp) -> Result<()> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -317,6 +326,7 @@ impl Store {
     }
 
     /// The delivery failed: again at `next`, or never (`give_up`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delivery_failed(&self, id: &str, error: &str, next: Timestamp, give_up: bool) -> Result<()> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -337,6 +347,7 @@ impl Store {
     }
 
     /// The latest deliveries, newest first (the operator's log).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn recent_deliveries(&self, limit: i64) -> Result<Vec<Delivery>> {
         let sql = format!("SELECT {DELIVERY_COLUMNS} FROM alert_deliveries ORDER BY created_at DESC, id DESC LIMIT $1");
         on_pool!(self, conn => {
@@ -348,6 +359,7 @@ impl Store {
     }
 
     /// Add one node's counts for a tenant and minute.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn add_traffic(&self, tenant: TenantId, minute: i64, requests: i64, errors: i64) -> Result<()> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -370,6 +382,7 @@ impl Store {
 
     /// Requests and server errors per tenant since the minute `from`
     /// (counts from before `keep_from` are deleted on the way).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn traffic_since(&self, from: i64, keep_from: i64) -> Result<Vec<(TenantId, i64, i64)>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -389,7 +402,8 @@ impl Store {
     }
 
     /// Alert deliveries waiting and given up on; open incidents by rule.
-    pub async fn alert_gauges(&self) -> Result<(i64, i64, Vec<(String, i64)>)> {
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn alert_gauges(&self) -> Result<AlertGauges> {
         on_pool!(self, conn => {
             run!(conn, c => {
                 let (pending, failed): (i64, i64) = sqlx::query_as(
@@ -413,6 +427,7 @@ impl Store {
 impl Tx {
     /// Open an incident unless one is open for this rule and subject:
     /// returns it if this call opened it (the one to announce).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn open_incident(
         &mut self,
         rule: &str,
@@ -446,6 +461,7 @@ impl Tx {
         self.incident(&id).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn incident(&mut self, id: &str) -> Result<Option<Incident>> {
         let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1");
         run!(self.conn(), c => {
@@ -456,6 +472,7 @@ impl Tx {
 
     /// Close an open incident: true if this call closed it (the one to
     /// announce the recovery).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn resolve_incident(&mut self, id: &str, now: Timestamp) -> Result<bool> {
         run!(self.conn(), c => {
                 let r = sqlx::query(
@@ -471,6 +488,7 @@ impl Tx {
 
     /// A reminder goes out for an open incident: true if this call is the
     /// one to send it (the last notice was before `due`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn claim_reminder(&mut self, id: &str, due: Timestamp, now: Timestamp) -> Result<bool> {
         run!(self.conn(), c => {
                 let r = sqlx::query(
@@ -487,6 +505,7 @@ impl Tx {
     }
 
     /// Queue alert deliveries (one per channel: name and payload), all or none.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn enqueue_deliveries(
         &mut self,
         incident_id: &str,
@@ -513,3 +532,6 @@ impl Tx {
         })
     }
 }
+
+/// Alert deliveries waiting, given up on, and open incidents by rule.
+pub type AlertGauges = (i64, i64, Vec<(String, i64)>);

@@ -71,6 +71,7 @@ struct CodesTpl {
     codes: Vec<String>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn login_page(ctx: OpsCtx, Query(q): Query<NoticeQuery>) -> Response {
     let tr = ctx.tr();
     ok(&LoginTpl {
@@ -87,6 +88,7 @@ pub struct LoginForm {
     password: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn login(State(st): State<AppState>, ctx: OpsCtx, Form(f, _): Form<LoginForm>) -> Result<Response, WebError> {
     match staff::login(&st.app, &f.email, &f.password, &ctx.ip, &ctx.user_agent).await {
         Ok(done) => {
@@ -103,6 +105,7 @@ async fn login(State(st): State<AppState>, ctx: OpsCtx, Form(f, _): Form<LoginFo
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn activate_page(ctx: OpsCtx, Path(token): Path<String>) -> Response {
     ok(&ActivateTpl {
         p: OpsPage::new(&ctx, "login"),
@@ -116,6 +119,7 @@ pub struct PasswordForm {
     password: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn activate(
     State(st): State<AppState>,
     ctx: OpsCtx,
@@ -133,6 +137,7 @@ async fn activate(
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn mfa_page(ctx: OpsCtx) -> Result<Response, WebError> {
     let a = ctx.auth()?;
     if !a.staff.enrolled {
@@ -146,6 +151,7 @@ pub struct CodeForm {
     code: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn mfa(State(st): State<AppState>, ctx: OpsCtx, Form(f, _): Form<CodeForm>) -> Result<Response, WebError> {
     let a = ctx.auth()?;
     match staff::second_factor(&st.app, a, &f.code, &ctx.ip).await {
@@ -157,6 +163,7 @@ async fn mfa(State(st): State<AppState>, ctx: OpsCtx, Form(f, _): Form<CodeForm>
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn enrol_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response, WebError> {
     let a = ctx.auth()?;
     if a.staff.enrolled {
@@ -179,6 +186,7 @@ pub struct EnrolForm {
     sealed: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn enrol(State(st): State<AppState>, ctx: OpsCtx, Form(f, _): Form<EnrolForm>) -> Result<Response, WebError> {
     let a = ctx.auth()?;
     if a.staff.enrolled {
@@ -199,6 +207,7 @@ async fn enrol(State(st): State<AppState>, ctx: OpsCtx, Form(f, _): Form<EnrolFo
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn logout(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response, WebError> {
     staff::logout(&st.app, ctx.auth()?).await?;
     Ok(with_cookie(Redirect::to("/ops/login?notice=signed_out").into_response(), cookies::clear(COOKIE)))

@@ -138,6 +138,7 @@ pub fn lookup(method: &str, path: &str) -> Option<&'static OpsRoute> {
 
 /// Resolve the staff session, enforce the route table and the second
 /// factor, check anti-forgery tokens.
+#[tracing::instrument(skip_all)]
 async fn ops_context(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let locale = accept_locale(req.headers());
     match ops_context_inner(st, req, next, locale).await {
@@ -150,6 +151,7 @@ async fn ops_context(State(st): State<AppState>, req: Request, next: Next) -> Re
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn ops_context_inner(st: AppState, req: Request, next: Next, locale: Locale) -> Result<Response, WebError> {
     let method = if req.method() == Method::HEAD { "GET" } else { req.method().as_str() };
     let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();

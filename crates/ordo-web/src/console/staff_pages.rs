@@ -47,6 +47,7 @@ struct StaffTpl {
     notice: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn staff_view(st: &AppState, ctx: &OpsCtx, errors: Errors, notice: Option<String>) -> Result<StaffTpl, WebError> {
     let a = ctx.auth()?;
     let tr = ctx.tr();
@@ -77,6 +78,7 @@ async fn staff_view(st: &AppState, ctx: &OpsCtx, errors: Errors, notice: Option<
     })
 }
 
+#[tracing::instrument(skip_all)]
 async fn staff_page(
     State(st): State<AppState>,
     ctx: OpsCtx,
@@ -93,6 +95,7 @@ pub struct InviteForm {
     role: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn invite(State(st): State<AppState>, ctx: OpsCtx, Form(f, _): Form<InviteForm>) -> Result<Response, WebError> {
     let a = ctx.auth()?;
     let tr = ctx.tr();
@@ -109,6 +112,7 @@ async fn invite(State(st): State<AppState>, ctx: OpsCtx, Form(f, _): Form<Invite
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn set_disabled(st: &AppState, ctx: &OpsCtx, id: &str, disabled: bool) -> Result<Response, WebError> {
     let a = ctx.auth()?;
     let id = id.parse().map_err(|_| WebError::NotFound)?;
@@ -117,10 +121,12 @@ async fn set_disabled(st: &AppState, ctx: &OpsCtx, id: &str, disabled: bool) -> 
     Ok(Redirect::to(&format!("/ops/staff?notice={n}")).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn disable(State(st): State<AppState>, ctx: OpsCtx, Path(id): Path<String>) -> Result<Response, WebError> {
     set_disabled(&st, &ctx, &id, true).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn enable(State(st): State<AppState>, ctx: OpsCtx, Path(id): Path<String>) -> Result<Response, WebError> {
     set_disabled(&st, &ctx, &id, false).await
 }

@@ -84,6 +84,7 @@ fn incident_row(tr: &Tr, i: &ordo_app::platform::Incident) -> IncidentRow {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn tenant_rows(st: &AppState, tr: &Tr) -> Result<Vec<TenantRow>, WebError> {
     let app = &st.app;
     let staff = ordo_app::platform::staff_directory(app).await?;
@@ -113,6 +114,7 @@ async fn tenant_rows(st: &AppState, tr: &Tr) -> Result<Vec<TenantRow>, WebError>
         .collect())
 }
 
+#[tracing::instrument(skip_all)]
 async fn status_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response, WebError> {
     let tr = ctx.tr();
     let tenants = tenant_rows(&st, &tr).await?;
@@ -126,11 +128,13 @@ async fn status_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response
     }))
 }
 
+#[tracing::instrument(skip_all)]
 async fn find_tenant(st: &AppState, slug: &str) -> Result<ordo_core::tenant::Tenant, WebError> {
     let slug = ordo_core::tenant::Slug::parse(slug).map_err(|_| WebError::NotFound)?;
     ordo_app::platform::tenant_by_slug(&st.app, &slug).await?.ok_or(WebError::NotFound)
 }
 
+#[tracing::instrument(skip_all)]
 async fn tenant_page(
     State(st): State<AppState>,
     ctx: OpsCtx,
@@ -171,6 +175,7 @@ pub struct CsmForm {
     csm: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn assign_csm(
     State(st): State<AppState>,
     ctx: OpsCtx,
@@ -188,6 +193,7 @@ async fn assign_csm(
     Ok(Redirect::to(&format!("/ops/tenants/{slug}?notice=saved")).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn audit_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response, WebError> {
     ctx.auth()?.may(StaffAction::ViewPlatformAudit)?;
     let rows = ordo_app::platform::platform_audit(&st.app, 200)

@@ -56,6 +56,7 @@ struct InboxTpl {
     grants: Vec<(String, String, String)>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn inbox_page(State(st): State<AppState>, ctx: OpsCtx) -> Result<Response, WebError> {
     let a = ctx.auth()?;
     let tr = ctx.tr();
@@ -87,6 +88,7 @@ pub struct AvailabilityForm {
     available: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn set_availability(
     State(st): State<AppState>,
     ctx: OpsCtx,
@@ -116,6 +118,7 @@ struct ConversationTpl {
     errors: Errors,
 }
 
+#[tracing::instrument(skip_all)]
 async fn conversation_view(
     st: &AppState,
     ctx: &OpsCtx,
@@ -142,6 +145,7 @@ async fn conversation_view(
     })
 }
 
+#[tracing::instrument(skip_all)]
 async fn conversation_page(
     State(st): State<AppState>,
     ctx: OpsCtx,
@@ -150,6 +154,7 @@ async fn conversation_page(
     Ok(ok(&conversation_view(&st, &ctx, &slug, &id, Errors::default()).await?))
 }
 
+#[tracing::instrument(skip_all)]
 async fn reply(
     State(st): State<AppState>,
     ctx: OpsCtx,
@@ -174,6 +179,7 @@ pub struct StatusForm {
     status: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn set_status(
     State(st): State<AppState>,
     ctx: OpsCtx,
@@ -191,6 +197,7 @@ pub struct AfterQuery {
 }
 
 /// The live stream of a conversation, for support.
+#[tracing::instrument(skip_all)]
 async fn conversation_events(
     State(st): State<AppState>,
     ctx: OpsCtx,
@@ -232,6 +239,7 @@ async fn conversation_events(
     Ok(crate::respond::unbuffered(Sse::new(stream).keep_alive(KeepAlive::default()).into_response()))
 }
 
+#[tracing::instrument(skip_all)]
 async fn conversation_image(
     State(st): State<AppState>,
     ctx: OpsCtx,
@@ -256,6 +264,7 @@ type GrantedElement = (String, String, String);
 
 /// A meeting read by support under a grant: read-only, and written in the
 /// tenant's audit log at each view.
+#[tracing::instrument(skip_all)]
 async fn granted_meeting(
     State(st): State<AppState>,
     ctx: OpsCtx,

@@ -37,6 +37,7 @@ enum Purpose {
     Reset,
 }
 
+#[tracing::instrument(skip_all)]
 async fn tenant_root(ctx: Ctx) -> Redirect {
     Redirect::to(&ctx.href(""))
 }
@@ -47,6 +48,7 @@ pub struct LoginQuery {
     notice: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn login_page(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
     if ctx.auth.is_some() {
         return Redirect::to(&ctx.href("")).into_response();
@@ -69,6 +71,7 @@ pub struct LoginForm {
     next: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn login(State(st): State<AppState>, ctx: Ctx, Form(f, _): Form<LoginForm>) -> Response {
     let tr = ctx.tr();
     let res = accounts::login(
@@ -115,6 +118,7 @@ async fn login(State(st): State<AppState>, ctx: Ctx, Form(f, _): Form<LoginForm>
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn logout(Browser(me, session): Browser) -> Result<Response, WebError> {
     accounts::logout(&me.app, me.tenant(), &session, &me.ctx.ip).await?;
     let mut res = Redirect::to(&me.href("login?notice=signed_out")).into_response();
@@ -124,6 +128,7 @@ async fn logout(Browser(me, session): Browser) -> Result<Response, WebError> {
     Ok(res)
 }
 
+#[tracing::instrument(skip_all)]
 async fn forgot_page(ctx: Ctx) -> Response {
     ok(&ForgotTpl { p: Page::new(&ctx, "login") })
 }
@@ -134,6 +139,7 @@ pub struct ForgotForm {
 }
 
 /// Always the same answer, whether or not the account exists.
+#[tracing::instrument(skip_all)]
 async fn forgot(State(st): State<AppState>, ctx: Ctx, Form(f, _): Form<ForgotForm>) -> Result<Response, WebError> {
     accounts::forgot_password(&st.app, &ctx.tenant, &f.email, &ctx.ip, ctx.locale).await?;
     let tr = ctx.tr();
@@ -181,6 +187,7 @@ fn set_password_form(
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn link_user(st: &AppState, ctx: &Ctx, purpose: Purpose, token: &str) -> Result<ordo_app::User, AppError> {
     match purpose {
         Purpose::Activation => accounts::activation_user(&st.app, &ctx.tenant, token).await,
@@ -188,6 +195,7 @@ async fn link_user(st: &AppState, ctx: &Ctx, purpose: Purpose, token: &str) -> R
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn token_page(st: &AppState, ctx: &Ctx, purpose: Purpose, token: &str) -> Result<Response, WebError> {
     match link_user(st, ctx, purpose, token).await {
         Ok(user) => Ok(ok(&set_password_form(ctx, purpose, token, user.email, user.display_name, Errors::default()))),
@@ -196,10 +204,12 @@ async fn token_page(st: &AppState, ctx: &Ctx, purpose: Purpose, token: &str) -> 
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn activate_page(State(st): State<AppState>, ctx: Ctx, At(p): At<TokenAt>) -> Result<Response, WebError> {
     token_page(&st, &ctx, Purpose::Activation, &p.token).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn reset_page(State(st): State<AppState>, ctx: Ctx, At(p): At<TokenAt>) -> Result<Response, WebError> {
     token_page(&st, &ctx, Purpose::Reset, &p.token).await
 }
@@ -211,6 +221,7 @@ pub struct SetPasswordForm {
     display_name: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn set_password(
     st: &AppState,
     ctx: &Ctx,
@@ -252,6 +263,7 @@ async fn set_password(
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn activate(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -261,6 +273,7 @@ async fn activate(
     set_password(&st, &ctx, Purpose::Activation, &p.token, f).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn reset(
     State(st): State<AppState>,
     ctx: Ctx,

@@ -52,6 +52,7 @@ fn query(q: &str) -> String {
     q.chars().take(MAX_QUERY).collect::<String>().trim().to_owned()
 }
 
+#[tracing::instrument(skip_all)]
 async fn page(me: Me, Query(q): Query<SearchQuery>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     let q = query(&q.q);
@@ -94,6 +95,7 @@ pub struct SearchOut {
     pub results: Vec<FoundOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api(me: Me, Query(q): Query<SearchQuery>) -> Result<Response, WebError> {
     let found = ordo_app::search::search(&me.app, me.tenant(), &me.user, &query(&q.q)).await?;
     let results = found

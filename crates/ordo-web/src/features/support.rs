@@ -68,6 +68,7 @@ pub struct SupportTpl {
     pub errors: Errors,
 }
 
+#[tracing::instrument(skip_all)]
 async fn view(me: &Me, errors: Errors) -> Result<SupportTpl, WebError> {
     let tr = me.ctx.tr();
     let conversation = support::my_conversation(&me.app, me.tenant(), &me.user).await?;
@@ -92,11 +93,13 @@ async fn view(me: &Me, errors: Errors) -> Result<SupportTpl, WebError> {
     })
 }
 
+#[tracing::instrument(skip_all)]
 async fn page(me: Me) -> Result<Response, WebError> {
     Ok(ok(&view(&me, Errors::default()).await?))
 }
 
 /// Send a message (multipart: `body`, optional `file`).
+#[tracing::instrument(skip_all)]
 async fn send(me: Me, Multipart(mp): Multipart) -> Result<Response, WebError> {
     let (body, file) = read_message(mp).await?;
     let m = support::NewMessage { body: &body, image: file };
@@ -111,6 +114,7 @@ async fn send(me: Me, Multipart(mp): Multipart) -> Result<Response, WebError> {
 }
 
 /// A message's parts: its text and, if any, a picture.
+#[tracing::instrument(skip_all)]
 pub async fn read_message(mut mp: axum::extract::Multipart) -> Result<(String, Option<Vec<u8>>), WebError> {
     let (mut body, mut file) = (String::new(), None);
     while let Some(field) = mp.next_field().await.map_err(|_| WebError::BadRequest)? {
@@ -137,6 +141,7 @@ pub struct AfterQuery {
 /// The live stream of the user's conversation: each new message as an
 /// event (`data`: a JSON list), polled every second and woken at once by a
 /// message sent on this node.
+#[tracing::instrument(skip_all)]
 async fn events(
     State(st): State<AppState>,
     me: Me,
@@ -179,12 +184,14 @@ async fn events(
 }
 
 /// How many replies the user has not read (the chat button's badge).
+#[tracing::instrument(skip_all)]
 async fn unread(me: Me) -> Result<Response, WebError> {
     let n = support::user_unread(&me.app, me.tenant(), &me.user).await?;
     Ok(axum::Json(serde_json::json!({ "unread": n })).into_response())
 }
 
 /// A picture of the user's conversation.
+#[tracing::instrument(skip_all)]
 async fn image(me: Me, At(p): At<NameAt>) -> Result<Response, WebError> {
     let c = support::my_conversation(&me.app, me.tenant(), &me.user).await?.ok_or(WebError::NotFound)?;
     let (ctype, bytes) = support::user_image(&me.app, me.tenant(), &me.user, &c.id, &p.id).await?;

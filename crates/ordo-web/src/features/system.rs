@@ -24,6 +24,7 @@ pub fn decls() -> Vec<Decl> {
 }
 
 /// The root page. It lists no tenants: nobody learns who uses this server.
+#[tracing::instrument(skip_all)]
 async fn landing(headers: HeaderMap) -> Response {
     let locale = headers
         .get(header::ACCEPT_LANGUAGE)
@@ -34,11 +35,13 @@ async fn landing(headers: HeaderMap) -> Response {
 }
 
 /// Liveness: the process answers.
+#[tracing::instrument(skip_all)]
 async fn healthz() -> &'static str {
     "ok"
 }
 
 /// Readiness: the database answers.
+#[tracing::instrument(skip_all)]
 async fn readyz(State(st): State<AppState>) -> Response {
     if st.app.ready().await {
         (StatusCode::OK, "ready").into_response()
@@ -51,6 +54,7 @@ const APP_CSS: &str = include_str!("../../static/app.css");
 const APP_JS: &str = include_str!("../../static/app.js");
 const FAVICON: &str = include_str!("../../static/favicon.svg");
 
+#[tracing::instrument(skip_all)]
 async fn static_file(Path(file): Path<String>) -> Response {
     let (body, ctype) = match file.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
@@ -64,16 +68,19 @@ async fn static_file(Path(file): Path<String>) -> Response {
     res
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn not_found() -> WebError {
     WebError::NotFound
 }
 
 /// The OpenAPI 3.1 description of the API.
+#[tracing::instrument(skip_all)]
 async fn openapi() -> Response {
     axum::Json(crate::openapi::document()).into_response()
 }
 
 /// A readable reference of the API, from the same document.
+#[tracing::instrument(skip_all)]
 async fn api_docs(headers: HeaderMap) -> Response {
     let locale = headers
         .get(header::ACCEPT_LANGUAGE)

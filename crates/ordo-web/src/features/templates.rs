@@ -52,6 +52,7 @@ pub struct TemplatesTpl {
     pub notice: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn view(me: &Me, errors: Errors, notice: Option<String>) -> Result<TemplatesTpl, WebError> {
     let rows = templates::list(&me.app, me.tenant(), &me.user)
         .await?
@@ -76,6 +77,7 @@ async fn view(me: &Me, errors: Errors, notice: Option<String>) -> Result<Templat
     Ok(TemplatesTpl { p: Page::new(&me.ctx, "meetings"), rows, errors, notice })
 }
 
+#[tracing::instrument(skip_all)]
 async fn page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     Ok(ok(&view(&me, Errors::default(), notice(&tr, q.notice.as_deref())).await?))
@@ -108,6 +110,7 @@ impl TemplateIn {
 }
 
 /// Save a meeting's agenda as a template (the form on the meeting page).
+#[tracing::instrument(skip_all)]
 async fn save_form(me: Me, Form(f, _): Form<TemplateIn>) -> Result<Response, WebError> {
     match f.save(&me).await {
         Ok(_) => Ok(Redirect::to(&me.href("templates?notice=template_saved")).into_response()),
@@ -125,6 +128,7 @@ async fn save_form(me: Me, Form(f, _): Form<TemplateIn>) -> Result<Response, Web
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn delete_form(me: Me, At(p): At<TemplateAt>) -> Result<Response, WebError> {
     templates::delete(&me.app, me.tenant(), &me.user, p.id).await?;
     Ok(Redirect::to(&me.href("templates?notice=deleted")).into_response())
@@ -145,6 +149,7 @@ pub struct TemplatesOut {
     pub templates: Vec<TemplateOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_list(me: Me) -> Result<Response, WebError> {
     let templates = templates::list(&me.app, me.tenant(), &me.user)
         .await?
@@ -159,10 +164,12 @@ async fn api_list(me: Me) -> Result<Response, WebError> {
     Ok(axum::Json(TemplatesOut { templates }).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_create(me: Me, Json(b): Json<TemplateIn>) -> Result<Response, WebError> {
     Ok(super::meetings::created(b.save(&me).await?))
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_delete(me: Me, At(p): At<TemplateAt>) -> Result<Response, WebError> {
     templates::delete(&me.app, me.tenant(), &me.user, p.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

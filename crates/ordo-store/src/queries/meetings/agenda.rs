@@ -11,6 +11,7 @@ use ordo_core::time::Timestamp;
 impl Tx {
     /// Put `elements` in this order at the head of `topic` (moving any of
     /// them there from another topic: those edits' versions move on).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn place_elements(&mut self, tenant: TenantId, topic: TopicId, elements: &[ElementId]) -> Result<()> {
         run!(self.conn(), c => {
             for (i, id) in elements.iter().enumerate() {
@@ -31,6 +32,7 @@ impl Tx {
     }
 
     /// Number topics in this order (siblings under the same parent).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn place_topics(&mut self, tenant: TenantId, topics: &[TopicId]) -> Result<()> {
         run!(self.conn(), c => {
             for (i, id) in topics.iter().enumerate() {
@@ -45,6 +47,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_topic(&mut self, tenant: TenantId, t: &TopicRow, now: Timestamp) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -63,6 +66,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_element(&mut self, tenant: TenantId, e: &ElementRow, now: Timestamp) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -89,6 +93,7 @@ impl Tx {
 
     /// Change an element's texts, due date, and topic (moved to the end of
     /// the new topic), if nobody changed it since `expected_version`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_element(
         &mut self,
         tenant: TenantId,
@@ -118,6 +123,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_element_owners(&mut self, tenant: TenantId, element: ElementId, owners: &[UserId]) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("DELETE FROM element_owners WHERE tenant_id = $1 AND element_id = $2")
@@ -137,6 +143,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_action_status(
         &mut self,
         tenant: TenantId,
@@ -159,6 +166,7 @@ impl Tx {
     }
 
     /// Take a contributor off a topic's list. Returns false if they were not on it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn remove_topic_contributor(
         &mut self,
         tenant: TenantId,
@@ -177,6 +185,7 @@ impl Tx {
     }
 
     /// Rename a topic of `meeting`. Returns false if it is not one of its topics.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn rename_topic(
         &mut self,
         tenant: TenantId,
@@ -198,6 +207,7 @@ impl Tx {
 
     /// Delete a topic of `meeting` with its sub-topics and everything in
     /// them (elements, their owners, remarks and images go by cascade).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_topic(
         &mut self,
         tenant: TenantId,
@@ -223,6 +233,7 @@ impl Tx {
     }
 
     /// Delete an element of `meeting` (its owners, remarks and image go by cascade).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_element(&mut self, tenant: TenantId, meeting: MeetingId, element: ElementId) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query("DELETE FROM elements WHERE tenant_id = $1 AND meeting_id = $2 AND id = $3")
@@ -235,6 +246,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn add_topic_contributor(
         &mut self,
         tenant: TenantId,

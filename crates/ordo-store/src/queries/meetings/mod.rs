@@ -84,11 +84,13 @@ async fn meeting_by_id(conn: Conn<'_>, tenant: TenantId, id: MeetingId) -> Resul
 }
 
 impl Store {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn meeting_by_id(&self, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
         on_pool!(self, conn => meeting_by_id(conn, tenant, id).await)
     }
 
     /// Every meeting of a tenant, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn all_meetings(&self, tenant: TenantId) -> Result<Vec<MeetingRow>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -106,6 +108,7 @@ impl Store {
     }
 
     /// Meetings a user takes part in (organiser or participant), by start.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn meetings_of_user(&self, tenant: TenantId, user: UserId) -> Result<Vec<(MeetingRow, ParticipantRow)>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -127,6 +130,7 @@ impl Store {
     }
 
     /// Every action of the tenant (the admins' overview), with owners.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn all_actions(&self, tenant: TenantId) -> Result<Vec<ElementRow>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -143,6 +147,7 @@ impl Store {
     }
 
     /// (element, owner) pairs of every action of the tenant.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn all_action_owners(&self, tenant: TenantId) -> Result<Vec<(ElementId, UserId)>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -158,6 +163,7 @@ impl Store {
     }
 
     /// Actions owned by a user, across the meetings shared with them.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn actions_of_user(&self, tenant: TenantId, user: UserId) -> Result<Vec<ElementRow>> {
         on_pool!(self, conn => {
             run!(conn, c => {
@@ -181,6 +187,7 @@ impl Store {
 }
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn meeting_by_id(&mut self, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
         meeting_by_id(self.conn(), tenant, id).await
     }
@@ -189,6 +196,7 @@ impl Tx {
     /// the transaction ends, so two writes to one meeting decide one after
     /// the other on what the first committed (SQLite's write transactions
     /// hold the whole database's write lock already).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn lock_meeting(&mut self, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
         match self.conn() {
             Conn::Sqlite(c) => meeting_by_id(Conn::Sqlite(c), tenant, id).await,
@@ -206,6 +214,7 @@ impl Tx {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_meeting(&mut self, m: &MeetingRow) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -231,6 +240,7 @@ impl Tx {
 
     /// Update a meeting's details if nobody changed it since `version` was
     /// read; false means a concurrent edit (the caller reports a conflict).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_meeting(&mut self, m: &MeetingRow, expected_version: i64, now: Timestamp) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query(
@@ -257,6 +267,7 @@ impl Tx {
 
     /// Share access: every participant not yet shared with is, now.
     /// Returns who was newly shared with.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn share_meeting(&mut self, tenant: TenantId, meeting: MeetingId, now: Timestamp) -> Result<Vec<UserId>> {
         run!(self.conn(), c => {
             let rows: Vec<(String,)> = sqlx::query_as(
@@ -271,6 +282,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_meeting_status(
         &mut self,
         tenant: TenantId,
@@ -292,6 +304,7 @@ impl Tx {
 
     /// Move the meeting's iCalendar SEQUENCE on (an update or cancellation
     /// is being sent) and return the new value.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn raise_ics_sequence(&mut self, tenant: TenantId, id: MeetingId) -> Result<i64> {
         run!(self.conn(), c => {
             let (n,): (i64,) = sqlx::query_as(

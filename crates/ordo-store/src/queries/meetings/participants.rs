@@ -7,6 +7,7 @@ use ordo_core::ids::{MeetingId, TenantId, UserId};
 use ordo_core::meeting::MeetingRole;
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_participant(
         &mut self,
         tenant: TenantId,
@@ -37,6 +38,7 @@ impl Tx {
 
     /// Remove a participant (never the organiser), with the actions and
     /// topics they were given in this meeting.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn remove_participant(&mut self, tenant: TenantId, meeting: MeetingId, user: UserId) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query("DELETE FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2 AND user_id = $3 AND role <> 'organiser'")
@@ -66,6 +68,7 @@ impl Tx {
     }
 
     /// Record whether a participant was at the meeting (`None`: not said).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_presence(
         &mut self,
         tenant: TenantId,

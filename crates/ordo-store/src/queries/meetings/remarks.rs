@@ -7,6 +7,7 @@ use ordo_core::ids::{ElementId, MeetingId, TenantId};
 use ordo_core::time::Timestamp;
 
 impl Tx {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_comment(&mut self, tenant: TenantId, c_: &CommentRow) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -27,6 +28,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn insert_attachment(&mut self, tenant: TenantId, a: &AttachmentRow, now: Timestamp) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query(
@@ -50,6 +52,7 @@ impl Tx {
 
     /// Delete a remark of `meeting` and the replies to it.
     /// Replace a remark's text (sealed); false if there is no such remark.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_comment(
         &mut self,
         tenant: TenantId,
@@ -69,6 +72,7 @@ impl Tx {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_comment(
         &mut self,
         tenant: TenantId,

@@ -30,6 +30,7 @@ pub struct HomeQuery {
 
 /// The dashboard: my upcoming and recent meetings, my actions (open,
 /// overdue, done) across all meetings.
+#[tracing::instrument(skip_all)]
 async fn home(me: Me, Query(q): Query<HomeQuery>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     let now = me.app.now();
@@ -96,6 +97,7 @@ pub struct ActionsOut {
     pub actions: Vec<ActionOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_actions(me: Me) -> Result<Response, WebError> {
     let list = ordo_app::meetings::my_actions(&me.app, me.tenant(), &me.user).await?;
     let actions = list
@@ -122,6 +124,7 @@ pub struct PeopleOut {
     pub people: Vec<PersonOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_people(me: Me) -> Result<Response, WebError> {
     let list = ordo_app::meetings::people_met(&me.app, me.tenant(), &me.user).await?;
     let people = list.into_iter().map(|(name, email)| PersonOut { name, email }).collect();

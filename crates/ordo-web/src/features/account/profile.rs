@@ -62,6 +62,7 @@ pub struct MeOut {
     pub tenant: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_me(me: Me) -> Result<Response, WebError> {
     Ok(axum::Json(MeOut {
         id: me.user.id.to_string(),
@@ -94,6 +95,7 @@ impl ProfileIn {
 }
 
 /// The profile page as it stands for the signed-in user.
+#[tracing::instrument(skip_all)]
 async fn profile_view(me: &Me, notice: Option<String>) -> Result<ProfileTpl, WebError> {
     let feed_since = ordo_app::feeds::since(&me.app, me.tenant(), &me.user)
         .await?
@@ -112,11 +114,13 @@ async fn profile_view(me: &Me, notice: Option<String>) -> Result<ProfileTpl, Web
     })
 }
 
+#[tracing::instrument(skip_all)]
 async fn profile_page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     Ok(ok(&profile_view(&me, notice(&tr, q.notice.as_deref())).await?))
 }
 
+#[tracing::instrument(skip_all)]
 async fn profile_form(me: Me, Form(f, _): Form<ProfileIn>) -> Result<Response, WebError> {
     match f.save(&me).await {
         Ok(_) => Ok(Redirect::to(&me.href("settings/profile?notice=saved")).into_response()),
@@ -134,6 +138,7 @@ async fn profile_form(me: Me, Form(f, _): Form<ProfileIn>) -> Result<Response, W
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_profile(me: Me, Json(b): Json<ProfileIn>) -> Result<Response, WebError> {
     let locale = b.save(&me).await?;
     let user = accounts::get_user(&me.app, me.tenant(), me.user.id).await?;
@@ -156,16 +161,19 @@ pub struct RemindersIn {
     pub reminders: Option<Flag>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn set_reminders(me: &Me, b: &RemindersIn) -> Result<(), AppError> {
     let wanted = b.reminders.is_some_and(|f| f.0);
     ordo_app::reminders::set_wanted(&me.app, me.tenant(), &me.user, wanted).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn reminders_form(me: Me, Form(f, _): Form<RemindersIn>) -> Result<Response, WebError> {
     set_reminders(&me, &f).await?;
     Ok(Redirect::to(&me.href("settings/profile?notice=saved")).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_reminders(me: Me, Json(b): Json<RemindersIn>) -> Result<Response, WebError> {
     set_reminders(&me, &b).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -173,6 +181,7 @@ async fn api_reminders(me: Me, Json(b): Json<RemindersIn>) -> Result<Response, W
 
 /// A new calendar feed address, shown once on the page that answers (never
 /// put in a redirect: it is a secret).
+#[tracing::instrument(skip_all)]
 async fn feed_create_form(me: Me) -> Result<Response, WebError> {
     let url = ordo_app::feeds::create(&me.app, me.tenant(), &me.user).await?;
     let tr = me.ctx.tr();
@@ -188,16 +197,19 @@ pub struct FeedOut {
     pub url: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_feed_create(me: Me) -> Result<Response, WebError> {
     let url = ordo_app::feeds::create(&me.app, me.tenant(), &me.user).await?;
     Ok((StatusCode::CREATED, axum::Json(FeedOut { url })).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn feed_revoke_form(me: Me) -> Result<Response, WebError> {
     ordo_app::feeds::revoke(&me.app, me.tenant(), &me.user).await?;
     Ok(Redirect::to(&me.href("settings/profile?notice=feed_revoked")).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_feed_revoke(me: Me) -> Result<Response, WebError> {
     // Idempotent: afterwards there is no feed, whether there was one or not.
     ordo_app::feeds::revoke(&me.app, me.tenant(), &me.user).await?;
@@ -205,6 +217,7 @@ async fn api_feed_revoke(me: Me) -> Result<Response, WebError> {
 }
 
 /// The calendar feed a secret address opens (`.ics` may end it).
+#[tracing::instrument(skip_all)]
 async fn feed(
     axum::extract::State(st): axum::extract::State<crate::state::AppState>,
     ctx: crate::context::Ctx,
@@ -224,6 +237,7 @@ async fn feed(
     Ok(res)
 }
 
+#[tracing::instrument(skip_all)]
 async fn password_page(me: Me, Query(q): Query<NoticeQuery>) -> Response {
     let tr = me.ctx.tr();
     ok(&PasswordTpl {
@@ -257,6 +271,7 @@ impl PasswordIn {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn password_form(Browser(me, session): Browser, Form(f, _): Form<PasswordIn>) -> Result<Response, WebError> {
     match f.change(&me, Some(session.id)).await {
         Ok(_) => Ok(Redirect::to(&me.href("settings/password?notice=password_changed")).into_response()),
@@ -277,6 +292,7 @@ pub struct SessionsEnded {
     pub sessions_ended: u64,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_password(me: Me, Json(b): Json<PasswordIn>) -> Result<Response, WebError> {
     let keep = me.session.as_ref().map(|s| s.id);
     let n = b.change(&me, keep).await?;

@@ -26,6 +26,7 @@ pub fn decls() -> Vec<Decl> {
     ]
 }
 
+#[tracing::instrument(skip_all)]
 async fn page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
     let current = me.session.as_ref().map(|s| s.id);
     let rows = accounts::list_sessions(&me.app, me.tenant(), &me.user)
@@ -46,6 +47,7 @@ async fn page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError
     Ok(ok(&SessionsTpl { rows, notice: notice(&tr, q.notice.as_deref()), p: Page::new(&me.ctx, "settings") }))
 }
 
+#[tracing::instrument(skip_all)]
 async fn end_form(me: Me, At(p): At<SessionAt>) -> Result<Response, WebError> {
     accounts::end_session(&me.app, me.tenant(), &me.user, p.id, &me.ctx.ip).await?;
     if me.session.as_ref().is_some_and(|s| s.id == p.id) {
@@ -77,6 +79,7 @@ pub struct SessionsOut {
     pub sessions: Vec<SessionOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_list(me: Me) -> Result<Response, WebError> {
     let current = me.session.as_ref().map(|s| s.id);
     let sessions = accounts::list_sessions(&me.app, me.tenant(), &me.user)
@@ -95,6 +98,7 @@ async fn api_list(me: Me) -> Result<Response, WebError> {
     Ok(axum::Json(SessionsOut { sessions }).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_end(me: Me, At(p): At<SessionAt>) -> Result<Response, WebError> {
     accounts::end_session(&me.app, me.tenant(), &me.user, p.id, &me.ctx.ip).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

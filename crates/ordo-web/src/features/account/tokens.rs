@@ -36,6 +36,7 @@ pub struct TokenIn {
     pub name: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn view(
     me: &Me,
     new_token: Option<String>,
@@ -56,12 +57,14 @@ async fn view(
     Ok(TokensTpl { rows, new_token, errors, notice, p: Page::new(&me.ctx, "settings") })
 }
 
+#[tracing::instrument(skip_all)]
 async fn page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     Ok(ok(&view(&me, None, Errors::default(), notice(&tr, q.notice.as_deref())).await?))
 }
 
 /// Make a token and show it once, on this response only (never in a URL).
+#[tracing::instrument(skip_all)]
 async fn create_form(me: Me, Form(f, _): Form<TokenIn>) -> Result<Response, WebError> {
     match accounts::create_api_token(&me.app, me.tenant(), &me.user, &f.name).await {
         Ok((_, secret)) => Ok(ok(&view(&me, Some(secret), Errors::default(), None).await?)),
@@ -74,6 +77,7 @@ async fn create_form(me: Me, Form(f, _): Form<TokenIn>) -> Result<Response, WebE
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn revoke_form(me: Me, At(p): At<NameAt>) -> Result<Response, WebError> {
     accounts::revoke_api_token(&me.app, me.tenant(), &me.user, &p.id).await?;
     Ok(Redirect::to(&me.href("settings/tokens?notice=token_revoked")).into_response())
@@ -94,6 +98,7 @@ pub struct TokensOut {
     pub tokens: Vec<TokenOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_list(me: Me) -> Result<Response, WebError> {
     let tokens = accounts::list_api_tokens(&me.app, me.tenant(), &me.user)
         .await?
@@ -115,11 +120,13 @@ pub struct TokenCreated {
     pub secret: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_create(me: Me, Json(b): Json<TokenIn>) -> Result<Response, WebError> {
     let (id, secret) = accounts::create_api_token(&me.app, me.tenant(), &me.user, &b.name).await?;
     Ok((StatusCode::CREATED, axum::Json(TokenCreated { id, secret })).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_revoke(me: Me, At(p): At<NameAt>) -> Result<Response, WebError> {
     accounts::revoke_api_token(&me.app, me.tenant(), &me.user, &p.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -55,6 +55,7 @@ fn role_options(tr: &Tr, actor: Role, selected: Role) -> Vec<RoleOpt> {
         .collect()
 }
 
+#[tracing::instrument(skip_all)]
 async fn view(me: &Me, errors: Errors, invite_email: String, notice: Option<String>) -> Result<MembersTpl, WebError> {
     let tr = me.ctx.tr();
     let users = accounts::list_users(&me.app, me.tenant()).await?;
@@ -86,6 +87,7 @@ async fn view(me: &Me, errors: Errors, invite_email: String, notice: Option<Stri
     })
 }
 
+#[tracing::instrument(skip_all)]
 async fn page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     Ok(ok(&view(&me, Errors::default(), String::new(), notice(&tr, q.notice.as_deref())).await?))
@@ -106,6 +108,7 @@ impl InviteIn {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn invite_form(me: Me, Form(f, _): Form<InviteIn>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     let (status, errors) = match f.invite(&me).await {
@@ -123,6 +126,7 @@ async fn invite_form(me: Me, Form(f, _): Form<InviteIn>) -> Result<Response, Web
     Ok(render(status, &view(&me, errors, email, None).await?))
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_invite(me: Me, Json(b): Json<InviteIn>) -> Result<Response, WebError> {
     Ok(crate::features::meetings::created(b.invite(&me).await?))
 }
@@ -134,26 +138,31 @@ pub struct RoleIn {
     pub role: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn set_role(me: &Me, p: &MemberAt, b: &RoleIn) -> Result<(), AppError> {
     let role: Role = b.role.parse()?;
     accounts::set_role(&me.app, me.tenant(), &me.user, p.id, role, &me.ctx.ip).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn role_form(me: Me, At(p): At<MemberAt>, Form(f, _): Form<RoleIn>) -> Result<Response, WebError> {
     set_role(&me, &p, &f).await?;
     Ok(Redirect::to(&me.href("admin/members?notice=role_changed")).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_role(me: Me, At(p): At<MemberAt>, Json(b): Json<RoleIn>) -> Result<Response, WebError> {
     set_role(&me, &p, &b).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn disable_form(me: Me, At(p): At<MemberAt>) -> Result<Response, WebError> {
     accounts::set_disabled(&me.app, me.tenant(), &me.user, p.id, true, &me.ctx.ip).await?;
     Ok(Redirect::to(&me.href("admin/members?notice=disabled")).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn enable_form(me: Me, At(p): At<MemberAt>) -> Result<Response, WebError> {
     accounts::set_disabled(&me.app, me.tenant(), &me.user, p.id, false, &me.ctx.ip).await?;
     Ok(Redirect::to(&me.href("admin/members?notice=enabled")).into_response())
@@ -165,11 +174,13 @@ pub struct Ended {
     pub sessions_ended: u64,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_disable(me: Me, At(p): At<MemberAt>) -> Result<Response, WebError> {
     let n = accounts::set_disabled(&me.app, me.tenant(), &me.user, p.id, true, &me.ctx.ip).await?;
     Ok(axum::Json(Ended { sessions_ended: n }).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_enable(me: Me, At(p): At<MemberAt>) -> Result<Response, WebError> {
     accounts::set_disabled(&me.app, me.tenant(), &me.user, p.id, false, &me.ctx.ip).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -192,6 +203,7 @@ pub struct MembersOut {
     pub members: Vec<MemberOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_list(me: Me) -> Result<Response, WebError> {
     let members = accounts::list_users(&me.app, me.tenant())
         .await?

@@ -55,6 +55,7 @@ pub struct AuditQuery {
 
 const PAGE: i64 = 50;
 
+#[tracing::instrument(skip_all)]
 async fn audit_page(me: Me, Query(q): Query<AuditQuery>) -> Result<Response, WebError> {
     let entries = ordo_app::audit::list(&me.app, me.tenant(), &me.user, q.before, PAGE).await?;
     let names: HashMap<String, String> = accounts::list_users(&me.app, me.tenant())
@@ -108,6 +109,7 @@ pub struct AuditOut {
     pub entries: Vec<AuditEntryOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_audit(me: Me, Query(q): Query<AuditQuery>) -> Result<Response, WebError> {
     let entries = ordo_app::audit::list(&me.app, me.tenant(), &me.user, q.before, PAGE)
         .await?
@@ -127,6 +129,7 @@ async fn api_audit(me: Me, Query(q): Query<AuditQuery>) -> Result<Response, WebE
 
 /// Encryption at rest: whether it is on, the key version, and the progress
 /// of re-sealing stored values (after switching on, or a key rotation).
+#[tracing::instrument(skip_all)]
 async fn encryption_page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
     let status = ordo_app::keyops::reseal_status(&me.app, me.tenant()).await?;
     let total = status.done + status.remaining;
@@ -145,6 +148,7 @@ async fn encryption_page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Respons
 
 /// Switch encryption on (an owner's or admin's choice). Switching it off is
 /// for operators only, from the command line.
+#[tracing::instrument(skip_all)]
 async fn enable_form(me: Me) -> Result<Response, WebError> {
     ordo_app::keyops::enable_encryption(&me.app, me.tenant(), &me.user).await?;
     Ok(Redirect::to(&me.href("admin/encryption?notice=encryption_enabled")).into_response())
@@ -159,6 +163,7 @@ pub struct EncryptionOut {
     pub remaining: i64,
 }
 
+#[tracing::instrument(skip_all)]
 async fn encryption_answer(me: &Me) -> Result<Response, WebError> {
     let tenant = ordo_app::platform::tenant_by_slug(&me.app, &me.tenant().slug).await?.ok_or(WebError::NotFound)?;
     let s = ordo_app::keyops::reseal_status(&me.app, &tenant).await?;
@@ -167,10 +172,12 @@ async fn encryption_answer(me: &Me) -> Result<Response, WebError> {
     Ok(axum::Json(out).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_encryption(me: Me) -> Result<Response, WebError> {
     encryption_answer(&me).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_enable(me: Me) -> Result<Response, WebError> {
     ordo_app::keyops::enable_encryption(&me.app, me.tenant(), &me.user).await?;
     encryption_answer(&me).await
@@ -178,6 +185,7 @@ async fn api_enable(me: Me) -> Result<Response, WebError> {
 
 /// The tenant's backups: schedule, last good backup, history of backups
 /// and restore drills (owners and admins).
+#[tracing::instrument(skip_all)]
 async fn backups_page(me: Me) -> Result<Response, WebError> {
     let status = ordo_app::backups::status(&me.app, me.tenant()).await?;
     let tr = me.ctx.tr();
@@ -238,6 +246,7 @@ pub struct BackupsOut {
     pub runs: Vec<BackupRunOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_backups(me: Me) -> Result<Response, WebError> {
     let s = ordo_app::backups::status(&me.app, me.tenant()).await?;
     Ok(axum::Json(BackupsOut {
@@ -262,6 +271,7 @@ async fn api_backups(me: Me) -> Result<Response, WebError> {
 }
 
 /// All the tenant's actions, for owners and admins.
+#[tracing::instrument(skip_all)]
 async fn actions_page(me: Me) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     let rows = ordo_app::meetings::tenant_actions(&me.app, me.tenant(), &me.user)
@@ -298,6 +308,7 @@ pub struct TenantActionsOut {
     pub actions: Vec<TenantActionOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_actions(me: Me) -> Result<Response, WebError> {
     let actions = ordo_app::meetings::tenant_actions(&me.app, me.tenant(), &me.user)
         .await?

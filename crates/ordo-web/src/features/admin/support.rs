@@ -54,6 +54,7 @@ pub struct AdminSupportTpl {
     pub notice: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn view(me: &Me, errors: Errors, notice: Option<String>) -> Result<AdminSupportTpl, WebError> {
     let (app, tenant, user) = (&me.app, me.tenant(), &me.user);
     let grants = support::grants(app, tenant, user).await?;
@@ -79,6 +80,7 @@ async fn view(me: &Me, errors: Errors, notice: Option<String>) -> Result<AdminSu
     })
 }
 
+#[tracing::instrument(skip_all)]
 async fn page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     Ok(ok(&view(&me, Errors::default(), notice(&tr, q.notice.as_deref())).await?))
@@ -108,6 +110,7 @@ impl GrantIn {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn after(me: &Me, r: Result<(), AppError>) -> Result<Response, WebError> {
     match r {
         Ok(()) => Ok(Redirect::to(&me.href("admin/support?notice=saved")).into_response()),
@@ -119,11 +122,13 @@ async fn after(me: &Me, r: Result<(), AppError>) -> Result<Response, WebError> {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn grant_form(me: Me, Form(f, _): Form<GrantIn>) -> Result<Response, WebError> {
     let r = f.grant(&me).await.map(|_| ());
     after(&me, r).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_grant(me: Me, Json(b): Json<GrantIn>) -> Result<Response, WebError> {
     Ok(crate::features::meetings::created(b.grant(&me).await?))
 }
@@ -134,6 +139,7 @@ pub struct RevokeForm {
     grant: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn revoke_form(me: Me, Form(f, _): Form<RevokeForm>) -> Result<Response, WebError> {
     let r = match support::revoke(&me.app, me.tenant(), &me.user, &f.grant, &me.ctx.ip).await {
         // An id in the form that names no running grant: a field error.
@@ -143,6 +149,7 @@ async fn revoke_form(me: Me, Form(f, _): Form<RevokeForm>) -> Result<Response, W
     after(&me, r).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_revoke(me: Me, At(p): At<NameAt>) -> Result<Response, WebError> {
     support::revoke(&me.app, me.tenant(), &me.user, &p.id, &me.ctx.ip).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -168,6 +175,7 @@ pub struct GrantsOut {
     pub grants: Vec<GrantOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_list(me: Me) -> Result<Response, WebError> {
     let grants = support::grants(&me.app, me.tenant(), &me.user)
         .await?

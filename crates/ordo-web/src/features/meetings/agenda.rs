@@ -58,6 +58,7 @@ impl TopicIn {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn add_form(me: Me, At(p): At<MeetingAt>, Form(f, hints): Form<TopicIn>) -> Result<Response, WebError> {
     let r = f.add(&me, p.id).await.map(|_| ());
     // Back to the line the topic was typed in, so typing goes on (app.js
@@ -69,6 +70,7 @@ async fn add_form(me: Me, At(p): At<MeetingAt>, Form(f, hints): Form<TopicIn>) -
     after(&me, p.id, r, &back).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_add(me: Me, At(p): At<MeetingAt>, Json(b): Json<TopicIn>) -> Result<Response, WebError> {
     Ok(created(b.add(&me, p.id).await?))
 }
@@ -79,22 +81,26 @@ pub struct RenameIn {
     pub title: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn rename_form(me: Me, At(p): At<TopicAt>, Form(f, _): Form<RenameIn>) -> Result<Response, WebError> {
     let r = meetings::rename_topic(&me.app, me.tenant(), &me.user, p.id, p.topic, &f.title).await;
     after(&me, p.id, r, &format!("#topic-{}", p.topic)).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_rename(me: Me, At(p): At<TopicAt>, Json(b): Json<RenameIn>) -> Result<Response, WebError> {
     meetings::rename_topic(&me.app, me.tenant(), &me.user, p.id, p.topic, &b.title).await?;
     Ok(done())
 }
 
 /// Delete a topic with its sub-topics and their content (the page asks first).
+#[tracing::instrument(skip_all)]
 async fn delete_form(me: Me, At(p): At<TopicAt>) -> Result<Response, WebError> {
     let r = meetings::delete_topic(&me.app, me.tenant(), &me.user, p.id, p.topic).await;
     after(&me, p.id, r, "?notice=deleted").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_delete(me: Me, At(p): At<TopicAt>) -> Result<Response, WebError> {
     meetings::delete_topic(&me.app, me.tenant(), &me.user, p.id, p.topic).await?;
     Ok(done())
@@ -125,12 +131,14 @@ impl MoveIn {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn move_form(me: Me, At(p): At<TopicAt>, Form(f, _): Form<MoveIn>) -> Result<Response, WebError> {
     let to = f.topic_move()?;
     let r = meetings::move_topic(&me.app, me.tenant(), &me.user, p.id, p.topic, to).await;
     after(&me, p.id, r, &format!("#topic-{}", p.topic)).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_move(me: Me, At(p): At<TopicAt>, Json(b): Json<MoveIn>) -> Result<Response, WebError> {
     meetings::move_topic(&me.app, me.tenant(), &me.user, p.id, p.topic, b.topic_move()?).await?;
     Ok(done())
@@ -144,26 +152,31 @@ pub struct ContributorIn {
     pub user_id: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn assign(me: &Me, p: &TopicAt, b: &ContributorIn) -> Result<(), AppError> {
     let user: UserId = field("user_id", "id.invalid", &b.user_id)?;
     meetings::assign_topic_contributor(&me.app, me.tenant(), &me.user, p.id, p.topic, user).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn assign_form(me: Me, At(p): At<TopicAt>, Form(f, _): Form<ContributorIn>) -> Result<Response, WebError> {
     let r = assign(&me, &p, &f).await;
     after(&me, p.id, r, &format!("#topic-{}", p.topic)).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_assign(me: Me, At(p): At<TopicAt>, Json(b): Json<ContributorIn>) -> Result<Response, WebError> {
     assign(&me, &p, &b).await?;
     Ok(done())
 }
 
+#[tracing::instrument(skip_all)]
 async fn unassign_form(me: Me, At(p): At<ContributorAt>) -> Result<Response, WebError> {
     let r = meetings::remove_topic_contributor(&me.app, me.tenant(), &me.user, p.id, p.topic, p.user).await;
     after(&me, p.id, r, &format!("#topic-{}", p.topic)).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_unassign(me: Me, At(p): At<ContributorAt>) -> Result<Response, WebError> {
     meetings::remove_topic_contributor(&me.app, me.tenant(), &me.user, p.id, p.topic, p.user).await?;
     Ok(done())

@@ -73,6 +73,7 @@ pub fn decls() -> Vec<Decl> {
     ]
 }
 
+#[tracing::instrument(skip_all)]
 async fn show(me: Me, At(p): At<MeetingAt>, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     Ok(ok(&meeting_view(&me, p.id, Errors::default(), notice(&tr, q.notice.as_deref()), None).await?))
@@ -128,6 +129,7 @@ impl MeetingPatch {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn edit_form(me: Me, At(p): At<MeetingAt>, Form(f, _): Form<MeetingPatch>) -> Result<Response, WebError> {
     let r = f.filled_for_form().apply(&me, p.id, true).await.map(|_| ());
     after(&me, p.id, r, "?notice=meeting_saved").await
@@ -139,39 +141,47 @@ pub struct MeetingAnswer {
     pub meeting: MeetingOut,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_edit(me: Me, At(p): At<MeetingAt>, Json(b): Json<MeetingPatch>) -> Result<Response, WebError> {
     let m = b.apply(&me, p.id, false).await?;
     Ok(axum::Json(MeetingAnswer { meeting: MeetingOut::of(&m) }).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn set_status(me: &Me, id: ordo_core::ids::MeetingId, status: MeetingStatus) -> Result<(), ordo_app::AppError> {
     meetings::set_status(&me.app, me.tenant(), &me.user, id, status).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn cancel_form(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     let r = set_status(&me, p.id, MeetingStatus::Cancelled).await;
     after(&me, p.id, r, "").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn archive_form(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     let r = set_status(&me, p.id, MeetingStatus::Archived).await;
     after(&me, p.id, r, "").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn status_answer(me: &Me, id: ordo_core::ids::MeetingId, status: MeetingStatus) -> Result<Response, WebError> {
     set_status(me, id, status).await?;
     let m = meetings::page(&me.app, me.tenant(), &me.user, id).await?.meeting;
     Ok(axum::Json(MeetingAnswer { meeting: MeetingOut::of(&m) }).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_cancel(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     status_answer(&me, p.id, MeetingStatus::Cancelled).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_archive(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     status_answer(&me, p.id, MeetingStatus::Archived).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn share_form(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     let r = meetings::share(&me.app, me.tenant(), &me.user, p.id).await.map(|_| ());
     after(&me, p.id, r, "?notice=meeting_shared").await
@@ -183,11 +193,13 @@ pub struct Invited {
     pub invited: usize,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_share(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     let n = meetings::share(&me.app, me.tenant(), &me.user, p.id).await?;
     Ok(axum::Json(Invited { invited: n }).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn send_minutes_form(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     let r = ordo_app::minutes::send(&me.app, me.tenant(), &me.user, p.id).await.map(|_| ());
     after(&me, p.id, r, "?notice=minutes_sent").await
@@ -199,6 +211,7 @@ pub struct Sent {
     pub sent: usize,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_send_minutes(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     let n = ordo_app::minutes::send(&me.app, me.tenant(), &me.user, p.id).await?;
     Ok(axum::Json(Sent { sent: n }).into_response())
@@ -213,6 +226,7 @@ pub struct NextIn {
     pub starts_at: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn next_form(me: Me, At(p): At<MeetingAt>, Form(f, _): Form<NextIn>) -> Result<Response, WebError> {
     match ordo_app::series::prepare_next(&me.app, me.tenant(), &me.user, p.id, Some(&f.starts_at)).await {
         Ok(next) => Ok(Redirect::to(&me.href(&format!("meetings/{next}?notice=next_prepared"))).into_response()),
@@ -220,11 +234,13 @@ async fn next_form(me: Me, At(p): At<MeetingAt>, Form(f, _): Form<NextIn>) -> Re
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_next(me: Me, At(p): At<MeetingAt>, OptionalJson(b): OptionalJson<NextIn>) -> Result<Response, WebError> {
     let next = ordo_app::series::prepare_next(&me.app, me.tenant(), &me.user, p.id, Some(&b.starts_at)).await?;
     Ok(super::created(next))
 }
 
+#[tracing::instrument(skip_all)]
 async fn series_page(me: Me, At(p): At<SeriesAt>) -> Result<Response, WebError> {
     let v = ordo_app::series::view(&me.app, me.tenant(), &me.user, &p.series.to_string()).await?;
     let tr = me.ctx.tr();
@@ -281,6 +297,7 @@ pub struct SeriesOut {
     pub backlog: Vec<BacklogOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_series(me: Me, At(p): At<SeriesAt>) -> Result<Response, WebError> {
     let v = ordo_app::series::view(&me.app, me.tenant(), &me.user, &p.series.to_string()).await?;
     Ok(axum::Json(SeriesOut {
@@ -380,6 +397,7 @@ pub struct MeetingDetail {
     pub comments: Vec<CommentOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_get(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     let page = meetings::page(&me.app, me.tenant(), &me.user, p.id).await?;
     let c = &page.content;
@@ -463,6 +481,7 @@ pub struct HistoryOut {
     pub history: Vec<HistoryEntryOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_history(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     let list = meetings::history(&me.app, me.tenant(), &me.user, p.id).await?;
     Ok(axum::Json(HistoryOut {

@@ -93,6 +93,7 @@ impl ElementIn {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn add_form(me: Me, At(p): At<MeetingAt>, Form(f, _): Form<ElementIn>) -> Result<Response, WebError> {
     match f.add(&me, p.id).await {
         Ok(_) => Ok(Redirect::to(&me.href(&format!("meetings/{}#title-{}", p.id, f.topic_id))).into_response()),
@@ -105,6 +106,7 @@ async fn add_form(me: Me, At(p): At<MeetingAt>, Form(f, _): Form<ElementIn>) -> 
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_add(me: Me, At(p): At<MeetingAt>, Json(b): Json<ElementIn>) -> Result<Response, WebError> {
     Ok(created(b.add(&me, p.id).await?))
 }
@@ -116,21 +118,25 @@ pub struct StatusIn {
     pub status: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn set_status(me: &Me, p: &ElementAt, b: &StatusIn) -> Result<(), AppError> {
     let status: ActionStatus = field("status", "action_status.invalid", &b.status)?;
     meetings::set_action_status(&me.app, me.tenant(), &me.user, p.id, p.element, status).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn status_form(me: Me, At(p): At<ElementAt>, Form(f, _): Form<StatusIn>) -> Result<Response, WebError> {
     let r = set_status(&me, &p, &f).await;
     after(&me, p.id, r, "").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_status(me: Me, At(p): At<ElementAt>, Json(b): Json<StatusIn>) -> Result<Response, WebError> {
     set_status(&me, &p, &b).await?;
     Ok(done())
 }
 
+#[tracing::instrument(skip_all)]
 async fn place(me: &Me, p: &ElementAt, m: &MoveIn) -> Result<Result<(), AppError>, WebError> {
     let (app, tenant, user) = (&me.app, me.tenant(), &me.user);
     Ok(match (m.direction.as_deref(), m.position) {
@@ -150,11 +156,13 @@ async fn place(me: &Me, p: &ElementAt, m: &MoveIn) -> Result<Result<(), AppError
     })
 }
 
+#[tracing::instrument(skip_all)]
 async fn move_form(me: Me, At(p): At<ElementAt>, Form(f, _): Form<MoveIn>) -> Result<Response, WebError> {
     let r = place(&me, &p, &f).await?;
     after(&me, p.id, r, &format!("#el-{}", p.element)).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_move(me: Me, At(p): At<ElementAt>, Json(b): Json<MoveIn>) -> Result<Response, WebError> {
     place(&me, &p, &b).await??;
     Ok(done())
@@ -197,15 +205,18 @@ impl ElementPatch {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_edit(me: Me, At(p): At<ElementAt>, Json(b): Json<ElementPatch>) -> Result<Response, WebError> {
     b.apply(&me, &p).await?;
     Ok(done())
 }
 
+#[tracing::instrument(skip_all)]
 async fn edit_page(me: Me, At(p): At<ElementAt>) -> Result<Response, WebError> {
     Ok(ok(&element_edit_view(&me, p.id, p.element, Errors::default()).await?))
 }
 
+#[tracing::instrument(skip_all)]
 async fn edit_form(me: Me, At(p): At<ElementAt>, Form(mut f, hints): Form<ElementPatch>) -> Result<Response, WebError> {
     // The form sends every field: one left empty is cleared; no owner box
     // ticked (when they were shown) is no owner.
@@ -242,11 +253,13 @@ async fn edit_form(me: Me, At(p): At<ElementAt>, Form(mut f, hints): Form<Elemen
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn delete_form(me: Me, At(p): At<ElementAt>) -> Result<Response, WebError> {
     let r = meetings::delete_element(&me.app, me.tenant(), &me.user, p.id, p.element).await;
     after(&me, p.id, r, "?notice=deleted").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_delete(me: Me, At(p): At<ElementAt>) -> Result<Response, WebError> {
     meetings::delete_element(&me.app, me.tenant(), &me.user, p.id, p.element).await?;
     Ok(done())
@@ -272,6 +285,7 @@ pub struct Upload {
 }
 
 /// Read an upload's parts; unknown parts are skipped (the form's `_csrf`).
+#[tracing::instrument(skip_all)]
 pub async fn read_upload(mut mp: axum::extract::Multipart) -> Result<Upload, WebError> {
     let mut up = Upload { topic: String::new(), title: String::new(), file: Vec::new() };
     while let Some(field) = mp.next_field().await.map_err(|_| WebError::BadRequest)? {
@@ -285,6 +299,7 @@ pub async fn read_upload(mut mp: axum::extract::Multipart) -> Result<Upload, Web
     Ok(up)
 }
 
+#[tracing::instrument(skip_all)]
 async fn upload(me: &Me, id: MeetingId, mp: axum::extract::Multipart) -> Result<Result<ElementId, AppError>, WebError> {
     let up = read_upload(mp).await?;
     Ok(match field::<TopicId>("topic_id", "id.invalid", &up.topic) {
@@ -294,17 +309,20 @@ async fn upload(me: &Me, id: MeetingId, mp: axum::extract::Multipart) -> Result<
 }
 
 /// Upload a picture: a new image element in a topic.
+#[tracing::instrument(skip_all)]
 async fn upload_form(me: Me, At(p): At<MeetingAt>, Multipart(mp): Multipart) -> Result<Response, WebError> {
     let r = upload(&me, p.id, mp).await?.map(|_| ());
     after(&me, p.id, r, "").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_upload(me: Me, At(p): At<MeetingAt>, Multipart(mp): Multipart) -> Result<Response, WebError> {
     Ok(created(upload(&me, p.id, mp).await??))
 }
 
 /// Serve an image to someone who may see its meeting, as the type its
 /// content was checked to be, never sniffed, never cached.
+#[tracing::instrument(skip_all)]
 async fn image(me: Me, At(p): At<ElementAt>) -> Result<Response, WebError> {
     let (ctype, bytes) = meetings::image(&me.app, me.tenant(), &me.user, p.id, p.element).await?;
     image_response(p.element, &ctype, bytes)

@@ -147,11 +147,13 @@ pub struct MeetingsOut {
     pub meetings: Vec<MeetingOut>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_list(me: Me) -> Result<Response, WebError> {
     let list = meetings::my_meetings(&me.app, me.tenant(), &me.user).await?;
     Ok(axum::Json(MeetingsOut { meetings: list.iter().map(MeetingOut::of).collect() }).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_create(me: Me, Json(b): Json<MeetingIn>) -> Result<Response, WebError> {
     Ok(created(b.create(&me).await?))
 }
@@ -163,6 +165,7 @@ pub struct ListQuery {
     template: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn list_view(me: &Me, form: &MeetingIn, errors: Errors, notice: Option<String>) -> Result<MeetingsTpl, WebError> {
     let list = meetings::my_meetings(&me.app, me.tenant(), &me.user).await?;
     let tr = me.ctx.tr();
@@ -210,12 +213,14 @@ async fn list_view(me: &Me, form: &MeetingIn, errors: Errors, notice: Option<Str
     })
 }
 
+#[tracing::instrument(skip_all)]
 async fn page(me: Me, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     let form = MeetingIn { template_id: q.template, ..MeetingIn::default() };
     Ok(ok(&list_view(&me, &form, Errors::default(), crate::respond::notice(&tr, q.notice.as_deref())).await?))
 }
 
+#[tracing::instrument(skip_all)]
 async fn create_form(me: Me, Form(f, _): Form<MeetingIn>) -> Result<Response, WebError> {
     match f.create(&me).await {
         Ok(id) => Ok(Redirect::to(&me.href(&format!("meetings/{id}?notice=meeting_created"))).into_response()),

@@ -30,6 +30,7 @@ const LIVE_POLL: std::time::Duration = std::time::Duration::from_millis(400);
 /// revision), read from the database every 400 ms so that changes made
 /// through any node show within a second; a `gone` event when the user may
 /// no longer see it. Authenticated by the session, this origin only.
+#[tracing::instrument(skip_all)]
 async fn events(
     axum::extract::State(st): axum::extract::State<crate::state::AppState>,
     me: Me,

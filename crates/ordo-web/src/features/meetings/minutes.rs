@@ -59,6 +59,7 @@ enum Format {
 }
 
 /// Render the minutes of a meeting the user may see.
+#[tracing::instrument(skip_all)]
 async fn minutes_as(me: &Me, id: MeetingId, format: Format) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
     let m = ordo_app::minutes::build(&me.app, me.tenant(), &me.user, id, &tr).await?;
@@ -79,14 +80,17 @@ async fn minutes_as(me: &Me, id: MeetingId, format: Format) -> Result<Response, 
     })
 }
 
+#[tracing::instrument(skip_all)]
 async fn markdown(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     minutes_as(&me, p.id, Format::Markdown).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn html(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     minutes_as(&me, p.id, Format::Html).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn pdf(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     minutes_as(&me, p.id, Format::Pdf).await
 }
@@ -98,6 +102,7 @@ pub struct MinutesQuery {
     format: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn api(me: Me, At(p): At<MeetingAt>, Query(q): Query<MinutesQuery>) -> Result<Response, WebError> {
     let format = match q.format.as_deref() {
         None | Some("markdown") => Format::Markdown,

@@ -42,6 +42,7 @@ pub(crate) fn field_errors(ctx: &crate::context::Ctx, e: AppError) -> Result<Err
 
 /// After a change from the meeting page: back to it (at `done`, an anchor
 /// or a notice), or the page again with the field errors (422, 409).
+#[tracing::instrument(skip_all)]
 pub(crate) async fn after(me: &Me, id: MeetingId, r: Result<(), AppError>, done: &str) -> Result<Response, WebError> {
     match r {
         Ok(()) => Ok(Redirect::to(&me.href(&format!("meetings/{id}{done}"))).into_response()),

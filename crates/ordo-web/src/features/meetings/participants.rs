@@ -61,11 +61,13 @@ pub struct UserIdOut {
     pub user_id: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn add_form(me: Me, At(p): At<MeetingAt>, Form(f, _): Form<ParticipantIn>) -> Result<Response, WebError> {
     let r = f.add(&me, p.id).await.map(|_| ());
     after(&me, p.id, r, "?notice=participant_added").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_add(me: Me, At(p): At<MeetingAt>, Json(b): Json<ParticipantIn>) -> Result<Response, WebError> {
     let uid = b.add(&me, p.id).await?;
     Ok((StatusCode::CREATED, axum::Json(UserIdOut { user_id: uid.to_string() })).into_response())
@@ -78,26 +80,31 @@ pub struct RoleIn {
     pub role: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn set_role(me: &Me, p: &ParticipantAt, role: &str) -> Result<(), AppError> {
     let role: MeetingRole = field("role", "meeting_role.invalid", role)?;
     meetings::set_participant_role(&me.app, me.tenant(), &me.user, p.id, p.user, role).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn role_form(me: Me, At(p): At<ParticipantAt>, Form(f, _): Form<RoleIn>) -> Result<Response, WebError> {
     let r = set_role(&me, &p, &f.role).await;
     after(&me, p.id, r, "?notice=participant_saved").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_role(me: Me, At(p): At<ParticipantAt>, Json(b): Json<RoleIn>) -> Result<Response, WebError> {
     set_role(&me, &p, &b.role).await?;
     Ok(done())
 }
 
+#[tracing::instrument(skip_all)]
 async fn remove_form(me: Me, At(p): At<ParticipantAt>) -> Result<Response, WebError> {
     let r = meetings::remove_participant(&me.app, me.tenant(), &me.user, p.id, p.user).await;
     after(&me, p.id, r, "?notice=participant_removed").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_remove(me: Me, At(p): At<ParticipantAt>) -> Result<Response, WebError> {
     meetings::remove_participant(&me.app, me.tenant(), &me.user, p.id, p.user).await?;
     Ok(done())
@@ -111,16 +118,19 @@ pub struct PresenceIn {
     pub present: Option<Flag>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn set_presence(me: &Me, p: &ParticipantAt, b: &PresenceIn) -> Result<(), AppError> {
     let present = b.present.map(|f| f.0);
     meetings::set_presence(&me.app, me.tenant(), &me.user, p.id, p.user, present).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn presence_form(me: Me, At(p): At<ParticipantAt>, Form(f, _): Form<PresenceIn>) -> Result<Response, WebError> {
     let r = set_presence(&me, &p, &f).await;
     after(&me, p.id, r, "?notice=participant_saved").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_presence(me: Me, At(p): At<ParticipantAt>, Json(b): Json<PresenceIn>) -> Result<Response, WebError> {
     set_presence(&me, &p, &b).await?;
     Ok(done())

@@ -50,11 +50,13 @@ impl CommentIn {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn add_form(me: Me, At(p): At<ElementAt>, Form(f, _): Form<CommentIn>) -> Result<Response, WebError> {
     let r = f.add(&me, &p).await.map(|_| ());
     after(&me, p.id, r, &format!("#el-{}", p.element)).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_add(me: Me, At(p): At<ElementAt>, Json(b): Json<CommentIn>) -> Result<Response, WebError> {
     Ok(created(b.add(&me, &p).await?))
 }
@@ -65,21 +67,25 @@ pub struct CommentEditIn {
     pub body: String,
 }
 
+#[tracing::instrument(skip_all)]
 async fn edit_form(me: Me, At(p): At<CommentAt>, Form(f, _): Form<CommentEditIn>) -> Result<Response, WebError> {
     let r = meetings::edit_comment(&me.app, me.tenant(), &me.user, p.id, p.comment, &f.body).await;
     after(&me, p.id, r, &format!("#c-{}", p.comment)).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_edit(me: Me, At(p): At<CommentAt>, Json(b): Json<CommentEditIn>) -> Result<Response, WebError> {
     meetings::edit_comment(&me.app, me.tenant(), &me.user, p.id, p.comment, &b.body).await?;
     Ok(done())
 }
 
+#[tracing::instrument(skip_all)]
 async fn delete_form(me: Me, At(p): At<CommentAt>) -> Result<Response, WebError> {
     let r = meetings::delete_comment(&me.app, me.tenant(), &me.user, p.id, p.comment).await;
     after(&me, p.id, r, "?notice=deleted").await
 }
 
+#[tracing::instrument(skip_all)]
 async fn api_delete(me: Me, At(p): At<CommentAt>) -> Result<Response, WebError> {
     meetings::delete_comment(&me.app, me.tenant(), &me.user, p.id, p.comment).await?;
     Ok(done())

@@ -18,6 +18,7 @@ use ordo_core::meeting::{ActionStatus, ElementKind, MeetingRole, MeetingStatus};
 pub type Kept = Option<(String, String)>;
 
 /// The meeting page for the caller, with `errors` and an optional notice.
+#[tracing::instrument(skip_all)]
 pub async fn meeting_view(
     me: &Me,
     id: MeetingId,
@@ -116,6 +117,7 @@ pub async fn meeting_view(
 }
 
 /// The meeting page again, with field errors (422, or 409 for a conflict).
+#[tracing::instrument(skip_all)]
 pub async fn meeting_page_with(me: &Me, id: MeetingId, errors: Errors, kept: Kept) -> Result<Response, WebError> {
     let status = if errors.get("form").is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok(render(status, &meeting_view(me, id, errors, None, kept).await?))
@@ -143,6 +145,7 @@ pub fn rule_label(tr: &Tr, rule: &ordo_core::recurrence::Rule) -> String {
     out
 }
 
+#[tracing::instrument(skip_all)]
 async fn position_view(me: &Me, tr: &Tr, m: &meetings::Meeting) -> Result<PositionView, WebError> {
     let pos = ordo_app::series::position(&me.app, me.tenant(), m.id).await?;
     let series = match (&pos.series_id, pos.number, &pos.rule) {
@@ -191,6 +194,7 @@ fn threaded(all: &[Comment], element: ElementId, me: &UserId, moderate: bool) ->
 }
 
 /// The page to edit one element (kept off the meeting page, which stays light).
+#[tracing::instrument(skip_all)]
 pub async fn element_edit_view(
     me: &Me,
     id: MeetingId,
