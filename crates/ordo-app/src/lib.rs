@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod demo;
 pub mod feeds;
 pub mod i18n;
+pub mod images;
 pub mod invitations;
 pub mod keyops;
 pub mod keys;
@@ -67,6 +68,8 @@ pub struct App {
     pub meeting_cache: Arc<cache::RevisionCache<(TenantId, MeetingId), meetings::Content>>,
     /// Request counters and latencies, for the metrics listener.
     pub metrics: Arc<metrics::Metrics>,
+    /// The memory budget for decoding uploaded pictures.
+    pub images: Arc<images::DecodeBudget>,
     /// Bounds concurrent Argon2 computations (19 MiB each), so a burst of
     /// sign-ins queues instead of exhausting memory.
     hashing: Arc<tokio::sync::Semaphore>,
@@ -77,6 +80,7 @@ impl App {
         let hasher = PasswordHasher::new(settings.password_params)?;
         let limiter = Arc::new(ratelimit::LoginLimiter::new(settings.login_limits));
         let cache_entries = settings.meeting_cache_entries;
+        let settings_image_budget = settings.image_decode_budget_mib;
         Ok(Self {
             store,
             clock,
@@ -88,6 +92,7 @@ impl App {
             alert_wakeup: Arc::new(tokio::sync::Notify::new()),
             support_wakeup: Arc::new(tokio::sync::Notify::new()),
             meeting_cache: Arc::new(cache::RevisionCache::new(cache_entries)),
+            images: Arc::new(images::DecodeBudget::new(settings_image_budget)),
             metrics: Arc::new(metrics::Metrics::default()),
             hashing: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2),
@@ -165,6 +170,9 @@ pub enum AppError {
     BadCredentials,
     #[error("too many attempts; retry in {retry_after_secs} s")]
     Throttled { retry_after_secs: i64 },
+    /// A bounded resource (the pictures' decoding budget) stayed full.
+    #[error("busy; retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: i64 },
     #[error("link invalid, used or expired")]
     BadToken,
     #[error(transparent)]

@@ -36,6 +36,9 @@ pub struct Settings {
     pub max_image_bytes: usize,
     /// Largest image accepted, in pixels (width × height).
     pub max_image_pixels: u64,
+    /// Memory the node spends on decoding pictures at once, in MiB: uploads
+    /// beyond it wait (then are refused as busy).
+    pub image_decode_budget_mib: u32,
     /// How many decrypted meetings the server keeps in memory to serve
     /// their pages without reading and decrypting them again (0: none).
     pub meeting_cache_entries: usize,
@@ -97,7 +100,7 @@ pub struct Webhook {
     pub name: String,
     pub url: SecretString,
     pub format: WebhookFormat,
-    /// Signs `json` payloads (header `X-Ordo-Signature: sha256=…`).
+    /// Signs `json` payloads (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`).
     pub secret: Option<SecretString>,
 }
 
@@ -166,6 +169,7 @@ impl Settings {
             login_limits: LoginLimits::default(),
             max_image_bytes: 5 * 1024 * 1024,
             max_image_pixels: 40_000_000,
+            image_decode_budget_mib: 512,
             meeting_cache_entries: 256,
             backup_target: ordo_backup::target::TargetSpec::Dir(data_dir.join("backups")),
             backup_tenant_targets: Default::default(),

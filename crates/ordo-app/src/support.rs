@@ -76,12 +76,8 @@ async fn check(app: &App, m: NewMessage<'_>) -> Result<Checked, AppError> {
     let body = LongText::parse("body", m.body)?;
     let image = match m.image.filter(|b| !b.is_empty()) {
         Some(bytes) => {
-            let (max_b, max_p) = (app.settings.max_image_bytes, app.settings.max_image_pixels);
-            let (checked, bytes) =
-                tokio::task::spawn_blocking(move || (crate::meetings::check_image(&bytes, max_b, max_p), bytes))
-                    .await
-                    .map_err(|_| AppError::Internal("image check failed"))?;
-            Some((checked?.0, bytes))
+            let p = crate::images::check(app, bytes).await?;
+            Some((p.content_type, p.bytes))
         }
         None => None,
     };

@@ -33,6 +33,17 @@ pub fn sha256_parts_hex(parts: &[&[u8]]) -> String {
     hex::encode(h.finalize())
 }
 
+/// HMAC-SHA-256 of `data` under `key`.
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    // HMAC accepts keys of any length; new_from_slice cannot fail for it.
+    if let Ok(mut mac) = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(key) {
+        mac.update(data);
+        out.copy_from_slice(&mac.finalize().into_bytes());
+    }
+    out
+}
+
 /// HMAC-SHA-256 of `data` under `key`, lowercase hex.
 pub fn hmac_sha256_hex(key: &[u8], data: &[u8]) -> String {
     // HMAC accepts keys of any length; new_from_slice cannot fail for it.

@@ -121,15 +121,17 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
     )
 }
 
-/// Ten recovery codes (`xxxxx-xxxxx`, 50 bits each), for when the
-/// authenticator is lost. Shown once; only their SHA-256 is kept.
+/// Ten recovery codes (`xxxx-xxxx-xxxx-xxxx`, 80 bits each), for when the
+/// authenticator is lost. Shown once; only their SHA-256 is kept: at 80
+/// random bits a stolen hash cannot be searched back to its code, so no key
+/// or salt is needed (earlier codes had 50 bits: re-enrolling replaces them).
 pub fn recovery_codes() -> Result<Vec<String>, CryptoError> {
     (0..10)
         .map(|_| {
-            let mut b = [0u8; 7];
+            let mut b = [0u8; 10];
             crate::random::fill(&mut b)?;
             let s = base32(&b).to_lowercase();
-            Ok(format!("{}-{}", &s[..5], &s[5..10]))
+            Ok(format!("{}-{}-{}-{}", &s[..4], &s[4..8], &s[8..12], &s[12..16]))
         })
         .collect()
 }
@@ -205,6 +207,12 @@ mod tests {
         assert_eq!(codes.len(), 10);
         let set: std::collections::HashSet<_> = codes.iter().collect();
         assert_eq!(set.len(), 10);
+        // 16 base32 characters: 80 random bits.
+        for c in &codes {
+            let letters: String = c.chars().filter(|c| *c != '-').collect();
+            assert_eq!(letters.len(), 16, "{c}");
+            assert_eq!(base32_decode(&letters).unwrap().len(), 10, "{c}");
+        }
         assert_eq!(recovery_code_hash(&codes[0]), recovery_code_hash(&codes[0].to_uppercase().replace('-', " ")));
     }
 }

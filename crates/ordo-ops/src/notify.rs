@@ -123,14 +123,40 @@ pub fn client() -> Result<reqwest::Client, OpsError> {
         .map_err(|e| OpsError::Http(e.to_string()))
 }
 
-/// Post a body to a webhook: Ok with the status if it took it (2xx).
-pub async fn post(client: &reqwest::Client, hook: &Webhook, body: &str) -> Result<u16, String> {
+/// The headers that sign a JSON notice, in the Standard Webhooks form
+/// (<https://www.standardwebhooks.com>): `webhook-id` (the same on every
+/// retry, so a receiver can drop duplicates), `webhook-timestamp` (Unix
+/// seconds, so it can refuse stale ones) and `webhook-signature`,
+/// `v1,` + base64 of HMAC-SHA-256 over `id.timestamp.body`. A secret written
+/// `whsec_<base64>` is used as the key it encodes, as the standard's
+/// libraries expect; any other secret is used as it is.
+pub fn signature_headers(secret: &str, id: &str, at: Timestamp, body: &str) -> [(&'static str, String); 3] {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let key =
+        secret.strip_prefix("whsec_").and_then(|k| b64.decode(k).ok()).unwrap_or_else(|| secret.as_bytes().to_vec());
+    let ts = at.unix().to_string();
+    let mac = ordo_crypto::digest::hmac_sha256(&key, format!("{id}.{ts}.{body}").as_bytes());
+    [("webhook-id", id.to_owned()), ("webhook-timestamp", ts), ("webhook-signature", format!("v1,{}", b64.encode(mac)))]
+}
+
+/// Post a notice to a webhook: Ok with the status if it took it (2xx).
+/// `id` names the notice (stable across retries), `at` is when this attempt
+/// is made.
+pub async fn post(
+    client: &reqwest::Client,
+    hook: &Webhook,
+    id: &str,
+    at: Timestamp,
+    body: &str,
+) -> Result<u16, String> {
     let mut req = client.post(hook.url.expose_secret()).header("content-type", "application/json");
     if hook.format == WebhookFormat::Json
         && let Some(secret) = &hook.secret
     {
-        let sig = ordo_crypto::digest::hmac_sha256_hex(secret.expose_secret().as_bytes(), body.as_bytes());
-        req = req.header("x-ordo-signature", format!("sha256={sig}"));
+        for (name, value) in signature_headers(secret.expose_secret(), id, at, body) {
+            req = req.header(name, value);
+        }
     }
     match req.body(body.to_owned()).send().await {
         Ok(res) if res.status().is_success() => Ok(res.status().as_u16()),
@@ -189,7 +215,7 @@ pub async fn deliver_one(app: &App, client: &reqwest::Client) -> Result<bool, Op
         return Ok(false);
     };
     let result = match app.settings.alerts.webhooks.iter().find(|h| h.name == d.channel) {
-        Some(hook) => post(client, hook, &d.payload).await,
+        Some(hook) => post(client, hook, &format!("msg_{}", d.id), now, &d.payload).await,
         None => Err(format!("no webhook named {} in the configuration any more", d.channel)),
     };
     match result {
@@ -257,7 +283,11 @@ pub async fn send_test(app: &App) -> Result<Vec<(String, Result<u16, String>)>, 
     let mut out = Vec::new();
     for hook in &app.settings.alerts.webhooks {
         let body = payload(hook.format, Event::Test, &incident, &app.settings.public_url).to_string();
-        out.push((format!("{} ({})", hook.name, hook.format.as_str()), post(&client, hook, &body).await));
+        let id = format!("msg_test_{}", ordo_crypto::random::token(12).unwrap_or_default());
+        out.push((
+            format!("{} ({})", hook.name, hook.format.as_str()),
+            post(&client, hook, &id, app.now(), &body).await,
+        ));
     }
     if !app.settings.alerts.emails.is_empty() {
         let (title, body) = text(Event::Test, &incident, &app.settings.public_url);

@@ -23,6 +23,8 @@ const LEASE: &str = "tenant_watch";
 /// A notice to post from memory (the database is away).
 struct Direct {
     hook: usize,
+    /// The notice's id, the same on every attempt.
+    id: String,
     body: String,
     attempts: i64,
     next: Instant,
@@ -191,7 +193,8 @@ impl Watch {
         let url = self.app.settings.public_url.clone();
         for (hook, h) in self.app.settings.alerts.webhooks.iter().enumerate() {
             let body = notify::payload(h.format, event, incident, &url).to_string();
-            self.direct.push(Direct { hook, body, attempts: 0, next: Instant::now() });
+            let id = format!("msg_direct_{}", ordo_crypto::random::token(12).unwrap_or_default());
+            self.direct.push(Direct { hook, id, body, attempts: 0, next: Instant::now() });
         }
     }
 
@@ -204,7 +207,7 @@ impl Watch {
                 kept.push(d);
                 continue;
             }
-            match notify::post(&self.webhooks, hook, &d.body).await {
+            match notify::post(&self.webhooks, hook, &d.id, self.app.now(), &d.body).await {
                 Ok(_) => tracing::info!(event = "alert.delivered", channel = %hook.name, "alert delivered from memory"),
                 Err(e) => {
                     tracing::warn!(event = "alert.retry", channel = %hook.name, error = %e, "alert not delivered; will retry");

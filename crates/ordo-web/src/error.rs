@@ -23,6 +23,12 @@ pub enum WebError {
     Conflict(ordo_app::Conflict),
     #[error("throttled")]
     Throttled(i64),
+    /// A bounded resource stayed full (503, with Retry-After).
+    #[error("busy")]
+    Busy(i64),
+    /// The request took longer than its bound (408).
+    #[error("timeout")]
+    Timeout,
     #[error("bad or expired link")]
     BadToken,
     #[error("body too large")]
@@ -56,6 +62,10 @@ impl From<AppError> for WebError {
             AppError::Conflict(w) => WebError::Conflict(w),
             AppError::BadCredentials => WebError::Invalid { field: "email", code: "login.failed" },
             AppError::Throttled { retry_after_secs } => WebError::Throttled(retry_after_secs),
+            AppError::Busy { retry_after_secs } => {
+                tracing::warn!("refused: a bounded resource stayed full");
+                WebError::Busy(retry_after_secs)
+            }
             AppError::BadToken => WebError::BadToken,
             AppError::Store(e) => {
                 tracing::error!(error = %e, "store error");
@@ -90,6 +100,8 @@ impl WebError {
             WebError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Timeout => StatusCode::REQUEST_TIMEOUT,
             WebError::BadToken => StatusCode::GONE,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::BadRequest => StatusCode::BAD_REQUEST,
@@ -108,6 +120,8 @@ impl WebError {
             WebError::Conflict(c) => ("conflict", Some(c.as_str().to_owned())),
             WebError::BadJson(f) => ("invalid_json", Some(f.clone())),
             WebError::Throttled(_) => ("throttled", None),
+            WebError::Busy(_) => ("busy", None),
+            WebError::Timeout => ("timeout", None),
             WebError::BadToken => ("bad_token", None),
             WebError::TooLarge => ("too_large", None),
             WebError::BadRequest => ("bad_request", None),
@@ -120,7 +134,7 @@ impl WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let mut res = self.status().into_response();
-        if let WebError::Throttled(secs) = self
+        if let WebError::Throttled(secs) | WebError::Busy(secs) = self
             && let Ok(v) = axum::http::HeaderValue::from_str(&secs.max(1).to_string())
         {
             res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);

@@ -17,21 +17,62 @@ mod respond;
 pub mod routes;
 mod state;
 
-pub use state::{AppState, WebOptions};
+pub use state::{AppState, Timeouts, WebOptions};
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 /// Serve Ordo on an already-bound listener until `shutdown` resolves, then
-/// finish the requests in flight (graceful shutdown). Tests bind
-/// `127.0.0.1:0` and call this, so they drive the real server.
+/// finish the requests in flight (graceful shutdown, at most 30 s). Tests
+/// bind `127.0.0.1:0` and call this, so they drive the real server.
+///
+/// The connections are hyper's own (HTTP/1.1) rather than `axum::serve`'s,
+/// for one reason: a header-read timeout. Without a timer hyper never ends a
+/// connection whose client sends its headers a byte at a time, or nothing.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower_service::Service as _;
+    let header_read = state.options.timeouts.header_read;
+    let router = routes::router(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // Out of file descriptors and the like: wait, do not spin.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.clone().call(req.map(axum::body::Body::new))
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_read)
+            .serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(std::time::Duration::from_secs(30), graceful.shutdown()).await.is_err() {
+        tracing::warn!("connections still open 30 s after shutdown began; closing them");
+    }
+    Ok(())
 }
 
 /// Serve the metrics (Prometheus text format, `GET /metrics`) on a listener

@@ -63,7 +63,17 @@ pub async fn outer(
     let mut res = if method == Method::TRACE || method == Method::CONNECT {
         StatusCode::METHOD_NOT_ALLOWED.into_response()
     } else {
-        tracing::Instrument::instrument(next.run(req), span.clone()).await
+        // A client that sends its body too slowly, or a handler stuck on
+        // something, ends here rather than holding the connection.
+        let run = tracing::Instrument::instrument(next.run(req), span.clone());
+        match tokio::time::timeout(st.options.timeouts.request, run).await {
+            Ok(res) => res,
+            Err(_) => {
+                let _e = span.enter();
+                tracing::warn!("request timed out");
+                WebError::Timeout.into_response()
+            }
+        }
     };
     let _entered = span.enter();
 
@@ -89,9 +99,24 @@ pub async fn outer(
         h.insert("x-request-id", v);
     }
     let elapsed = started.elapsed();
-    st.app.metrics.request(&route, method.as_str(), res.status().as_u16(), elapsed.as_secs_f64());
+    st.app.metrics.request(&route, metric_method(&method), res.status().as_u16(), elapsed.as_secs_f64());
     tracing::info!(%method, path, status = res.status().as_u16(), ms = elapsed.as_millis() as u64, "request");
     res
+}
+
+/// The method as a metrics label: a closed set, whatever a client sends
+/// (each label value is a time series kept in memory).
+fn metric_method(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 /// Never log single-use tokens that travel in paths.

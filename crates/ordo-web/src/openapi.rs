@@ -137,10 +137,12 @@ const ERRORS: &[(u16, &str)] = &[
     (401, "Not signed in, or the API token is unknown or revoked"),
     (403, "Not allowed, or the anti-forgery token is missing"),
     (404, "No such thing (or not visible to the caller)"),
+    (408, "The request took too long (a body sent too slowly)"),
     (413, "Body too large"),
     (422, "A value is refused; `field` names it"),
     (429, "Too many attempts; `Retry-After` says when to try again"),
     (500, "Server error; the request id is in the logs"),
+    (503, "Busy: a bounded resource (picture decoding) stayed full; `Retry-After` says when to try again"),
 ];
 
 fn method(m: &str) -> HttpMethod {

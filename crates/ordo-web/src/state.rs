@@ -1,6 +1,7 @@
 use ordo_app::App;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Options of the HTTP layer only.
 #[derive(Clone, Debug, Default)]
@@ -8,6 +9,27 @@ pub struct WebOptions {
     /// Reverse proxies whose `X-Forwarded-For` is believed. Requests from any
     /// other peer are attributed to the peer's own address.
     pub trusted_proxies: Vec<IpAddr>,
+    pub timeouts: Timeouts,
+}
+
+/// How long a client may take, so that a slow one cannot hold a connection
+/// (and its memory) forever.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// To send a request's line and headers, and between requests on a
+    /// kept-alive connection.
+    pub header_read: Duration,
+    /// From the headers to the answer's headers: reading the body and
+    /// handling it. Event streams answer at once and then stream, so their
+    /// length is their own (a minute for a meeting, then the browser
+    /// reconnects).
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self { header_read: Duration::from_secs(30), request: Duration::from_secs(60) }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -211,7 +211,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             }
         }
     }
-    let options = WebOptions { trusted_proxies: config.trusted_proxies.clone() };
+    let options = WebOptions { trusted_proxies: config.trusted_proxies.clone(), ..WebOptions::default() };
     launch_with_listener(listener, app.clone(), options, shutdown_signal()).await?;
     let _ = metrics_stop.send(true);
     app.close().await;

@@ -32,8 +32,8 @@ pub async fn invite(
     policy::authorize(Actor { role: actor.role }, TenantAction::Invite { role }, false)?;
     let email = Email::parse(email)?;
     // Each invitation sends mail: bound how many one person can send.
-    if !app.limiter.allow_invitation(&format!("{}/{}", tenant.id, actor.id), app.now()) {
-        return Err(AppError::Throttled { retry_after_secs: app.settings.login_limits.window_secs });
+    if let Err(retry_after_secs) = app.limiter.allow_invitation(&format!("{}/{}", tenant.id, actor.id), app.now()) {
+        return Err(AppError::Throttled { retry_after_secs });
     }
     let token = random::token(32)?;
     let link = tenant_link(app, &tenant.slug, &format!("activate/{token}"));

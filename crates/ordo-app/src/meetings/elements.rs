@@ -368,51 +368,6 @@ pub async fn delete_element(
     })
 }
 
-/// The image formats accepted, recognised by their first bytes.
-fn sniff(bytes: &[u8]) -> Option<(&'static str, image::ImageFormat)> {
-    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        Some(("image/png", image::ImageFormat::Png))
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", image::ImageFormat::Jpeg))
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some(("image/gif", image::ImageFormat::Gif))
-    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some(("image/webp", image::ImageFormat::WebP))
-    } else {
-        None
-    }
-}
-
-/// Check an uploaded image: size, kind by content (never by name or by the
-/// type the browser claims), and a full decode within the pixel limit.
-/// Returns its content type and dimensions.
-pub fn check_image(bytes: &[u8], max_bytes: usize, max_pixels: u64) -> Result<(&'static str, u32, u32), AppError> {
-    let bad = |code| invalid("image", code);
-    if bytes.is_empty() {
-        return Err(bad("image.missing"));
-    }
-    if bytes.len() > max_bytes {
-        return Err(bad("image.too_large"));
-    }
-    let (ctype, format) = sniff(bytes).ok_or(bad("image.type"))?;
-    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some((max_pixels.saturating_mul(4)).min(512 * 1024 * 1024));
-    reader.limits(limits);
-    let (w, h) = reader.into_dimensions().map_err(|_| bad("image.corrupt"))?;
-    if u64::from(w) * u64::from(h) > max_pixels {
-        return Err(bad("image.too_many_pixels"));
-    }
-    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(w);
-    limits.max_image_height = Some(h);
-    limits.max_alloc = Some((max_pixels.saturating_mul(8)).min(1024 * 1024 * 1024));
-    reader.limits(limits);
-    reader.decode().map_err(|_| bad("image.corrupt"))?;
-    Ok((ctype, w, h))
-}
-
 /// Add an image element: the picture is checked, then sealed like all
 /// meeting data.
 #[tracing::instrument(skip_all)]
@@ -427,12 +382,8 @@ pub async fn add_image(
 ) -> Result<ElementId, AppError> {
     // Refused before the costly decode for anyone who may not add here.
     super::allowed(app, tenant, actor, id, MeetingAction::AddContent).await?;
-    let (max_b, max_p) = (app.settings.max_image_bytes, app.settings.max_image_pixels);
-    // Decoding is CPU work: off the async runtime, and the bytes come back.
-    let (checked, bytes) = tokio::task::spawn_blocking(move || (check_image(&bytes, max_b, max_p), bytes))
-        .await
-        .map_err(|_| AppError::Internal("image check failed"))?;
-    let (content_type, width, height) = checked?;
+    // Checked and encoded again without metadata, within the node's budget.
+    let crate::images::Picture { content_type, width, height, bytes } = crate::images::check(app, bytes).await?;
     let title = if title.trim().is_empty() { "image" } else { title };
     let input =
         ElementInput { topic, kind: ElementKind::Image, title, description: "", due_date: "", owners: Vec::new() };

@@ -23,7 +23,7 @@ pub use create::{create, create_with_agenda};
 pub(crate) use details::people_for;
 pub use details::{MeetingChanges, set_status, share, update, update_partial};
 pub use elements::{
-    ElementEdit, ElementInput, add_element, add_image, check_image, delete_element, move_element, place_element,
+    ElementEdit, ElementInput, add_element, add_image, delete_element, move_element, place_element,
     place_element_in_its_topic, set_action_status, update_element,
 };
 pub use history::{HistoryEntry, history};

@@ -92,12 +92,16 @@ async fn login(State(st): State<AppState>, ctx: Ctx, Form(f, _): Form<LoginForm>
             res
         }
         Err(e) => {
+            let mut wait = None;
             let (status, message) = match e {
                 AppError::BadCredentials => (StatusCode::UNAUTHORIZED, tr.t("error.login.failed").to_owned()),
-                AppError::Throttled { retry_after_secs } => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    tr.tf("error.throttled_minutes", &[("minutes", &((retry_after_secs + 59) / 60).to_string())]),
-                ),
+                AppError::Throttled { retry_after_secs } => {
+                    wait = Some(retry_after_secs.max(1));
+                    (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        tr.tf("error.throttled_minutes", &[("minutes", &((retry_after_secs + 59) / 60).to_string())]),
+                    )
+                }
                 other => return WebError::from(other).into_response(),
             };
             let mut res = render(
@@ -110,8 +114,9 @@ async fn login(State(st): State<AppState>, ctx: Ctx, Form(f, _): Form<LoginForm>
                     notice: None,
                 },
             );
-            if status == StatusCode::TOO_MANY_REQUESTS {
-                res.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(60));
+            // The real rest of the block, as the message says it.
+            if let Some(secs) = wait {
+                res.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
             }
             res
         }

@@ -27,6 +27,7 @@ pub(super) struct FileConfig {
     pub(super) trusted_proxies: Option<Vec<String>>,
     pub(super) max_image_bytes: Option<i64>,
     pub(super) max_image_pixels: Option<i64>,
+    pub(super) image_decode_budget_mb: Option<i64>,
     pub(super) meeting_cache_entries: Option<i64>,
     pub(super) backup_quota_gb: Option<i64>,
     pub(super) backup_keep_all_days: Option<i64>,

@@ -84,6 +84,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     pub max_image_bytes: i64,
     pub max_image_pixels: i64,
+    /// Memory for decoding pictures at once, in MiB.
+    pub image_decode_budget_mb: i64,
     /// Decrypted meetings kept in memory (0: none).
     pub meeting_cache_entries: i64,
     /// Most a tenant's backups may take, in GB (10^9 bytes).
@@ -299,6 +301,14 @@ impl Config {
                 1,
                 100_000_000,
             )?,
+            image_decode_budget_mb: int(
+                "image_decode_budget_mb",
+                "ORDO_IMAGE_DECODE_BUDGET_MB",
+                file.image_decode_budget_mb,
+                512,
+                16,
+                65_536,
+            )?,
             meeting_cache_entries: int(
                 "meeting_cache_entries",
                 "ORDO_MEETING_CACHE_ENTRIES",
@@ -391,6 +401,7 @@ impl Config {
         s.smtp_url = self.smtp_url.clone();
         s.max_image_bytes = usize::try_from(self.max_image_bytes).unwrap_or(5 * 1024 * 1024);
         s.max_image_pixels = u64::try_from(self.max_image_pixels).unwrap_or(40_000_000);
+        s.image_decode_budget_mib = u32::try_from(self.image_decode_budget_mb).unwrap_or(512);
         s.meeting_cache_entries = usize::try_from(self.meeting_cache_entries).unwrap_or(256);
         s.backup_quota_bytes = u64::try_from(self.backup_quota_gb).unwrap_or(100).saturating_mul(1_000_000_000);
         s.backup_retention = self.backup_retention;

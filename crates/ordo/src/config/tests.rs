@@ -22,6 +22,7 @@ fn secrets_are_redacted_in_debug_output() {
         trusted_proxies: vec![],
         max_image_bytes: 5 * 1024 * 1024,
         max_image_pixels: 40_000_000,
+        image_decode_budget_mb: 512,
         meeting_cache_entries: 256,
         backup_quota_gb: 100,
         backup_retention: Default::default(),

@@ -9,17 +9,37 @@ use crate::helpers::*;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// The secret the test servers sign their JSON notices with.
+const HOOK_SECRET: &str = "shared secret";
+
 /// A team chat's incoming webhook, as far as Ordo can tell: it records the
-/// JSON bodies posted to it. Stopped, it refuses connections.
+/// JSON bodies posted to it. Like a careful receiver, it checks the
+/// Standard Webhooks signature (HMAC-SHA-256 over `id.timestamp.body`,
+/// written here with the `hmac` crate, not Ordo's code) and takes each
+/// notice id once. Stopped, it refuses connections.
 pub struct Receiver {
     pub port: u16,
     pub got: Arc<Mutex<Vec<serde_json::Value>>>,
+    /// What it refused, and why ("signature", "replay").
+    pub refused: Arc<Mutex<Vec<String>>>,
+    /// The (id, timestamp) of every notice it took.
+    pub signed: Arc<Mutex<Vec<(String, i64)>>>,
     task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// The `v1,` signature a receiver expects for this notice.
+pub fn standard_webhook_signature(secret: &[u8], id: &str, ts: &str, body: &str) -> String {
+    use base64::Engine as _;
+    use hmac::{KeyInit, Mac};
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret).unwrap();
+    mac.update(format!("{id}.{ts}.{body}").as_bytes());
+    format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
 }
 
 impl Receiver {
     pub async fn start() -> Receiver {
-        let mut r = Receiver { port: 0, got: Arc::default(), task: None };
+        let mut r =
+            Receiver { port: 0, got: Arc::default(), refused: Arc::default(), signed: Arc::default(), task: None };
         r.listen().await;
         r
     }
@@ -27,14 +47,26 @@ impl Receiver {
     async fn listen(&mut self) {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
         self.port = listener.local_addr().unwrap().port();
-        let got = self.got.clone();
+        let (got, refused, signed) = (self.got.clone(), self.refused.clone(), self.signed.clone());
         let app = axum::Router::new().route(
             "/hook",
-            axum::routing::post(move |body: String| {
-                let got = got.clone();
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let (got, refused, signed) = (got.clone(), refused.clone(), signed.clone());
                 async move {
+                    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+                    let (id, ts, sig) = (h("webhook-id"), h("webhook-timestamp"), h("webhook-signature"));
+                    let expected = standard_webhook_signature(HOOK_SECRET.as_bytes(), &id, &ts, &body);
+                    if id.is_empty() || !sig.split(' ').any(|s| s == expected) {
+                        refused.lock().unwrap().push("signature".into());
+                        return (axum::http::StatusCode::UNAUTHORIZED, "bad signature");
+                    }
+                    if signed.lock().unwrap().iter().any(|(seen, _)| *seen == id) {
+                        refused.lock().unwrap().push("replay".into());
+                        return (axum::http::StatusCode::OK, "seen");
+                    }
+                    signed.lock().unwrap().push((id, ts.parse().unwrap_or(-1)));
                     got.lock().unwrap().push(serde_json::from_str(&body).unwrap_or(serde_json::Value::Null));
-                    "ok"
+                    (axum::http::StatusCode::OK, "ok")
                 }
             }),
         );
@@ -115,7 +147,7 @@ async fn watched_with(engine: Engine, hook: String, remind_minutes: i64, public_
             name: "oncall".into(),
             url: hook.clone().into(),
             format: ordo_app::WebhookFormat::Json,
-            secret: Some("shared secret".to_owned().into()),
+            secret: Some(HOOK_SECRET.to_owned().into()),
         }];
     };
     TestApp::spawn_with(engine, Opts { watch: true, tweak: Some(Arc::new(tweak)), public_url, ..Opts::default() }).await
@@ -162,6 +194,11 @@ both!(an_undecryptable_tenant_alerts_once_reminds_and_recovers, |engine| {
     let alert = receiver.got.lock().unwrap()[0].clone();
     assert!(alert["incident"]["detail"].as_str().unwrap().contains("cannot be read and decrypted"), "{alert}");
     assert_eq!(alert["incident"]["severity"], "critical");
+    // Signed over its id, its time and its body: the receiver refused nothing,
+    // and the time is the server's clock at sending.
+    assert!(receiver.refused.lock().unwrap().is_empty(), "{:?}", receiver.refused.lock().unwrap());
+    let (_, ts) = receiver.signed.lock().unwrap()[0].clone();
+    assert!((ts - ordo_core::time::Clock::now(&t.clock).unix()).abs() <= 60, "webhook-timestamp {ts}");
     // Several rounds later, on two nodes: still that one alert.
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(receiver.notices().len(), 1, "de-duplicated: {:?}", receiver.notices());

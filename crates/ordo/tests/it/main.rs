@@ -21,6 +21,7 @@ mod contract;
 mod encryption;
 mod flows;
 mod isolation;
+mod layers;
 mod live;
 mod mail;
 mod meetings;

@@ -12,6 +12,12 @@ both!(metrics_count_requests_by_route_template_on_their_own_listener, |engine| {
     let missing = format!("/t/{slug}/meetings/00000000-0000-4000-8000-000000000000");
     assert_eq!(c.get(&missing).await.status, 404);
     ordo_app::backups::run(&t.app, &Slug::parse(&slug).unwrap()).await.unwrap();
+    // Methods a client makes up are one label, not a series each.
+    for m in ["FOO1", "BAR2", "X-ANYTHING"] {
+        let method = reqwest::Method::from_bytes(m.as_bytes()).unwrap();
+        let r = c.send(c.request(method, &format!("/t/{slug}/meetings"))).await;
+        assert!(r.status >= 400, "{m}: {}", r.status);
+    }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -30,6 +36,11 @@ both!(metrics_count_requests_by_route_template_on_their_own_listener, |engine| {
     assert_eq!(count(r#"ordo_http_requests_total{route="/t/{slug}/meetings/{id}",method="GET",status="404"}"#), 1);
     assert!(count(r#"ordo_http_request_duration_seconds_count{route="/t/{slug}/meetings"}"#) >= 1);
     assert!(text.contains(r#"ordo_http_request_duration_seconds_bucket{route="/t/{slug}/meetings",le="+Inf"}"#));
+    assert!(
+        count(r#"ordo_http_requests_total{route="/t/{slug}/meetings",method="other",status="405"}"#) >= 3,
+        "{text}"
+    );
+    assert!(!text.contains("FOO1") && !text.contains("X-ANYTHING"), "{text}");
     // Templates only: no tenant's slug, no id in a route label.
     assert!(!text.contains(&format!("route=\"/t/{slug}")), "{text}");
     assert!(!text.contains("00000000-0000-4000"), "{text}");

@@ -228,6 +228,14 @@ both!(login_throttling_without_locking_the_real_user_out, |engine| {
     let r = attacker.try_login(&slug, &owner, PASSWORD).await;
     assert_eq!(r.status, 429);
     assert!(r.header("retry-after").is_some());
+    // Retry-After is the real rest of the block: the whole window now
+    // (the test's clock has not moved), five minutes after ten more.
+    assert_eq!(r.header("retry-after").as_deref(), Some("900"));
+    t.clock.advance_secs(10 * 60);
+    let r = attacker.try_login(&slug, &owner, PASSWORD).await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.header("retry-after").as_deref(), Some("300"));
+    assert!(r.body.contains("Try again in 5 min."), "the page says how many minutes are left");
     assert_eq!(attacker.try_login(&slug, &owner, PASSWORD).await.status, 429);
     // The throttling is in the audit log, once per client and window.
     let n =
@@ -342,4 +350,40 @@ both!(api_input_is_strict, |engine| {
     assert_eq!(members["members"].as_array().unwrap().len(), 1);
     let r = c.send(post(r#"{"email":"new@example.org","role":"member"}"#, "application/json")).await;
     assert_eq!(r.status, 201);
+});
+
+// A slow client cannot hold a connection: headers that never end close it,
+// a body that never arrives gets 408. (The bounds are the test's, a second
+// each; the waits below only say how long the test gives up after.)
+both!(slow_clients_are_cut_off, |engine| {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let timeouts = ordo_web::Timeouts { header_read: Duration::from_secs(1), request: Duration::from_secs(1) };
+    let t = TestApp::spawn_with(engine, Opts { timeouts: Some(timeouts), ..Opts::default() }).await;
+    let (slug, _owner, c) = t.tenant_with_owner().await;
+    let addr = t.base.trim_start_matches("http://").to_owned();
+
+    // Headers sent in part, then nothing: the server closes the connection.
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    s.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nX-Slow: ").as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(30), s.read_to_end(&mut got)).await;
+    assert!(closed.is_ok(), "a connection whose headers never end was kept open");
+    assert!(!String::from_utf8_lossy(&got).contains(" 200 "), "{}", String::from_utf8_lossy(&got));
+
+    // A body announced and never sent: 408, and nothing was done.
+    let token = token_for(&c, &slug, "slow").await;
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /t/{slug}/api/v1/meetings HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"title\": \"Never"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(30), s.read(&mut buf)).await.expect("an answer").unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM meetings").await, "0");
+
+    // Ordinary requests are not affected.
+    assert_eq!(c.get(&format!("/t/{slug}/")).await.status, 200);
 });

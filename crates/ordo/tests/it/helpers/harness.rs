@@ -105,6 +105,8 @@ pub struct Opts {
     pub tweak: Option<Tweak>,
     /// Let the server run the tenant watch (tests that mean to).
     pub watch: bool,
+    /// Shorter client timeouts than the server's defaults.
+    pub timeouts: Option<ordo_web::Timeouts>,
 }
 
 /// A second server (see [`TestApp::second_server`]); stopped when dropped.
@@ -198,7 +200,8 @@ impl TestApp {
         let app = App::new(store.clone(), Arc::new(clock.clone()), settings, keys).unwrap();
         ordo_app::keyops::check_master_key(&app).await.unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let web = WebOptions { trusted_proxies: opts.trusted_proxies.clone() };
+        let web =
+            WebOptions { trusted_proxies: opts.trusted_proxies.clone(), timeouts: opts.timeouts.unwrap_or_default() };
         let a = app.clone();
         let handle = tokio::spawn(async move {
             ordo::launch_with_listener(listener, a, web, async {

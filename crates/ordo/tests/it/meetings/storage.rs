@@ -338,3 +338,66 @@ both!(a_cached_meeting_page_shows_changes_made_on_another_node, |engine| {
     assert_eq!(mc.get(&path).await.status, 404);
     assert!(!org.get(&path).await.body.contains("Renamed Member"));
 });
+
+/// Peak resident memory of this process (the test and its server) since
+/// the last reset, in MiB; `reset` starts a new peak from now (Linux).
+fn peak_rss_mib(reset: bool) -> u64 {
+    if reset {
+        std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak RSS");
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb / 1024
+}
+
+/// Upload `n` small, highly compressed pictures (16.5 MiB of pixels each)
+/// at once; the peak memory they cost, in MiB.
+async fn burst_of_pictures(engine: Engine, budget_mib: u32, n: usize) -> u64 {
+    let opts = Opts {
+        tweak: Some(std::sync::Arc::new(move |s: &mut ordo_app::Settings| s.image_decode_budget_mib = budget_mib)),
+        ..Opts::default()
+    };
+    let t = TestApp::spawn_with(engine, opts).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let path = new_meeting(&org, &slug, "Pictures").await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Board")]).await;
+    let topic = ids_after(&org.get(&path).await.body, "id=\"topic-")[0].to_owned();
+    let flat = {
+        let img = image::RgbImage::from_pixel(2400, 2400, image::Rgb([90, 140, 200]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    assert!(flat.len() < 100_000, "{} bytes", flat.len());
+    let url = format!("{path}/images");
+    let before = peak_rss_mib(true);
+    let fields = [("topic", topic.as_str())];
+    let uploads = (0..n).map(|_| org.post_multipart(&url, &fields, Some(("p.png", "image/png", &flat))));
+    let answers = futures_util::future::join_all(uploads).await;
+    let peak = peak_rss_mib(false).saturating_sub(before);
+    for r in &answers {
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM attachments").await, n.to_string());
+    assert_eq!(t.app.images.free_mib(), budget_mib as usize, "every permit came back");
+    peak
+}
+
+// A resource test, not a timing one: pictures sent at once queue for the
+// node's decoding budget instead of each taking its memory. The bounded
+// run comes first (memory the allocator keeps after a run would hide the
+// next run's growth), then the same burst with a budget that bounds
+// nothing, as the control that the measure sees decoding at all.
+both!(a_burst_of_decompression_heavy_pictures_stays_within_the_decoding_budget, |engine| {
+    // Each counts for 50 MiB (its pixels and the encoder's copies): a
+    // 52 MiB budget decodes one at a time.
+    let bounded = burst_of_pictures(engine, 52, 24).await;
+    let unbounded = burst_of_pictures(engine, 4096, 24).await;
+    eprintln!("peak growth: {bounded} MiB with a 52 MiB budget, {unbounded} MiB without");
+    assert!(bounded <= 52 + 48, "{bounded} MiB with a 52 MiB budget");
+    assert!(unbounded >= bounded + 48, "the control: {unbounded} MiB unbounded against {bounded} MiB");
+});
