@@ -128,7 +128,14 @@ async fn finish(app: &App, tenant: &Tenant) -> Result<bool, AppError> {
     let counts = app.store.sealed_versions(tenant.id).await?;
     let in_use: Vec<u32> = counts.iter().filter_map(|(v, _)| *v).collect();
     let target = tenant.encryption.then_some(tenant.key_version);
-    let all_done = counts.iter().all(|(v, _)| *v == target);
+    let mut all_done = counts.iter().all(|(v, _)| *v == target);
+    // The values just replaced must not stay readable in the database's
+    // files (SQLite's write-ahead log): switching encryption on, or a key
+    // rotation, is only done once they are gone.
+    if all_done && !app.store.forget_replaced_values().await? {
+        tracing::warn!(tenant = %tenant.slug, "replaced values still in the write-ahead log; trying again later");
+        all_done = false;
+    }
     let versions: Vec<u32> = app
         .store
         .tenant_keys(tenant.id)

@@ -39,10 +39,11 @@ pub enum Field {
     TemplateName,
     TemplateBody,
     HistoryBefore,
+    ApiTokenName,
 }
 
 impl Field {
-    pub const ALL: [Field; 21] = [
+    pub const ALL: [Field; 22] = [
         Field::UserEmail,
         Field::UserDisplayName,
         Field::UserPhone,
@@ -64,6 +65,7 @@ impl Field {
         Field::TemplateName,
         Field::TemplateBody,
         Field::HistoryBefore,
+        Field::ApiTokenName,
     ];
 
     /// Sealed bytes rather than text (pictures).
@@ -90,6 +92,7 @@ impl Field {
             ordo_store::SealedTable::SupportMessages => &[Field::SupportBody],
             ordo_store::SealedTable::Templates => &[Field::TemplateName, Field::TemplateBody],
             ordo_store::SealedTable::History => &[Field::HistoryBefore],
+            ordo_store::SealedTable::ApiTokens => &[Field::ApiTokenName],
         }
     }
 
@@ -116,6 +119,7 @@ impl Field {
             Field::TemplateName => ("agenda_templates", "name"),
             Field::TemplateBody => ("agenda_templates", "body"),
             Field::HistoryBefore => ("meeting_history", "before"),
+            Field::ApiTokenName => ("api_tokens", "name"),
         }
     }
 
@@ -130,6 +134,9 @@ impl Field {
 pub struct TenantKeys {
     tenant: String,
     ring: Arc<Keyring>,
+    /// The tenant encrypts and nothing is left to re-seal: a value stored
+    /// plain can only have been written behind Ordo's back, and is refused.
+    strict: bool,
 }
 
 impl TenantKeys {
@@ -137,6 +144,7 @@ impl TenantKeys {
         Ok(self.ring.seal(field.place(&self.tenant, row), value)?)
     }
     pub fn open(&self, field: Field, row: &str, sealed: &Sealed) -> Result<String, AppError> {
+        self.refuse_plain(field, row, sealed)?;
         self.ring.open(field.place(&self.tenant, row), sealed).map_err(|e| {
             tracing::error!(tenant = %self.tenant, field = ?field, row, "a protected value cannot be decrypted");
             AppError::Crypto(e)
@@ -146,17 +154,31 @@ impl TenantKeys {
         Ok(self.ring.seal_bytes(field.place(&self.tenant, row), value)?)
     }
     pub fn open_bytes(&self, field: Field, row: &str, sealed: &Sealed) -> Result<Vec<u8>, AppError> {
+        self.refuse_plain(field, row, sealed)?;
         self.ring.open_bytes(field.place(&self.tenant, row), sealed).map_err(|e| {
             tracing::error!(tenant = %self.tenant, field = ?field, row, "protected content cannot be decrypted");
             AppError::Crypto(e)
         })
     }
+    fn refuse_plain(&self, field: Field, row: &str, sealed: &Sealed) -> Result<(), AppError> {
+        if self.strict && sealed.is_plain() {
+            tracing::error!(tenant = %self.tenant, field = ?field, row, "a value stored plain in a tenant that encrypts");
+            return Err(AppError::Internal("a protected value is stored plain"));
+        }
+        Ok(())
+    }
+
     pub fn email_index(&self, normalized_email: &str) -> String {
         self.ring.blind_index("email", normalized_email)
     }
     pub fn ring(&self) -> &Keyring {
         &self.ring
     }
+}
+
+/// Plain values are refused once a tenant encrypts and is fully re-sealed.
+fn strict(tenant: &Tenant) -> bool {
+    tenant.encryption && !tenant.reseal_pending
 }
 
 pub struct Keys {
@@ -206,7 +228,7 @@ impl Keys {
         let id = tenant.id.to_string();
         let cache_key = (tenant.id, tenant.key_version, tenant.encryption);
         if let Some(ring) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&cache_key).cloned() {
-            return Ok(TenantKeys { tenant: id, ring });
+            return Ok(TenantKeys { tenant: id, ring, strict: strict(tenant) });
         }
         let rows = store.tenant_keys(tenant.id).await?;
         let kek = self.keks.load(&*self.provider, &id)?;
@@ -214,7 +236,7 @@ impl Keys {
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache.retain(|(t, _, _), _| *t != tenant.id);
         cache.insert(cache_key, ring.clone());
-        Ok(TenantKeys { tenant: id, ring })
+        Ok(TenantKeys { tenant: id, ring, strict: strict(tenant) })
     }
 
     /// The keys of a tenant being created, from its key rows not yet
@@ -223,7 +245,7 @@ impl Keys {
         let id = tenant.id.to_string();
         let kek = self.keks.load(&*self.provider, &id)?;
         let ring = Arc::new(keyring_from_rows(&kek, &id, rows, tenant.key_version, tenant.encryption)?);
-        Ok(TenantKeys { tenant: id, ring })
+        Ok(TenantKeys { tenant: id, ring, strict: strict(tenant) })
     }
 
     /// Can the tenant's data be read now? Everything from storage, never

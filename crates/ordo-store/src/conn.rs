@@ -189,6 +189,31 @@ impl Store {
         })
     }
 
+    /// Let go of the bytes of values that were replaced: on SQLite, copy the
+    /// write-ahead log into the database file and truncate it (the database
+    /// runs with `secure_delete`, so freed space in the file is zeroed).
+    /// True when nothing was left behind; false when a reader still held
+    /// an old snapshot (the caller tries again later). PostgreSQL keeps
+    /// replaced row versions until `VACUUM FULL` and in its WAL archive and
+    /// base backups: an operator's job, see docs/security/crypto.md.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn forget_replaced_values(&self) -> Result<bool> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                for attempt in 0..5u64 {
+                    let (busy, _log, _done): (i64, i64, i64) =
+                        sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(p).await?;
+                    if busy == 0 {
+                        return Ok(true);
+                    }
+                    tokio::time::sleep(Duration::from_millis(50 * (attempt + 1))).await;
+                }
+                Ok(false)
+            }
+            Pool::Postgres(_) => Ok(true),
+        }
+    }
+
     /// Is the database answering?
     pub async fn ping(&self) -> bool {
         let q = "SELECT 1";

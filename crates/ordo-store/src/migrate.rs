@@ -92,10 +92,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_history.sql"),
         postgres: include_str!("../migrations/postgres/0013_history.sql"),
     },
+    Migration {
+        version: 14,
+        name: "forget_plaintext",
+        sqlite: include_str!("../migrations/sqlite/0014_forget_plaintext.sql"),
+        postgres: include_str!("../migrations/postgres/0014_forget_plaintext.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 13;
+pub const LATEST: i64 = 14;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

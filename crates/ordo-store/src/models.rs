@@ -268,7 +268,8 @@ pub struct ApiToken {
     pub tenant_id: TenantId,
     pub id: String,
     pub user_id: UserId,
-    pub name: String,
+    /// Sealed like meeting data (the owner may name it after a project).
+    pub name: Sealed,
     pub created_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
     pub revoked: bool,

@@ -2,6 +2,7 @@
 //! call. The secret is shown once and stored only as its SHA-256.
 
 use super::{User, json, open_user};
+use crate::keys::Field;
 use crate::write::{UseCase, change};
 use crate::{App, AppError};
 use ordo_core::audit::AuditKind;
@@ -22,14 +23,17 @@ pub struct ApiToken {
 /// The user's tokens that still work.
 #[tracing::instrument(skip_all)]
 pub async fn list_api_tokens(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<ApiToken>, AppError> {
-    Ok(app
-        .store
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    app.store
         .api_tokens_of(tenant.id, user.id)
         .await?
         .into_iter()
         .filter(|t| !t.revoked)
-        .map(|t| ApiToken { id: t.id, name: t.name, created_at: t.created_at, last_used_at: t.last_used_at })
-        .collect())
+        .map(|t| {
+            let name = keys.open(Field::ApiTokenName, &t.id, &t.name)?;
+            Ok(ApiToken { id: t.id, name, created_at: t.created_at, last_used_at: t.last_used_at })
+        })
+        .collect()
 }
 
 /// A new personal API token: (its id, its secret).
@@ -45,8 +49,10 @@ pub async fn create_api_token(
     let secret = format!("ordo_{}", random::token(32)?);
     let id = random::token(9)?;
     let hash = sha256_hex(secret.as_bytes());
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let sealed = keys.seal(Field::ApiTokenName, &id, name.as_str())?;
     change!(app, tenant.id, Some(user.id), UseCase::ApiTokenCreate, |c| {
-        c.tx.insert_api_token(tenant.id, &id, user.id, name.as_str(), &hash, c.now).await?;
+        c.tx.insert_api_token(tenant.id, &id, user.id, &sealed, &hash, c.now).await?;
         let detail = json(&[("token", &id)]);
         c.audit(AuditDraft::new(AuditKind::ApiTokenCreated).subject(user.id).detail(detail)).await?;
         Ok(())

@@ -63,6 +63,9 @@ impl Store {
                      UNION ALL SELECT substr(data, 1, 16) FROM attachments WHERE tenant_id = $1
                      UNION ALL SELECT body FROM support_messages WHERE tenant_id = $1
                      UNION ALL SELECT before FROM meeting_history WHERE tenant_id = $1 AND before IS NOT NULL
+                     UNION ALL SELECT name FROM agenda_templates WHERE tenant_id = $1
+                     UNION ALL SELECT body FROM agenda_templates WHERE tenant_id = $1
+                     UNION ALL SELECT name FROM api_tokens WHERE tenant_id = $1
                      UNION ALL SELECT substr(image, 1, 16) FROM support_messages WHERE tenant_id = $1 AND image IS NOT NULL",
                 )
                 .bind(tenant.to_string())
@@ -186,10 +189,11 @@ pub enum SealedTable {
     SupportMessages,
     Templates,
     History,
+    ApiTokens,
 }
 
 impl SealedTable {
-    pub const ALL: [SealedTable; 7] = [
+    pub const ALL: [SealedTable; 8] = [
         SealedTable::Meetings,
         SealedTable::Topics,
         SealedTable::Elements,
@@ -197,6 +201,7 @@ impl SealedTable {
         SealedTable::SupportMessages,
         SealedTable::Templates,
         SealedTable::History,
+        SealedTable::ApiTokens,
     ];
 }
 
@@ -330,6 +335,9 @@ impl Store {
                         "SELECT id, before, NULL AS a, NULL AS b FROM meeting_history WHERE tenant_id = $1
                            AND before IS NOT NULL AND NOT (before LIKE $2) ORDER BY id LIMIT $3",
                     ),
+                    SealedTable::ApiTokens => sqlx::query_as(
+                        "SELECT id, name, NULL AS a, NULL AS b FROM api_tokens WHERE tenant_id = $1 AND NOT (name LIKE $2) ORDER BY id LIMIT $3",
+                    ),
                 }
                 .bind(tenant.to_string())
                 .bind(&pattern)
@@ -391,6 +399,8 @@ impl Tx {
                     "UPDATE meeting_history SET before = $3 WHERE tenant_id = $1 AND id = $2 AND before = $4",
                 )
                 .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(o(0)),
+                SealedTable::ApiTokens => sqlx::query("UPDATE api_tokens SET name = $3 WHERE tenant_id = $1 AND id = $2 AND name = $4")
+                    .bind(tenant.to_string()).bind(&old.id).bind(v(0)).bind(o(0)),
             };
             Ok(q.execute(&mut *c).await?.rows_affected() == 1)
         })

@@ -94,15 +94,16 @@ impl Store {
         Ok(None)
     }
 
-    /// The message was delivered: keep the record, wipe the content (it holds
-    /// single-use links and personal data that need not outlive delivery).
+    /// The message was delivered: keep the record (status and times), wipe
+    /// the recipient and the content (single-use links and personal data
+    /// that need not outlive delivery).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_mail_sent(&self, id: MailId, now: Timestamp) -> Result<()> {
         on_pool!(self, conn => {
             run!(conn, c => {
                 sqlx::query(
                     "UPDATE mail_outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, locked_until = NULL,
-                            subject = '', body_text = '', body_html = '', attachments = '', last_error = NULL
+                            recipient = '', subject = '', body_text = '', body_html = '', attachments = '', last_error = NULL
                      WHERE id = $1",
                 )
                 .bind(id.to_string())
@@ -128,6 +129,8 @@ impl Store {
                 sqlx::query(
                     "UPDATE mail_outbox SET attempts = attempts + 1, locked_until = NULL, last_error = $2,
                             next_attempt_at = $3, status = $4,
+                            recipient = CASE WHEN $4 = 'failed' THEN '' ELSE recipient END,
+                            subject = CASE WHEN $4 = 'failed' THEN '' ELSE subject END,
                             body_text = CASE WHEN $4 = 'failed' THEN '' ELSE body_text END,
                             body_html = CASE WHEN $4 = 'failed' THEN '' ELSE body_html END,
                             attachments = CASE WHEN $4 = 'failed' THEN '' ELSE attachments END

@@ -1,6 +1,6 @@
 use crate::conn::{on_pool, run};
 use crate::row::Get;
-use crate::{ApiToken, Result, Store, Tx};
+use crate::{ApiToken, Result, Sealed, Store, Tx};
 use ordo_core::ids::{TenantId, UserId};
 use ordo_core::time::Timestamp;
 
@@ -9,7 +9,7 @@ fn from_row(r: &impl Get) -> Result<ApiToken> {
         tenant_id: r.parsed("tenant_id")?,
         id: r.text("id")?,
         user_id: r.parsed("user_id")?,
-        name: r.text("name")?,
+        name: Sealed::from_storage(r.text("name")?),
         created_at: r.ts("created_at")?,
         last_used_at: r.opt_int("last_used_at")?.map(Timestamp::from_unix),
         revoked: r.opt_int("revoked_at")?.is_some(),
@@ -79,7 +79,7 @@ impl Tx {
         tenant: TenantId,
         id: &str,
         user: UserId,
-        name: &str,
+        name: &Sealed,
         hash: &str,
         now: Timestamp,
     ) -> Result<()> {
@@ -90,7 +90,7 @@ impl Tx {
             .bind(tenant.to_string())
             .bind(id)
             .bind(user.to_string())
-            .bind(name)
+            .bind(name.as_storage())
             .bind(hash)
             .bind(now.unix())
             .execute(&mut *c)

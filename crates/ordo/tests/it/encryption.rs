@@ -314,3 +314,100 @@ both!(deleting_a_tenant_shreds_its_data_in_old_copies_too, |engine| {
     t.client().login(&other, &other_owner, PASSWORD).await;
     drop(sealed);
 });
+
+/// Every byte the database's files hold right now, as a copy taken at this
+/// moment would: on SQLite the database file, its write-ahead log and its
+/// index, without a checkpoint first; on PostgreSQL every stored value.
+async fn files_as_they_are(t: &TestApp) -> String {
+    match t.db.engine {
+        Engine::Sqlite => {
+            let mut bytes = Vec::new();
+            for f in ["ordo.db", "ordo.db-wal", "ordo.db-shm"] {
+                if let Ok(b) = std::fs::read(t.dir.path().join(f)) {
+                    bytes.extend(b);
+                }
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        Engine::Postgres => t.raw_storage().await,
+    }
+}
+
+// Switching encryption on is done when no earlier plaintext is left: not in
+// the write-ahead log, not in the mail already sent, not in token names.
+both!(switching_encryption_on_leaves_no_plaintext_behind, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let email = format!("before.switch.{}@example.org", random_suffix());
+    let slug = tenant_with(&t, false, &email, "Ines Beforeswitch").await;
+    let c = t.client();
+    c.login(&slug, &email, PASSWORD).await;
+    c.get(&format!("/t/{slug}/meetings")).await;
+    let r = c
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", "Pineapple merger plan"),
+                ("objectives", ""),
+                ("starts_at", "2026-12-01T09:30"),
+                ("time_zone", "Europe/Paris"),
+                ("duration_minutes", "45"),
+                ("place", "Quai Pineapple"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let token = token_for(&c, &slug, "Pineapple project token").await;
+    // The activation mail was sent: the outbox keeps its status and time only.
+    t.wait_mails(&email, 1).await;
+    for _ in 0..100 {
+        if t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM mail_outbox WHERE status = 'pending'").await == "0" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let forgotten = "SELECT CAST(COUNT(*) AS TEXT) FROM mail_outbox WHERE status <> 'pending' AND (recipient <> '' OR subject <> '')";
+    assert_eq!(t.db.text(forgotten).await, "0", "sent mail keeps no recipient or subject");
+    let words =
+        ["Ines Beforeswitch", email.as_str(), "Pineapple merger plan", "Quai Pineapple", "Pineapple project token"];
+    // The control: before the switch, a copy shows them all.
+    let before = files_as_they_are(&t).await;
+    for w in words {
+        assert!(before.contains(w), "the control does not see {w:?}");
+    }
+
+    let r = c.post_form(&format!("/t/{slug}/admin/encryption/enable"), &[]).await;
+    assert_eq!(r.status, 303);
+    let s = Slug::parse(&slug).unwrap();
+    let mut done = false;
+    for _ in 0..50 {
+        if ordo_app::keyops::reseal(&t.app, &s, 100, None).await.unwrap() {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(done, "re-sealed");
+    let after = files_as_they_are(&t).await;
+    for w in words {
+        assert!(!after.contains(w), "{w:?} left behind after the switch");
+    }
+    // Everything still reads through Ordo, and the token still works.
+    assert!(c.get(&format!("/t/{slug}/settings/tokens")).await.body.contains("Pineapple project token"));
+    let api = t.client().with_header("authorization", &format!("Bearer {token}"));
+    let list = api.get(&format!("/t/{slug}/api/v1/meetings")).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("Pineapple merger plan"));
+});
+
+// Once a tenant encrypts and is re-sealed, a value stored plain can only
+// have been written behind Ordo's back: it is refused, not shown.
+both!(a_plain_value_in_an_encrypted_tenant_is_refused, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, c) = t.tenant_with_owner().await;
+    let _ = token_for(&c, &slug, "Honest name").await;
+    assert!(c.get(&format!("/t/{slug}/settings/tokens")).await.body.contains("Honest name"));
+    t.db.exec("UPDATE api_tokens SET name = 'p:<b>Injected</b>'").await;
+    let page = c.get(&format!("/t/{slug}/settings/tokens")).await;
+    assert_eq!(page.status, 500, "a plain value in an encrypted tenant is not shown");
+    assert!(!page.body.contains("Injected"));
+});
