@@ -23,4 +23,7 @@ if ! "$ORDO" tenant list 2>/dev/null | awk 'NR>1 {print $1}' | grep -qx demo; th
   echo "Open the link above in a browser to choose the owner's password, then sign in."
   echo
 fi
+LISTEN="${ORDO_LISTEN:-127.0.0.1:8080}"
+echo "Ordo: sign in at http://$LISTEN/t/demo/login (every tenant is listed at http://$LISTEN/ in development)."
+echo "Mail is written under ./data/mail/: each message as .eml and as .txt with its links whole."
 exec "$ORDO" serve

@@ -186,6 +186,11 @@ impl Transport {
                 tokio::fs::write(&path, msg.formatted())
                     .await
                     .map_err(|e| format!("writing {}: {e}", path.display()))?;
+                // Beside it, the text as a person reads it: an .eml's
+                // quoted-printable lines break links when they are copied.
+                let text = path.with_extension("txt");
+                let copy = format!("To: {}\nSubject: {}\n\n{}\n", o.recipient, o.subject, o.body_text);
+                tokio::fs::write(&text, copy).await.map_err(|e| format!("writing {}: {e}", text.display()))?;
                 tracing::info!(path = %path.display(), "no SMTP configured: message written to file");
                 Ok(())
             }

@@ -1,4 +1,4 @@
-//! The minutes of a meeting (PRODUCT.md M12): what the meeting page shows,
+//! The minutes of a meeting (requirement M12): what the meeting page shows,
 //! arranged to be read outside Ordo — header, participants, the agenda with
 //! everything noted in it, then the decisions and the actions table — and
 //! written out as Markdown here (the HTML export renders the same model
@@ -349,75 +349,43 @@ fn names(list: &[String], tr: &Tr) -> String {
     if list.is_empty() { tr.t("minutes.nobody").to_owned() } else { list.join(", ") }
 }
 
-/// HTML-escaped text.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// The e-mail's HTML summary: an askama template, so every value is
+/// escaped by the template engine, not by hand.
+#[derive(askama::Template)]
+#[template(path = "minutes_mail.html")]
+struct SummaryHtml<'a> {
+    m: &'a Minutes,
+    tr: &'a Tr,
+    link: &'a str,
 }
 
 /// The summary an e-mail carries: header, decisions and the actions
 /// table, as HTML (every value escaped) and as text.
-pub fn summary(m: &Minutes, tr: &Tr, link: &str) -> (String, String) {
-    let mut h = String::new();
+pub fn summary(m: &Minutes, tr: &Tr, link: &str) -> Result<(String, String), AppError> {
+    use askama::Template as _;
+    let h = SummaryHtml { m, tr, link }.render().map_err(|_| AppError::Internal("minutes e-mail template"))?;
     let mut t = String::new();
-    h.push_str(&format!("<!doctype html><html lang=\"{}\"><body>", tr.lang()));
-    h.push_str(&format!("<h1>{}</h1><p>{}: {}", esc(&m.title), esc(tr.t("minutes.when")), esc(&m.when)));
     t.push_str(&format!("{}\n{}: {}\n", m.title, tr.t("minutes.when"), m.when));
     if !m.place.is_empty() {
-        h.push_str(&format!("<br>{}: {}", esc(tr.t("minutes.place")), esc(&m.place)));
         t.push_str(&format!("{}: {}\n", tr.t("minutes.place"), m.place));
     }
-    h.push_str("</p>");
-    h.push_str(&format!("<h2>{}</h2>", esc(tr.t("minutes.decisions"))));
     t.push_str(&format!("\n{}\n", tr.t("minutes.decisions")));
     if m.decisions.is_empty() {
-        h.push_str(&format!("<p>{}</p>", esc(tr.t("minutes.none"))));
         t.push_str(&format!("{}\n", tr.t("minutes.none")));
-    } else {
-        h.push_str("<ul>");
-        for (title, topic) in &m.decisions {
-            h.push_str(&format!("<li>{} ({})</li>", esc(title), esc(topic)));
-            t.push_str(&format!("- {title} ({topic})\n"));
-        }
-        h.push_str("</ul>");
     }
-    h.push_str(&format!("<h2>{}</h2>", esc(tr.t("minutes.actions"))));
+    for (title, topic) in &m.decisions {
+        t.push_str(&format!("- {title} ({topic})\n"));
+    }
     t.push_str(&format!("\n{}\n", tr.t("minutes.actions")));
     if m.actions.is_empty() {
-        h.push_str(&format!("<p>{}</p>", esc(tr.t("minutes.none"))));
         t.push_str(&format!("{}\n", tr.t("minutes.none")));
-    } else {
-        h.push_str("<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><tr>");
-        for k in ["minutes.action", "minutes.owners", "minutes.due", "minutes.status"] {
-            h.push_str(&format!("<th align=\"left\">{}</th>", esc(tr.t(k))));
-        }
-        h.push_str("</tr>");
-        for a in &m.actions {
-            h.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&a.title),
-                esc(&a.owners),
-                esc(&a.due),
-                esc(&a.status)
-            ));
-            let due = if a.due.is_empty() { String::new() } else { format!(", {} {}", tr.t("minutes.due"), a.due) };
-            let owners = if a.owners.is_empty() { String::new() } else { format!(" — {}", a.owners) };
-            t.push_str(&format!("- {}{owners}{due} [{}]\n", a.title, a.status));
-        }
-        h.push_str("</table>");
     }
-    h.push_str(&format!("<p><a href=\"{}\">{}</a></p></body></html>", esc(link), esc(link)));
-    (h, t)
+    for a in &m.actions {
+        let due = if a.due.is_empty() { String::new() } else { format!(", {} {}", tr.t("minutes.due"), a.due) };
+        let owners = if a.owners.is_empty() { String::new() } else { format!(" — {}", a.owners) };
+        t.push_str(&format!("- {}{owners}{due} [{}]\n", a.title, a.status));
+    }
+    Ok((h, t))
 }
 
 /// E-mail the minutes to every invited participant but the sender, each
@@ -437,7 +405,7 @@ pub async fn send(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Re
         }
         let tr = Tr::new(u.locale.or(actor.locale).unwrap_or_default());
         let m = arrange(&page.meeting, &page.content, &tr);
-        let (html, text) = summary(&m, &tr, &link);
+        let (html, text) = summary(&m, &tr, &link)?;
         let body = tr.tf("mail.minutes.body", &[("sender", &actor.display_name), ("summary", &text), ("link", &link)]);
         let mut out =
             crate::mail::Outgoing::text(&u.email, tr.tf("mail.minutes.subject", &[("title", &m.title)]), body);

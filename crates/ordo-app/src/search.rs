@@ -1,4 +1,4 @@
-//! Search over everything a user may see (PRODUCT.md M14), on encrypted
+//! Search over everything a user may see (requirement M14), on encrypted
 //! tenants too, without storing a word in clear.
 //!
 //! The index holds, for each place (a meeting's own texts, or one element

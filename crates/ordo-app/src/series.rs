@@ -1,4 +1,4 @@
-//! Series and follow-ups (PRODUCT.md M9): a weekly meeting carries its
+//! Series and follow-ups (requirement M9): a weekly meeting carries its
 //! open actions and unresolved topics forward by itself.
 //!
 //! A series is a rule (`ordo_core::recurrence`) and its meetings, made one

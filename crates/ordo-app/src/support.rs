@@ -1,4 +1,4 @@
-//! The support chat (PRODUCT.md M17): every user reaches the platform's
+//! The support chat (requirement M17): every user reaches the platform's
 //! support from any page; agents answer from the console's inbox, in real
 //! time; a reply reaches a user who is away by e-mail, with a link back.
 //! Messages are tenant data: sealed with the tenant's key like a meeting's

@@ -1,4 +1,4 @@
-//! Agenda templates (PRODUCT.md M11): a tenant's reusable agendas. A
+//! Agenda templates (requirement M11): a tenant's reusable agendas. A
 //! template is the shape of a meeting's agenda — its topics, their
 //! sub-topics, and the standing items in them (topics to discuss and notes,
 //! by title) — saved from a meeting, and used to create new meetings with

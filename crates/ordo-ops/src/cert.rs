@@ -1,6 +1,6 @@
 //! When the certificate users are served at the public address expires:
 //! a TLS handshake with the public host (TLS 1.2 or 1.3), then the leaf
-//! certificate's `notAfter`, read with a few lines of DER. The chain is not
+//! certificate's `notAfter`, read with `x509-cert`. The chain is not
 //! judged here (browsers do that); only its date is, so that an expiring
 //! certificate is renewed before anyone sees a warning.
 
@@ -80,52 +80,13 @@ pub async fn expires(host: &str, connect: (&str, u16)) -> Result<Timestamp, Stri
     tokio::time::timeout(Duration::from_secs(10), work).await.map_err(|_| "no answer within 10 s".to_owned())?
 }
 
-/// One DER element: (tag, content, what follows).
-fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-        (len, &rest[n..])
-    };
-    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
-}
-
-/// The `notAfter` of an X.509 certificate (RFC 5280 §4.1).
+/// The `notAfter` of an X.509 certificate (RFC 5280 §4.1), parsed by
+/// RustCrypto's `x509-cert`: these bytes come from the network.
 pub fn not_after(der: &[u8]) -> Option<Timestamp> {
-    let (0x30, cert, _) = element(der)? else { return None };
-    let (0x30, tbs, _) = element(cert)? else { return None };
-    let mut rest = tbs;
-    // [0] version, if present; then serial number, signature algorithm, issuer.
-    let (tag, _, after) = element(rest)?;
-    if tag == 0xa0 {
-        rest = after;
-    }
-    for _ in 0..3 {
-        rest = element(rest)?.2;
-    }
-    let (0x30, validity, _) = element(rest)? else { return None };
-    let (_, _, after_not_before) = element(validity)?;
-    let (tag, time, _) = element(after_not_before)?;
-    let text = std::str::from_utf8(time).ok()?;
-    let full = match tag {
-        // UTCTime: two-digit years, 50 and later are 19xx (RFC 5280).
-        0x17 => {
-            let yy: i32 = text.get(..2)?.parse().ok()?;
-            format!("{}{text}", if yy >= 50 { "19" } else { "20" })
-        }
-        0x18 => text.to_owned(),
-        _ => return None,
-    };
-    let dt = jiff::civil::DateTime::strptime("%Y%m%d%H%M%SZ", &full).ok()?;
-    let ts = dt.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok()?.timestamp();
-    Some(Timestamp::from_unix(ts.as_second()))
+    use x509_cert::der::Decode;
+    let cert = x509_cert::Certificate::from_der(der).ok()?;
+    let t = cert.tbs_certificate.validity.not_after.to_unix_duration();
+    Some(Timestamp::from_unix(i64::try_from(t.as_secs()).ok()?))
 }
 
 #[cfg(test)]

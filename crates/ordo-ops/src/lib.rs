@@ -1,4 +1,4 @@
-//! Operations: the tenant watch and alerting (PRODUCT.md O3). The watch
+//! Operations: the tenant watch and alerting (requirement O3). The watch
 //! (`watch`) probes every tenant each minute and reads backups, drills,
 //! error rates, the disk and the public certificate; the rules (`rules`)
 //! judge what it saw; incidents open once per rule and subject, remind while

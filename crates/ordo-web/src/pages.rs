@@ -487,6 +487,8 @@ pub struct TenantActionsTpl {
 #[template(path = "landing.html")]
 pub struct LandingTpl {
     pub tr: Tr,
+    /// (slug, name) of each tenant, in development only.
+    pub tenants: Vec<(String, String)>,
 }
 
 #[derive(Template)]

@@ -240,15 +240,9 @@ pub async fn share(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> R
                 let token = ordo_crypto::random::token(32)?;
                 let hash = ordo_crypto::sha256_hex(token.as_bytes());
                 let ttl = app.settings.activation_ttl_secs;
-                c.tx.insert_token(
-                    tenant.id,
-                    u.id,
-                    ordo_store::TokenPurpose::Activation,
-                    &hash,
-                    now,
-                    now.plus_secs(ttl),
-                )
-                .await?;
+                // Beside any earlier invitation's link, which keeps working.
+                c.tx.add_token(tenant.id, u.id, ordo_store::TokenPurpose::Activation, &hash, now, now.plus_secs(ttl))
+                    .await?;
                 fields
                     .push(("activate", crate::accounts::tenant_link(app, &tenant.slug, &format!("activate/{token}"))));
                 fields.push(("hours", (ttl / 3600).to_string()));

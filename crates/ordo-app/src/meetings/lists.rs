@@ -124,7 +124,7 @@ pub struct TenantAction {
     pub status: ActionStatus,
 }
 
-/// Every action of the tenant, for its owners and admins (PRODUCT.md M10):
+/// Every action of the tenant, for its owners and admins (requirement M10):
 /// titles and owners, not the rest of the meetings' notes.
 #[tracing::instrument(skip_all)]
 pub async fn tenant_actions(app: &App, tenant: &Tenant, actor: &User) -> Result<Vec<TenantAction>, AppError> {

@@ -67,6 +67,57 @@ impl Tx {
         })
     }
 
+    /// Store one more token of a purpose, keeping the user's earlier ones
+    /// that have not expired: an invitation to a second meeting must not
+    /// quietly break the link of the first.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn add_token(
+        &mut self,
+        tenant: TenantId,
+        user: UserId,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query("DELETE FROM user_tokens WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3 AND expires_at <= $4")
+                .bind(tenant.to_string())
+                .bind(user.to_string())
+                .bind(purpose.as_str())
+                .bind(now.unix())
+                .execute(&mut *c)
+                .await?;
+            sqlx::query(
+                "INSERT INTO user_tokens (tenant_id, token_hash, user_id, purpose, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(tenant.to_string())
+            .bind(token_hash)
+            .bind(user.to_string())
+            .bind(purpose.as_str())
+            .bind(now.unix())
+            .bind(expires_at.unix())
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Forget every token of a purpose of a user (once one of them was used).
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn forget_tokens(&mut self, tenant: TenantId, user: UserId, purpose: TokenPurpose) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query("DELETE FROM user_tokens WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3")
+                .bind(tenant.to_string())
+                .bind(user.to_string())
+                .bind(purpose.as_str())
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        })
+    }
+
     /// Use a token: succeeds once, before it expires, and returns its user.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn consume_token(

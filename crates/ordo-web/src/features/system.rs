@@ -23,15 +23,28 @@ pub fn decls() -> Vec<Decl> {
     ]
 }
 
-/// The root page. It lists no tenants: nobody learns who uses this server.
+/// The root page. In production it lists no tenants: nobody learns who
+/// uses this server. In development it links to each tenant's sign-in, so
+/// a newcomer who ran the server finds their way in.
 #[tracing::instrument(skip_all)]
-async fn landing(headers: HeaderMap) -> Response {
+async fn landing(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let locale = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .map(Locale::from_accept_language)
         .unwrap_or_default();
-    ok(&LandingTpl { tr: Tr::new(locale) })
+    let tenants = if st.app.settings.mode == ordo_app::Mode::Development {
+        ordo_app::platform::list_tenants(&st.app)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .take(50)
+            .map(|t| (t.slug.as_str().to_owned(), t.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ok(&LandingTpl { tr: Tr::new(locale), tenants })
 }
 
 /// Liveness: the process answers.

@@ -1,4 +1,4 @@
-//! Backups and restores (PRODUCT.md O1, O2): every tenant table goes into
+//! Backups and restores (requirements O1, O2): every tenant table goes into
 //! the archive and comes back equal, through a directory and through a real
 //! S3-compatible server; a damaged archive or a failing restore changes
 //! nothing.

@@ -1,4 +1,4 @@
-//! Calendars (PRODUCT.md M12): the ICS file of an invitation, its update
+//! Calendars (requirement M12): the ICS file of an invitation, its update
 //! and cancellation, and each user's calendar feed — read back with
 //! Python's `icalendar`, a calendar library other programs use, and checked
 //! in the meeting's own zone on both sides of daylight-saving changes.

@@ -1,4 +1,4 @@
-//! Encryption at rest (PRODUCT.md S6): what a stolen copy of the database
+//! Encryption at rest (requirement S6): what a stolen copy of the database
 //! shows, what moving ciphertext does, key rotation with crashes, master-key
 //! rotation, the wrong master key, and crypto-shredding.
 

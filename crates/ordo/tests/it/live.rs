@@ -1,4 +1,4 @@
-//! Live collaboration (PRODUCT.md M13): what one participant changes reaches
+//! Live collaboration (requirement M13): what one participant changes reaches
 //! everyone viewing the meeting without a reload, through any server of the
 //! cluster; two edits of the same element are detected and the second
 //! author keeps their text.

@@ -12,8 +12,14 @@ both!(without_smtp_messages_are_written_as_eml_files, |engine| {
     let mails = t.wait_mails(&owner, 1).await;
     assert!(mails[0].body.contains("/activate/"));
     let files: Vec<_> = std::fs::read_dir(t.dir.path().join("mail")).unwrap().filter_map(|e| e.ok()).collect();
-    assert_eq!(files.len(), 1);
-    assert!(files[0].path().extension().is_some_and(|e| e == "eml"));
+    let eml: Vec<_> = files.iter().filter(|f| f.path().extension().is_some_and(|e| e == "eml")).collect();
+    assert_eq!(eml.len(), 1);
+    // And a plain-text copy beside it, whose link is whole on one line.
+    assert_eq!(files.len(), 2);
+    let text = std::fs::read_to_string(eml[0].path().with_extension("txt")).unwrap();
+    let link = mails[0].link("/activate/").unwrap();
+    assert!(text.lines().any(|l| l.trim_end().ends_with(&link)), "{link} not whole in:\n{text}");
+    assert!(text.starts_with(&format!("To: {owner}\n")), "{text}");
     // Once sent, the outbox keeps no copy of the link.
     for _ in 0..50 {
         if t.db.text("SELECT status FROM mail_outbox").await == "sent" {

@@ -1,4 +1,4 @@
-//! Search (PRODUCT.md M14): words said or written in any meeting a user may
+//! Search (requirement M14): words said or written in any meeting a user may
 //! see are found again, in French and English, with or without accents and
 //! plurals, on an encrypted tenant whose database holds no word in clear.
 

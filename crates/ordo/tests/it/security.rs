@@ -387,3 +387,19 @@ both!(slow_clients_are_cut_off, |engine| {
     // Ordinary requests are not affected.
     assert_eq!(c.get(&format!("/t/{slug}/")).await.status, 200);
 });
+
+// The root page helps a newcomer in development (a link to each tenant's
+// sign-in) and tells nobody in production who uses the server.
+both!(the_root_page_names_tenants_only_in_development, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, _c) = t.tenant_with_owner().await;
+    let page = t.client().get("/").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&format!("href=\"/t/{slug}/login\"")), "{}", page.body);
+    let tweak = |s: &mut ordo_app::Settings| s.mode = ordo_app::Mode::Production;
+    let prod = TestApp::spawn_with(engine, Opts { tweak: Some(std::sync::Arc::new(tweak)), ..Opts::default() }).await;
+    let (other, _owner, _c) = prod.tenant_with_owner().await;
+    let page = prod.client().get("/").await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains(&other) && !page.body.contains("/login"), "{}", page.body);
+});

@@ -1,4 +1,4 @@
-//! Series and follow-ups (PRODUCT.md M9): a weekly meeting carries its open
+//! Series and follow-ups (requirement M9): a weekly meeting carries its open
 //! actions and unresolved topics forward, each marked with where it came
 //! from, and its series shows the whole backlog.
 

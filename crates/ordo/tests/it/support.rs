@@ -1,4 +1,4 @@
-//! The support chat (PRODUCT.md M17) and support's access to a meeting:
+//! The support chat (requirement M17) and support's access to a meeting:
 //! a user writes from their tenant, an agent answers from the console, live
 //! (server-sent events) or by e-mail when the user is away; Enterprise
 //! tenants' conversations go to their CSM, others round-robin; support

@@ -1,4 +1,4 @@
-//! Agenda templates (PRODUCT.md M11): a meeting's agenda saved as a template,
+//! Agenda templates (requirement M11): a meeting's agenda saved as a template,
 //! meetings created from it (in one step, in the browser and the API), what
 //! a template keeps and refuses, who may delete one, and its sealing.
 

@@ -171,6 +171,30 @@ both!(topics_elements_and_remarks_are_renamed_and_deleted_by_whom_the_policy_say
         j["comments"].as_array().unwrap().iter().find(|c| c["body"] == body).unwrap()["id"].as_str().unwrap().to_owned()
     };
     let (reader_remark, contributor_remark) = (remark("Reader remark"), remark("Contributor remark"));
+    // Rewriting a remark from the page: its author may, keeping its lines;
+    // a reader may not rewrite another's; the change is in the history.
+    let page = cc.get(&path).await.body;
+    assert_eq!(page.matches(&format!("/comments/{contributor_remark}/edit\"")).count(), 1, "an edit form on my remark");
+    assert!(!page.contains(&format!("/comments/{reader_remark}/edit\"")), "none on someone else's");
+    let r = cc
+        .post_form(
+            &format!("{path}/comments/{contributor_remark}/edit"),
+            &[("body", "Contributor remark\nsecond line")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().ends_with(&format!("#c-{contributor_remark}")), "{}", r.location());
+    let j = org.get(&api).await.json();
+    assert!(j["comments"].as_array().unwrap().iter().any(|c| c["body"] == "Contributor remark\nsecond line"), "{j}");
+    let page = cc.get(&path).await.body;
+    assert!(page.contains(">Contributor remark\nsecond line</textarea>"), "the edit field keeps the lines");
+    rc.get(&path).await;
+    let r = rc.post_form(&format!("{path}/comments/{contributor_remark}/edit"), &[("body", "Hijacked")]).await;
+    assert_eq!(r.status, 403);
+    let history = org.get(&format!("{}/history", api)).await.json();
+    assert!(history.to_string().contains("Contributor remark"), "the previous text is in the history: {history}");
+    cc.get(&path).await;
+    cc.post_form(&format!("{path}/comments/{contributor_remark}/edit"), &[("body", "Contributor remark")]).await;
     rc.get(&path).await;
     assert_eq!(rc.post_form(&format!("{path}/comments/{contributor_remark}/delete"), &[]).await.status, 403);
     let page = rc.get(&path).await.body;

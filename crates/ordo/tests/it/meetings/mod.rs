@@ -387,3 +387,30 @@ both!(the_dashboard_shows_upcoming_and_recent_meetings_and_my_actions, |engine| 
     assert_eq!((a["title"].as_str(), a["status"].as_str()), (Some("Send the retro notes"), Some("open")));
     assert_eq!(a["due_date"].as_str(), Some(&overdue[..10]));
 });
+
+// Invited to two meetings before having an account: either invitation's
+// link lets the person in, once; the second invitation does not quietly
+// break the first one's link.
+both!(a_second_invitation_keeps_the_first_link_working, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let partner = TestApp::email("partner");
+    let mut links = Vec::new();
+    for (i, title) in ["First with a partner", "Second with a partner"].iter().enumerate() {
+        let path = new_meeting(&org, &slug, title).await;
+        let r = org.post_form(&format!("{path}/participants"), &[("email", &partner), ("role", "reader")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        org.post_form(&format!("{path}/share"), &[]).await;
+        let mail = t.wait_mails(&partner, i + 1).await.remove(i);
+        links.push(mail.link("/activate/").expect("an activation link"));
+    }
+    assert_ne!(links[0], links[1]);
+    // The first mail's link still works after the second was sent.
+    let c = t.client();
+    c.activate(&links[0], "Pat Partner", PASSWORD).await;
+    c.login(&slug, &partner, PASSWORD).await;
+    // And then neither works any more.
+    for l in &links {
+        assert_eq!(t.client().get(l).await.status, 410, "{l}");
+    }
+});
