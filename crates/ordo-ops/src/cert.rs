@@ -85,7 +85,7 @@ pub async fn expires(host: &str, connect: (&str, u16)) -> Result<Timestamp, Stri
 pub fn not_after(der: &[u8]) -> Option<Timestamp> {
     use x509_cert::der::Decode;
     let cert = x509_cert::Certificate::from_der(der).ok()?;
-    let t = cert.tbs_certificate.validity.not_after.to_unix_duration();
+    let t = cert.tbs_certificate().validity().not_after.to_unix_duration();
     Some(Timestamp::from_unix(i64::try_from(t.as_secs()).ok()?))
 }
 
