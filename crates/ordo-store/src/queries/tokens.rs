@@ -44,27 +44,8 @@ impl Tx {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<()> {
-        run!(self.conn(), c => {
-            sqlx::query("DELETE FROM user_tokens WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3")
-                .bind(tenant.to_string())
-                .bind(user.to_string())
-                .bind(purpose.as_str())
-                .execute(&mut *c)
-                .await?;
-            sqlx::query(
-                "INSERT INTO user_tokens (tenant_id, token_hash, user_id, purpose, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(tenant.to_string())
-            .bind(token_hash)
-            .bind(user.to_string())
-            .bind(purpose.as_str())
-            .bind(now.unix())
-            .bind(expires_at.unix())
-            .execute(&mut *c)
-            .await?;
-            Ok(())
-        })
+        self.drop_tokens(tenant, user, purpose, i64::MAX).await?;
+        self.put_token(tenant, user, purpose, token_hash, now, expires_at).await
     }
 
     /// Store one more token of a purpose, keeping the user's earlier ones
@@ -80,14 +61,40 @@ impl Tx {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<()> {
+        self.drop_tokens(tenant, user, purpose, now.unix()).await?;
+        self.put_token(tenant, user, purpose, token_hash, now, expires_at).await
+    }
+
+    /// Forget every token of a purpose of a user (once one of them was used).
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn forget_tokens(&mut self, tenant: TenantId, user: UserId, purpose: TokenPurpose) -> Result<()> {
+        self.drop_tokens(tenant, user, purpose, i64::MAX).await
+    }
+
+    /// Delete a user's tokens of a purpose that expire by `by` (Unix seconds).
+    async fn drop_tokens(&mut self, tenant: TenantId, user: UserId, purpose: TokenPurpose, by: i64) -> Result<()> {
         run!(self.conn(), c => {
             sqlx::query("DELETE FROM user_tokens WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3 AND expires_at <= $4")
                 .bind(tenant.to_string())
                 .bind(user.to_string())
                 .bind(purpose.as_str())
-                .bind(now.unix())
+                .bind(by)
                 .execute(&mut *c)
                 .await?;
+            Ok(())
+        })
+    }
+
+    async fn put_token(
+        &mut self,
+        tenant: TenantId,
+        user: UserId,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        run!(self.conn(), c => {
             sqlx::query(
                 "INSERT INTO user_tokens (tenant_id, token_hash, user_id, purpose, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -100,20 +107,6 @@ impl Tx {
             .bind(expires_at.unix())
             .execute(&mut *c)
             .await?;
-            Ok(())
-        })
-    }
-
-    /// Forget every token of a purpose of a user (once one of them was used).
-    #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn forget_tokens(&mut self, tenant: TenantId, user: UserId, purpose: TokenPurpose) -> Result<()> {
-        run!(self.conn(), c => {
-            sqlx::query("DELETE FROM user_tokens WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3")
-                .bind(tenant.to_string())
-                .bind(user.to_string())
-                .bind(purpose.as_str())
-                .execute(&mut *c)
-                .await?;
             Ok(())
         })
     }

@@ -315,24 +315,6 @@ both!(deleting_a_tenant_shreds_its_data_in_old_copies_too, |engine| {
     drop(sealed);
 });
 
-/// Every byte the database's files hold right now, as a copy taken at this
-/// moment would: on SQLite the database file, its write-ahead log and its
-/// index, without a checkpoint first; on PostgreSQL every stored value.
-async fn files_as_they_are(t: &TestApp) -> String {
-    match t.db.engine {
-        Engine::Sqlite => {
-            let mut bytes = Vec::new();
-            for f in ["ordo.db", "ordo.db-wal", "ordo.db-shm"] {
-                if let Ok(b) = std::fs::read(t.dir.path().join(f)) {
-                    bytes.extend(b);
-                }
-            }
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
-        Engine::Postgres => t.raw_storage().await,
-    }
-}
-
 // Switching encryption on is done when no earlier plaintext is left: not in
 // the write-ahead log, not in the mail already sent, not in token names.
 both!(switching_encryption_on_leaves_no_plaintext_behind, |engine| {
@@ -370,7 +352,7 @@ both!(switching_encryption_on_leaves_no_plaintext_behind, |engine| {
     let words =
         ["Ines Beforeswitch", email.as_str(), "Pineapple merger plan", "Quai Pineapple", "Pineapple project token"];
     // The control: before the switch, a copy shows them all.
-    let before = files_as_they_are(&t).await;
+    let before = t.raw_storage_as_it_is().await;
     for w in words {
         assert!(before.contains(w), "the control does not see {w:?}");
     }
@@ -387,7 +369,7 @@ both!(switching_encryption_on_leaves_no_plaintext_behind, |engine| {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(done, "re-sealed");
-    let after = files_as_they_are(&t).await;
+    let after = t.raw_storage_as_it_is().await;
     for w in words {
         assert!(!after.contains(w), "{w:?} left behind after the switch");
     }

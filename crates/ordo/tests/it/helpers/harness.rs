@@ -320,15 +320,27 @@ impl TestApp {
     }
 
     /// Every byte the database keeps, as an attacker with a copy would see
-    /// it: the SQLite files themselves (main file and write-ahead log), or on
-    /// PostgreSQL every stored value of every table (as XML text).
+    /// it: the SQLite files themselves (main file and write-ahead log, after
+    /// a checkpoint), or on PostgreSQL every stored value of every table (as
+    /// XML text).
     pub async fn raw_storage(&self) -> String {
+        if self.db.engine == Engine::Sqlite {
+            self.db.exec("PRAGMA wal_checkpoint(TRUNCATE)").await;
+        }
+        self.raw_storage_as_it_is().await
+    }
+
+    /// The same, without a checkpoint first: on SQLite the database file,
+    /// its write-ahead log and its index exactly as a copy taken now would
+    /// hold them.
+    pub async fn raw_storage_as_it_is(&self) -> String {
         match self.db.engine {
             Engine::Sqlite => {
-                self.db.exec("PRAGMA wal_checkpoint(TRUNCATE)").await;
-                let mut bytes = std::fs::read(self.dir.path().join("ordo.db")).unwrap();
-                if let Ok(wal) = std::fs::read(self.dir.path().join("ordo.db-wal")) {
-                    bytes.extend(wal);
+                let mut bytes = Vec::new();
+                for f in ["ordo.db", "ordo.db-wal", "ordo.db-shm"] {
+                    if let Ok(b) = std::fs::read(self.dir.path().join(f)) {
+                        bytes.extend(b);
+                    }
                 }
                 String::from_utf8_lossy(&bytes).into_owned()
             }
