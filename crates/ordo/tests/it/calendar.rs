@@ -175,7 +175,8 @@ both!(needs(ordo_tools, "the test script installs pdftotext and icalendar and se
     assert_eq!((events[1]["new_york"].as_str(), events[1]["utc"].as_str()), (Some("2027-03-15T09:00"), Some("2027-03-15T13:00")));
     assert!(events.iter().all(|e| e["attendees"].as_array().unwrap().is_empty()), "a feed names no attendees");
     // Its UID is the invitation's: calendars see one event, not two.
-    let invite = t.mails_to(&member).into_iter().find_map(|m| m.attachments.into_iter().next()).unwrap();
+    // (Wait for the invitations: activation, then the two shares.)
+    let invite = t.wait_mails(&member, 3).await.into_iter().find_map(|m| m.attachments.into_iter().next()).unwrap();
     let invited = read_ics(&invite.data);
     assert!(events.iter().any(|e| e["uid"] == invited["events"][0]["uid"]));
     assert_eq!(cal.get(&format!("{feed}.ics")).await.status, 200, "the .ics ending is accepted");
