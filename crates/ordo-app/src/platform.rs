@@ -10,6 +10,13 @@ use ordo_core::tenant::{Slug, Tenant};
 
 pub use ordo_store::{Delivery, Incident, PlatformAuditEntry, StatusChange, TenantStatusRow};
 
+/// Run `work` (a tenant's request) as that tenant: on PostgreSQL, the
+/// database itself then shows it that tenant's rows only, even through a
+/// query that forgot its filter (row-level security).
+pub async fn as_tenant<F: std::future::Future>(tenant: TenantId, work: F) -> F::Output {
+    ordo_store::scope::within(tenant, work).await
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn tenant_by_slug(app: &App, slug: &Slug) -> Result<Option<Tenant>, AppError> {
     Ok(app.store.tenant_by_slug(slug).await?)

@@ -141,6 +141,18 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
+            let (bypass,): (bool,) =
+                sqlx::query_as("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+                    .fetch_one(&pool)
+                    .await?;
+            if bypass {
+                // Not refused: a first trial often runs as `postgres`. The
+                // operator is told, and docs/operations.md says which role.
+                tracing::warn!(
+                    "connected to PostgreSQL as a superuser or a role with BYPASSRLS: row-level security does not \
+                     apply, tenants are kept apart by the application's filters alone"
+                );
+            }
             Ok(Self { pool: Pool::Postgres(pool) })
         } else {
             Err(StoreError::BadUrl)
@@ -165,7 +177,11 @@ impl Store {
     pub(crate) async fn hold(&self) -> Result<Held> {
         Ok(match &self.pool {
             Pool::Sqlite(p) => Held::Sqlite(p.acquire().await?),
-            Pool::Postgres(p) => Held::Postgres(p.acquire().await?),
+            Pool::Postgres(p) => {
+                let mut c = p.acquire().await?;
+                tell_tenant(&mut c).await?;
+                Held::Postgres(c)
+            }
         })
     }
 
@@ -175,7 +191,11 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Postgres(p) => {
+                let mut t = p.begin().await?;
+                tell_tenant(&mut t).await?;
+                Tx::Postgres(t)
+            }
         })
     }
 
@@ -185,7 +205,11 @@ impl Store {
     pub async fn begin_snapshot(&self) -> Result<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN").await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?),
+            Pool::Postgres(p) => {
+                let mut t = p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
+                tell_tenant(&mut t).await?;
+                Tx::Postgres(t)
+            }
         })
     }
 
@@ -239,6 +263,14 @@ impl Store {
         let mut held = self.hold().await?;
         crate::migrate::run(held.conn()).await
     }
+}
+
+/// Tell a PostgreSQL connection which tenant's rows it may see and change
+/// (row-level security, see [`crate::scope`]). Set on every hand-out, so a
+/// value left by the connection's previous user never applies.
+async fn tell_tenant(c: &mut PgConnection) -> Result<()> {
+    sqlx::query("SELECT set_config('ordo.tenant', $1, false)").bind(crate::scope::current()).execute(&mut *c).await?;
+    Ok(())
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back: an

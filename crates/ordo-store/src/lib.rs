@@ -5,7 +5,7 @@
 //!
 //! Every operation on tenant data takes a [`TenantId`](ordo_core::ids::TenantId)
 //! and filters on it: there is no query that can read another tenant's rows by
-//! accident.
+//! accident. On PostgreSQL, row-level security checks it again ([`scope`]).
 #![forbid(unsafe_code)]
 
 mod conn;
@@ -14,6 +14,9 @@ mod migrate;
 pub mod models;
 mod queries;
 mod row;
+pub mod scope;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 

@@ -98,10 +98,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_forget_plaintext.sql"),
         postgres: include_str!("../migrations/postgres/0014_forget_plaintext.sql"),
     },
+    Migration {
+        version: 15,
+        name: "row_security",
+        sqlite: include_str!("../migrations/sqlite/0015_row_security.sql"),
+        postgres: include_str!("../migrations/postgres/0015_row_security.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 14;
+pub const LATEST: i64 = 15;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

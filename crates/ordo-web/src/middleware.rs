@@ -308,7 +308,10 @@ async fn tenant_context_inner(st: AppState, req: Request, next: Next) -> Result<
     let tenant_id = tenant.id;
     let ctx = Ctx { tenant, auth, locale, ip, user_agent, session_cookie, anon_csrf };
     req.extensions_mut().insert(ctx);
-    let mut res = next.run(req).await;
+    // From here on the database, not only the queries, keeps the request to
+    // its tenant's rows (the lookups above may look across tenants: a
+    // session or token of another tenant is refused, not just missed).
+    let mut res = ordo_app::platform::as_tenant(tenant_id, next.run(req)).await;
     // The tenant watch's error rate: server errors among this tenant's answers.
     st.app.metrics.tenant_request(tenant_id, res.status().is_server_error());
     res.extensions_mut().insert(locale);

@@ -33,13 +33,7 @@ async fn database(engine: Engine, dir: &std::path::Path) -> String {
         Engine::Sqlite => format!("sqlite:{}", dir.join("app.db").display()),
         Engine::Postgres => {
             let admin = std::env::var("ORDO_TEST_DATABASE_URL").expect("ORDO_TEST_DATABASE_URL");
-            let name =
-                format!("ordo_t_{}", ordo_crypto::random::token(9).unwrap().to_lowercase().replace(['-', '_'], "x"));
-            let pool = sqlx::PgPool::connect(&admin).await.expect("connect to the test PostgreSQL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create");
-            pool.close().await;
-            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-            format!("{base}/{name}")
+            ordo_store::testing::postgres_database(&admin).await.expect("a test database").url
         }
     }
 }

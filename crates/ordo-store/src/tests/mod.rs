@@ -1,7 +1,7 @@
 //! Behaviour tests of the store, below HTTP: each runs on SQLite and on
 //! PostgreSQL against a database of its own, with no server started.
 
-mod meetings;
+mod isolation;
 
 use crate::Store;
 
@@ -30,17 +30,8 @@ impl TestDb {
             }
             Engine::Postgres => {
                 let admin = std::env::var("ORDO_TEST_DATABASE_URL").expect("ORDO_TEST_DATABASE_URL");
-                let suffix: String = uuid::Uuid::new_v4().simple().to_string().chars().take(16).collect();
-                let name = format!("ordo_t_{suffix}");
-                let pool = sqlx::PgPool::connect(&admin).await.expect("connect to the test PostgreSQL");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&pool)
-                    .await
-                    .expect("create database");
-                pool.close().await;
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                let url = format!("{base}/{name}");
-                let store = Store::connect(&url).await.expect("open PostgreSQL");
+                let db = crate::testing::postgres_database(&admin).await.expect("a test database");
+                let store = Store::connect(&db.url).await.expect("open PostgreSQL");
                 TestDb { store, _dir: None }
             }
         }

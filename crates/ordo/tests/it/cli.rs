@@ -407,7 +407,7 @@ fn key_commands_end_to_end_and_a_wrong_master_key_refuses_to_start() {
     let o = ordo(&data, None, &["tenant", "encryption", "--tenant", "plain", "--set", "on"]);
     ok(&o);
     assert!(stdout(&o).contains("encryption at rest of plain: on"), "{}", stdout(&o));
-    let sqlite = TestDb { engine: Engine::Sqlite, url: format!("sqlite:{}", data.join("ordo.db").display()) };
+    let sqlite = TestDb::sqlite(&data.join("ordo.db"));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let plain_left = rt.block_on(sqlite.text("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE email LIKE 'p:%'"));
     assert_eq!(plain_left, "0", "the plain tenant's stored users are encrypted now");
@@ -585,11 +585,7 @@ both!(demo_sample_gives_a_new_tenant_two_meetings_to_look_at, |engine| {
     let o = ordo(&data, dbo, &["demo", "sample", "--tenant", "nope"]);
     assert!(!o.status.success());
     // Written through the use cases: sealed, shared, and in the audit log.
-    let db = if engine == Engine::Sqlite {
-        TestDb { engine, url: format!("sqlite:{}", data.join("ordo.db").display()) }
-    } else {
-        db
-    };
+    let db = if engine == Engine::Sqlite { TestDb::sqlite(&data.join("ordo.db")) } else { db };
     assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM meetings WHERE status = 'shared'").await, "2");
     assert_eq!(db.text("SELECT CAST(COUNT(*) AS TEXT) FROM elements WHERE kind = 'action'").await, "4");
     assert!(db.text("SELECT title FROM meetings LIMIT 1").await.starts_with("e1."));

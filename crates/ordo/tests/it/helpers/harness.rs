@@ -26,26 +26,30 @@ pub fn random_suffix() -> String {
 #[derive(Clone, Debug)]
 pub struct TestDb {
     pub engine: Engine,
+    /// The server's URL. On PostgreSQL it connects as a role that row-level
+    /// security binds, as in production.
     pub url: String,
+    /// The same database as its superuser (PostgreSQL), for [`TestDb::exec`]
+    /// and [`TestDb::text`]: raw storage as someone with database access sees it.
+    raw_url: String,
 }
 
 impl TestDb {
     pub async fn new(engine: Engine, dir: &Path) -> TestDb {
         match engine {
-            Engine::Sqlite => TestDb { engine, url: format!("sqlite:{}", dir.join("ordo.db").display()) },
+            Engine::Sqlite => TestDb::sqlite(&dir.join("ordo.db")),
             Engine::Postgres => {
                 let admin = std::env::var("ORDO_TEST_DATABASE_URL").expect("ORDO_TEST_DATABASE_URL");
-                let name = format!("ordo_t_{}", random_suffix());
-                let pool = sqlx::PgPool::connect(&admin).await.expect("connect to the test PostgreSQL");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&pool)
-                    .await
-                    .expect("create database");
-                pool.close().await;
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                TestDb { engine, url: format!("{base}/{name}") }
+                let db = ordo_store::testing::postgres_database(&admin).await.expect("a test database");
+                TestDb { engine, url: db.url, raw_url: db.admin_url }
             }
         }
+    }
+
+    /// The SQLite database at `path`.
+    pub fn sqlite(path: &Path) -> TestDb {
+        let url = format!("sqlite:{}", path.display());
+        TestDb { engine: Engine::Sqlite, raw_url: url.clone(), url }
     }
 
     /// Run raw SQL against the database, as an attacker with database access
@@ -53,13 +57,13 @@ impl TestDb {
     pub async fn exec(&self, sql: &str) -> u64 {
         match self.engine {
             Engine::Sqlite => {
-                let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+                let pool = sqlx::SqlitePool::connect(&self.raw_url).await.unwrap();
                 let r = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap();
                 pool.close().await;
                 r.rows_affected()
             }
             Engine::Postgres => {
-                let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
+                let pool = sqlx::PgPool::connect(&self.raw_url).await.unwrap();
                 let r = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap();
                 pool.close().await;
                 r.rows_affected()
@@ -71,14 +75,14 @@ impl TestDb {
     pub async fn text(&self, sql: &str) -> String {
         match self.engine {
             Engine::Sqlite => {
-                let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+                let pool = sqlx::SqlitePool::connect(&self.raw_url).await.unwrap();
                 let (v,): (String,) =
                     sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&pool).await.unwrap();
                 pool.close().await;
                 v
             }
             Engine::Postgres => {
-                let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
+                let pool = sqlx::PgPool::connect(&self.raw_url).await.unwrap();
                 let (v,): (String,) =
                     sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&pool).await.unwrap();
                 pool.close().await;
