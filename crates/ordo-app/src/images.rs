@@ -70,7 +70,11 @@ fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
 
 /// What decoding will cost, from the header only: the format, the
 /// dimensions and the bytes of the decoded pixels.
-fn header(bytes: &[u8], max_bytes: usize, max_pixels: u64) -> Result<(ImageFormat, u32, u32, u64), AppError> {
+pub(crate) fn header(
+    bytes: &[u8],
+    max_bytes: usize,
+    max_pixels: u64,
+) -> Result<(ImageFormat, u32, u32, u64), AppError> {
     if bytes.is_empty() {
         return Err(bad("image.missing"));
     }
@@ -104,7 +108,7 @@ fn reader(bytes: &[u8], format: ImageFormat, size: Option<(u32, u32, u64)>) -> I
 }
 
 /// Decode within the announced size, turn upright, encode again.
-fn reencode(bytes: &[u8], format: ImageFormat, w: u32, h: u32, total: u64) -> Result<Picture, AppError> {
+pub(crate) fn reencode(bytes: &[u8], format: ImageFormat, w: u32, h: u32, total: u64) -> Result<Picture, AppError> {
     let mut decoder = reader(bytes, format, Some((w, h, total))).into_decoder().map_err(|_| bad("image.corrupt"))?;
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(|_| bad("image.corrupt"))?;

@@ -10,6 +10,8 @@ pub mod cache;
 pub mod calendar;
 pub mod demo;
 pub mod feeds;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod i18n;
 pub mod images;
 pub mod invitations;

@@ -177,7 +177,7 @@ pub fn text_of(html: &str) -> String {
 
 /// Text made inert in Markdown: what could start markup is escaped, and a
 /// value stays on its line.
-fn md(s: &str) -> String {
+pub(crate) fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod meeting;
 pub mod password;
 pub mod policy;
+pub mod quick_add;
 pub mod recurrence;
 pub mod session;
 pub mod staff;

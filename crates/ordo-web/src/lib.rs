@@ -7,6 +7,7 @@
 pub mod console;
 mod context;
 mod cookies;
+pub mod costly;
 mod error;
 mod extract;
 mod features;

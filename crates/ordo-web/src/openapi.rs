@@ -140,7 +140,10 @@ const ERRORS: &[(u16, &str)] = &[
     (408, "The request took too long (a body sent too slowly)"),
     (413, "Body too large"),
     (422, "A value is refused; `field` names it"),
-    (429, "Too many attempts; `Retry-After` says when to try again"),
+    (
+        429,
+        "Too many attempts, or too many costly requests (search, exports, the audit log) at once; `Retry-After` says when to try again",
+    ),
     (500, "Server error; the request id is in the logs"),
     (503, "Busy: a bounded resource (picture decoding) stayed full; `Retry-After` says when to try again"),
 ];

@@ -37,6 +37,8 @@ pub struct Route {
     /// For routes on one meeting: the meeting action its use case checks
     /// (the access-matrix test derives the expected answers from it).
     pub meeting: Option<MeetingAction>,
+    /// A client runs at most a few of these at once ([`crate::costly`]).
+    pub costly: bool,
 }
 
 /// Who may reach a route, as a declaration says it.
@@ -71,6 +73,9 @@ pub struct Decl {
     pub doc: Option<Doc>,
 }
 
+/// The largest body a public route (no sign-in needed) reads.
+pub const PUBLIC_BODY_BYTES: usize = 64 * 1024;
+
 fn decl<H, T>(method: &'static str, path: &'static str, guard: Guard, h: H) -> Decl
 where
     H: Handler<T, AppState>,
@@ -84,7 +89,13 @@ where
         "PUT" => axum::routing::put(h),
         _ => axum::routing::delete(h),
     };
-    Decl { route: Route { method, path, access, meeting }, handler, doc: None }
+    let mut handler = handler;
+    if access == Access::Public && method != "GET" {
+        // Sign-in, activation and reset forms are a few fields: an anonymous
+        // client gets far less room than a member's 1 MiB.
+        handler = handler.layer(axum::extract::DefaultBodyLimit::max(PUBLIC_BODY_BYTES));
+    }
+    Decl { route: Route { method, path, access, meeting, costly: false }, handler, doc: None }
 }
 
 pub fn get<H: Handler<T, AppState>, T: 'static>(path: &'static str, guard: Guard, h: H) -> Decl {
@@ -107,6 +118,12 @@ impl Decl {
     /// A larger body than the default (uploads).
     pub fn upload(mut self) -> Self {
         self.handler = self.handler.layer(axum::extract::DefaultBodyLimit::max(crate::middleware::MAX_UPLOAD_BYTES));
+        self
+    }
+
+    /// An expensive route: a client runs at most a few at once (429 beyond).
+    pub fn costly(mut self) -> Self {
+        self.route.costly = true;
         self
     }
 
@@ -135,21 +152,26 @@ pub fn lookup(method: &str, path: &str) -> Option<&'static Route> {
 }
 
 /// An axum router from declarations: one `.route` per path, its methods merged.
-pub(crate) fn router_of(decls: Vec<Decl>) -> Router<AppState> {
+pub(crate) fn router_of(decls: Vec<Decl>, state: &AppState) -> Router<AppState> {
     let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
     for d in decls {
+        let handler = if d.route.costly {
+            d.handler.layer(axum::middleware::from_fn_with_state(state.clone(), crate::costly::limit))
+        } else {
+            d.handler
+        };
         match by_path.iter_mut().find(|(p, _)| *p == d.route.path) {
-            Some((_, m)) => *m = std::mem::take(m).merge(d.handler),
-            None => by_path.push((d.route.path, d.handler)),
+            Some((_, m)) => *m = std::mem::take(m).merge(handler),
+            None => by_path.push((d.route.path, handler)),
         }
     }
     by_path.into_iter().fold(Router::new(), |r, (path, m)| r.route(path, m))
 }
 
 pub fn router(state: AppState) -> Router {
-    let tenant = router_of(tenant_decls())
+    let tenant = router_of(tenant_decls(), &state)
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::middleware::tenant_context));
-    router_of(crate::features::system::decls())
+    router_of(crate::features::system::decls(), &state)
         .merge(tenant)
         .merge(crate::console::router(state.clone()))
         .fallback(crate::features::system::not_found)

@@ -4,12 +4,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Options of the HTTP layer only.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct WebOptions {
     /// Reverse proxies whose `X-Forwarded-For` is believed. Requests from any
     /// other peer are attributed to the peer's own address.
     pub trusted_proxies: Vec<IpAddr>,
     pub timeouts: Timeouts,
+    /// Costly requests (exports, search, the audit log) one client may run
+    /// at once (see [`crate::costly`]).
+    pub costly_per_client: usize,
+}
+
+impl Default for WebOptions {
+    fn default() -> Self {
+        // Two: a user with the page and an export open at once is not held
+        // back; a script firing dozens is.
+        Self { trusted_proxies: Vec::new(), timeouts: Timeouts::default(), costly_per_client: 2 }
+    }
 }
 
 /// How long a client may take, so that a slow one cannot hold a connection
@@ -38,12 +49,15 @@ pub struct AppState {
     pub options: Arc<WebOptions>,
     /// `scheme://host[:port]` of the public URL, for Origin checks.
     pub origin: Arc<str>,
+    /// The slots of costly requests, per client.
+    pub costly: Arc<crate::costly::ClientSlots>,
 }
 
 impl AppState {
     pub fn new(app: App, options: WebOptions) -> Self {
         let origin = origin_of(&app.settings.public_url);
-        Self { app, options: Arc::new(options), origin: origin.into() }
+        let costly = crate::costly::ClientSlots::new(options.costly_per_client);
+        Self { app, options: Arc::new(options), origin: origin.into(), costly }
     }
 }
 

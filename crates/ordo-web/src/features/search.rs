@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 
 pub fn decls() -> Vec<Decl> {
     vec![
-        get("/t/{slug}/search", Guard::User, page),
-        get("/t/{slug}/api/v1/search", Guard::User, api).doc(
+        get("/t/{slug}/search", Guard::User, page).costly(),
+        get("/t/{slug}/api/v1/search", Guard::User, api).costly().doc(
             Doc::new("Search the meetings you may see: ?q=words (accents and plurals folded), best first")
                 .query("q", "the words to find")
                 .ok::<SearchOut>(200),

@@ -403,3 +403,83 @@ both!(the_root_page_names_tenants_only_in_development, |engine| {
     assert_eq!(page.status, 200);
     assert!(!page.body.contains(&other) && !page.body.contains("/login"), "{}", page.body);
 });
+
+// Costly routes (search, exports, the audit log, the calendar feed) take a
+// slot of their client while they run. With no slot to give, each answers
+// 429 with Retry-After at once and does nothing, while other routes answer
+// as usual: the wiring of every such route, without racing requests (the
+// counting itself is `ordo_web::costly::tests`).
+both!(costly_routes_take_a_slot_of_their_client, |engine| {
+    let costly = [
+        "GET /t/{slug}/search",
+        "GET /t/{slug}/api/v1/search",
+        "GET /t/{slug}/meetings/{id}/minutes.md",
+        "GET /t/{slug}/meetings/{id}/minutes.html",
+        "GET /t/{slug}/meetings/{id}/minutes.pdf",
+        "GET /t/{slug}/api/v1/meetings/{id}/minutes",
+        "GET /t/{slug}/admin/audit",
+        "GET /t/{slug}/api/v1/audit",
+        "GET /t/{slug}/feed/{token}",
+    ];
+    let mut declared: Vec<String> = ordo_web::routes::TENANT_ROUTES
+        .iter()
+        .filter(|r| r.costly)
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    declared.sort();
+    let mut tried = costly.map(String::from).to_vec();
+    tried.sort();
+    assert_eq!(declared, tried, "the costly routes of the table are the ones this test tries");
+
+    for limit in [2, 0] {
+        let t = TestApp::spawn_with(engine, Opts { costly_per_client: Some(limit), ..Opts::default() }).await;
+        let (slug, _owner, c) = t.tenant_with_owner().await;
+        let token = token_for(&c, &slug, "costly").await;
+        let api = t.client().with_header("Authorization", &format!("Bearer {token}"));
+        let r = api
+            .send(
+                api.request(reqwest::Method::POST, &format!("/t/{slug}/api/v1/meetings"))
+                    .header("content-type", "application/json")
+                    .body(
+                        r#"{"title":"Weekly","starts_at":"2030-01-07T09:00","time_zone":"UTC","duration_minutes":30}"#,
+                    ),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()["id"].as_str().unwrap().to_owned();
+        c.get(&format!("/t/{slug}/settings/profile")).await;
+        let page = c.post_form(&format!("/t/{slug}/settings/calendar-feed"), &[]).await.body;
+        let at = page.find("/feed/").expect("the feed's address on the profile page");
+        let feed = page[at + 6..].split(['"', '<', '?']).next().unwrap().to_owned();
+        for route in costly {
+            let path = route.split_once(' ').unwrap().1;
+            let path = path.replace("{slug}", &slug).replace("{id}", &id).replace("{token}", &feed);
+            let r = if path.contains("/api/") { api.get(&path).await } else { c.get(&path).await };
+            if limit == 0 {
+                assert_eq!(r.status, 429, "{route}: {}", r.body);
+                assert_eq!(r.header("retry-after").as_deref(), Some("1"), "{route}");
+            } else {
+                assert_eq!(r.status, 200, "{route}: {}", r.body);
+            }
+        }
+        // Other routes are not bounded this way.
+        assert_eq!(c.get(&format!("/t/{slug}/meetings/{id}")).await.status, 200);
+        assert_eq!(api.get(&format!("/t/{slug}/api/v1/meetings/{id}")).await.status, 200);
+    }
+});
+
+// A public form (sign-in, activation, reset) reads a few fields: an
+// anonymous client cannot make the server read a megabyte body there.
+both!(public_forms_read_small_bodies_only, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, owner, _c) = t.tenant_with_owner().await;
+    let c = t.client();
+    c.get(&format!("/t/{slug}/login")).await;
+    let big = "x".repeat(ordo_web::routes::PUBLIC_BODY_BYTES + 1);
+    let r = c.post_form(&format!("/t/{slug}/login"), &[("email", &owner), ("password", &big)]).await;
+    assert_eq!(r.status, 413, "{}", r.body);
+    // The control: the same form, of a usual size, is read (and refused for
+    // its wrong password, not its size).
+    let r = c.post_form(&format!("/t/{slug}/login"), &[("email", &owner), ("password", "not the password")]).await;
+    assert_eq!(r.status, 401, "{}", r.body);
+});

@@ -24,7 +24,7 @@ pub fn decls() -> Vec<Decl> {
         post("/t/{slug}/settings/calendar-feed/revoke", Guard::User, feed_revoke_form),
         // The secret token in the address is the credential (calendar
         // applications send no session): see docs/security/threat-model.md.
-        get("/t/{slug}/feed/{token}", Guard::Public, feed),
+        get("/t/{slug}/feed/{token}", Guard::Public, feed).costly(),
         get("/t/{slug}/settings/password", Guard::User, password_page),
         post("/t/{slug}/settings/password", Guard::User, password_form),
         get("/t/{slug}/api/v1/me", Guard::User, api_me).doc(Doc::new("The signed-in user").ok::<MeOut>(200)),

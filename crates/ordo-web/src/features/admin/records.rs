@@ -19,12 +19,12 @@ use utoipa::ToSchema;
 
 pub fn decls() -> Vec<Decl> {
     vec![
-        get("/t/{slug}/admin/audit", Guard::Admin, audit_page),
+        get("/t/{slug}/admin/audit", Guard::Admin, audit_page).costly(),
         get("/t/{slug}/admin/encryption", Guard::Admin, encryption_page),
         post("/t/{slug}/admin/encryption/enable", Guard::Admin, enable_form),
         get("/t/{slug}/admin/backups", Guard::Admin, backups_page),
         get("/t/{slug}/admin/actions", Guard::Admin, actions_page),
-        get("/t/{slug}/api/v1/audit", Guard::Admin, api_audit).doc(
+        get("/t/{slug}/api/v1/audit", Guard::Admin, api_audit).costly().doc(
             Doc::new("The audit log, newest first (admins): ?before=seq for older entries")
                 .query_int("before", "only entries older than this sequence number")
                 .ok::<AuditOut>(200),

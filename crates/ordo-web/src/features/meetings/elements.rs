@@ -80,7 +80,7 @@ pub struct ElementIn {
 
 impl ElementIn {
     async fn add(&self, me: &Me, id: MeetingId) -> Result<ElementId, AppError> {
-        let (title, typed) = shortcut_kind(&self.title);
+        let (title, typed) = ordo_core::quick_add::shortcut_kind(&self.title);
         let topic: TopicId = field("topic_id", "id.invalid", &self.topic_id)?;
         let kind = match typed {
             Some(k) => k,
@@ -342,41 +342,4 @@ pub fn image_response(element: ElementId, ctype: &str, bytes: Vec<u8>) -> Result
             .map_err(|_| WebError::Internal("disposition"))?,
     );
     Ok(res)
-}
-
-/// A quick-add line may start with a kind: `/d` decision, `/a` action,
-/// `/t` topic to discuss, `/n` note. Returns the title without it.
-pub fn shortcut_kind(line: &str) -> (&str, Option<ElementKind>) {
-    let kind = |c: &str| match c {
-        "d" => Some(ElementKind::Decision),
-        "a" => Some(ElementKind::Action),
-        "t" => Some(ElementKind::Discuss),
-        "n" => Some(ElementKind::Note),
-        _ => None,
-    };
-    let trimmed = line.trim_start();
-    if let Some(rest) = trimmed.strip_prefix('/')
-        && let Some((code, title)) = rest.split_once(' ')
-        && let Some(k) = kind(code)
-    {
-        return (title.trim_start(), Some(k));
-    }
-    (line, None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shortcut_kind;
-    use ordo_core::meeting::ElementKind;
-
-    #[test]
-    fn quick_add_shortcuts_pick_the_kind() {
-        assert_eq!(shortcut_kind("/d Budget approved"), ("Budget approved", Some(ElementKind::Decision)));
-        assert_eq!(shortcut_kind("/a  Call the bank"), ("Call the bank", Some(ElementKind::Action)));
-        assert_eq!(shortcut_kind("/t Parking"), ("Parking", Some(ElementKind::Discuss)));
-        assert_eq!(shortcut_kind("/n Seen"), ("Seen", Some(ElementKind::Note)));
-        assert_eq!(shortcut_kind("/x Other"), ("/x Other", None));
-        assert_eq!(shortcut_kind("a/d b"), ("a/d b", None));
-        assert_eq!(shortcut_kind("/d"), ("/d", None));
-    }
 }

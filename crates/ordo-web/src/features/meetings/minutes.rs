@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 pub fn decls() -> Vec<Decl> {
     vec![
-        get("/t/{slug}/meetings/{id}/minutes.md", Guard::Meeting(A::View), markdown),
-        get("/t/{slug}/meetings/{id}/minutes.html", Guard::Meeting(A::View), html),
-        get("/t/{slug}/meetings/{id}/minutes.pdf", Guard::Meeting(A::View), pdf),
-        get("/t/{slug}/api/v1/meetings/{id}/minutes", Guard::Meeting(A::View), api).doc(
+        get("/t/{slug}/meetings/{id}/minutes.md", Guard::Meeting(A::View), markdown).costly(),
+        get("/t/{slug}/meetings/{id}/minutes.html", Guard::Meeting(A::View), html).costly(),
+        get("/t/{slug}/meetings/{id}/minutes.pdf", Guard::Meeting(A::View), pdf).costly(),
+        get("/t/{slug}/api/v1/meetings/{id}/minutes", Guard::Meeting(A::View), api).costly().doc(
             Doc::new("The minutes as a file: ?format=markdown (default), html or pdf")
                 .query("format", "markdown (default), html or pdf")
                 .file(&["text/markdown", "text/html", "application/pdf"]),

@@ -111,6 +111,8 @@ pub struct Opts {
     pub watch: bool,
     /// Shorter client timeouts than the server's defaults.
     pub timeouts: Option<ordo_web::Timeouts>,
+    /// Another limit of costly requests per client.
+    pub costly_per_client: Option<usize>,
 }
 
 /// A second server (see [`TestApp::second_server`]); stopped when dropped.
@@ -204,8 +206,11 @@ impl TestApp {
         let app = App::new(store.clone(), Arc::new(clock.clone()), settings, keys).unwrap();
         ordo_app::keyops::check_master_key(&app).await.unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let web =
-            WebOptions { trusted_proxies: opts.trusted_proxies.clone(), timeouts: opts.timeouts.unwrap_or_default() };
+        let web = WebOptions {
+            trusted_proxies: opts.trusted_proxies.clone(),
+            timeouts: opts.timeouts.unwrap_or_default(),
+            costly_per_client: opts.costly_per_client.unwrap_or(WebOptions::default().costly_per_client),
+        };
         let a = app.clone();
         let handle = tokio::spawn(async move {
             ordo::launch_with_listener(listener, a, web, async {
