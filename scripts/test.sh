@@ -109,8 +109,33 @@ export ORDO_TEST_PYTHON="$VENV/bin/python"
 
 # --- Tests --------------------------------------------------------------------
 log "Running the test suite"
+suite=0
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --no-fail-fast "$@"
+  cargo nextest run --workspace --no-fail-fast "$@" || suite=$?
 else
-  cargo test --workspace --no-fail-fast "$@"
+  cargo test --workspace --no-fail-fast "$@" || suite=$?
 fi
+
+# --- Security scanners --------------------------------------------------------
+# sqlmap (Debian package) and schemathesis (PyPI) against a real server built
+# by the suite above, each bounded in time (scripts/scan.py). They run with the
+# whole suite; a filtered run (arguments given) skips them unless ORDO_SCAN=1.
+scan=0
+if [ $# -eq 0 ] || [ "${ORDO_SCAN:-}" = 1 ]; then
+  if ! command -v sqlmap >/dev/null 2>&1; then
+    log "Installing sqlmap (Debian package)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlmap >/dev/null
+  fi
+  SCAN_VENV="$ORDO_CACHE_DIR/scan-venv"
+  if [ ! -x "$SCAN_VENV/bin/st" ]; then
+    log "Installing schemathesis into $SCAN_VENV"
+    rm -rf "$SCAN_VENV"
+    python3 -m venv "$SCAN_VENV"
+    "$SCAN_VENV/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4.32,<5'
+  fi
+  log "Security scanners (sqlmap, schemathesis)"
+  ORDO_SCHEMATHESIS="$SCAN_VENV/bin/st" python3 scripts/scan.py \
+    "${CARGO_TARGET_DIR:-target}/debug/ordo" "$ORDO_TEST_DATABASE_URL" || scan=$?
+fi
+if [ "$suite" -ne 0 ]; then exit "$suite"; fi
+exit "$scan"

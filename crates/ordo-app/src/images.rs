@@ -84,6 +84,11 @@ pub(crate) fn header(
     let format = sniff(bytes).ok_or(bad("image.type"))?;
     let decoder = reader(bytes, format, None).into_decoder().map_err(|_| bad("image.corrupt"))?;
     let (w, h) = decoder.dimensions();
+    // A picture of no pixels decodes, but encodes into a file that no
+    // decoder reads back (found by the `picture` fuzz target).
+    if w == 0 || h == 0 {
+        return Err(bad("image.corrupt"));
+    }
     if u64::from(w) * u64::from(h) > max_pixels {
         return Err(bad("image.too_many_pixels"));
     }
@@ -188,6 +193,15 @@ mod tests {
         assert!(matches!(header(b"GIF89a", 1 << 20, 1_000), Err(AppError::Invalid(i)) if i.code == "image.corrupt"));
         assert!(matches!(header(b"<svg/>", 1 << 20, 1_000), Err(AppError::Invalid(i)) if i.code == "image.type"));
         assert!(matches!(header(&png(30, 20), 10, 1_000), Err(AppError::Invalid(i)) if i.code == "image.too_large"));
+    }
+
+    /// Found by the `picture` fuzz target (fuzz/corpus/picture/zero-height.gif):
+    /// a GIF whose screen is one pixel wide and none high was taken, and
+    /// what was stored did not decode again.
+    #[test]
+    fn a_picture_of_no_pixels_is_refused() {
+        let gif = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/picture/zero-height.gif")).unwrap();
+        assert!(matches!(header(&gif, 1 << 20, 1_000), Err(AppError::Invalid(i)) if i.code == "image.corrupt"));
     }
 
     /// A JPEG with an EXIF block (a GPS position, a camera) and a comment;

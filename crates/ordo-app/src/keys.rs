@@ -140,6 +140,12 @@ pub struct TenantKeys {
 }
 
 impl TenantKeys {
+    /// Fuzzing only: keys as the server holds them for a tenant.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn for_fuzzing(tenant: &str, ring: Keyring, strict: bool) -> Self {
+        Self { tenant: tenant.to_owned(), ring: Arc::new(ring), strict }
+    }
+
     pub fn seal(&self, field: Field, row: &str, value: &str) -> Result<Sealed, AppError> {
         Ok(self.ring.seal(field.place(&self.tenant, row), value)?)
     }

@@ -164,6 +164,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     }
 }
 
+/// A query string, strictly typed: a malformed one is a 400 in the caller's
+/// format (the JSON error of the API, the error page otherwise), not the
+/// framework's plain text that no schema documents.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|_| WebError::BadRequest)
+    }
+}
+
 /// A JSON body: `application/json` only (XML and anything else refused),
 /// strict types, unknown fields refused (the OpenAPI document says so:
 /// `additionalProperties: false`), and the offending field named in the 422

@@ -3,13 +3,14 @@
 use crate::context::Ctx;
 use crate::cookies;
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::path::TokenAt;
 use crate::extract::{At, Browser, Form};
 use crate::pages::{Errors, ForgotTpl, LoginTpl, MessageTpl, Page, SetPasswordTpl, ok, render};
 use crate::respond::{notice, safe_next};
 use crate::routes::{Decl, Guard, get, post};
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use ordo_app::{AppError, accounts};

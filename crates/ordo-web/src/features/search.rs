@@ -2,11 +2,11 @@
 
 use crate::error::WebError;
 use crate::extract::Me;
+use crate::extract::Query;
 use crate::openapi::Doc;
 use crate::pages::{Page, ok};
 use crate::routes::{Decl, Guard, get};
 use askama::Template;
-use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -4,13 +4,14 @@
 //! and refused from another origin. The console's side reuses its views.
 
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::path::NameAt;
 use crate::extract::{At, Me, Multipart};
 use crate::pages::{Errors, ok, render};
 use crate::routes::{Decl, Guard, get, post};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -2,6 +2,7 @@
 //! given) as one, deleting; in the browser and the JSON API.
 
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::path::TemplateAt;
 use crate::extract::{At, Form, Json, Me};
 use crate::openapi::Doc;
@@ -9,7 +10,6 @@ use crate::pages::{Errors, Page, ok, render};
 use crate::respond::{NoticeQuery, notice};
 use crate::routes::{Decl, Guard, delete, get, post};
 use askama::Template;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ordo_app::AppError;

@@ -2,10 +2,10 @@
 
 use crate::error::WebError;
 use crate::extract::Me;
+use crate::extract::Query;
 use crate::openapi::Doc;
 use crate::pages::{ActionRowView, HomeTpl, MeetingRowView, Page, ok};
 use crate::routes::{Decl, Guard, get};
-use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use ordo_core::meeting::ActionStatus;
 use serde::{Deserialize, Serialize};

@@ -1,13 +1,13 @@
 //! Profile and language, reminders, the calendar feed, the password.
 
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::path::TokenAt;
 use crate::extract::{At, Browser, Flag, Form, Json, Me};
 use crate::openapi::Doc;
 use crate::pages::{Errors, Page, PasswordTpl, ProfileTpl, ok, render};
 use crate::respond::{NoticeQuery, notice};
 use crate::routes::{Decl, Guard, delete, get, patch, post, put};
-use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use ordo_app::{AppError, accounts};
@@ -156,8 +156,9 @@ async fn api_profile(me: Me, Json(b): Json<ProfileIn>) -> Result<Response, WebEr
 /// The daily e-mail of my actions due soon (the page's box: present when ticked).
 #[derive(Deserialize, ToSchema, Default)]
 pub struct RemindersIn {
+    /// Absent or null: off.
     #[serde(default)]
-    #[schema(value_type = bool)]
+    #[schema(value_type = Option<bool>)]
     pub reminders: Option<Flag>,
 }
 

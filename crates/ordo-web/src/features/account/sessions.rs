@@ -2,13 +2,13 @@
 
 use crate::cookies;
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::path::SessionAt;
 use crate::extract::{At, Me};
 use crate::openapi::Doc;
 use crate::pages::{Page, SessionRow, SessionsTpl, ok};
 use crate::respond::{NoticeQuery, notice};
 use crate::routes::{Decl, Guard, delete, get, post};
-use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use ordo_app::accounts;

@@ -1,13 +1,13 @@
 //! Personal API tokens: made (the secret shown once), listed, revoked.
 
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::path::NameAt;
 use crate::extract::{At, Form, Json, Me};
 use crate::openapi::Doc;
 use crate::pages::{Errors, Page, TokenRow, TokensTpl, ok, render};
 use crate::respond::{NoticeQuery, notice};
 use crate::routes::{Decl, Guard, delete, get, post};
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ordo_app::{AppError, accounts};

@@ -1,13 +1,13 @@
 //! Members: invitations, roles, disabling and enabling.
 
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::path::MemberAt;
 use crate::extract::{At, Form, Json, Me};
 use crate::openapi::Doc;
 use crate::pages::{Errors, MemberRow, MembersTpl, Page, RoleOpt, ok, render};
 use crate::respond::{NoticeQuery, notice};
 use crate::routes::{Decl, Guard, get, patch, post};
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ordo_app::i18n::Tr;

@@ -3,13 +3,13 @@
 
 use crate::error::WebError;
 use crate::extract::Me;
+use crate::extract::Query;
 use crate::openapi::Doc;
 use crate::pages::{
     AuditRow, AuditTpl, BackupRunView, BackupsTpl, EncryptionTpl, Page, TenantActionRow, TenantActionsTpl, ok,
 };
 use crate::respond::{NoticeQuery, notice};
 use crate::routes::{Decl, Guard, get, post};
-use axum::extract::Query;
 
 use axum::response::{IntoResponse, Redirect, Response};
 use ordo_app::accounts;

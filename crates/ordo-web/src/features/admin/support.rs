@@ -2,6 +2,7 @@
 //! revocable; each read is in the audit log.
 
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::path::NameAt;
 use crate::extract::{At, Form, Json, Me};
 use crate::openapi::Doc;
@@ -9,7 +10,6 @@ use crate::pages::{Errors, ok, render};
 use crate::respond::{NoticeQuery, notice};
 use crate::routes::{Decl, Guard, delete, get, post};
 use askama::Template;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ordo_app::AppError;

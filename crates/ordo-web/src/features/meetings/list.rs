@@ -3,11 +3,11 @@
 
 use super::{created, field_errors};
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::{Form, Json, Me};
 use crate::openapi::Doc;
 use crate::pages::{Errors, MeetingRowView, MeetingsTpl, Page, ok, render};
 use crate::routes::{Decl, Guard, get, post};
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ordo_app::AppError;

@@ -1,10 +1,10 @@
 //! The live meeting page: a stream of the meeting's revision.
 
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::path::MeetingAt;
 use crate::extract::{At, Me};
 use crate::routes::{Decl, Guard, get};
-use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use ordo_app::meetings;
 use ordo_core::meeting::MeetingAction as A;

@@ -1,11 +1,11 @@
 //! The minutes as files: Markdown, HTML, PDF.
 
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::extract::path::MeetingAt;
 use crate::extract::{At, Me};
 use crate::openapi::Doc;
 use crate::routes::{Decl, Guard, get};
-use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use ordo_core::ids::MeetingId;
 use ordo_core::meeting::MeetingAction as A;

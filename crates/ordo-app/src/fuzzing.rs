@@ -1,0 +1,24 @@
+//! Entry points for the fuzz targets (`fuzz/`, feature `fuzzing` only):
+//! the parsers and writers of untrusted text and bytes that are private to
+//! their modules, each as the server runs it.
+
+use crate::AppError;
+
+/// The picture check an upload goes through (header, then decoding and
+/// encoding again), with the default limits but no node budget.
+pub fn check_picture(bytes: &[u8]) -> Result<crate::images::Picture, AppError> {
+    let (format, w, h, total) = crate::images::header(bytes, 5 << 20, 40_000_000)?;
+    crate::images::reencode(bytes, format, w, h, total)
+}
+
+/// The sealed-field decoder as the server runs it for a tenant that
+/// encrypts and has nothing left to re-seal (`strict`), or that does not.
+pub fn tenant_keys(ring: ordo_crypto::field::Keyring, strict: bool) -> crate::keys::TenantKeys {
+    let tenant = ring.tenant().to_owned();
+    crate::keys::TenantKeys::for_fuzzing(&tenant, ring, strict)
+}
+
+/// Text as the Markdown minutes write it.
+pub fn markdown_text(s: &str) -> String {
+    crate::minutes::md(s)
+}
