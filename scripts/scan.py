@@ -112,6 +112,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+        if not failures:
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
 def sqlmap(server, name, dbms, args):
