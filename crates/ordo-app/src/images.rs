@@ -200,7 +200,8 @@ mod tests {
     /// what was stored did not decode again.
     #[test]
     fn a_picture_of_no_pixels_is_refused() {
-        let gif = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/picture/zero-height.gif")).unwrap();
+        let gif =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/picture/zero-height.gif")).unwrap();
         assert!(matches!(header(&gif, 1 << 20, 1_000), Err(AppError::Invalid(i)) if i.code == "image.corrupt"));
     }
 

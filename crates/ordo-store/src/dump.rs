@@ -240,6 +240,12 @@ impl Store {
 /// pieces — no statement per row batch, no parameters to bind, one round
 /// trip per call (statements with many rows stalled over TCP, see
 /// docs/benchmarks.md). `columns` were checked against the schema.
+///
+/// PostgreSQL refuses `COPY FROM` into a table under row-level security
+/// (every tenant table, migration 0015), so the rows go into a temporary
+/// table of the same shape first (private to this transaction, dropped at
+/// its end), then into the table by one `INSERT … SELECT`, which the
+/// policies check like any other write.
 async fn copy_rows(
     c: &mut sqlx::PgConnection,
     table: &str,
@@ -250,7 +256,14 @@ async fn copy_rows(
     if rows.is_empty() {
         return Ok(());
     }
-    let sql = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
+    let list = columns.join(", ");
+    let stage = format!("ordo_restore_{table}");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+    )))
+    .execute(&mut *c)
+    .await?;
+    let sql = format!("COPY {stage} ({list}) FROM STDIN");
     let mut copy = c.copy_in_raw(&sql).await?;
     let mut buf = String::with_capacity(1 << 20);
     for row in rows {
@@ -278,6 +291,11 @@ async fn copy_rows(
         copy.send(buf.as_bytes()).await?;
     }
     copy.finish().await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {table} ({list}) SELECT {list} FROM {stage}; TRUNCATE {stage}"
+    )))
+    .execute(&mut *c)
+    .await?;
     Ok(())
 }
 
