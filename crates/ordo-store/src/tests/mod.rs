@@ -2,6 +2,7 @@
 //! PostgreSQL against a database of its own, with no server started.
 
 mod isolation;
+mod meetings;
 
 use crate::Store;
 
