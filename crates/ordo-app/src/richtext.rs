@@ -18,10 +18,11 @@ fn builder() -> &'static ammonia::Builder<'static> {
             .url_schemes(HashSet::from(["http", "https", "mailto"]))
             .url_relative(ammonia::UrlRelative::Deny)
             .clean_content_tags(HashSet::from(["script", "style"]))
-            // None on any tag: ammonia keeps `lang` even in an empty
+            // None on any tag but a link's address, set whole: ammonia
+            // keeps `lang`, and `hreflang` on links, even in an empty
             // builder (found by the `rich_text` fuzz target).
-            .generic_attributes(HashSet::new());
-        b.add_tag_attributes("a", &["href"]);
+            .generic_attributes(HashSet::new())
+            .tag_attributes(std::collections::HashMap::from([("a", HashSet::from(["href"]))]));
         b
     })
 }
@@ -73,7 +74,7 @@ mod tests {
         assert_eq!(sanitize("plain text & more"), "plain text &amp; more");
         // Found by the `rich_text` fuzz target: no attribute outside the subset.
         assert_eq!(
-            sanitize(r#"<p lang="en" title="t"><a lang="x" href="https://ex.org">l</a></p>"#),
+            sanitize(r#"<p lang="en" title="t"><a lang="x" hreflang="en" href="https://ex.org">l</a></p>"#),
             r#"<p><a href="https://ex.org" rel="noopener noreferrer nofollow">l</a></p>"#
         );
     }
