@@ -7,7 +7,11 @@ use crate::AppError;
 /// The picture check an upload goes through (header, then decoding and
 /// encoding again), with the default limits but no node budget.
 pub fn check_picture(bytes: &[u8]) -> Result<crate::images::Picture, AppError> {
-    let (format, w, h, total) = crate::images::header(bytes, 5 << 20, 40_000_000)?;
+    static LIMITS: std::sync::LazyLock<(usize, u64)> = std::sync::LazyLock::new(|| {
+        let s = crate::Settings::development(std::path::Path::new("."), "http://ordo.test");
+        (s.max_image_bytes, s.max_image_pixels)
+    });
+    let (format, w, h, total) = crate::images::header(bytes, LIMITS.0, LIMITS.1)?;
     crate::images::reencode(bytes, format, w, h, total)
 }
 

@@ -40,14 +40,10 @@ impl ClientSlots {
     /// A slot for `client`, or `None` when it already runs its limit.
     pub fn try_take(self: &Arc<Self>, client: &str) -> Option<Slot> {
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
-        let n = held.entry(client.to_owned()).or_insert(0);
-        if *n >= self.per_client {
-            if *n == 0 {
-                held.remove(client);
-            }
+        if held.get(client).copied().unwrap_or(0) >= self.per_client {
             return None;
         }
-        *n += 1;
+        *held.entry(client.to_owned()).or_insert(0) += 1;
         Some(Slot { slots: Arc::clone(self), client: client.to_owned() })
     }
 

@@ -70,25 +70,38 @@ fn meeting(tenant: TenantId, organiser: UserId, title: &str) -> MeetingRow {
     }
 }
 
+async fn insert(store: &Store, m: &MeetingRow) {
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_meeting(m).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Write `m` if the stored version is still `version`; whether it was.
+async fn update(store: &Store, m: &MeetingRow, version: i64) -> bool {
+    let mut tx = store.begin().await.unwrap();
+    let done = tx.update_meeting(m, version, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    done
+}
+
+/// The stored version and title of a meeting.
+async fn stored(store: &Store, tenant: TenantId, id: MeetingId) -> (i64, String) {
+    let m = store.meeting_by_id(tenant, id).await.unwrap().unwrap();
+    (m.version, m.title.as_storage().to_owned())
+}
+
 both!(a_meeting_changes_only_from_the_version_it_was_read_at, |engine| {
     let db = TestDb::migrated(engine).await;
     let (t, owner) = tenant(&db.store, "alpha").await;
     let m = meeting(t, owner, "Weekly");
-    let mut tx = db.store.begin().await.unwrap();
-    tx.insert_meeting(&m).await.unwrap();
-    tx.commit().await.unwrap();
+    insert(&db.store, &m).await;
 
     // Two editors read version 1; the first to write wins, the second is told.
     let first = MeetingRow { title: plain("Weekly review"), ..m.clone() };
     let second = MeetingRow { title: plain("Weekly sync"), ..m.clone() };
-    let mut tx = db.store.begin().await.unwrap();
-    assert!(tx.update_meeting(&first, 1, now()).await.unwrap());
-    tx.commit().await.unwrap();
-    let mut tx = db.store.begin().await.unwrap();
-    assert!(!tx.update_meeting(&second, 1, now()).await.unwrap(), "a stale version changes nothing");
-    tx.commit().await.unwrap();
-    let stored = db.store.meeting_by_id(t, m.id).await.unwrap().unwrap();
-    assert_eq!((stored.version, stored.title.as_storage()), (2, "p:Weekly review"));
+    assert!(update(&db.store, &first, 1).await);
+    assert!(!update(&db.store, &second, 1).await, "a stale version changes nothing");
+    assert_eq!(stored(&db.store, t, m.id).await, (2, "p:Weekly review".to_owned()));
 });
 
 both!(topics_come_back_in_the_order_they_were_placed, |engine| {
@@ -114,17 +127,12 @@ both!(another_tenants_id_finds_and_changes_nothing, |engine| {
     let (a, owner) = tenant(&db.store, "alpha").await;
     let (b, _) = tenant(&db.store, "beta").await;
     let m = meeting(a, owner, "Weekly");
-    let mut tx = db.store.begin().await.unwrap();
-    tx.insert_meeting(&m).await.unwrap();
-    tx.commit().await.unwrap();
+    insert(&db.store, &m).await;
     assert!(db.store.meeting_by_id(b, m.id).await.unwrap().is_none());
     assert!(db.store.topics(b, m.id).await.unwrap().is_empty());
     let moved = MeetingRow { tenant_id: b, title: plain("Taken"), ..m.clone() };
-    let mut tx = db.store.begin().await.unwrap();
-    assert!(!tx.update_meeting(&moved, 1, now()).await.unwrap());
-    tx.commit().await.unwrap();
-    let stored = db.store.meeting_by_id(a, m.id).await.unwrap().unwrap();
-    assert_eq!((stored.version, stored.title.as_storage()), (1, "p:Weekly"));
+    assert!(!update(&db.store, &moved, 1).await);
+    assert_eq!(stored(&db.store, a, m.id).await, (1, "p:Weekly".to_owned()));
 });
 
 both!(an_address_is_taken_once_per_tenant, |engine| {
