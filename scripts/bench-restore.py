@@ -5,19 +5,25 @@ into fresh databases — SQLite, PostgreSQL through its Unix socket, and
 PostgreSQL over TCP — printing each time and the best per variant.
 
 Usage: scripts/bench-restore.py PATH/TO/ordo [SIZE_MB] [ROUNDS]
-  PostgreSQL: postgres@127.0.0.1:5432 (TCP) and /var/run/postgresql (socket);
-  databases of its own are created and dropped.
+  PostgreSQL: 127.0.0.1:5432 (TCP) and /var/run/postgresql (socket), as the
+  role ordo_app (created if missing: no superuser, no BYPASSRLS, so that
+  row-level security binds it as in production); databases of its own are
+  created and dropped, administered as postgres.
 """
 import os, shutil, subprocess, sys, tempfile, time
 
 ordo = sys.argv[1]
 size = int(sys.argv[2]) if len(sys.argv) > 2 else 256
 rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 2
-tcp = "postgres://postgres@127.0.0.1:5432"
-socket = "postgres://postgres@localhost/{db}?host=/var/run/postgresql"
+admin = "postgres://postgres@127.0.0.1:5432/postgres"
+tcp = "postgres://ordo_app@127.0.0.1:5432"
+socket = "postgres://ordo_app@localhost/{db}?host=/var/run/postgresql"
 
 def psql(sql):
-    subprocess.run(["psql", tcp + "/postgres", "-qc", sql], check=True, capture_output=True)
+    subprocess.run(["psql", admin, "-qc", sql], check=True, capture_output=True)
+
+psql("DO $$ BEGIN CREATE ROLE ordo_app LOGIN NOSUPERUSER NOBYPASSRLS; "
+     "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
 
 def run(args, env):
     t = time.time()
@@ -37,7 +43,7 @@ try:
         env = dict(base, ORDO_BACKUP_DIR=os.path.join(work, f"backups-{engine}"))
         if engine == "postgres":
             psql("DROP DATABASE IF EXISTS ordo_bench_src WITH (FORCE)")
-            psql("CREATE DATABASE ordo_bench_src")
+            psql("CREATE DATABASE ordo_bench_src OWNER ordo_app")
             env_src = dict(env, ORDO_DATABASE_URL=tcp + "/ordo_bench_src")
         else:
             env_src = env
@@ -56,7 +62,7 @@ try:
                 if v != "sqlite":
                     db = f"ordo_bench_{r}_{v.replace('-', '_')}"
                     psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-                    psql(f"CREATE DATABASE {db}")
+                    psql(f"CREATE DATABASE {db} OWNER ordo_app")
                     e["ORDO_DATABASE_URL"] = tcp + "/" + db if v.endswith("tcp") else socket.format(db=db)
                 run(["--data-dir", dest, "migrate"], e)
                 secs, _ = run(["--data-dir", dest, "restore", "--tenant", "bench", "--snapshot", snapshot], e)

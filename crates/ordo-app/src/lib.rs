@@ -27,6 +27,7 @@ pub mod ratelimit;
 mod rekey;
 pub mod reminders;
 pub mod richtext;
+pub mod schema;
 pub mod search;
 pub mod series;
 mod settings;
@@ -205,6 +206,8 @@ pub enum Conflict {
     SlugTaken,
     /// A tenant key of that version exists already.
     KeyExists,
+    /// The series has no meeting after this one (its end was reached).
+    SeriesEnded,
 }
 
 impl Conflict {
@@ -217,6 +220,7 @@ impl Conflict {
             Conflict::EmailTaken => "email",
             Conflict::SlugTaken => "slug",
             Conflict::KeyExists => "key",
+            Conflict::SeriesEnded => "series_ended",
         }
     }
 }

@@ -122,8 +122,16 @@ fn still_open(e: &meetings::Element) -> bool {
     matches!(e.kind, ElementKind::Action | ElementKind::Discuss) && e.action_status != Some(ActionStatus::Done)
 }
 
+/// A follow-up's start when none is chosen: a week later, at the same local
+/// time (`YYYY-MM-DDTHH:MM`).
+pub fn week_later(local_start: &str) -> Option<String> {
+    let d = local_start.parse::<jiff::civil::DateTime>().ok()?;
+    d.checked_add(jiff::Span::new().days(7)).ok().map(|d| d.strftime("%Y-%m-%dT%H:%M").to_string())
+}
+
 /// Prepare the meeting after `id`: the next of its series, or else a
-/// follow-up starting at `when` (local time in the meeting's zone). What is
+/// follow-up starting at `when` (local time in the meeting's zone; absent,
+/// a week later). What is
 /// still open is carried over. Returns the new meeting.
 #[tracing::instrument(skip_all)]
 pub async fn prepare_next(
@@ -140,6 +148,11 @@ pub async fn prepare_next(
         return Err(AppError::Conflict(crate::Conflict::FollowUp));
     }
     let m = &page.meeting;
+    // A time given is a time, even where the series' rule decides.
+    let when = when.map(str::trim).filter(|w| !w.is_empty());
+    if let Some(w) = when {
+        ordo_core::meeting::Start::parse(w, &m.time_zone)?;
+    }
     let (starts_at, series) = match (&links.series_id, links.series_index) {
         (Some(sid), Some(index)) => {
             let s = app.store.series(tenant.id, sid).await?.ok_or(AppError::Internal("a meeting's series"))?;
@@ -147,12 +160,12 @@ pub async fn prepare_next(
             let next = u32::try_from(n)
                 .ok()
                 .and_then(|n| rule_of(&s).ok()?.occurrence(first_of(&s).ok()?, n))
-                .ok_or(Invalid::new("starts_at", "series.ended"))?;
+                .ok_or(AppError::Conflict(crate::Conflict::SeriesEnded))?;
             (local(next), Some((sid.clone(), n)))
         }
-        _ => match when.map(str::trim).filter(|w| !w.is_empty()) {
+        _ => match when {
             Some(w) => (w.to_owned(), None),
-            None => return Err(Invalid::new("starts_at", "starts_at.invalid").into()),
+            None => (week_later(&m.local_start).ok_or(Invalid::new("starts_at", "starts_at.invalid"))?, None),
         },
     };
     // The same topics, in order; what is open goes back into its topic.

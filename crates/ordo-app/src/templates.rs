@@ -29,26 +29,40 @@ pub const TOPICS_MAX: usize = 200;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Agenda {
+    /// At least one topic; 200 topics and sub-topics at most.
+    #[schema(min_items = 1, max_items = 200)]
     pub topics: Vec<AgendaTopic>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgendaTopic {
+    #[schema(schema_with = crate::schema::title)]
     pub title: String,
     #[serde(default)]
     pub items: Vec<AgendaItem>,
     /// One level only, as in meetings.
     #[serde(default)]
-    #[schema(no_recursion)]
-    pub subtopics: Vec<AgendaTopic>,
+    pub subtopics: Vec<AgendaSubtopic>,
+}
+
+/// A sub-topic: a topic that holds no further one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaSubtopic {
+    #[schema(schema_with = crate::schema::title)]
+    pub title: String,
+    #[serde(default)]
+    pub items: Vec<AgendaItem>,
 }
 
 /// A standing item: a topic to discuss or a note, by its title.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgendaItem {
+    #[schema(schema_with = crate::schema::standing_kind)]
     pub kind: String,
+    #[schema(schema_with = crate::schema::title)]
     pub title: String,
 }
 
@@ -58,13 +72,10 @@ impl Agenda {
     pub fn check(&self) -> Result<(), Invalid> {
         let mut topics = 0;
         let mut items = 0;
-        let mut check_topic = |t: &AgendaTopic, depth: usize| -> Result<(), Invalid> {
-            Title::parse(&t.title)?;
-            if depth > 0 && !t.subtopics.is_empty() {
-                return Err(Invalid::new("agenda", "template.depth"));
-            }
+        let mut check_topic = |title: &str, items_in: &[AgendaItem]| -> Result<(), Invalid> {
+            Title::parse(title)?;
             topics += 1;
-            for i in &t.items {
+            for i in items_in {
                 Title::parse(&i.title)?;
                 item_kind(&i.kind)?;
                 items += 1;
@@ -72,9 +83,9 @@ impl Agenda {
             Ok(())
         };
         for t in &self.topics {
-            check_topic(t, 0)?;
+            check_topic(&t.title, &t.items)?;
             for s in &t.subtopics {
-                check_topic(s, 1)?;
+                check_topic(&s.title, &s.items)?;
             }
         }
         if topics == 0 {
@@ -210,7 +221,7 @@ pub async fn save_from_meeting(
                     .topics
                     .iter()
                     .filter(|s| s.parent_id == Some(t.id))
-                    .map(|s| AgendaTopic { title: s.title.clone(), items: items_of(s.id), subtopics: Vec::new() })
+                    .map(|s| AgendaSubtopic { title: s.title.clone(), items: items_of(s.id) })
                     .collect(),
             })
             .collect(),

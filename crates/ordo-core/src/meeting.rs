@@ -13,19 +13,20 @@ pub const TEXT_MAX: usize = 20_000;
 pub const PLACE_MAX: usize = 500;
 pub const ELEMENTS_MAX: usize = 2_000;
 
-/// A one-line title: 1 to 200 characters.
+/// A one-line title: 1 to 200 characters. Limits count the text as sent,
+/// before the spaces around it are trimmed, so that they mean what the API
+/// document says (`maxLength`).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Title(String);
 
 impl Title {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        let s = s.trim();
-        let n = s.chars().count();
-        if n == 0 {
-            return Err(Invalid::new("title", "title.empty"));
-        }
-        if n > TITLE_MAX || has_control(s) {
+        if s.chars().count() > TITLE_MAX || has_control(s) {
             return Err(Invalid::new("title", "title.invalid"));
+        }
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(Invalid::new("title", "title.empty"));
         }
         Ok(Self(s.to_owned()))
     }
@@ -40,11 +41,15 @@ pub struct LongText(String);
 
 impl LongText {
     pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        let s = s.trim();
         if s.chars().count() > TEXT_MAX || s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
             return Err(Invalid::new(field, "text.too_long"));
         }
-        Ok(Self(s.replace("\r\n", "\n")))
+        Ok(Self(s.trim().replace("\r\n", "\n")))
+    }
+    /// What the rich-text sanitiser made of a text that was parsed: its
+    /// escapes may lengthen it, within a small multiple of the limit.
+    pub fn sanitized(s: String) -> Self {
+        Self(s)
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -57,11 +62,10 @@ pub struct Place(String);
 
 impl Place {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        let s = s.trim();
         if s.chars().count() > PLACE_MAX || has_control(s) {
             return Err(Invalid::new("place", "place.invalid"));
         }
-        Ok(Self(s.to_owned()))
+        Ok(Self(s.trim().to_owned()))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -344,6 +348,19 @@ mod tests {
 
     fn actor(role: MeetingRole, shared: bool) -> MeetingActor {
         MeetingActor { tenant_role: Role::Member, meeting_role: Some(role), shared_with: shared }
+    }
+
+    /// Limits count what was sent, spaces around it included, as the API
+    /// document's `maxLength` does; the spaces are then trimmed.
+    #[test]
+    fn limits_count_the_text_as_sent() {
+        let full = "a".repeat(TITLE_MAX);
+        assert_eq!(Title::parse(&full).map(|t| t.0.len()), Ok(TITLE_MAX));
+        assert!(Title::parse(&format!(" {full}")).is_err());
+        assert_eq!(Title::parse("  Budget  ").map(|t| t.0), Ok("Budget".to_owned()));
+        assert!(Title::parse(" \t ").is_err() && Title::parse("a\u{85}b").is_err());
+        assert!(LongText::parse("x", &format!("{}\n", "a".repeat(TEXT_MAX))).is_err());
+        assert!(Place::parse(&format!("{} ", "a".repeat(PLACE_MAX))).is_err());
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub enum Frequency {
 }
 
 impl Frequency {
+    pub const ALL: &'static [Frequency] = &[Frequency::Weekly, Frequency::MonthlyByDate, Frequency::MonthlyByWeekday];
     pub fn as_str(self) -> &'static str {
         match self {
             Frequency::Weekly => "weekly",

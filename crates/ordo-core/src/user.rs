@@ -5,6 +5,13 @@ use crate::validation::has_control;
 use std::fmt;
 use std::str::FromStr;
 
+/// Limits, counted in characters as sent (before trimming), as the API
+/// document states them.
+pub const EMAIL_MAX: usize = 254;
+pub const DISPLAY_NAME_MAX: usize = 100;
+pub const PHONE_MAX: usize = 32;
+pub const PHONE_DIGITS_MIN: usize = 6;
+
 /// An e-mail address as typed (trimmed), checked for a plausible shape. It is
 /// not proof that the mailbox exists: activation by link proves that.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -13,8 +20,11 @@ pub struct Email(String);
 impl Email {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         const E: Invalid = Invalid::new("email", "email.invalid");
+        if s.chars().count() > EMAIL_MAX {
+            return Err(E);
+        }
         let s = s.trim();
-        if s.len() > 254 || has_control(s) || s.chars().any(char::is_whitespace) {
+        if s.len() > EMAIL_MAX || has_control(s) || s.chars().any(char::is_whitespace) {
             return Err(E);
         }
         let (local, domain) = s.rsplit_once('@').ok_or(E)?;
@@ -70,9 +80,11 @@ pub struct DisplayName(String);
 
 impl DisplayName {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
+        if s.chars().count() > DISPLAY_NAME_MAX || has_control(s) {
+            return Err(Invalid::new("display_name", "display_name.invalid"));
+        }
         let s = s.trim();
-        let n = s.chars().count();
-        if n == 0 || n > 100 || has_control(s) {
+        if s.is_empty() {
             return Err(Invalid::new("display_name", "display_name.invalid"));
         }
         Ok(Self(s.to_owned()))
@@ -107,13 +119,12 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        let s = s.trim();
         let digits = s.chars().filter(char::is_ascii_digit).count();
         let ok_chars = s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')'));
-        if s.chars().count() > 32 || digits < 6 || !ok_chars {
+        if s.chars().count() > PHONE_MAX || digits < PHONE_DIGITS_MIN || !ok_chars {
             return Err(Invalid::new("phone", "phone.invalid"));
         }
-        Ok(Self(s.to_owned()))
+        Ok(Self(s.trim().to_owned()))
     }
     pub fn as_str(&self) -> &str {
         &self.0

@@ -181,9 +181,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 }
 
 /// A JSON body: `application/json` only (XML and anything else refused),
-/// strict types, unknown fields refused (the OpenAPI document says so:
-/// `additionalProperties: false`), and the offending field named in the 422
-/// answer.
+/// one object and nothing after it (serde would read a struct from an array
+/// too), strict types, unknown fields refused (the OpenAPI document says
+/// so: `additionalProperties: false`), and the offending field named in the
+/// 422 answer.
 pub struct Json<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
@@ -199,17 +200,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             return Err(WebError::BadJson("content-type".into()));
         }
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| WebError::TooLarge)?;
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(WebError::BadJson("body".into()));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         let mut unknown: Option<String> = None;
         let mut note = |path: serde_ignored::Path<'_>| {
             unknown.get_or_insert_with(|| path.to_string());
         };
-        let ignoring = serde_ignored::Deserializer::new(de, &mut note);
+        let ignoring = serde_ignored::Deserializer::new(&mut *de, &mut note);
         let value = serde_path_to_error::deserialize(ignoring).map_err(|e| {
             // The path names the offending field.
             let path = e.path().to_string();
             WebError::BadJson(if path == "." { "body".into() } else { path })
         })?;
+        de.end().map_err(|_| WebError::BadJson("body".into()))?;
         match unknown {
             Some(field) => Err(WebError::BadJson(field)),
             None => Ok(Json(value)),
@@ -269,5 +274,68 @@ impl<'de> serde::Deserialize<'de> for Flag {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// A whole number: `5`, and `5.0` too in JSON (it has one number type, and
+/// JSON Schema counts both as an integer), or `"5"` from a page's form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Whole(pub i64);
+
+impl Whole {
+    /// A place in a list: 0 or more.
+    pub fn place(self) -> Result<usize, crate::error::WebError> {
+        usize::try_from(self.0)
+            .map_err(|_| crate::error::WebError::Invalid { field: "position", code: "position.invalid" })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Whole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Whole;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a whole number")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Whole, E> {
+                Ok(Whole(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Whole, E> {
+                i64::try_from(v).map(Whole).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Whole, E> {
+                // Exactly a whole number, within the range a double holds exactly.
+                const EXACT: f64 = 9_007_199_254_740_992.0;
+                if v.fract() == 0.0 && v.abs() <= EXACT {
+                    #[allow(clippy::cast_possible_truncation)]
+                    Ok(Whole(v as i64))
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Whole, E> {
+                v.trim().parse().map(Whole).map_err(|_| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Whole;
+
+    #[test]
+    fn a_whole_number_in_any_of_its_spellings() {
+        let whole = |json: &str| serde_json::from_str::<Whole>(json).ok().map(|w| w.0);
+        assert_eq!(whole("5"), Some(5));
+        assert_eq!(whole("5.0"), Some(5));
+        assert_eq!(whole("-3"), Some(-3));
+        assert_eq!(whole("\"7\""), Some(7));
+        assert_eq!(whole("5.5"), None);
+        assert_eq!(whole("1e300"), None);
+        assert_eq!(whole("true"), None);
+        assert_eq!(whole("18446744073709551615"), None);
     }
 }

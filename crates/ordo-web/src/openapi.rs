@@ -41,6 +41,8 @@ struct Query {
     name: &'static str,
     description: &'static str,
     integer: bool,
+    /// Its only values, when it has a few.
+    values: &'static [&'static str],
 }
 
 /// The documentation of one API route.
@@ -53,11 +55,21 @@ pub struct Doc {
     responses: Vec<(u16, Vec<Body>)>,
     query: Vec<Query>,
     conflict: bool,
+    /// The body may be left out.
+    optional: bool,
 }
 
 impl Doc {
     pub fn new(summary: &'static str) -> Self {
-        Doc { summary, request: None, no_body: false, responses: Vec::new(), query: Vec::new(), conflict: false }
+        Doc {
+            summary,
+            request: None,
+            no_body: false,
+            responses: Vec::new(),
+            query: Vec::new(),
+            conflict: false,
+            optional: false,
+        }
     }
     /// The JSON body it reads.
     pub fn body<T: ToSchema>(mut self) -> Self {
@@ -90,11 +102,26 @@ impl Doc {
         self
     }
     pub fn query(mut self, name: &'static str, description: &'static str) -> Self {
-        self.query.push(Query { name, description, integer: false });
+        self.query.push(Query { name, description, integer: false, values: &[] });
         self
     }
     pub fn query_int(mut self, name: &'static str, description: &'static str) -> Self {
-        self.query.push(Query { name, description, integer: true });
+        self.query.push(Query { name, description, integer: true, values: &[] });
+        self
+    }
+    pub fn query_one_of(
+        mut self,
+        name: &'static str,
+        description: &'static str,
+        values: &'static [&'static str],
+    ) -> Self {
+        self.query.push(Query { name, description, integer: false, values });
+        self
+    }
+    /// The JSON body it reads, which may be left out.
+    pub fn optional_body<T: ToSchema>(mut self) -> Self {
+        self.request = Some(Body { media: "application/json", schema: of::<T> });
+        self.optional = true;
         self
     }
     /// It may answer 409 (a stale version, a state that changed meanwhile).
@@ -166,7 +193,8 @@ fn path_params(path: &str) -> Vec<&str> {
 /// The OpenAPI document, from the declarations of the API routes.
 pub fn document() -> serde_json::Value {
     let mut schemas: Schemas = Vec::new();
-    // JSON request bodies refuse unknown fields (the `Json` extractor).
+    // Request bodies refuse unknown fields (the `Json` extractor) and
+    // unknown parts (`read_upload`).
     let mut strict: Vec<String> = Vec::new();
     let error_ref = of::<ErrorBody>(&mut schemas);
     let mut paths = PathsBuilder::new();
@@ -203,24 +231,39 @@ pub fn document() -> serde_json::Value {
             );
         }
         for q in &doc.query {
-            let t = if q.integer { Type::Integer } else { Type::String };
+            let mut schema = if q.integer {
+                // Read as an i64.
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
+                    .minimum(Some(i64::MIN))
+                    .maximum(Some(i64::MAX))
+            } else {
+                ObjectBuilder::new().schema_type(Type::String)
+            };
+            if !q.values.is_empty() {
+                schema = schema.enum_values(Some(q.values.to_vec()));
+            }
             op = op.parameter(
                 ParameterBuilder::new()
                     .name(q.name)
                     .parameter_in(ParameterIn::Query)
                     .required(Required::False)
                     .description(Some(q.description))
-                    .schema(Some(ObjectBuilder::new().schema_type(t).build())),
+                    .schema(Some(schema.build())),
             );
         }
         if let Some(b) = doc.request {
             let schema = (b.schema)(&mut schemas);
-            if let (RefOr::Ref(r), "application/json") = (&schema, b.media) {
+            if let RefOr::Ref(r) = &schema {
                 strict.push(r.ref_location.trim_start_matches("#/components/schemas/").to_owned());
             }
             let content = ContentBuilder::new().schema(Some(schema)).build();
             op = op.request_body(Some(
-                RequestBodyBuilder::new().required(Some(Required::True)).content(b.media, content).build(),
+                RequestBodyBuilder::new()
+                    .required(Some(if doc.optional { Required::False } else { Required::True }))
+                    .content(b.media, content)
+                    .build(),
             ));
         }
         for (status, bodies) in &doc.responses {
@@ -272,61 +315,79 @@ pub fn document() -> serde_json::Value {
         .paths(paths.build())
         .components(Some(components.build()))
         .build();
-    serde_json::to_value(&api).unwrap_or_default()
+    let mut doc = serde_json::to_value(&api).unwrap_or_default();
+    if let Some(all) = doc.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
+        for (name, schema) in all.iter_mut() {
+            if let (Some(extra), Some(object)) = (rules(name), schema.as_object_mut()) {
+                object.extend(extra);
+            }
+        }
+    }
+    doc
 }
 
-pub mod schema {
-    //! Schemas of values kept as text in the input types (parsed by the use
-    //! cases into domain types, with field errors): their allowed values.
-    use utoipa::openapi::{ObjectBuilder, SchemaFormat, Type};
+/// What a schema of fields one by one cannot say: which fields go
+/// together. The use cases refuse the same combinations (422).
+fn rules(schema: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    use serde_json::json;
+    let present = |field: &str, t: &str| json!({ "required": [field], "properties": { field: { "type": t } } });
+    let rule = match schema {
+        // A step or a place.
+        "MoveIn" => json!({ "anyOf": [present("direction", "string"), present("position", "integer")] }),
+        // A meeting's agenda or an agenda given, never both.
+        "TemplateIn" => json!({ "oneOf": [
+            { "required": ["meeting_id"], "properties": { "meeting_id": { "type": "string" }, "agenda": { "type": "null" } } },
+            { "required": ["agenda"], "properties": { "agenda": { "type": "object" }, "meeting_id": { "type": "null" } } },
+        ] }),
+        // A series ends: at a date or after a number of meetings.
+        "MeetingIn" => {
+            let frequencies: Vec<&str> = ordo_core::recurrence::Frequency::ALL.iter().map(|f| f.as_str()).collect();
+            let given = |field: &str| json!({ "required": [field], "properties": { field: { "type": "string", "minLength": 1 } } });
+            json!({
+                "if": { "required": ["repeat"], "properties": { "repeat": { "enum": frequencies } } },
+                "then": { "anyOf": [given("until"), given("count")] },
+            })
+        }
+        _ => return None,
+    };
+    rule.as_object().cloned()
+}
 
-    fn one_of(values: impl IntoIterator<Item = &'static str>) -> ObjectBuilder {
-        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.into_iter().collect::<Vec<_>>()))
+/// The field schemas (next to the use cases' input types, which use them too).
+pub use ordo_app::schema;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two types of one name would share one schema in the document, and
+    /// one route would be described with the other's fields.
+    #[test]
+    fn no_two_types_share_a_schema_name() {
+        let mut all: Schemas = Vec::new();
+        for d in crate::routes::tenant_decls() {
+            let Some(doc) = d.doc else { continue };
+            for b in doc.request.iter().chain(doc.responses.iter().flat_map(|(_, b)| b.iter())) {
+                (b.schema)(&mut all);
+            }
+        }
+        let mut seen: std::collections::HashMap<String, serde_json::Value> = std::collections::HashMap::new();
+        for (name, schema) in all {
+            let schema = serde_json::to_value(&schema).unwrap_or_default();
+            if let Some(before) = seen.insert(name.clone(), schema.clone()) {
+                assert_eq!(before, schema, "two types are named {name}");
+            }
+        }
+        assert!(seen.len() > 40, "{} schemas", seen.len());
     }
-    /// The same values, or null (an optional field).
-    fn or_null(values: impl IntoIterator<Item = &'static str>) -> ObjectBuilder {
-        let mut all: Vec<serde_json::Value> = values.into_iter().map(serde_json::Value::from).collect();
-        all.push(serde_json::Value::Null);
-        ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
-            .enum_values(Some(all))
-    }
-    pub fn element_kind_or_null() -> ObjectBuilder {
-        or_null(ordo_core::meeting::ElementKind::ALL.iter().map(|k| k.as_str()))
-    }
-    pub fn action_status_or_null() -> ObjectBuilder {
-        or_null(ordo_core::meeting::ActionStatus::ALL.iter().map(|k| k.as_str()))
-    }
-    pub fn element_kind() -> ObjectBuilder {
-        one_of(ordo_core::meeting::ElementKind::ALL.iter().map(|k| k.as_str()))
-    }
-    pub fn action_status() -> ObjectBuilder {
-        one_of(ordo_core::meeting::ActionStatus::ALL.iter().map(|k| k.as_str()))
-    }
-    pub fn meeting_role() -> ObjectBuilder {
-        one_of(ordo_core::meeting::MeetingRole::ALL.iter().map(|k| k.as_str()))
-    }
-    pub fn meeting_status() -> ObjectBuilder {
-        one_of(ordo_core::meeting::MeetingStatus::ALL.iter().map(|k| k.as_str()))
-    }
-    pub fn role() -> ObjectBuilder {
-        one_of(ordo_core::user::Role::ALL.iter().map(|k| k.as_str()))
-    }
-    pub fn user_status() -> ObjectBuilder {
-        one_of(ordo_core::user::UserStatus::ALL.iter().map(|k| k.as_str()))
-    }
-    pub fn locale() -> ObjectBuilder {
-        one_of(ordo_core::user::Locale::ALL.iter().map(|k| k.as_str()))
-    }
-    pub fn uuid() -> ObjectBuilder {
-        ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::Custom("uuid".into())))
-    }
-    pub fn uuids() -> utoipa::openapi::schema::ArrayBuilder {
-        utoipa::openapi::schema::ArrayBuilder::new().items(uuid())
-    }
-    pub fn date_time() -> ObjectBuilder {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime)))
+
+    /// The rules across fields land on the schemas they are for.
+    #[test]
+    fn the_rules_across_fields_are_in_the_document() {
+        let doc = document();
+        for name in ["MoveIn", "TemplateIn", "MeetingIn"] {
+            let s = &doc["components"]["schemas"][name];
+            assert!(s.get("anyOf").or(s.get("oneOf")).or(s.get("if")).is_some(), "{name}: {s}");
+        }
     }
 }

@@ -97,7 +97,7 @@ async fn insert_element(
     change!(app, tenant.id, Some(actor.id), use_case, |c| {
         let l = lock(&mut c.tx, tenant, actor, id, MeetingAction::AddContent).await?;
         let title = Title::parse(input.title)?;
-        let description = LongText::parse("description", &crate::richtext::sanitize(input.description))?;
+        let description = rich_text(input.description)?;
         let due = meeting::parse_date("due_date", input.due_date)?;
         if !c.tx.topics(tenant.id, id).await?.iter().any(|t| t.id == input.topic) {
             return Err(unknown("topic_id"));
@@ -204,8 +204,8 @@ pub async fn update_element(
         let old_description = keys.open(Field::ElementDescription, &rid, &e.description)?;
         let title = Title::parse(edit.title.unwrap_or(&old_title))?;
         let description = match edit.description {
-            Some(d) => LongText::parse("description", &crate::richtext::sanitize(d))?,
-            None => LongText::parse("description", &old_description)?,
+            Some(d) => rich_text(d)?,
+            None => LongText::sanitized(old_description),
         };
         let due = match edit.due_date {
             Some(d) => meeting::parse_date("due_date", d)?,
@@ -366,6 +366,13 @@ pub async fn delete_element(
         c.history(&keys, id, Item::element(element), Some(element_before(&keys, &e, &owners)?)).await?;
         Ok(())
     })
+}
+
+/// A description as sent (within the text limits), then sanitised: the
+/// limits are those of what was sent, which the sanitiser only escapes.
+fn rich_text(sent: &str) -> Result<LongText, ordo_core::Invalid> {
+    let sent = LongText::parse("description", sent)?;
+    Ok(LongText::sanitized(crate::richtext::sanitize(sent.as_str())))
 }
 
 /// Add an image element: the picture is checked, then sealed like all

@@ -87,7 +87,7 @@ async fn page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError
 /// agenda given; never both.
 #[derive(Deserialize, ToSchema)]
 pub struct TemplateIn {
-    #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::title)]
     pub name: String,
     /// Save this meeting's agenda...
     #[serde(default, alias = "meeting")]

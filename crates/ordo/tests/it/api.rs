@@ -79,6 +79,36 @@ both!(a_program_runs_a_meeting_through_the_api_with_a_token, |engine| {
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["error"]["field"], "kind");
+    // No kind: a note, as the document says; whole numbers may come as 1.0.
+    let r = api
+        .send(call(
+            reqwest::Method::POST,
+            format!("{base}/meetings/{id}/elements"),
+            Some(format!(r#"{{"topic_id":"{topic}","title":"Plain"}}"#)),
+        ))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let plain = r.json()["id"].as_str().unwrap().to_owned();
+    let r = api
+        .send(call(
+            reqwest::Method::POST,
+            format!("{base}/meetings/{id}/elements/{plain}/move"),
+            Some(r#"{"position":0.0}"#.into()),
+        ))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = api.send(call(reqwest::Method::GET, format!("{base}/meetings/{id}"), None)).await;
+    let kind =
+        r.json()["elements"].as_array().unwrap().iter().find(|e| e["id"] == plain.as_str()).unwrap()["kind"].clone();
+    assert_eq!(kind, "note");
+    let r = api
+        .send(call(
+            reqwest::Method::POST,
+            format!("{base}/meetings/{id}/elements/{plain}/move"),
+            Some(r#"{"position":0.5}"#.into()),
+        ))
+        .await;
+    assert_eq!(r.status, 422, "not a whole number: {}", r.body);
 
     // The token works only in its tenant; revoked, it works nowhere.
     let (other, _o, _oc) = t.tenant_with_owner().await;

@@ -329,6 +329,11 @@ both!(api_input_is_strict, |engine| {
     let r = c.send(post("not json at all", "application/json")).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["error"]["field"], "body", "malformed JSON");
+    // One object, nothing after it: serde would fill a struct from an array.
+    for body in [r#"["a@example.org","member"]"#, r#"{"email":"a@example.org","role":"member"} {}"#] {
+        let r = c.send(post(body, "application/json")).await;
+        assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("body")), "{body}");
+    }
     let r = c.send(post(r#"{"email":42,"role":"member"}"#, "application/json")).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["error"]["field"], "email");

@@ -160,7 +160,10 @@ both!(a_weekly_meeting_carries_its_open_items_forward_and_shows_its_backlog, |en
     assert!(element_html(&page, "Hiring policy").contains("Carried over from 2027-03-22"));
     assert!(!page.contains("<span class=\"el-title\">Send the plan</span>"));
     assert!(page.contains("The series has no further meeting."), "three meetings in all");
-    assert_eq!(org.post_form(&format!("{third}/next"), &[]).await.status, 422);
+    // The series' end is a state of the meeting, not a wrong value: 409.
+    let r = org.post_form(&format!("{third}/next"), &[]).await;
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains("The series has no further meeting."), "{}", r.body);
 
     // The API: the same backlog; someone not invited sees no series.
     let token = token_for(&org, &slug, "series").await;
@@ -212,7 +215,7 @@ both!(a_single_meeting_gets_a_follow_up_at_a_chosen_time, |engine| {
     .await;
     let page = org.get(&first).await.body;
     assert!(page.contains("value=\"2027-01-18T14:00\""), "a week later is offered");
-    assert_eq!(org.post_form(&format!("{first}/next"), &[("starts_at", "")]).await.status, 422);
+    assert_eq!(org.post_form(&format!("{first}/next"), &[("starts_at", "2027-02-30T10:00")]).await.status, 422);
     let r = org.post_form(&format!("{first}/next"), &[("starts_at", "2027-01-20T10:00")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let second = path_of(&r.location());
@@ -221,4 +224,15 @@ both!(a_single_meeting_gets_a_follow_up_at_a_chosen_time, |engine| {
     assert!(page.contains(&format!("href=\"{first}\" rel=\"prev\"")));
     assert!(element_html(&page, "Draft the charter").contains("Carried over from 2027-01-11"));
     assert!(!page.contains("Meeting 1 of a series"), "not a series");
+
+    // Through the API without a time: a week later, at the same time.
+    let token = token_for(&org, &slug, "follow-up").await;
+    let api = t.client();
+    let next = format!("/t/{slug}/api/v1/meetings/{}/next", second.rsplit('/').next().unwrap());
+    let r =
+        api.send(api.request(reqwest::Method::POST, &next).header("authorization", format!("Bearer {token}"))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let third = r.json()["id"].as_str().unwrap().to_owned();
+    let page = org.get(&format!("/t/{slug}/meetings/{third}")).await.body;
+    assert!(page.contains("2027-01-27 10:00"), "a week after the second");
 });

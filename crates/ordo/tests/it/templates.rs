@@ -121,7 +121,9 @@ both!(an_agenda_saved_as_a_template_starts_new_meetings, |engine| {
         let r = post(format!("/t/{slug}/api/v1/templates"), body.into()).await;
         assert!(matches!(r.status, 400 | 422), "{body}: {} {}", r.status, r.body);
         if !field.is_empty() {
-            assert_eq!(r.json()["error"]["field"], field, "{body}: {}", r.body);
+            // A shape the types refuse names the path into the body (`agenda.topics[0]…`).
+            let named = r.json()["error"]["field"].as_str().unwrap_or_default().to_owned();
+            assert!(named == field || named.starts_with(&format!("{field}.")), "{body}: {}", r.body);
         }
     }
     let r = post(

@@ -78,8 +78,10 @@ async fn api_me(me: Me) -> Result<Response, WebError> {
 /// My name, telephone number (empty clears it) and language.
 #[derive(Deserialize, ToSchema)]
 pub struct ProfileIn {
+    #[schema(schema_with = crate::openapi::schema::display_name)]
     pub display_name: String,
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::phone)]
     pub phone: String,
     #[schema(schema_with = crate::openapi::schema::locale)]
     pub locale: String,

@@ -33,6 +33,7 @@ pub fn decls() -> Vec<Decl> {
 /// A token's name.
 #[derive(Deserialize, ToSchema)]
 pub struct TokenIn {
+    #[schema(schema_with = crate::openapi::schema::title)]
     pub name: String,
 }
 

@@ -33,7 +33,7 @@ pub fn decls() -> Vec<Decl> {
                 .conflict(),
         ),
         patch("/t/{slug}/api/v1/members/{id}", Guard::Admin, api_role)
-            .doc(Doc::new("Change a member's role (admins, within their own rights)").body::<RoleIn>().done()),
+            .doc(Doc::new("Change a member's role (admins, within their own rights)").body::<MemberRoleIn>().done()),
         post("/t/{slug}/api/v1/members/{id}/disable", Guard::Admin, api_disable)
             .doc(Doc::new("Disable a member: every session of theirs ends at once").no_body().ok::<Ended>(200)),
         post("/t/{slug}/api/v1/members/{id}/enable", Guard::Admin, api_enable)
@@ -96,6 +96,7 @@ async fn page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError
 /// Someone to invite, with their role.
 #[derive(Deserialize, ToSchema)]
 pub struct InviteIn {
+    #[schema(schema_with = crate::openapi::schema::email)]
     pub email: String,
     #[schema(schema_with = crate::openapi::schema::role)]
     pub role: String,
@@ -133,25 +134,25 @@ async fn api_invite(me: Me, Json(b): Json<InviteIn>) -> Result<Response, WebErro
 
 /// A member's new role.
 #[derive(Deserialize, ToSchema)]
-pub struct RoleIn {
+pub struct MemberRoleIn {
     #[schema(schema_with = crate::openapi::schema::role)]
     pub role: String,
 }
 
 #[tracing::instrument(skip_all)]
-async fn set_role(me: &Me, p: &MemberAt, b: &RoleIn) -> Result<(), AppError> {
+async fn set_role(me: &Me, p: &MemberAt, b: &MemberRoleIn) -> Result<(), AppError> {
     let role: Role = b.role.parse()?;
     accounts::set_role(&me.app, me.tenant(), &me.user, p.id, role, &me.ctx.ip).await
 }
 
 #[tracing::instrument(skip_all)]
-async fn role_form(me: Me, At(p): At<MemberAt>, Form(f, _): Form<RoleIn>) -> Result<Response, WebError> {
+async fn role_form(me: Me, At(p): At<MemberAt>, Form(f, _): Form<MemberRoleIn>) -> Result<Response, WebError> {
     set_role(&me, &p, &f).await?;
     Ok(Redirect::to(&me.href("admin/members?notice=role_changed")).into_response())
 }
 
 #[tracing::instrument(skip_all)]
-async fn api_role(me: Me, At(p): At<MemberAt>, Json(b): Json<RoleIn>) -> Result<Response, WebError> {
+async fn api_role(me: Me, At(p): At<MemberAt>, Json(b): Json<MemberRoleIn>) -> Result<Response, WebError> {
     set_role(&me, &p, &b).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

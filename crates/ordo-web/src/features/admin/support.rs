@@ -89,14 +89,14 @@ async fn page(me: Me, Query(q): Query<NoticeQuery>) -> Result<Response, WebError
 /// One support member's access to one meeting, for `hours`.
 #[derive(Deserialize, ToSchema)]
 pub struct GrantIn {
-    #[serde(default, alias = "meeting")]
+    #[serde(alias = "meeting")]
     #[schema(format = Uuid)]
     pub meeting_id: String,
-    #[serde(default, alias = "staff")]
+    #[serde(alias = "staff")]
     #[schema(format = Uuid)]
     pub staff_id: String,
     /// 1 to 72.
-    #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::grant_hours)]
     pub hours: String,
 }
 

@@ -3,6 +3,7 @@
 
 use super::{after, created, done, field};
 use crate::error::WebError;
+use crate::extract::Whole;
 use crate::extract::path::{ContributorAt, MeetingAt, TopicAt};
 use crate::extract::{At, Form, Json, Me};
 use crate::openapi::Doc;
@@ -42,6 +43,7 @@ pub fn decls() -> Vec<Decl> {
 /// A new topic (a sub-topic under `parent_id`).
 #[derive(Deserialize, ToSchema)]
 pub struct TopicIn {
+    #[schema(schema_with = crate::openapi::schema::title)]
     pub title: String,
     #[serde(default, alias = "parent")]
     #[schema(format = Uuid)]
@@ -78,6 +80,7 @@ async fn api_add(me: Me, At(p): At<MeetingAt>, Json(b): Json<TopicIn>) -> Result
 /// A topic's new title.
 #[derive(Deserialize, ToSchema)]
 pub struct RenameIn {
+    #[schema(schema_with = crate::openapi::schema::title)]
     pub title: String,
 }
 
@@ -112,9 +115,12 @@ async fn api_delete(me: Me, At(p): At<TopicAt>) -> Result<Response, WebError> {
 #[derive(Deserialize, ToSchema, Default)]
 pub struct MoveIn {
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::direction_or_null)]
     pub direction: Option<String>,
+    /// 0 or more.
     #[serde(default)]
-    pub position: Option<usize>,
+    #[schema(value_type = Option<u64>)]
+    pub position: Option<Whole>,
     #[serde(default, alias = "topic")]
     #[schema(format = Uuid)]
     pub topic_id: Option<String>,
@@ -125,7 +131,7 @@ impl MoveIn {
         match (self.direction.as_deref(), self.position) {
             (Some("up"), _) => Ok(TopicMove::Up),
             (Some("down"), _) => Ok(TopicMove::Down),
-            (None, Some(p)) => Ok(TopicMove::To(p)),
+            (None, Some(p)) => Ok(TopicMove::To(p.place()?)),
             _ => Err(WebError::Invalid { field: "position", code: "position.invalid" }),
         }
     }

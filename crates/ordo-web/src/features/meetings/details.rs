@@ -7,6 +7,7 @@ use super::list::MeetingOut;
 use super::view::{self, meeting_view};
 use crate::error::WebError;
 use crate::extract::Query;
+use crate::extract::Whole;
 use crate::extract::path::{MeetingAt, SeriesAt};
 use crate::extract::{At, Form, Json, Me, OptionalJson};
 use crate::openapi::Doc;
@@ -58,7 +59,7 @@ pub fn decls() -> Vec<Decl> {
             Doc::new(
                 "Prepare the next meeting (of the series, or a follow-up at starts_at), carrying over what is open",
             )
-            .body::<NextIn>()
+            .optional_body::<NextIn>()
             .ok::<super::super::IdOut>(201)
             .conflict(),
         ),
@@ -84,13 +85,20 @@ async fn show(me: Me, At(p): At<MeetingAt>, Query(q): Query<NoticeQuery>) -> Res
 #[derive(Deserialize, ToSchema)]
 pub struct MeetingPatch {
     /// The version read (a newer one is refused with 409).
-    pub version: i64,
+    #[schema(value_type = i64)]
+    pub version: Whole,
+    #[schema(schema_with = crate::openapi::schema::title_or_null)]
     pub title: Option<String>,
+    #[schema(schema_with = crate::openapi::schema::text_or_null)]
     pub objectives: Option<String>,
     /// Local date and time, `YYYY-MM-DDTHH:MM`, in `time_zone`.
+    #[schema(schema_with = crate::openapi::schema::local_date_time_or_null)]
     pub starts_at: Option<String>,
+    #[schema(schema_with = crate::openapi::schema::time_zone_or_null)]
     pub time_zone: Option<String>,
-    pub duration_minutes: Option<i64>,
+    #[schema(schema_with = crate::openapi::schema::duration_or_null)]
+    pub duration_minutes: Option<Whole>,
+    #[schema(schema_with = crate::openapi::schema::place_or_null)]
     pub place: Option<String>,
 }
 
@@ -103,7 +111,7 @@ impl MeetingPatch {
         form: bool,
     ) -> Result<meetings::Meeting, ordo_app::AppError> {
         // The form always sends a duration: one left empty is refused by the use case.
-        let duration = self.duration_minutes.map(|d| d.to_string()).or_else(|| form.then(String::new));
+        let duration = self.duration_minutes.map(|d| d.0.to_string()).or_else(|| form.then(String::new));
         let changes = MeetingChanges {
             title: self.title.as_deref(),
             objectives: self.objectives.as_deref(),
@@ -112,7 +120,7 @@ impl MeetingPatch {
             duration_minutes: duration.as_deref(),
             place: self.place.as_deref(),
         };
-        meetings::update_partial(&me.app, me.tenant(), &me.user, id, changes, self.version).await
+        meetings::update_partial(&me.app, me.tenant(), &me.user, id, changes, self.version.0).await
     }
 
     /// The page's form sends every field: one left empty is cleared, not kept.
@@ -221,8 +229,10 @@ async fn api_send_minutes(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebE
 /// follow-up at a chosen time.
 #[derive(Deserialize, ToSchema, Default)]
 pub struct NextIn {
-    /// For a follow-up outside a series: its local start, `YYYY-MM-DDTHH:MM`.
+    /// For a follow-up outside a series: its local start, `YYYY-MM-DDTHH:MM`
+    /// (absent or empty: a week after this meeting, at the same time).
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::local_date_time_or_empty)]
     pub starts_at: String,
 }
 

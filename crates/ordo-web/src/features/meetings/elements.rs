@@ -5,6 +5,7 @@ use super::agenda::MoveIn;
 use super::view::{element_edit_view, meeting_view};
 use super::{after, created, done, field, field_errors, ids};
 use crate::error::WebError;
+use crate::extract::Whole;
 use crate::extract::path::{ElementAt, MeetingAt};
 use crate::extract::{At, Form, Json, Me, Multipart};
 use crate::openapi::Doc;
@@ -62,15 +63,19 @@ pub struct ElementIn {
     #[serde(alias = "topic")]
     #[schema(format = Uuid)]
     pub topic_id: String,
+    /// Absent: a note (or the kind typed at the start of the title).
     #[serde(default)]
-    #[schema(schema_with = crate::openapi::schema::element_kind)]
+    #[schema(schema_with = crate::openapi::schema::element_kind_added)]
     pub kind: String,
+    #[schema(schema_with = crate::openapi::schema::title)]
     pub title: String,
     /// Rich text (sanitised when stored).
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::text)]
     pub description: String,
     /// An action's due date, `YYYY-MM-DD`.
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::date_or_empty)]
     pub due_date: String,
     /// An action's owners (participants).
     #[serde(default, alias = "owner")]
@@ -84,6 +89,7 @@ impl ElementIn {
         let topic: TopicId = field("topic_id", "id.invalid", &self.topic_id)?;
         let kind = match typed {
             Some(k) => k,
+            None if self.kind.is_empty() => ElementKind::Note,
             None => field::<ElementKind>("kind", "element_kind.invalid", &self.kind)?,
         };
         let owners: Vec<UserId> = ids("owners", &self.owners)?;
@@ -143,6 +149,7 @@ async fn place(me: &Me, p: &ElementAt, m: &MoveIn) -> Result<Result<(), AppError
         (Some("up"), _) => meetings::move_element(app, tenant, user, p.id, p.element, true).await,
         (Some("down"), _) => meetings::move_element(app, tenant, user, p.id, p.element, false).await,
         (None, Some(position)) => {
+            let position = position.place()?;
             let topic = match m.topic_id.as_deref() {
                 Some(t) => Some(field::<TopicId>("topic_id", "id.invalid", t).map_err(WebError::from)?),
                 None => None,
@@ -173,11 +180,15 @@ async fn api_move(me: Me, At(p): At<ElementAt>, Json(b): Json<MoveIn>) -> Result
 #[derive(Deserialize, ToSchema)]
 pub struct ElementPatch {
     /// The version read (a newer one is refused with 409).
-    pub version: i64,
+    #[schema(value_type = i64)]
+    pub version: Whole,
+    #[schema(schema_with = crate::openapi::schema::title_or_null)]
     pub title: Option<String>,
     /// Rich text (sanitised when stored).
+    #[schema(schema_with = crate::openapi::schema::text_or_null)]
     pub description: Option<String>,
     /// An action's due date, `YYYY-MM-DD` (empty: none).
+    #[schema(schema_with = crate::openapi::schema::date_or_empty_or_null)]
     pub due_date: Option<String>,
     /// Move it to this topic.
     #[serde(default, alias = "topic")]
@@ -199,7 +210,7 @@ impl ElementPatch {
             due_date: self.due_date.as_deref(),
             topic,
             owners,
-            version: self.version,
+            version: self.version.0,
         };
         meetings::update_element(&me.app, me.tenant(), &me.user, p.id, p.element, edit).await
     }
@@ -272,6 +283,7 @@ async fn api_delete(me: Me, At(p): At<ElementAt>) -> Result<Response, WebError> 
 pub struct ImageIn {
     #[schema(format = Uuid)]
     topic_id: String,
+    #[schema(schema_with = crate::openapi::schema::caption)]
     title: Option<String>,
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,

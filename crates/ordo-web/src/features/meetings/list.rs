@@ -4,6 +4,7 @@
 use super::{created, field_errors};
 use crate::error::WebError;
 use crate::extract::Query;
+use crate::extract::Whole;
 use crate::extract::{Form, Json, Me};
 use crate::openapi::Doc;
 use crate::pages::{Errors, MeetingRowView, MeetingsTpl, Page, ok, render};
@@ -33,31 +34,44 @@ pub fn decls() -> Vec<Decl> {
 /// template it starts from. The same for the form and the JSON body.
 #[derive(Deserialize, ToSchema, Default)]
 pub struct MeetingIn {
+    #[schema(schema_with = crate::openapi::schema::title)]
     pub title: String,
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::text)]
     pub objectives: String,
     /// Local date and time, `YYYY-MM-DDTHH:MM`, in `time_zone`.
+    #[schema(schema_with = crate::openapi::schema::local_date_time)]
     pub starts_at: String,
     /// An IANA zone (`Europe/Paris`).
+    #[schema(schema_with = crate::openapi::schema::time_zone)]
     pub time_zone: String,
-    pub duration_minutes: Option<i64>,
+    /// Absent: 60.
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::duration_or_null)]
+    pub duration_minutes: Option<Whole>,
+    #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::place)]
     pub place: String,
-    /// Start from this agenda template.
+    /// Start from this agenda template (empty or null: none).
     #[serde(default, alias = "template")]
-    #[schema(format = Uuid)]
+    #[schema(schema_with = crate::openapi::schema::uuid_or_empty_or_null)]
     pub template_id: Option<String>,
     /// How it repeats: `weekly`, `monthly_date` or `monthly_weekday` (absent: a single meeting).
+    /// A series needs an end: `until` or `count`.
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::repeat_or_null)]
     pub repeat: Option<String>,
     /// Every this many weeks or months (default 1).
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::interval_or_null)]
     pub interval: Option<String>,
     /// The last date a meeting of the series may fall on (`YYYY-MM-DD`).
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::date_or_empty_or_null)]
     pub until: Option<String>,
     /// How many meetings the series has.
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::schema::count_or_null)]
     pub count: Option<String>,
 }
 
@@ -83,7 +97,7 @@ impl MeetingIn {
                 Err(_) => return Err(AppError::Invalid(ordo_core::Invalid::new("template", "id.invalid"))),
             },
         };
-        let duration = self.duration_minutes.map(|d| d.to_string()).unwrap_or_default();
+        let duration = self.duration_minutes.map(|d| d.0.to_string()).unwrap_or_default();
         match self.repeat.as_deref() {
             None | Some("") => {
                 meetings::create_with_agenda(app, tenant, user, self.details(&duration), agenda.as_ref()).await
@@ -201,7 +215,7 @@ async fn list_view(me: &Me, form: &MeetingIn, errors: Errors, notice: Option<Str
         form_title: form.title.clone(),
         form_starts_at: form.starts_at.clone(),
         form_time_zone: if form.time_zone.is_empty() { "Europe/Paris".into() } else { form.time_zone.clone() },
-        form_duration: form.duration_minutes.unwrap_or(60).to_string(),
+        form_duration: form.duration_minutes.map_or(60, |d| d.0).to_string(),
         form_place: form.place.clone(),
         form_repeat: form.repeat.clone().unwrap_or_default(),
         form_interval: or(&form.interval, "1"),

@@ -18,7 +18,7 @@ pub fn decls() -> Vec<Decl> {
         get("/t/{slug}/meetings/{id}/minutes.pdf", Guard::Meeting(A::View), pdf).costly(),
         get("/t/{slug}/api/v1/meetings/{id}/minutes", Guard::Meeting(A::View), api).costly().doc(
             Doc::new("The minutes as a file: ?format=markdown (default), html or pdf")
-                .query("format", "markdown (default), html or pdf")
+                .query_one_of("format", "markdown (default), html or pdf", &["markdown", "html", "pdf"])
                 .file(&["text/markdown", "text/html", "application/pdf"]),
         ),
     ]

@@ -36,6 +36,7 @@ pub(crate) fn field_errors(ctx: &crate::context::Ctx, e: AppError) -> Result<Err
         AppError::Invalid(i) => Ok(Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned())),
         AppError::Conflict(Conflict::Version) => Ok(Errors::one("form", tr.t("error.stale").to_owned())),
         AppError::Conflict(Conflict::FollowUp) => Ok(Errors::one("form", tr.t("error.follow_up_exists").to_owned())),
+        AppError::Conflict(Conflict::SeriesEnded) => Ok(Errors::one("form", tr.t("error.series.ended").to_owned())),
         other => Err(other.into()),
     }
 }

@@ -42,6 +42,7 @@ pub fn decls() -> Vec<Decl> {
 /// Someone to add to a meeting.
 #[derive(Deserialize, ToSchema)]
 pub struct ParticipantIn {
+    #[schema(schema_with = crate::openapi::schema::email)]
     pub email: String,
     /// `editor`, `contributor` or `reader`.
     #[schema(schema_with = crate::openapi::schema::meeting_role)]

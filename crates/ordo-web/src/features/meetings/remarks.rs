@@ -34,6 +34,7 @@ pub fn decls() -> Vec<Decl> {
 /// A remark, or a reply to one.
 #[derive(Deserialize, ToSchema)]
 pub struct CommentIn {
+    #[schema(schema_with = crate::openapi::schema::remark)]
     pub body: String,
     #[serde(default, alias = "parent")]
     #[schema(format = Uuid)]
@@ -64,6 +65,7 @@ async fn api_add(me: Me, At(p): At<ElementAt>, Json(b): Json<CommentIn>) -> Resu
 /// A remark's new text.
 #[derive(Deserialize, ToSchema)]
 pub struct CommentEditIn {
+    #[schema(schema_with = crate::openapi::schema::remark)]
     pub body: String,
 }
 

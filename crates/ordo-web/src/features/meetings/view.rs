@@ -156,13 +156,7 @@ async fn position_view(me: &Me, tr: &Tr, m: &meetings::Meeting) -> Result<Positi
         _ => None,
     };
     // A follow-up is offered a week later, at the same time, by default.
-    let follow_up_start = m
-        .local_start
-        .parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|d| d.checked_add(jiff::Span::new().days(7)).ok())
-        .map(|d| d.strftime("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default();
+    let follow_up_start = ordo_app::series::week_later(&m.local_start).unwrap_or_default();
     Ok(PositionView {
         series,
         follows: pos.follows.map(|f| me.href(&format!("meetings/{f}"))),
