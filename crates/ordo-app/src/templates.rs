@@ -54,7 +54,16 @@ pub struct AgendaSubtopic {
     pub title: String,
     #[serde(default)]
     pub items: Vec<AgendaItem>,
+    /// Empty if given: templates saved before this type existed wrote one
+    /// (`"subtopics": []`), and they must still be read.
+    #[serde(default, skip_serializing, rename = "subtopics")]
+    #[schema(value_type = Option<Vec<String>>, max_items = 0)]
+    pub none_deeper: Vec<Nothing>,
 }
+
+/// What cannot be: a list of it is always empty.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub enum Nothing {}
 
 /// A standing item: a topic to discuss or a note, by its title.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -221,7 +230,7 @@ pub async fn save_from_meeting(
                     .topics
                     .iter()
                     .filter(|s| s.parent_id == Some(t.id))
-                    .map(|s| AgendaSubtopic { title: s.title.clone(), items: items_of(s.id) })
+                    .map(|s| AgendaSubtopic { title: s.title.clone(), items: items_of(s.id), none_deeper: Vec::new() })
                     .collect(),
             })
             .collect(),
@@ -271,5 +280,23 @@ pub async fn agenda_for(app: &App, tenant: &Tenant, actor: &User, template: Temp
     match get(app, tenant, actor, template).await {
         Err(AppError::NotFound) => Err(AppError::Invalid(Invalid::new("template", "id.invalid"))),
         other => Ok(other?.agenda),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Agenda;
+
+    /// Templates saved before sub-topics had a type of their own wrote an
+    /// empty list of sub-topics in each: they are still read; anything
+    /// deeper is refused by the type.
+    #[test]
+    fn one_level_of_sub_topics_and_older_templates_still_read() {
+        let older = r#"{"topics":[{"title":"A","items":[],"subtopics":[{"title":"B","items":[],"subtopics":[]}]}]}"#;
+        let a: Agenda = serde_json::from_str(older).unwrap_or_default();
+        assert_eq!(a.topics[0].subtopics[0].title, "B");
+        assert!(!serde_json::to_string(&a).unwrap_or_default().contains(r#""B","items":[],"subtopics""#));
+        let deeper = r#"{"topics":[{"title":"A","subtopics":[{"title":"B","subtopics":[{"title":"C"}]}]}]}"#;
+        assert!(serde_json::from_str::<Agenda>(deeper).is_err());
     }
 }

@@ -166,7 +166,7 @@ const ERRORS: &[(u16, &str)] = &[
     (404, "No such thing (or not visible to the caller)"),
     (408, "The request took too long (a body sent too slowly)"),
     (413, "Body too large"),
-    (422, "A value is refused; `field` names it"),
+    (422, "A value is refused; `field` names it (also a valid id or address that names nothing the caller may use)"),
     (
         429,
         "Too many attempts, or too many costly requests (search, exports, the audit log) at once; `Retry-After` says when to try again",
