@@ -280,7 +280,7 @@ pub fn markdown(m: &Minutes, tr: &Tr) -> String {
 
 /// The minutes as a PDF with selectable text: header, participants, the
 /// agenda with its notes, decisions, then the actions table.
-pub fn pdf(m: &Minutes, tr: &Tr) -> Vec<u8> {
+pub fn pdf(m: &Minutes, tr: &Tr) -> Result<Vec<u8>, AppError> {
     use crate::pdf::{Column, Document};
     let mut d = Document::new(&m.title);
     d.title(&m.title);
@@ -342,6 +342,7 @@ pub fn pdf(m: &Minutes, tr: &Tr) -> Vec<u8> {
     }
     let title = m.title.clone();
     d.finish(|n, of| tr.tf("minutes.page", &[("title", &title), ("n", &n.to_string()), ("of", &of.to_string())]))
+        .ok_or(AppError::Internal("the PDF writer"))
 }
 
 /// Names as a list, or "none".
@@ -413,7 +414,7 @@ pub async fn send(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Re
         out.attachments.push(crate::mail::Attachment {
             filename: format!("minutes-{date}.pdf"),
             content_type: "application/pdf".into(),
-            data: pdf(&m, &tr),
+            data: pdf(&m, &tr)?,
         });
         outgoing.push(out);
     }

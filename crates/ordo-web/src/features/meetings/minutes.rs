@@ -76,7 +76,7 @@ async fn minutes_as(me: &Me, id: MeetingId, format: Format) -> Result<Response, 
             let body = ordo_app::minutes::markdown(&m, &tr);
             file(body.into_bytes(), "text/markdown; charset=utf-8", "md", id, &date)
         }
-        Format::Pdf => file(ordo_app::minutes::pdf(&m, &tr), "application/pdf", "pdf", id, &date),
+        Format::Pdf => file(ordo_app::minutes::pdf(&m, &tr)?, "application/pdf", "pdf", id, &date),
     })
 }
 
