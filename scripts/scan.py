@@ -182,7 +182,8 @@ def schemathesis(server):
         f.write(f'[parameters]\nslug = "scan"\n')
         # Bodies that name other records (by id: a template, a meeting, a
         # topic, a parent topic, owners, a support member, a contributor; by
-        # address: a participant, who must be a member) or carry a secret
+        # address: a participant, who must be a member; by name: an owner
+        # after @ in an element's title, "@mia") or carry a secret
         # to verify (the current password): a valid shape can still name
         # nothing in the tenant, and the answer is 422 naming the field.
         # Everywhere else, a body the schema allows must be accepted.

@@ -101,6 +101,13 @@ impl Start {
     }
 }
 
+/// The calendar day at `at` in `zone` (what "today" means to someone
+/// there), if the zone is known.
+pub fn day_in(at: Timestamp, zone: &str) -> Option<jiff::civil::Date> {
+    let tz = jiff::tz::db().get(zone).ok()?;
+    Some(jiff::Timestamp::from_second(at.unix()).ok()?.to_zoned_datetime(tz).date())
+}
+
 /// Minutes: 5 to 24 hours.
 pub fn parse_duration(s: &str) -> Result<i64, Invalid> {
     match s.trim().parse::<i64>() {

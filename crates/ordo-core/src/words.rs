@@ -53,6 +53,16 @@ fn fold_char(c: char, out: &mut String) {
     }
 }
 
+/// `text` lower case, without accents, ligatures spelled out: how names
+/// are compared when typed (`@zoe` names Zoé).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
 /// A folded word's plural ending removed: `budgets` → `budget`, `bureaux`
 /// → `bureau`, `policies` → `policy`. Short words are left alone.
 fn singular(w: String) -> String {

@@ -191,6 +191,13 @@ fn path_params(path: &str) -> Vec<&str> {
 }
 
 /// The OpenAPI document, from the declarations of the API routes.
+/// The document, built on first use and kept: it depends on nothing but
+/// the code.
+pub fn cached() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(document)
+}
+
 pub fn document() -> serde_json::Value {
     let mut schemas: Schemas = Vec::new();
     // Request bodies refuse unknown fields (the `Json` extractor) and

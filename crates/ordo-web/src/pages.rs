@@ -55,6 +55,9 @@ impl Errors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
     /// Every field's message but the whole form's, for pages that show
     /// them above many small forms.
     pub fn fields(&self) -> impl Iterator<Item = &str> {
@@ -119,6 +122,10 @@ pub struct ActionRowView {
     pub title: String,
     pub due_date: String,
     pub overdue: bool,
+    /// The meeting it belongs to (its title), and where its status posts.
+    pub meeting: String,
+    pub status_url: String,
+    pub done: bool,
 }
 
 #[derive(Template)]
@@ -130,6 +137,12 @@ pub struct HomeTpl {
     pub recent: Vec<MeetingRowView>,
     pub actions: Vec<ActionRowView>,
     pub filter: &'static str,
+    /// The meetings my actions are in, to filter by: (id, title, chosen).
+    pub action_meetings: Vec<(String, String, bool)>,
+    /// Where a tick comes back to (`_back`): this filter.
+    pub back: String,
+    /// `&meeting=…` when filtered by a meeting (kept by the filter tabs).
+    pub meeting_query: String,
 }
 
 #[derive(Template)]
@@ -254,6 +267,15 @@ pub struct MeetingRowView {
 pub struct MeetingsTpl {
     pub p: Page,
     pub rows: Vec<MeetingRowView>,
+    /// `upcoming`, `past` or `series`, and the text filter.
+    pub view: &'static str,
+    pub q: String,
+    /// `&q=…`, encoded, for the tabs' links.
+    pub q_query: String,
+    /// Whether the tenant-wide list has any meeting at all.
+    pub any: bool,
+    /// The series view: (series page, title, "n meetings", "next: …").
+    pub series: Vec<(String, String, String, String)>,
     /// Agenda templates to start from: (id, name, chosen).
     pub templates: Vec<(String, String, bool)>,
     pub can_create: bool,
@@ -268,6 +290,15 @@ pub struct MeetingsTpl {
     pub form_count: String,
     pub errors: Errors,
     pub notice: Option<String>,
+}
+
+impl MeetingsTpl {
+    /// The new-meeting form is behind its button, open when there is
+    /// nothing to list yet, when it comes back with an error, or when a
+    /// template was chosen to start from.
+    pub fn opens_form(&self) -> bool {
+        !self.any || !self.errors.is_empty() || !self.form_title.is_empty() || self.templates.iter().any(|t| t.2)
+    }
 }
 
 #[derive(Template)]
@@ -292,6 +323,8 @@ pub struct ElementEditTpl {
     pub owner_options: Vec<(String, String, bool)>,
     /// Where the delete form posts.
     pub delete_action: String,
+    /// Where its move up / down posts (the page's way to move without script).
+    pub move_action: String,
     pub errors: Errors,
 }
 
@@ -314,6 +347,32 @@ pub struct ElementView {
     pub origin: Option<(String, String)>,
     /// Carried over to the next meeting: its page.
     pub carried_to: Option<String>,
+}
+
+/// A topic's page: rename it, add a sub-topic, assign contributors,
+/// delete it.
+#[derive(Template)]
+#[template(path = "topic_edit.html")]
+pub struct TopicEditTpl {
+    pub p: Page,
+    pub base: String,
+    pub meeting_title: String,
+    pub topic: TopicView,
+    /// A sub-topic (it takes no sub-topic of its own).
+    pub nested: bool,
+    pub participants: Vec<ParticipantView>,
+}
+
+/// An element's remarks on a page of their own: where "Reply" leads
+/// without script.
+#[derive(Template)]
+#[template(path = "remarks.html")]
+pub struct RemarksTpl {
+    pub p: Page,
+    pub base: String,
+    pub meeting_title: String,
+    pub read_only: bool,
+    pub e: ElementView,
 }
 
 pub struct CommentView {
@@ -350,6 +409,13 @@ pub struct ParticipantView {
     pub present: Option<bool>,
 }
 
+impl ParticipantView {
+    /// Up to two letters for the header's row of people: "Mia Member" → "MM".
+    pub fn initials(&self) -> String {
+        self.name.split_whitespace().filter_map(|w| w.chars().next()).take(2).flat_map(char::to_uppercase).collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "meeting.html")]
 pub struct MeetingTpl {
@@ -380,6 +446,15 @@ pub struct MeetingTpl {
     pub kept_topic: String,
     pub kept_text: String,
     pub position: PositionView,
+}
+
+impl MeetingTpl {
+    /// The place as a link when it is a web address (a video call).
+    pub fn place_link(&self) -> Option<&str> {
+        let p = self.place.trim();
+        let web = p.starts_with("https://") || p.starts_with("http://");
+        (web && !p.contains(char::is_whitespace)).then_some(p)
+    }
 }
 
 #[derive(Template)]
@@ -463,8 +538,8 @@ pub struct ApiOp {
 #[template(path = "api_docs.html")]
 pub struct ApiDocsTpl {
     pub tr: Tr,
-    pub intro: String,
-    pub ops: Vec<ApiOp>,
+    pub intro: &'static str,
+    pub ops: &'static [ApiOp],
 }
 
 pub struct TenantActionRow {

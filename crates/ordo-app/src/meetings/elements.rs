@@ -12,6 +12,8 @@ use crate::{App, AppError, Conflict};
 use ordo_core::audit::AuditKind;
 use ordo_core::ids::{ElementId, MeetingId, TopicId, UserId};
 use ordo_core::meeting::{self, ActionStatus, ElementKind, LongText, MeetingAction, Target, Title};
+use ordo_core::quick_add;
+use ordo_core::user::Locale;
 use ordo_store::{AuditDraft, ElementRow, Tenant, Tx};
 
 /// An element as it was, for the history.
@@ -57,6 +59,68 @@ pub async fn add_element(
         return Err(invalid("kind", "image.use_upload"));
     }
     insert_element(app, tenant, actor, id, input, None).await
+}
+
+/// A line typed in a topic (the quick-add line, or an API title): its kind
+/// shortcut and `@` words are read here, once for the browser and the API
+/// (`ordo_core::quick_add`).
+pub struct Line<'a> {
+    pub topic: TopicId,
+    pub line: &'a str,
+    /// A kind given apart from the text (the API's field); absent, the
+    /// text decides, and a note by default.
+    pub kind: Option<ElementKind>,
+    pub description: &'a str,
+    pub due_date: &'a str,
+    pub owners: Vec<UserId>,
+    /// The writer's language: the order of day and month in `@12/15`.
+    pub locale: Locale,
+}
+
+/// Add the element a line says. `@` words make it an action (unless a
+/// kind other than action was chosen: then they are text), each name one
+/// participant of the meeting, each date its due date, "today" being the
+/// day in the meeting's time zone. A name that is nobody, or several
+/// people, refuses the line: an owner is never guessed.
+#[tracing::instrument(skip_all)]
+pub async fn add_line(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    line: Line<'_>,
+) -> Result<ElementId, AppError> {
+    let l = super::access::load(app, tenant, actor, id, MeetingAction::AddContent).await?;
+    let today =
+        meeting::day_in(app.clock.now(), &l.row.time_zone).ok_or(AppError::Internal("a meeting's time zone"))?;
+    let typed = quick_add::parse(line.line, today, line.locale);
+    let kind = typed.kind.or(line.kind);
+    let reads_at = typed.names_something() && matches!(kind, None | Some(ElementKind::Action));
+    let (title, kind) = if reads_at {
+        (typed.bare.as_str(), ElementKind::Action)
+    } else {
+        (typed.text.as_str(), kind.unwrap_or(ElementKind::Note))
+    };
+    let mut owners = line.owners;
+    if reads_at && !typed.people.is_empty() {
+        let rows = app.store.people_of_meeting(tenant.id, id).await?;
+        let people = crate::invitations::people(&l.keys, rows, &l.participants);
+        for name in &typed.people {
+            let mut found = people.iter().map(|(u, _)| u).filter(|u| quick_add::names(name, &u.display_name, &u.email));
+            match (found.next(), found.next()) {
+                (Some(one), None) if !owners.contains(&one.id) => owners.push(one.id),
+                (Some(_), None) => {}
+                (None, _) => return Err(invalid("title", "owners.unknown_name")),
+                (Some(_), Some(_)) => return Err(invalid("title", "owners.ambiguous_name")),
+            }
+        }
+    }
+    let due = match typed.due {
+        Some(d) if reads_at && line.due_date.trim().is_empty() => d.to_string(),
+        _ => line.due_date.to_owned(),
+    };
+    let input = ElementInput { topic: line.topic, kind, title, description: line.description, due_date: &due, owners };
+    add_element(app, tenant, actor, id, input).await
 }
 
 /// A checked picture, to store with its image element.

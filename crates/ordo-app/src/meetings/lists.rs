@@ -50,6 +50,46 @@ pub async fn my_meetings(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<
         .collect()
 }
 
+/// A meeting as the meetings list shows it: with its series, and the names
+/// of the people in it (to filter by person).
+#[derive(Clone, Debug)]
+pub struct ListedMeeting {
+    pub meeting: Meeting,
+    pub series_id: Option<String>,
+    pub people: Vec<String>,
+}
+
+/// The meetings the user may see, each with its series and its people's
+/// names: three reads, however many meetings.
+#[tracing::instrument(skip_all)]
+pub async fn meetings_listed(app: &App, tenant: &Tenant, user: &User) -> Result<Vec<ListedMeeting>, AppError> {
+    let meetings = my_meetings(app, tenant, user).await?;
+    let series: std::collections::HashMap<MeetingId, String> =
+        app.store.series_of_meetings(tenant.id).await?.into_iter().collect();
+    let keys = app.keys.for_tenant(&app.store, tenant).await?;
+    let mut names: std::collections::HashMap<UserId, String> = std::collections::HashMap::new();
+    let mut people: std::collections::HashMap<MeetingId, Vec<String>> = std::collections::HashMap::new();
+    for (meeting, row) in app.store.people_met(tenant.id, user.id).await? {
+        let name = match names.get(&row.id) {
+            Some(n) => n.clone(),
+            None => {
+                let n = open_user(&keys, row.clone())?.display_name;
+                names.insert(row.id, n.clone());
+                n
+            }
+        };
+        people.entry(meeting).or_default().push(name);
+    }
+    Ok(meetings
+        .into_iter()
+        .map(|m| ListedMeeting {
+            series_id: series.get(&m.id).cloned(),
+            people: people.remove(&m.id).unwrap_or_default(),
+            meeting: m,
+        })
+        .collect())
+}
+
 /// An action owned by the user, with its meeting.
 #[derive(Clone, Debug)]
 pub struct MyAction {

@@ -23,11 +23,14 @@ pub use create::{create, create_with_agenda};
 pub(crate) use details::people_for;
 pub use details::{MeetingChanges, set_status, share, update, update_partial};
 pub use elements::{
-    ElementEdit, ElementInput, add_element, add_image, delete_element, move_element, place_element,
+    ElementEdit, ElementInput, Line, add_element, add_image, add_line, delete_element, move_element, place_element,
     place_element_in_its_topic, set_action_status, update_element,
 };
 pub use history::{HistoryEntry, history};
-pub use lists::{MyAction, TenantAction, my_actions, my_meetings, people_met, tenant_actions, titles_for_admin};
+pub use lists::{
+    ListedMeeting, MyAction, TenantAction, meetings_listed, my_actions, my_meetings, people_met, tenant_actions,
+    titles_for_admin,
+};
 pub use participants::{
     add_participant, assign_topic_contributor, remove_participant, remove_topic_contributor, set_participant_role,
     set_presence,

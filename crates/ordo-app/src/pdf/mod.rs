@@ -35,20 +35,22 @@ pub enum Font {
 
 /// A font as both tools see it: krilla's (to draw and embed) and skrifa's
 /// (its characters and advances).
+/// The character map and metrics are read from the font's tables once,
+/// not per character.
 struct Loaded {
     pdf: krilla::text::Font,
-    face: skrifa::FontRef<'static>,
+    charmap: skrifa::charmap::Charmap<'static>,
+    metrics: skrifa::metrics::GlyphMetrics<'static>,
     upem: f32,
 }
 
 impl Loaded {
     fn glyph(&self, c: char) -> Option<skrifa::GlyphId> {
-        self.face.charmap().map(c)
+        self.charmap.map(c)
     }
     /// A glyph's advance, in ems.
     fn advance(&self, g: skrifa::GlyphId) -> f32 {
-        let metrics = self.face.glyph_metrics(Size::unscaled(), LocationRef::default());
-        metrics.advance_width(g).unwrap_or(0.0) / self.upem
+        self.metrics.advance_width(g).unwrap_or(0.0) / self.upem
     }
 }
 
@@ -58,7 +60,12 @@ fn loaded(font: Font) -> Option<&'static Loaded> {
         let load = |bytes: &'static [u8]| {
             let face = skrifa::FontRef::new(bytes).ok()?;
             let upem = f32::from(face.metrics(Size::unscaled(), LocationRef::default()).units_per_em);
-            Some(Loaded { pdf: krilla::text::Font::new(bytes.into(), 0)?, face, upem })
+            Some(Loaded {
+                pdf: krilla::text::Font::new(bytes.into(), 0)?,
+                charmap: face.charmap(),
+                metrics: face.glyph_metrics(Size::unscaled(), LocationRef::default()),
+                upem,
+            })
         };
         Some([load(REGULAR)?, load(BOLD)?])
     });

@@ -97,6 +97,21 @@ impl Store {
         })
     }
 
+    /// Every meeting of the tenant that belongs to a series, with its
+    /// series: one query for the meetings list, which groups them.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn series_of_meetings(&self, tenant: TenantId) -> Result<Vec<(MeetingId, String)>> {
+        let rows: Vec<(String, String)> = on_pool!(self, conn => {
+            run!(conn, c => {
+                sqlx::query_as("SELECT id, series_id FROM meetings WHERE tenant_id = $1 AND series_id IS NOT NULL")
+                    .bind(tenant.to_string())
+                    .fetch_all(&mut *c)
+                    .await?
+            })
+        });
+        rows.into_iter().map(|(m, s)| Ok((m.parse().map_err(|_| StoreError::Corrupt("meetings.id"))?, s))).collect()
+    }
+
     /// The meetings of a series, in order.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn series_meetings(&self, tenant: TenantId, series: &str) -> Result<Vec<MeetingId>> {

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ordo_app::i18n::Tr;
 use ordo_core::user::Locale;
+use std::sync::OnceLock;
 
 /// Routes outside any tenant: all public and read-only.
 pub fn decls() -> Vec<Decl> {
@@ -86,10 +87,41 @@ pub async fn not_found() -> WebError {
     WebError::NotFound
 }
 
-/// The OpenAPI 3.1 description of the API.
+/// The OpenAPI 3.1 description of the API. It is built from static
+/// declarations, so it is built once and served as the same bytes: the
+/// route is public, and the document lists every time zone.
 #[tracing::instrument(skip_all)]
 async fn openapi() -> Response {
-    axum::Json(crate::openapi::document()).into_response()
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    let body = BYTES.get_or_init(|| serde_json::to_vec(crate::openapi::cached()).unwrap_or_default());
+    let mut res = body.as_slice().into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
+
+/// The operations of the readable reference, read once from the document.
+fn api_ops() -> &'static [crate::pages::ApiOp] {
+    static OPS: OnceLock<Vec<crate::pages::ApiOp>> = OnceLock::new();
+    OPS.get_or_init(|| {
+        let doc = crate::openapi::cached();
+        let mut ops = Vec::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let req = &op["requestBody"]["content"]["application/json"]["schema"];
+                ops.push(crate::pages::ApiOp {
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    summary: op["summary"].as_str().unwrap_or("").to_owned(),
+                    request: if req.is_null() {
+                        String::new()
+                    } else {
+                        serde_json::to_string_pretty(req).unwrap_or_default()
+                    },
+                });
+            }
+        }
+        ops
+    })
 }
 
 /// A readable reference of the API, from the same document.
@@ -100,28 +132,9 @@ async fn api_docs(headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(Locale::from_accept_language)
         .unwrap_or_default();
-    let doc = crate::openapi::document();
-    let mut ops = Vec::new();
-    if let Some(paths) = doc["paths"].as_object() {
-        for (path, item) in paths {
-            for (method, op) in item.as_object().into_iter().flatten() {
-                let req = op["requestBody"]["content"]["application/json"]["schema"].clone();
-                ops.push(crate::pages::ApiOp {
-                    method: method.to_uppercase(),
-                    path: path.clone(),
-                    summary: op["summary"].as_str().unwrap_or("").to_owned(),
-                    request: if req.is_null() {
-                        String::new()
-                    } else {
-                        serde_json::to_string_pretty(&req).unwrap_or_default()
-                    },
-                });
-            }
-        }
-    }
     ok(&crate::pages::ApiDocsTpl {
         tr: Tr::new(locale),
-        intro: doc["info"]["description"].as_str().unwrap_or("").to_owned(),
-        ops,
+        intro: crate::openapi::cached()["info"]["description"].as_str().unwrap_or(""),
+        ops: api_ops(),
     })
 }

@@ -123,27 +123,19 @@ async fn meeting_journey(engine: Engine) {
     org.click("nav.outline form.stack button").await;
     let page = org.source().await;
     assert!(page.contains("Mia member"), "participant added");
-    for (kind, title) in [("decision", "Lancer la v2"), ("discuss", "Tarifs"), ("note", "Ventes en hausse")] {
-        org.select(&format!("#kind-{topic}"), kind).await;
-        org.type_enter(&format!("#title-{topic}"), title).await;
+    for line in ["/d Lancer la v2", "/t Tarifs", "Ventes en hausse"] {
+        org.type_enter(&format!("#title-{topic}"), line).await;
     }
     // A picture, uploaded from a file.
     let pic = t.dir.path().join("tableau.png");
     std::fs::write(&pic, png(60, 40)).unwrap();
+    org.click(&format!("#topic-{topic} details.add-image summary")).await;
     org.fill(&format!("#it-{topic}"), "Tableau blanc").await;
     org.attach(&format!("#if-{topic}"), pic.to_str().unwrap()).await;
     org.click("form.upload button").await;
     assert!(org.source().await.contains("class=\"el-image\""), "the picture is shown");
-    let member_id = {
-        let page = org.source().await;
-        let select =
-            page.split(&format!("id=\"owner-{topic}\"")).nth(1).unwrap().split("</select>").next().unwrap().to_owned();
-        let i = select.find(">Mia member</option>").unwrap();
-        select[..i].rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_owned()
-    };
-    org.select(&format!("#kind-{topic}"), "action").await;
-    org.select(&format!("#owner-{topic}"), &member_id).await;
-    org.type_enter(&format!("#title-{topic}"), "Écrire les notes de version").await;
+    // An action for Mia, named after @ (the line makes it an action).
+    org.type_enter(&format!("#title-{topic}"), "Écrire les notes de version @mia").await;
     let page = org.source().await;
     for text in ["Lancer la v2", "Tarifs", "Ventes en hausse", "Tableau blanc", "Écrire les notes de version"] {
         assert!(page.contains(text), "{text}");
@@ -169,11 +161,11 @@ async fn meeting_journey(engine: Engine) {
     let page = mb.source().await;
     let elements = ids(&page, "id=\"el-");
     assert_eq!(elements.len(), 5);
-    // Open the decision's remarks, then type one.
-    mb.click(&format!("#el-{} details.remarks summary", elements[0])).await;
+    // "Reply" under the decision opens the remark form in place; type one.
+    mb.click(&format!("#el-{} a.reply", elements[0])).await;
     mb.type_enter(&format!("#cm-{}", elements[0]), "Agreed, March is tight").await;
     let action = elements.iter().find(|e| page.contains(&format!("/elements/{e}/status"))).unwrap().clone();
-    mb.click(&format!("form[action$='/elements/{action}/status'] button")).await;
+    mb.click(&format!("button[formaction$='/elements/{action}/status']")).await;
     assert!(mb.source().await.contains("kind-action done"));
 
     // The organiser sees it on the dashboards: the meeting on theirs, the
@@ -192,6 +184,7 @@ async fn meeting_journey(engine: Engine) {
     assert!(page.contains("Agreed, March is tight") && page.contains("kind-action done"));
     // app.js asks for confirmation first.
     let before = revision(&t, &meeting_url).await;
+    org.click("details.menu summary").await;
     org.click("form[action$='/archive'] button").await;
     org.accept_dialog().await;
     changed(&t, &meeting_url, &before).await;
@@ -295,6 +288,11 @@ async fn cross_site_scripting_payloads_never_run_in_chromium() {
         path.clone(),
         format!("/t/{slug}/"),
         format!("/t/{slug}/meetings"),
+        format!("/t/{slug}/meetings?view=past"),
+        // The filter's text comes back in the field and in the tabs' links.
+        format!(
+            "/t/{slug}/meetings?view=past&q=%3Cscript%3Ewindow.__xss%3D11%3C%2Fscript%3E%22%3E%3Cimg%20src%3Dx%20onerror%3D%22window.__xss%3D12"
+        ),
         format!("/t/{slug}/admin/members"),
         format!("/t/{slug}/admin/actions"),
     ] {
@@ -417,6 +415,9 @@ async fn the_agenda_is_built_with_shortcuts_and_reordered_by_keyboard_and_mouse_
     b.select("#p-role", "reader").await;
     b.click("nav.outline form.stack button").await;
     b.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
+    // A meeting exists now: the form is behind its button.
+    assert_eq!(b.eval("return document.querySelector('details.new-meeting').open", json!([])).await, false);
+    b.click("details.new-meeting summary").await;
     b.fill("#title", "Another").await;
     b.set_value("#starts_at", "2026-12-02T09:30").await;
     b.click("form.stack button.primary").await;
@@ -432,6 +433,129 @@ async fn the_agenda_is_built_with_shortcuts_and_reordered_by_keyboard_and_mouse_
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(options, json!([member]));
+}
+
+/// Where the focus is: the focused control's id, or its formaction and
+/// value (an element's buttons), and whether the page was never reloaded.
+const FOCUS: &str = r#"
+const a = document.activeElement;
+const item = a.closest("li.element");
+return { id: a.id || "", action: a.getAttribute("formaction") || "", value: a.value || "", text: a.textContent.trim(),
+         item: item ? item.id : "", tag: a.tagName, kept: window.__ordoKept === 1 };
+"#;
+
+#[cfg_attr(not(ordo_browser), ignore = "the test script installs Chromium and sets ORDO_TEST_BROWSER")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_on_the_meeting_page_keep_the_page_and_the_focus_in_chromium() {
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let (slug, owner, admin) = t.tenant_with_owner().await;
+    let (member, _) = t.member(&slug, &admin, "member").await;
+    let b = Browser::start("en-GB,en").await;
+    b.goto(&format!("{}/t/{slug}/login", t.base)).await;
+    b.fill("#email", &owner).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button.primary").await;
+    b.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
+    b.fill("#title", "Focus").await;
+    b.set_value("#starts_at", "2026-12-01T09:30").await;
+    b.click("form.stack button.primary").await;
+    let url = b.wait_url("/meetings/").await.split('?').next().unwrap().to_owned();
+    // A marker on the window: a reload would lose it.
+    b.eval("window.__ordoKept = 1;", json!([])).await;
+
+    // Lines typed and sent with Enter: the focus stays in the line, empty
+    // and ready for the next one, and the page is the same page.
+    b.type_enter("#new-topic", "Budget").await;
+    let f = b.eval(FOCUS, json!([])).await;
+    assert_eq!((f["id"].as_str(), f["kept"].as_bool()), (Some("new-topic"), Some(true)), "{f}");
+    assert_eq!(b.eval("return document.getElementById('new-topic').value", json!([])).await, "");
+    let budget = ids(&b.source().await, "id=\"topic-")[0].clone();
+    for title in ["/a First", "/d Second", "Third"] {
+        b.type_enter(&format!("#title-{budget}"), title).await;
+    }
+    let f = b.eval(FOCUS, json!([])).await;
+    assert_eq!(f["id"], format!("title-{budget}"), "{f}");
+    let layout = b.eval(LAYOUT, json!([])).await;
+    let titles: Vec<&str> = layout["elements"].as_array().unwrap().iter().map(|e| e[1].as_str().unwrap()).collect();
+    assert_eq!(titles, ["First", "Second", "Third"]);
+    let elements = ids(&b.source().await, "id=\"el-");
+    let third = elements[2].clone();
+
+    // Alt+Up twice on the third line's title: it moves to the top, and the
+    // focus moves with it.
+    let title = format!("#el-{third} a.el-open");
+    b.keys(&title, "\u{E00A}\u{E013}\u{E00A}").await;
+    b.keys(&title, "\u{E00A}\u{E013}\u{E00A}").await;
+    let layout = b.eval(LAYOUT, json!([])).await;
+    let titles: Vec<&str> = layout["elements"].as_array().unwrap().iter().map(|e| e[1].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Third", "First", "Second"], "{layout}");
+    let f = b.eval(FOCUS, json!([])).await;
+    assert_eq!((f["item"].as_str(), f["tag"].as_str()), (Some(format!("el-{third}").as_str()), Some("A")), "{f}");
+    assert_eq!(f["kept"], true);
+
+    // Enter on an action's "Done": it is done, the focus is on its button,
+    // which now reopens it and names the action.
+    let first = elements[0].clone();
+    b.keys(&format!("button[formaction$='/elements/{first}/status']"), "\u{E007}").await;
+    let f = b.eval(FOCUS, json!([])).await;
+    assert!(f["action"].as_str().unwrap().ends_with(&format!("/elements/{first}/status")), "{f}");
+    assert_eq!((f["value"].as_str(), f["text"].as_str()), (Some("open"), Some("Reopen: First")), "{f}");
+    assert!(b.source().await.contains("kind-action done"));
+
+    // A line the server refuses (longer than a title may be, past the
+    // field's own limit): the message shows beside it, the text stays.
+    let long = "x".repeat(201);
+    b.set_value(&format!("#title-{budget}"), &long).await;
+    b.keys(&format!("#title-{budget}"), "\u{E007}").await;
+    let refused = b
+        .eval(
+            "const f = document.getElementById(arguments[0]); const box = f.form.nextElementSibling;
+             return [f.value.length, box && box.classList.contains('sent-error') ? box.textContent.trim() : '', document.activeElement === f];",
+            json!([format!("title-{budget}")]),
+        )
+        .await;
+    assert_eq!(refused[0], 201, "{refused}");
+    assert!(!refused[1].as_str().unwrap().is_empty(), "a message beside the line: {refused}");
+    assert_eq!(refused[2], true);
+    assert_eq!(b.eval(LAYOUT, json!([])).await["elements"].as_array().unwrap().len(), 3, "nothing was added");
+
+    // An action with an owner and a due date: ten keys beyond its title,
+    // counted. The list of people opens after "@mi" and names Mia.
+    b.fill("#p-email", &member).await;
+    b.click("nav.outline form.stack button").await;
+    let line = format!("#title-{budget}");
+    b.set_value(&line, "").await;
+    b.keys(&line, "Book the room").await;
+    let extra = [" @mi", " @fri", "\u{E007}"];
+    b.keys(&line, extra[0]).await;
+    let offered = b
+        .eval(
+            "return [...document.querySelectorAll('#mention-list [role=option]')].map((o) => o.textContent)",
+            json!([]),
+        )
+        .await;
+    assert_eq!(offered, json!(["Mia member"]), "the people whose name starts so");
+    b.keys(&line, extra[1]).await;
+    b.keys(&line, extra[2]).await;
+    assert_eq!(extra.iter().map(|k| k.chars().count()).sum::<usize>(), 10);
+    let booked = b
+        .eval(
+            "const li = [...document.querySelectorAll('li.element')].find((l) => l.querySelector('.el-title').textContent === 'Book the room');
+             return li ? [li.className, li.textContent] : null;",
+            json!([]),
+        )
+        .await;
+    assert!(booked[0].as_str().unwrap().contains("kind-action"), "{booked}");
+    let text = booked[1].as_str().unwrap();
+    assert!(text.contains("Mia member") && text.contains("due "), "owner and due date: {text}");
+    assert_eq!(b.eval(FOCUS, json!([])).await["id"], format!("title-{budget}"));
+
+    // Nothing reloaded the page, and the server holds what the page shows.
+    assert_eq!(b.eval(FOCUS, json!([])).await["kept"], true);
+    b.goto(&url).await;
+    let layout = b.eval(LAYOUT, json!([])).await;
+    let titles: Vec<&str> = layout["elements"].as_array().unwrap().iter().map(|e| e[1].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Third", "First", "Second", "Book the room"]);
 }
 
 /// What the page shows that a phone or a screen reader would stumble on:
@@ -713,10 +837,8 @@ async fn a_weekly_meeting_carries_its_backlog_and_search_finds_it_in_chromium() 
 
     b.type_enter("#new-topic", "Recrutement").await;
     let topic = ids(&b.source().await, "id=\"topic-")[0].clone();
-    for (kind, title) in [("action", "Publier l’annonce"), ("discuss", "Entretiens d’été"), ("note", "Budget validé")]
-    {
-        b.select(&format!("#kind-{topic}"), kind).await;
-        b.type_enter(&format!("#title-{topic}"), title).await;
+    for line in ["/a Publier l’annonce", "/t Entretiens d’été", "Budget validé"] {
+        b.type_enter(&format!("#title-{topic}"), line).await;
     }
     assert!(b.source().await.contains("Entretiens d’été"));
 
@@ -730,7 +852,7 @@ async fn a_weekly_meeting_carries_its_backlog_and_search_finds_it_in_chromium() 
     assert!(!page.contains("Budget validé"), "a note is not carried over");
 
     // The series page lists the backlog once, where it is now.
-    b.click("div.position a").await;
+    b.click(".meeting-head .meta a[href*='/series/']").await;
     b.wait_url("/series/").await;
     let series = b.source().await;
     assert!(series.contains("Still open"));

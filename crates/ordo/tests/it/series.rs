@@ -17,11 +17,11 @@ fn element_id(page: &str, title: &str) -> String {
     page[start..start + 36].to_owned()
 }
 
-/// The `<li>` of the element titled `title`.
+/// The `<li>` of the element titled `title` (up to its remarks, if any).
 fn element_html<'a>(page: &'a str, title: &str) -> &'a str {
     let id = element_id(page, title);
     let start = page.find(&format!("id=\"el-{id}\"")).unwrap();
-    let end = page[start..].find("<details class=\"remarks\"").unwrap();
+    let end = page[start..].find("</li>").unwrap();
     &page[start..start + end]
 }
 

@@ -133,7 +133,10 @@ both!(an_agenda_saved_as_a_template_starts_new_meetings, |engine| {
     .await;
     assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("template")), "{}", r.body);
     assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM agenda_templates").await, "2");
-    assert!(!org.get(&format!("/t/{slug}/meetings")).await.body.contains("Bad template"), "no meeting half-made");
+    for view in ["upcoming", "past"] {
+        let list = org.get(&format!("/t/{slug}/meetings?view={view}")).await.body;
+        assert!(!list.contains("Bad template"), "no meeting half-made");
+    }
 });
 
 both!(templates_are_for_members_and_deleted_by_their_author_or_an_admin, |engine| {

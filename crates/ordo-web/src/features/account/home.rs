@@ -26,6 +26,23 @@ pub fn decls() -> Vec<Decl> {
 #[derive(Deserialize, Default)]
 pub struct HomeQuery {
     actions: Option<String>,
+    /// Only the actions of this meeting.
+    meeting: Option<String>,
+}
+
+/// The dashboard's address for an action filter (and a meeting): where a
+/// tick on it comes back to. Only known values make it: the address is
+/// built here, never taken from the request.
+pub(crate) fn actions_href(me: &Me, filter: &str, meeting: Option<ordo_core::ids::MeetingId>) -> String {
+    let filter = match filter {
+        "overdue" => "overdue",
+        "done" => "done",
+        _ => "open",
+    };
+    match meeting {
+        Some(m) => format!("{}?actions={filter}&meeting={m}", me.href("")),
+        None => format!("{}?actions={filter}", me.href("")),
+    }
 }
 
 /// The dashboard: my upcoming and recent meetings, my actions (open,
@@ -55,9 +72,22 @@ async fn home(me: Me, Query(q): Query<HomeQuery>) -> Result<Response, WebError> 
     let overdue = |a: &ordo_app::meetings::MyAction| {
         a.status == ActionStatus::Open && a.due_date.as_deref().is_some_and(|d| d < today.as_str())
     };
-    let actions = ordo_app::meetings::my_actions(&me.app, me.tenant(), &me.user)
-        .await?
+    let only: Option<ordo_core::ids::MeetingId> = q.meeting.as_deref().and_then(|m| m.parse().ok());
+    let titles: std::collections::HashMap<_, _> = meetings.iter().map(|m| (m.id, m.title.clone())).collect();
+    let mut mine = ordo_app::meetings::my_actions(&me.app, me.tenant(), &me.user).await?;
+    // Soonest due first, those without a date last.
+    mine.sort_by(|a, b| (a.due_date.is_none(), &a.due_date).cmp(&(b.due_date.is_none(), &b.due_date)));
+    let mut action_meetings: Vec<(String, String, bool)> = Vec::new();
+    for a in &mine {
+        let id = a.meeting_id.to_string();
+        if !action_meetings.iter().any(|(m, _, _)| *m == id) {
+            let title = titles.get(&a.meeting_id).cloned().unwrap_or_default();
+            action_meetings.push((id, title, only == Some(a.meeting_id)));
+        }
+    }
+    let actions = mine
         .into_iter()
+        .filter(|a| only.is_none_or(|m| a.meeting_id == m))
         .filter(|a| match filter {
             "overdue" => overdue(a),
             "done" => a.status == ActionStatus::Done,
@@ -66,6 +96,9 @@ async fn home(me: Me, Query(q): Query<HomeQuery>) -> Result<Response, WebError> 
         .map(|a| ActionRowView {
             href: me.href(&format!("meetings/{}#el-{}", a.meeting_id, a.element_id)),
             overdue: overdue(&a),
+            meeting: titles.get(&a.meeting_id).cloned().unwrap_or_default(),
+            status_url: me.href(&format!("meetings/{}/elements/{}/status", a.meeting_id, a.element_id)),
+            done: a.status == ActionStatus::Done,
             title: a.title,
             due_date: a.due_date.unwrap_or_default(),
         })
@@ -76,6 +109,9 @@ async fn home(me: Me, Query(q): Query<HomeQuery>) -> Result<Response, WebError> 
         recent,
         actions,
         filter,
+        action_meetings,
+        back: format!("{filter}{}", only.map(|m| format!(":{m}")).unwrap_or_default()),
+        meeting_query: only.map(|m| format!("&meeting={m}")).unwrap_or_default(),
         p: Page::new(&me.ctx, "home"),
     }))
 }

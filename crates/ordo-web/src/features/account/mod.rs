@@ -1,7 +1,7 @@
 //! The signed-in user's own pages and API: the dashboard, profile and
 //! language, reminders, the calendar feed, password, sessions, API tokens.
 
-mod home;
+pub(crate) mod home;
 mod profile;
 mod sessions;
 mod tokens;

@@ -7,7 +7,7 @@ use crate::extract::Whole;
 use crate::extract::path::{ContributorAt, MeetingAt, TopicAt};
 use crate::extract::{At, Form, Json, Me};
 use crate::openapi::Doc;
-use crate::routes::{Decl, Guard, delete, patch, post};
+use crate::routes::{Decl, Guard, delete, get, patch, post};
 use axum::response::Response;
 use ordo_app::AppError;
 use ordo_app::meetings::{self, TopicMove};
@@ -23,6 +23,7 @@ pub fn decls() -> Vec<Decl> {
         post("/t/{slug}/meetings/{id}/topics/{topic}/contributors", edit, assign_form),
         post("/t/{slug}/meetings/{id}/topics/{topic}/contributors/{user}/remove", edit, unassign_form),
         post("/t/{slug}/meetings/{id}/topics/{topic}/move", edit, move_form),
+        get("/t/{slug}/meetings/{id}/topics/{topic}/edit", edit, edit_page),
         post("/t/{slug}/meetings/{id}/topics/{topic}/edit", edit, rename_form),
         post("/t/{slug}/meetings/{id}/topics/{topic}/delete", edit, delete_form),
         post("/t/{slug}/api/v1/meetings/{id}/topics", Guard::Meeting(A::AddContent), api_add)
@@ -82,6 +83,37 @@ async fn api_add(me: Me, At(p): At<MeetingAt>, Json(b): Json<TopicIn>) -> Result
 pub struct RenameIn {
     #[schema(schema_with = crate::openapi::schema::title)]
     pub title: String,
+}
+
+/// A topic's page (the meeting page links to it from "Topic…"): the same
+/// forms the meeting page used to carry for every topic.
+#[tracing::instrument(skip_all)]
+async fn edit_page(me: Me, At(p): At<TopicAt>) -> Result<Response, WebError> {
+    let view = super::view::meeting_view(&me, p.id, crate::pages::Errors::default(), None, None).await?;
+    if view.read_only || !view.can.edit_content {
+        return Err(WebError::Forbidden);
+    }
+    let wanted = p.topic.to_string();
+    let mut found = None;
+    for t in view.topics {
+        if t.id == wanted {
+            found = Some((t, false));
+            break;
+        }
+        if let Some(s) = t.subtopics.into_iter().find(|s| s.id == wanted) {
+            found = Some((s, true));
+            break;
+        }
+    }
+    let (topic, nested) = found.ok_or(WebError::NotFound)?;
+    Ok(crate::pages::ok(&crate::pages::TopicEditTpl {
+        p: view.p,
+        base: view.base,
+        meeting_title: view.title,
+        topic,
+        nested,
+        participants: view.participants,
+    }))
 }
 
 #[tracing::instrument(skip_all)]

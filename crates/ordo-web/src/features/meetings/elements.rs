@@ -13,7 +13,7 @@ use crate::pages::{Errors, ok, render};
 use crate::routes::{Decl, Guard, delete, get, patch, post};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ordo_app::meetings::{self, ElementEdit, ElementInput};
+use ordo_app::meetings::{self, ElementEdit};
 use ordo_app::{AppError, Conflict};
 use ordo_core::ids::{ElementId, MeetingId, TopicId, UserId};
 use ordo_core::meeting::{ActionStatus, ElementKind, MeetingAction as A};
@@ -56,8 +56,10 @@ pub fn decls() -> Vec<Decl> {
     ]
 }
 
-/// A new element. From the page's quick-add line, the title may start with
-/// a kind: `/d` decision, `/a` action, `/t` topic to discuss, `/n` note.
+/// A new element, as a line: the title may start with a kind (`/d`
+/// decision, `/a` action, `/t` topic to discuss, `/n` note), and its `@`
+/// words name owners (`@mia`) and a due date (`@fri`, `@+3d`, `@12/15`),
+/// making it an action unless another kind is given.
 #[derive(Deserialize, ToSchema)]
 pub struct ElementIn {
     #[serde(alias = "topic")]
@@ -85,17 +87,21 @@ pub struct ElementIn {
 
 impl ElementIn {
     async fn add(&self, me: &Me, id: MeetingId) -> Result<ElementId, AppError> {
-        let (title, typed) = ordo_core::quick_add::shortcut_kind(&self.title);
         let topic: TopicId = field("topic_id", "id.invalid", &self.topic_id)?;
-        let kind = match typed {
-            Some(k) => k,
-            None if self.kind.is_empty() => ElementKind::Note,
-            None => field::<ElementKind>("kind", "element_kind.invalid", &self.kind)?,
+        let kind = match self.kind.as_str() {
+            "" => None,
+            k => Some(field::<ElementKind>("kind", "element_kind.invalid", k)?),
         };
-        let owners: Vec<UserId> = ids("owners", &self.owners)?;
-        let input =
-            ElementInput { topic, kind, title, description: &self.description, due_date: &self.due_date, owners };
-        meetings::add_element(&me.app, me.tenant(), &me.user, id, input).await
+        let line = meetings::Line {
+            topic,
+            line: &self.title,
+            kind,
+            description: &self.description,
+            due_date: &self.due_date,
+            owners: ids("owners", &self.owners)?,
+            locale: me.ctx.locale,
+        };
+        meetings::add_line(&me.app, me.tenant(), &me.user, id, line).await
     }
 }
 
@@ -131,9 +137,18 @@ async fn set_status(me: &Me, p: &ElementAt, b: &StatusIn) -> Result<(), AppError
 }
 
 #[tracing::instrument(skip_all)]
-async fn status_form(me: Me, At(p): At<ElementAt>, Form(f, _): Form<StatusIn>) -> Result<Response, WebError> {
+async fn status_form(me: Me, At(p): At<ElementAt>, Form(f, hints): Form<StatusIn>) -> Result<Response, WebError> {
     let r = set_status(&me, &p, &f).await;
-    after(&me, p.id, r, "").await
+    // Ticked on the dashboard (`_back=open`, `done:<meeting>`...): back to
+    // the same list, whose address is built from known values only.
+    match (hints.get("_back"), &r) {
+        (Some(back), Ok(())) => {
+            let (filter, meeting) = back.split_once(':').unwrap_or((back, ""));
+            let href = crate::features::account::home::actions_href(&me, filter, meeting.parse().ok());
+            Ok(Redirect::to(&href).into_response())
+        }
+        _ => after(&me, p.id, r, "").await,
+    }
 }
 
 #[tracing::instrument(skip_all)]

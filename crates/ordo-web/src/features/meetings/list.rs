@@ -97,7 +97,8 @@ impl MeetingIn {
                 Err(_) => return Err(AppError::Invalid(ordo_core::Invalid::new("template", "id.invalid"))),
             },
         };
-        let duration = self.duration_minutes.map(|d| d.0.to_string()).unwrap_or_default();
+        // Absent: an hour, as the API document says.
+        let duration = self.duration_minutes.map_or_else(|| "60".to_owned(), |d| d.0.to_string());
         match self.repeat.as_deref() {
             None | Some("") => {
                 meetings::create_with_agenda(app, tenant, user, self.details(&duration), agenda.as_ref()).await
@@ -172,16 +173,26 @@ async fn api_create(me: Me, Json(b): Json<MeetingIn>) -> Result<Response, WebErr
     Ok(created(b.create(&me).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ListQuery {
     notice: Option<String>,
     /// Preselect this agenda template in the new-meeting form.
     template: Option<String>,
+    /// `upcoming` (the default), `past` or `series`.
+    view: Option<String>,
+    /// Only meetings whose title, or one of whose people's names, holds it.
+    q: Option<String>,
 }
 
 #[tracing::instrument(skip_all)]
-async fn list_view(me: &Me, form: &MeetingIn, errors: Errors, notice: Option<String>) -> Result<MeetingsTpl, WebError> {
-    let list = meetings::my_meetings(&me.app, me.tenant(), &me.user).await?;
+async fn list_view(
+    me: &Me,
+    form: &MeetingIn,
+    errors: Errors,
+    notice: Option<String>,
+    q: &ListQuery,
+) -> Result<MeetingsTpl, WebError> {
+    let list = meetings::meetings_listed(&me.app, me.tenant(), &me.user).await?;
     let tr = me.ctx.tr();
     let can_create = ordo_core::meeting::can_create_meetings(me.user.role);
     let chosen = form.template_id.clone().unwrap_or_default();
@@ -199,18 +210,77 @@ async fn list_view(me: &Me, form: &MeetingIn, errors: Errors, notice: Option<Str
         Vec::new()
     };
     let or = |v: &Option<String>, d: &str| v.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| d.to_owned());
+    let view = match q.view.as_deref() {
+        Some("past") => "past",
+        Some("series") => "series",
+        _ => "upcoming",
+    };
+    let text = q.q.clone().unwrap_or_default();
+    let wanted = ordo_core::words::fold(text.trim());
+    let fits = |l: &meetings::ListedMeeting| {
+        wanted.is_empty()
+            || ordo_core::words::fold(&l.meeting.title).contains(&wanted)
+            || l.people.iter().any(|p| ordo_core::words::fold(p).contains(&wanted))
+    };
+    let now = me.app.now();
+    let ended = |m: &meetings::Meeting| m.starts_at.plus_secs(m.duration_minutes * 60) < now;
+    let any = !list.is_empty();
+    let row = |m: &meetings::Meeting| MeetingRowView {
+        href: me.href(&format!("meetings/{}", m.id)),
+        title: m.title.clone(),
+        when: m.local_start.replace('T', " "),
+        zone: m.time_zone.clone(),
+        status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
+    };
+    let shown: Vec<&meetings::ListedMeeting> = list.iter().filter(|l| fits(l)).collect();
+    let rows = match view {
+        // The soonest first.
+        "upcoming" => shown.iter().filter(|l| !ended(&l.meeting)).map(|l| row(&l.meeting)).collect(),
+        // The latest first.
+        "past" => shown.iter().rev().filter(|l| ended(&l.meeting)).map(|l| row(&l.meeting)).collect(),
+        _ => Vec::new(),
+    };
+    // Each series once: its first meeting's title, how many, the next one.
+    let mut series: Vec<(String, String, String, String)> = Vec::new();
+    if view == "series" {
+        let mut seen: Vec<&str> = Vec::new();
+        for l in &shown {
+            let Some(sid) = l.series_id.as_deref() else { continue };
+            if seen.contains(&sid) {
+                continue;
+            }
+            seen.push(sid);
+            let of: Vec<&&meetings::ListedMeeting> =
+                shown.iter().filter(|x| x.series_id.as_deref() == Some(sid)).collect();
+            let next = of
+                .iter()
+                .find(|x| !ended(&x.meeting))
+                .map(|x| tr.tf("meetings.series_next", &[("when", &x.meeting.local_start.replace('T', " "))]))
+                .unwrap_or_default();
+            series.push((
+                me.href(&format!("series/{sid}")),
+                l.meeting.title.clone(),
+                if of.len() == 1 {
+                    tr.t("meetings.series_count_one").to_owned()
+                } else {
+                    tr.tf("meetings.series_count", &[("n", &of.len().to_string())])
+                },
+                next,
+            ));
+        }
+    }
     Ok(MeetingsTpl {
         templates,
-        rows: list
-            .into_iter()
-            .map(|m| MeetingRowView {
-                href: me.href(&format!("meetings/{}", m.id)),
-                title: m.title,
-                when: m.local_start.replace('T', " "),
-                zone: m.time_zone,
-                status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
-            })
-            .collect(),
+        rows,
+        view,
+        q_query: if text.is_empty() {
+            String::new()
+        } else {
+            format!("&q={}", form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>())
+        },
+        q: text,
+        any,
+        series,
         can_create,
         form_title: form.title.clone(),
         form_starts_at: form.starts_at.clone(),
@@ -230,8 +300,9 @@ async fn list_view(me: &Me, form: &MeetingIn, errors: Errors, notice: Option<Str
 #[tracing::instrument(skip_all)]
 async fn page(me: Me, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
     let tr = me.ctx.tr();
-    let form = MeetingIn { template_id: q.template, ..MeetingIn::default() };
-    Ok(ok(&list_view(&me, &form, Errors::default(), crate::respond::notice(&tr, q.notice.as_deref())).await?))
+    let form = MeetingIn { template_id: q.template.clone(), ..MeetingIn::default() };
+    let notice = crate::respond::notice(&tr, q.notice.as_deref());
+    Ok(ok(&list_view(&me, &form, Errors::default(), notice, &q).await?))
 }
 
 #[tracing::instrument(skip_all)]
@@ -240,7 +311,8 @@ async fn create_form(me: Me, Form(f, _): Form<MeetingIn>) -> Result<Response, We
         Ok(id) => Ok(Redirect::to(&me.href(&format!("meetings/{id}?notice=meeting_created"))).into_response()),
         Err(e) => {
             let errors = field_errors(&me.ctx, e)?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &list_view(&me, &f, errors, None).await?))
+            let q = ListQuery::default();
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &list_view(&me, &f, errors, None, &q).await?))
         }
     }
 }

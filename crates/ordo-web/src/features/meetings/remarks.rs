@@ -5,7 +5,7 @@ use crate::error::WebError;
 use crate::extract::path::{CommentAt, ElementAt};
 use crate::extract::{At, Form, Json, Me};
 use crate::openapi::Doc;
-use crate::routes::{Decl, Guard, delete, patch, post};
+use crate::routes::{Decl, Guard, delete, get, patch, post};
 use axum::response::Response;
 use ordo_app::AppError;
 use ordo_app::meetings;
@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 pub fn decls() -> Vec<Decl> {
     vec![
+        get("/t/{slug}/meetings/{id}/elements/{element}/remarks", Guard::Meeting(A::View), page),
         post("/t/{slug}/meetings/{id}/elements/{element}/comments", Guard::Meeting(A::Comment), add_form),
         post("/t/{slug}/meetings/{id}/comments/{comment}/edit", Guard::Meeting(A::EditComment), edit_form),
         post("/t/{slug}/meetings/{id}/comments/{comment}/delete", Guard::Meeting(A::RemoveComment), delete_form),
@@ -49,6 +50,28 @@ impl CommentIn {
         };
         meetings::add_comment(&me.app, me.tenant(), &me.user, p.id, p.element, parent, &self.body).await
     }
+}
+
+/// An element's remarks, with the forms to add, reply, rewrite and delete:
+/// the meeting page links here from an element without remarks ("Reply"),
+/// and app.js opens the same form in place instead.
+#[tracing::instrument(skip_all)]
+async fn page(me: Me, At(p): At<ElementAt>) -> Result<Response, WebError> {
+    let view = super::view::meeting_view(&me, p.id, crate::pages::Errors::default(), None, None).await?;
+    let wanted = p.element.to_string();
+    let found = view
+        .topics
+        .into_iter()
+        .flat_map(|t| t.elements.into_iter().chain(t.subtopics.into_iter().flat_map(|s| s.elements)))
+        .find(|e| e.id == wanted)
+        .ok_or(WebError::NotFound)?;
+    Ok(crate::pages::ok(&crate::pages::RemarksTpl {
+        p: view.p,
+        base: view.base,
+        meeting_title: view.title,
+        read_only: view.read_only,
+        e: found,
+    }))
 }
 
 #[tracing::instrument(skip_all)]

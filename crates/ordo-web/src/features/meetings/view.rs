@@ -235,6 +235,7 @@ pub async fn element_edit_view(
             .map(|p| (p.user_id.to_string(), p.name.clone(), e.owners.contains(&p.user_id)))
             .collect(),
         delete_action: me.href(&format!("meetings/{id}/elements/{element}/delete")),
+        move_action: me.href(&format!("meetings/{id}/elements/{element}/move")),
         errors,
         p: Page::new(&me.ctx, "meetings"),
     })

@@ -100,12 +100,52 @@ impl Browser {
     pub async fn click(&self, css: &str) {
         let id = self.element(css).await;
         self.call(reqwest::Method::POST, &self.s(&format!("/element/{id}/click")), Some(json!({}))).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.settle().await;
     }
 
-    /// Accept the open confirmation dialog (app.js asks before archiving).
+    /// Wait until what the page sent has come back: app.js counts the
+    /// changes on their way in `<html data-pending>` (WebDriver waits for a
+    /// navigation, not for a script's request). A dialog left open (a
+    /// confirmation) is the test's to answer.
+    pub async fn settle(&self) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        for _ in 0..150 {
+            let v = self
+                .http
+                .post(format!("{}{}", self.wd, self.s("/execute/sync")))
+                .header("content-type", "application/json")
+                .body(
+                    json!({"script": "return document.documentElement.dataset.pending || ''", "args": []}).to_string(),
+                )
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let v: Value = serde_json::from_str(&v).unwrap();
+            // An open dialog answers with an error: leave it to the test.
+            if v["value"].get("error").is_some() || v["value"] == json!("") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page still has changes on their way after 15 s");
+    }
+
+    /// Accept the open confirmation dialog (app.js asks before archiving),
+    /// then wait for what it sends. The session accepts a dialog by itself
+    /// when another command comes first (`settle` after a click may have),
+    /// so a dialog already gone is no error.
     pub async fn accept_dialog(&self) {
-        self.call(reqwest::Method::POST, &self.s("/alert/accept"), Some(json!({}))).await;
+        let _ = self
+            .http
+            .post(format!("{}{}", self.wd, self.s("/alert/accept")))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await;
+        self.settle().await;
     }
 
     pub async fn url(&self) -> String {
@@ -133,7 +173,7 @@ impl Browser {
             Some(json!({ "text": format!("{text}\u{E007}") })),
         )
         .await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.settle().await;
     }
 
     /// Send keys to a field (WebDriver key codes: \u{E004} Tab, \u{E007}
@@ -141,7 +181,7 @@ impl Browser {
     pub async fn keys(&self, css: &str, text: &str) {
         let id = self.element(css).await;
         self.call(reqwest::Method::POST, &self.s(&format!("/element/{id}/value")), Some(json!({ "text": text }))).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.settle().await;
     }
 
     /// Run a script in the page and return its value.

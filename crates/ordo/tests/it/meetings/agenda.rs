@@ -173,9 +173,14 @@ both!(topics_elements_and_remarks_are_renamed_and_deleted_by_whom_the_policy_say
     let (reader_remark, contributor_remark) = (remark("Reader remark"), remark("Contributor remark"));
     // Rewriting a remark from the page: its author may, keeping its lines;
     // a reader may not rewrite another's; the change is in the history.
+    // The meeting page links "Edit" to the element's remarks page, which
+    // holds the edit form (app.js opens it in place).
     let page = cc.get(&path).await.body;
-    assert_eq!(page.matches(&format!("/comments/{contributor_remark}/edit\"")).count(), 1, "an edit form on my remark");
-    assert!(!page.contains(&format!("/comments/{reader_remark}/edit\"")), "none on someone else's");
+    assert_eq!(page.matches(&format!("remarks#ce-{contributor_remark}\"")).count(), 1, "Edit on my remark");
+    assert!(!page.contains(&format!("remarks#ce-{reader_remark}\"")), "none on someone else's");
+    let remarks = cc.get(&format!("{path}/elements/{theirs}/remarks")).await.body;
+    assert_eq!(remarks.matches(&format!("/comments/{contributor_remark}/edit\"")).count(), 1, "an edit form on mine");
+    assert!(!remarks.contains(&format!("/comments/{reader_remark}/edit\"")), "none on someone else's");
     let r = cc
         .post_form(
             &format!("{path}/comments/{contributor_remark}/edit"),
@@ -186,8 +191,8 @@ both!(topics_elements_and_remarks_are_renamed_and_deleted_by_whom_the_policy_say
     assert!(r.location().ends_with(&format!("#c-{contributor_remark}")), "{}", r.location());
     let j = org.get(&api).await.json();
     assert!(j["comments"].as_array().unwrap().iter().any(|c| c["body"] == "Contributor remark\nsecond line"), "{j}");
-    let page = cc.get(&path).await.body;
-    assert!(page.contains(">Contributor remark\nsecond line</textarea>"), "the edit field keeps the lines");
+    let remarks = cc.get(&format!("{path}/elements/{theirs}/remarks")).await.body;
+    assert!(remarks.contains(">Contributor remark\nsecond line</textarea>"), "the edit field keeps the lines");
     rc.get(&path).await;
     let r = rc.post_form(&format!("{path}/comments/{contributor_remark}/edit"), &[("body", "Hijacked")]).await;
     assert_eq!(r.status, 403);
@@ -198,7 +203,7 @@ both!(topics_elements_and_remarks_are_renamed_and_deleted_by_whom_the_policy_say
     rc.get(&path).await;
     assert_eq!(rc.post_form(&format!("{path}/comments/{contributor_remark}/delete"), &[]).await.status, 403);
     let page = rc.get(&path).await.body;
-    assert_eq!(page.matches("/delete\" class=\"inline\" data-confirm").count(), 1, "a delete button on my remark only");
+    assert_eq!(page.matches("/delete\" class=\"link\" data-confirm").count(), 1, "a delete button on my remark only");
     assert_eq!(rc.post_form(&format!("{path}/comments/{reader_remark}/delete"), &[]).await.status, 303);
     org.get(&path).await;
     assert_eq!(org.post_form(&format!("{path}/comments/{contributor_remark}/delete"), &[]).await.status, 303);
@@ -408,4 +413,179 @@ both!(the_note_space_refuses_bad_input_field_by_field_and_changes_nothing, |engi
     assert!(r.body.contains(&format!("id=\"qa-error-{topic}\"")));
     let after = org.get(&path.replace(&format!("/t/{slug}/"), &format!("/t/{slug}/api/v1/"))).await.body;
     assert_eq!(before, after, "refused input changed nothing");
+});
+
+both!(a_line_names_owners_and_a_due_date_after_at_in_the_page_and_the_api, |engine| {
+    use ordo_core::time::Clock;
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (mia, _) = t.member(&slug, &org, "member").await;
+    let path = new_meeting(&org, &slug, "Typed lines").await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Work")]).await;
+    org.post_form(&format!("{path}/participants"), &[("email", &mia), ("role", "contributor")]).await;
+    let topic = ids_after(&org.get(&path).await.body, "id=\"topic-")[0].to_owned();
+    // "Today" is the day in the meeting's zone (Europe/Paris).
+    let today = ordo_core::meeting::day_in(t.clock.now(), "Europe/Paris").unwrap();
+    let in_three = today.tomorrow().and_then(|d| d.tomorrow()).and_then(|d| d.tomorrow()).unwrap().to_string();
+
+    // From the page's line: an action, its owner, its due date, its title
+    // without the @ words.
+    let r =
+        org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("title", "Call the bank @mia @+3d")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = org.get(&path).await.body;
+    let line = page.split("Call the bank").nth(1).unwrap().split("</li>").next().unwrap();
+    assert!(page.contains("kind-action"), "the line became an action");
+    assert!(line.contains("Mia member") && line.contains(&in_three), "owner and due date: {line}");
+    assert!(!page.contains("@mia"), "the @ words are not in the title");
+
+    // A note keeps its @ words as text.
+    let r = org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("title", "/n ask @mia later")]).await;
+    assert_eq!(r.status, 303);
+    assert!(org.get(&path).await.body.contains("ask @mia later"));
+
+    // A name that is nobody is refused where it was typed, the text kept.
+    let r = org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("title", "Send it @nobody")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("is not one of the meeting"), "{}", r.body);
+    assert!(r.body.contains("value=\"Send it @nobody\""), "the line is kept");
+
+    // Two people a name fits: refused, never guessed.
+    let (mia2, _) = t.member(&slug, &org, "member").await;
+    org.post_form(&format!("{path}/participants"), &[("email", &mia2), ("role", "reader")]).await;
+    let r = org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("title", "Who @mia")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("fits several participants"), "{}", r.body);
+
+    // Through the API, the same line is read the same way; a kind given
+    // apart wins, and its @ words stay text.
+    let token = token_for(&org, &slug, "lines").await;
+    let api = t.client();
+    let id = path.rsplit('/').next().unwrap();
+    let base = format!("/t/{slug}/api/v1/meetings/{id}");
+    let post = |body: String| {
+        api.request(reqwest::Method::POST, &format!("{base}/elements"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let fr_date = format!("{}/{}", today.day(), today.month());
+    let r = api.send(post(format!(r#"{{"topic_id":"{topic}","title":"Write notes @mia_member @{fr_date}"}}"#))).await;
+    // Two "Mia member" now: the full name still fits both.
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = api
+        .send(post(format!(
+            r#"{{"topic_id":"{topic}","title":"Write notes @{} @12/31/2031"}}"#,
+            mia.split('@').next().unwrap()
+        )))
+        .await;
+    assert_eq!(r.status, 201, "an e-mail's name part names one person: {}", r.body);
+    let element = r.json()["id"].as_str().unwrap().to_owned();
+    let r = api.send(post(format!(r#"{{"topic_id":"{topic}","kind":"decision","title":"Ask @mia"}}"#))).await;
+    assert_eq!(r.status, 201);
+    let j = api
+        .send(api.request(reqwest::Method::GET, &base).header("authorization", format!("Bearer {token}")))
+        .await
+        .json();
+    let e = j["elements"].as_array().unwrap().iter().find(|e| e["id"] == element.as_str()).unwrap().clone();
+    assert_eq!((e["kind"].as_str(), e["title"].as_str()), (Some("action"), Some("Write notes")), "{e}");
+    assert_eq!(e["due_date"], "2031-12-31", "month first for an English writer: {e}");
+    assert_eq!(e["owners"].as_array().unwrap().len(), 1);
+    let d = j["elements"].as_array().unwrap().iter().find(|e| e["kind"] == "decision").unwrap().clone();
+    assert_eq!(d["title"], "Ask @mia");
+});
+
+/// A meeting of 100 elements (ten topics of ten: actions with an owner and
+/// a due date, decisions, topics to discuss, notes, remarks on some): what
+/// the page weighs, and how many controls it offers before any is revealed.
+/// The element's controls are one shared form's buttons, its remarks form
+/// sits closed: the page stays light however long the meeting.
+#[tokio::test]
+async fn a_hundred_element_meeting_page_stays_light() {
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (mia, _) = t.member(&slug, &org, "member").await;
+    let path = new_meeting(&org, &slug, "Weekly operations review").await;
+    org.post_form(&format!("{path}/participants"), &[("email", &mia), ("role", "contributor")]).await;
+    for i in 0..10 {
+        org.post_form(&format!("{path}/topics"), &[("title", &format!("Topic number {i} of the weekly review"))]).await;
+    }
+    let topics: Vec<String> =
+        ids_after(&org.get(&path).await.body, "id=\"topic-").into_iter().map(str::to_owned).collect();
+    assert_eq!(topics.len(), 10);
+    for (n, topic) in topics.iter().enumerate() {
+        for i in 0..10 {
+            let line = match i % 4 {
+                0 => format!("Follow up with the supplier about order {n}{i} @mia @+7d"),
+                1 => format!("/d We agreed on the plan for item {n}{i}"),
+                2 => format!("/t Open question about item {n}{i}"),
+                _ => format!("A note about what was said on item {n}{i}"),
+            };
+            let r = org.post_form(&format!("{path}/elements"), &[("topic", topic), ("title", &line)]).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+    }
+    let page = org.get(&path).await.body;
+    let elements = ids_after(&page, "id=\"el-");
+    assert_eq!(elements.len(), 100);
+    for e in elements.iter().take(10) {
+        org.post_form(&format!("{path}/elements/{e}/comments"), &[("body", "Agreed, with a remark")]).await;
+    }
+    let page = org.get(&path).await.body;
+    let kib = page.len() as f64 / 1024.0;
+    eprintln!("100 elements: {kib:.1} KiB, {:.2} KiB per element", kib / 100.0);
+    // The page of the same meeting weighed 286 KiB when each element
+    // carried its own forms: at most half of it now.
+    assert!(kib <= 143.0, "the page weighs {kib:.1} KiB");
+    // An element's buttons post through one shared form.
+    assert!(!page.contains("/move\" name=\"direction\""), "no move buttons per element");
+    assert_eq!(page.matches("<form id=\"acts\"").count(), 1);
+    assert_eq!(
+        page.matches("form=\"acts\"").count(),
+        30 + 20 + 10,
+        "the status of 30 actions and 20 topics to discuss, the deletion of 10 remarks \
+         (elements move by Alt+arrows, drag or their page)"
+    );
+}
+
+both!(a_topics_forms_and_an_elements_remarks_have_pages_of_their_own, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (reader, rc) = t.member(&slug, &org, "member").await;
+    let (_outsider, oc) = t.member(&slug, &org, "member").await;
+    let path = new_meeting(&org, &slug, "Pages").await;
+    org.post_form(&format!("{path}/topics"), &[("title", "Agenda item")]).await;
+    org.post_form(&format!("{path}/participants"), &[("email", &reader), ("role", "reader")]).await;
+    org.post_form(&format!("{path}/share"), &[]).await;
+    let page = org.get(&path).await.body;
+    let topic = ids_after(&page, "id=\"topic-")[0].to_owned();
+    org.post_form(&format!("{path}/elements"), &[("topic", &topic), ("title", "Without remarks")]).await;
+    let page = org.get(&path).await.body;
+    let el = ids_after(&page, "id=\"el-")[0].to_owned();
+
+    // The meeting page links to the topic's page; it renames the topic.
+    assert!(page.contains(&format!("/topics/{topic}/edit\"")), "Topic… is a link");
+    let edit = org.get(&format!("{path}/topics/{topic}/edit")).await;
+    assert_eq!(edit.status, 200);
+    assert!(edit.body.contains("value=\"Agenda item\"") && edit.body.contains(&format!("id=\"sub-{topic}\"")));
+    let r = org.post_form(&format!("{path}/topics/{topic}/edit"), &[("title", "Renamed item")]).await;
+    assert_eq!(r.status, 303);
+    assert!(org.get(&path).await.body.contains("Renamed item"));
+    // A reader may not manage topics; someone outside does not see them.
+    assert_eq!(rc.get(&format!("{path}/topics/{topic}/edit")).await.status, 403);
+    assert_eq!(oc.get(&format!("{path}/topics/{topic}/edit")).await.status, 404);
+
+    // "Reply" leads to the element's remarks page, where a reader remarks.
+    let reader_page = rc.get(&path).await.body;
+    assert!(reader_page.contains(&format!("/elements/{el}/remarks\"")), "Reply is a link");
+    let remarks = rc.get(&format!("{path}/elements/{el}/remarks")).await;
+    assert_eq!(remarks.status, 200);
+    assert!(remarks.body.contains(&format!("id=\"cm-{el}\"")), "the remark form");
+    let r = rc.post_form(&format!("{path}/elements/{el}/comments"), &[("body", "Seen, thanks")]).await;
+    assert_eq!(r.status, 303);
+    assert!(rc.get(&format!("{path}/elements/{el}/remarks")).await.body.contains("Seen, thanks"));
+    assert_eq!(oc.get(&format!("{path}/elements/{el}/remarks")).await.status, 404);
+    // An element of another meeting is not found here.
+    let other = new_meeting(&org, &slug, "Other").await;
+    assert_eq!(org.get(&format!("{other}/elements/{el}/remarks")).await.status, 404);
 });

@@ -62,7 +62,8 @@ both!(a_team_runs_its_meeting, |engine| {
         org.post_form(&format!("{path}/participants"), &[("email", &guest), ("role", "reader")]).await.status,
         303
     );
-    let page = org.get(&path).await;
+    // The topic's page lists the participants to assign.
+    let page = org.get(&format!("{path}/topics/{topic}/edit")).await;
     let member_id = page
         .body
         .split("<option value=\"")
@@ -170,6 +171,19 @@ both!(a_team_runs_its_meeting, |engine| {
     assert_eq!(mc.post_form(&format!("{path}/elements/{action}/status"), &[("status", "done")]).await.status, 303);
     assert!(!mc.get(&format!("/t/{slug}/?actions=open")).await.body.contains("Draft the release notes"));
     assert!(mc.get(&format!("/t/{slug}/?actions=done")).await.body.contains("Draft the release notes"));
+    // Ticked from the dashboard, beside the meeting's name: back to the same
+    // list. Where it comes back to is built from known values only.
+    let home = mc.get(&format!("/t/{slug}/?actions=done")).await.body;
+    assert!(home.contains("· Weekly product review") && home.contains("formaction="), "{home}");
+    let id = path.rsplit('/').next().unwrap();
+    let back = format!("done:{id}");
+    let r = mc.post_form(&format!("{path}/elements/{action}/status"), &[("status", "open"), ("_back", &back)]).await;
+    assert_eq!((r.status, r.location()), (303, format!("/t/{slug}/?actions=done&meeting={id}")));
+    let filtered = mc.get(&r.location()).await.body;
+    assert!(!filtered.contains("Draft the release notes") && filtered.contains("selected>Weekly product review"));
+    let evil = [("status", "done"), ("_back", "//evil.example/x")];
+    let r = mc.post_form(&format!("{path}/elements/{action}/status"), &evil).await;
+    assert_eq!((r.status, r.location()), (303, format!("/t/{slug}/?actions=open")));
     // Ten days after the due date, an open action shows as overdue.
     mc.get(&path).await;
     mc.post_form(&format!("{path}/elements/{action}/status"), &[("status", "open")]).await;
@@ -413,4 +427,62 @@ both!(a_second_invitation_keeps_the_first_link_working, |engine| {
     for l in &links {
         assert_eq!(t.client().get(l).await.status, 410, "{l}");
     }
+});
+
+both!(the_meetings_list_splits_upcoming_past_and_series_and_filters, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, org) = t.tenant_with_owner().await;
+    let (mia, _) = t.member(&slug, &org, "member").await;
+    let list = |q: &str| format!("/t/{slug}/meetings{q}");
+    // Nothing yet: the new-meeting form is open.
+    assert!(org.get(&list("")).await.body.contains("<details class=\"new-meeting\" open>"));
+    let past = new_meeting(&org, &slug, "Rétrospective de novembre").await;
+    org.post_form(&format!("{past}/participants"), &[("email", &mia), ("role", "reader")]).await;
+    org.get(&list("")).await;
+    let r = org
+        .post_form(
+            &list(""),
+            &[
+                ("title", "Comité hebdo"),
+                ("starts_at", "2027-03-01T09:00"),
+                ("time_zone", "Europe/Paris"),
+                ("duration_minutes", "30"),
+                ("repeat", "weekly"),
+                ("interval", "1"),
+                ("count", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    org.get(&list("")).await;
+    let r = org
+        .post_form(
+            &list(""),
+            &[("title", "Budget 2027"), ("starts_at", "2027-02-01T14:00"), ("time_zone", "Europe/Paris")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // Upcoming, the soonest first; the form behind its button now.
+    let upcoming = org.get(&list("")).await.body;
+    assert!(upcoming.contains("<details class=\"new-meeting\">"), "closed");
+    let (budget, comite) = (upcoming.find("Budget 2027").unwrap(), upcoming.find("Comité hebdo").unwrap());
+    assert!(budget < comite, "the soonest first");
+    assert!(!upcoming.contains("Rétrospective"), "past meetings are under Past");
+    let past_list = org.get(&list("?view=past")).await.body;
+    assert!(past_list.contains("Rétrospective de novembre") && !past_list.contains("Budget 2027"));
+    // Series: each once, with how many meetings and the next one.
+    let series = org.get(&list("?view=series")).await.body;
+    assert_eq!(series.matches("Comité hebdo").count(), 1, "{series}");
+    assert!(series.contains("1 meeting ·"), "one made so far: {series}");
+    assert!(series.contains("next: 2027-03-01 09:00") && !series.contains("Budget 2027"), "{series}");
+    // A text filter finds titles without their accents, and people by name.
+    let found = org.get(&list("?view=past&q=retrospective")).await.body;
+    assert!(found.contains("Rétrospective de novembre"));
+    let by_person = org.get(&list("?view=past&q=Mia")).await.body;
+    assert!(by_person.contains("Rétrospective de novembre"), "Mia takes part in it");
+    let nobody = org.get(&list("?q=Mia")).await.body;
+    assert!(!nobody.contains("Budget 2027") && nobody.contains("No meeting here."), "Mia is in no upcoming meeting");
+    // The tabs keep the filter.
+    assert!(by_person.contains("?view=series&#38;q=Mia"), "{by_person}");
 });
