@@ -516,7 +516,8 @@ function sameControl(form, submitter, typed) {
   const action = form.getAttribute("action");
   const hint = submitter && submitter.dataset.focus;
   return (fresh) => {
-    if (typed) return document.getElementById(typed);
+    const line = typed ? document.getElementById(typed) : null;
+    if (line) return line;
     if (hint) {
       const there = fresh.querySelector(hint);
       if (there) return there;
@@ -536,9 +537,11 @@ function sameControl(form, submitter, typed) {
     if (twin) return twin.querySelector("button, input:not([type=hidden])");
     // The item is gone (deleted): its nearest surviving container.
     const from = own ? submitter : form;
+    // The form is gone (a remark sent from an opened form, a deleted
+    // item): the nearest container still there, at its "Reply" if it has one.
     for (let up = from.parentElement; up; up = up.parentElement) {
       const kept = up.id ? document.getElementById(up.id) : null;
-      if (kept && fresh.contains(kept)) return kept;
+      if (kept && fresh.contains(kept)) return kept.querySelector(":scope > a.reply") || kept;
     }
     return fresh.querySelector("section.notes");
   };

@@ -502,6 +502,15 @@ async fn changes_on_the_meeting_page_keep_the_page_and_the_focus_in_chromium() {
     assert_eq!((f["value"].as_str(), f["text"].as_str()), (Some("open"), Some("Reopen: First")), "{f}");
     assert!(b.source().await.contains("kind-action done"));
 
+    // A remark by keyboard: Enter on "Reply" opens the form in place, Enter
+    // sends it; the focus comes back to the element's "Reply".
+    b.keys(&format!("#el-{first} a.reply"), "\u{E007}").await;
+    assert_eq!(b.eval(FOCUS, json!([])).await["id"], format!("cm-{first}"));
+    b.keys(&format!("#cm-{first}"), "Booked for Tuesday\u{E007}").await;
+    let f = b.eval(FOCUS, json!([])).await;
+    assert_eq!((f["item"].as_str(), f["tag"].as_str()), (Some(format!("el-{first}").as_str()), Some("A")), "{f}");
+    assert!(b.source().await.contains("Booked for Tuesday"));
+
     // A line the server refuses (longer than a title may be, past the
     // field's own limit): the message shows beside it, the text stays.
     let long = "x".repeat(201);

@@ -215,7 +215,8 @@ async fn list_view(
         Some("series") => "series",
         _ => "upcoming",
     };
-    let text = q.q.clone().unwrap_or_default();
+    // A filter is a few words: what is longer is not read (nor echoed).
+    let text: String = q.q.as_deref().unwrap_or_default().chars().take(200).collect();
     let wanted = ordo_core::words::fold(text.trim());
     let fits = |l: &meetings::ListedMeeting| {
         wanted.is_empty()
@@ -240,33 +241,32 @@ async fn list_view(
         "past" => shown.iter().rev().filter(|l| ended(&l.meeting)).map(|l| row(&l.meeting)).collect(),
         _ => Vec::new(),
     };
-    // Each series once: its first meeting's title, how many, the next one.
+    // Each series once, in the order of its first meeting: that meeting's
+    // title, how many it has, the next one.
     let mut series: Vec<(String, String, String, String)> = Vec::new();
     if view == "series" {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut groups: Vec<(&str, Vec<&meetings::ListedMeeting>)> = Vec::new();
+        let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for l in &shown {
             let Some(sid) = l.series_id.as_deref() else { continue };
-            if seen.contains(&sid) {
-                continue;
-            }
-            seen.push(sid);
-            let of: Vec<&&meetings::ListedMeeting> =
-                shown.iter().filter(|x| x.series_id.as_deref() == Some(sid)).collect();
+            let i = *at.entry(sid).or_insert_with(|| {
+                groups.push((sid, Vec::new()));
+                groups.len() - 1
+            });
+            groups[i].1.push(l);
+        }
+        for (sid, of) in groups {
             let next = of
                 .iter()
                 .find(|x| !ended(&x.meeting))
                 .map(|x| tr.tf("meetings.series_next", &[("when", &x.meeting.local_start.replace('T', " "))]))
                 .unwrap_or_default();
-            series.push((
-                me.href(&format!("series/{sid}")),
-                l.meeting.title.clone(),
-                if of.len() == 1 {
-                    tr.t("meetings.series_count_one").to_owned()
-                } else {
-                    tr.tf("meetings.series_count", &[("n", &of.len().to_string())])
-                },
-                next,
-            ));
+            let count = if of.len() == 1 {
+                tr.t("meetings.series_count_one").to_owned()
+            } else {
+                tr.tf("meetings.series_count", &[("n", &of.len().to_string())])
+            };
+            series.push((me.href(&format!("series/{sid}")), of[0].meeting.title.clone(), count, next));
         }
     }
     Ok(MeetingsTpl {
