@@ -51,10 +51,10 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// A rule from the form's values. An end is required (a date or a
-    /// count), so that a series cannot run on for ever.
-    pub fn parse(frequency: &str, interval: &str, until: &str, count: &str) -> Result<Rule, Invalid> {
-        let frequency = Frequency::parse(frequency.trim())?;
+    /// The interval, end date and count as given (each may be empty): what
+    /// a meeting that does not repeat still checks, so that no value is
+    /// taken that the rule would refuse.
+    pub fn parse_parts(interval: &str, until: &str, count: &str) -> Result<(u32, Option<Date>, Option<u32>), Invalid> {
         let interval = match interval.trim() {
             "" => 1,
             s => s
@@ -76,6 +76,14 @@ impl Rule {
                     .ok_or(Invalid::new("count", "count.invalid"))?,
             ),
         };
+        Ok((interval, until, count))
+    }
+
+    /// A rule from the form's values. An end is required (a date or a
+    /// count), so that a series cannot run on for ever.
+    pub fn parse(frequency: &str, interval: &str, until: &str, count: &str) -> Result<Rule, Invalid> {
+        let frequency = Frequency::parse(frequency.trim())?;
+        let (interval, until, count) = Self::parse_parts(interval, until, count)?;
         if until.is_none() && count.is_none() {
             return Err(Invalid::new("until", "repeat.end_required"));
         }

@@ -329,3 +329,37 @@ both!(the_api_edits_reorders_manages_people_and_closes_a_meeting, |engine| {
     let r = send(Method::POST, format!("{base}/meetings/{other}/topics"), Some(r#"{"title":"After"}"#.into())).await;
     assert_eq!(r.status, 403);
 });
+
+both!(a_meeting_made_through_the_api_takes_the_documented_defaults_and_no_stray_rule, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (slug, _owner, c) = t.tenant_with_owner().await;
+    let token = token_for(&c, &slug, "defaults").await;
+    let api = t.client();
+    let post = |body: &str| {
+        api.request(reqwest::Method::POST, &format!("/t/{slug}/api/v1/meetings"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+    };
+    // No duration: an hour, as the document says.
+    let r = api.send(post(r#"{"title":"Defaults","starts_at":"2027-01-04T10:00","time_zone":"Europe/Paris"}"#)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let j = api
+        .send(
+            api.request(reqwest::Method::GET, &format!("/t/{slug}/api/v1/meetings/{id}"))
+                .header("authorization", format!("Bearer {token}")),
+        )
+        .await
+        .json();
+    assert_eq!(j["meeting"]["duration_minutes"], 60);
+    // A meeting that does not repeat still refuses what no rule could be.
+    for (field, value) in [("count", "E9"), ("until", "soon"), ("interval", "13")] {
+        let body = format!(
+            r#"{{"title":"Stray","starts_at":"2027-01-04T10:00","time_zone":"Europe/Paris","{field}":"{value}"}}"#
+        );
+        let r = api.send(post(&body)).await;
+        assert_eq!(r.status, 422, "{field}: {}", r.body);
+        assert_eq!(r.json()["error"]["field"], field, "{}", r.body);
+    }
+});

@@ -101,6 +101,14 @@ impl MeetingIn {
         let duration = self.duration_minutes.map_or_else(|| "60".to_owned(), |d| d.0.to_string());
         match self.repeat.as_deref() {
             None | Some("") => {
+                // Not a series: what was given of a rule must still be a
+                // rule's values (the document says what they may be).
+                let part = |v: &Option<String>| v.clone().unwrap_or_default();
+                ordo_core::recurrence::Rule::parse_parts(
+                    &part(&self.interval),
+                    &part(&self.until),
+                    &part(&self.count),
+                )?;
                 meetings::create_with_agenda(app, tenant, user, self.details(&duration), agenda.as_ref()).await
             }
             Some(frequency) => {
