@@ -87,6 +87,20 @@ try:
         time.sleep(0.5)
         shot("meeting.png", 1280, 1100)
         shot("meeting-375.png", 375, 900)
+        meeting = call("GET", s + "/url").split("#")[0].split("?")[0]
+        # The read-only minutes, and an element's page with the editor.
+        call("POST", s + "/url", {"url": meeting + "/minutes"})
+        time.sleep(0.5)
+        shot("minutes.png", 1280, 1100)
+        shot("minutes-375.png", 375, 900)
+        call("POST", s + "/url", {"url": meeting})
+        time.sleep(0.5)
+        edits = call("POST", s + "/elements", {"using": "css selector", "value": "li.element a.el-open"})
+        if edits:
+            call("POST", s + f"/element/{list(edits[0].values())[0]}/click", {})
+            time.sleep(0.5)
+            shot("element-edit.png", 1280, 860)
+            shot("element-edit-375.png", 375, 860)
     go(f"/t/{slug}/admin/actions")
     shot("actions.png")
     go(f"/t/{slug}/settings/sessions")

@@ -10,7 +10,8 @@
 #   temporary Maildir that the tests read.
 # - S3: a moto server (PyPI) on a free loopback port, with a test bucket,
 #   for the backup tests.
-# - Chromium and ChromeDriver (Debian packages) for the browser tests.
+# - Chromium and ChromeDriver (Debian packages) for the browser tests, and
+#   axe-core (npm, pinned by hash) for their accessibility checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -97,6 +98,20 @@ if ! command -v chromedriver >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 export ORDO_TEST_BROWSER=1
+# axe-core (MPL-2.0, from the npm registry) checks the main pages for WCAG
+# 2.1 A/AA violations inside Chromium; the exact file is pinned by its hash.
+AXE_VERSION=4.14.1
+AXE_SHA256=29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
+export ORDO_TEST_AXE="$ORDO_CACHE_DIR/axe-core-$AXE_VERSION/axe.min.js"
+if ! echo "$AXE_SHA256  $ORDO_TEST_AXE" | sha256sum -c --status 2>/dev/null; then
+  log "Fetching axe-core $AXE_VERSION (npm) for the accessibility tests"
+  axe_tmp=$(mktemp -d)
+  (cd "$axe_tmp" && npm pack "axe-core@$AXE_VERSION" --silent >/dev/null && tar xzf "axe-core-$AXE_VERSION.tgz")
+  mkdir -p "$(dirname "$ORDO_TEST_AXE")"
+  cp "$axe_tmp/package/axe.min.js" "$axe_tmp/package/LICENSE" "$(dirname "$ORDO_TEST_AXE")/"
+  rm -rf "$axe_tmp"
+  echo "$AXE_SHA256  $ORDO_TEST_AXE" | sha256sum -c --status || { echo "FATAL: axe-core's hash differs" >&2; exit 1; }
+fi
 
 # --- Checking files as their readers would -----------------------------------
 # pdftotext (poppler) reads the minutes' PDF; Python's icalendar parses the

@@ -26,3 +26,9 @@ pub fn tenant_keys(ring: ordo_crypto::field::Keyring, strict: bool) -> crate::ke
 pub fn markdown_text(s: &str) -> String {
     crate::minutes::md(s)
 }
+
+/// Stored rich text (sanitised first, as the use cases store it) as the
+/// Markdown minutes write it, line by line.
+pub fn rich_markdown(html: &str) -> Vec<String> {
+    crate::minutes::rich_md(&crate::richtext::blocks(&crate::richtext::sanitize(html)))
+}

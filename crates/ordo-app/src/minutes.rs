@@ -32,6 +32,9 @@ pub struct Minutes {
     /// (title, topic).
     pub decisions: Vec<(String, String)>,
     pub actions: Vec<ActionLine>,
+    /// The meeting's address in Ordo (pictures are linked from it in
+    /// Markdown); empty where unknown.
+    pub link: String,
 }
 
 #[derive(Clone, Debug)]
@@ -50,10 +53,14 @@ pub struct Item {
     pub title: String,
     /// The description, sanitised HTML (as stored).
     pub description_html: String,
-    /// The description as plain text.
-    pub description_text: String,
+    /// The description as blocks of styled text (Markdown, PDF).
+    pub description: Vec<crate::richtext::Block>,
     /// (author, text).
     pub remarks: Vec<(String, String)>,
+    /// An action's owners, due date and status, wherever it appears.
+    pub action: Option<ActionLine>,
+    /// An image's element (its caption is the title).
+    pub image: Option<ordo_core::ids::ElementId>,
 }
 
 #[derive(Clone, Debug)]
@@ -64,18 +71,88 @@ pub struct ActionLine {
     pub done: bool,
     pub status: String,
     pub topic: String,
+    /// Owners, due date and status as one line ("Mia · Due 2026-12-20 · Open").
+    pub details: String,
 }
 
 /// Build the minutes for someone who may see the meeting.
 #[tracing::instrument(skip_all)]
 pub async fn build(app: &App, tenant: &Tenant, actor: &User, id: MeetingId, tr: &Tr) -> Result<Minutes, AppError> {
     let page = meetings::page(app, tenant, actor, id).await?;
-    Ok(arrange(&page.meeting, &page.content, tr))
+    let mut m = arrange(&page.meeting, &page.content, tr);
+    m.link = crate::accounts::tenant_link(app, &tenant.slug, &format!("meetings/{id}"));
+    Ok(m)
+}
+
+/// The most pictures, and bytes of them, a PDF or HTML file of the minutes
+/// carries: past these, a picture is its caption (the file stays a size a
+/// mail or a browser takes).
+pub const PICTURES_MAX: usize = 40;
+pub const PICTURE_BYTES_MAX: usize = 24 << 20;
+
+/// A picture of the minutes: (element, content type, bytes).
+pub type Picture = (ordo_core::ids::ElementId, String, Vec<u8>);
+
+/// The meeting's pictures, in agenda order, within the bounds above.
+#[tracing::instrument(skip_all)]
+pub async fn pictures(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    m: &Minutes,
+) -> Result<Vec<Picture>, AppError> {
+    let mut out = Vec::new();
+    let mut bytes = 0usize;
+    // Collected first: an iterator of closures held across an await makes
+    // the future not `Send`.
+    let ids: Vec<_> = m.sections.iter().flat_map(|s| &s.items).filter_map(|i| i.image).take(PICTURES_MAX).collect();
+    for e in ids {
+        let (ctype, data) = match meetings::image(app, tenant, actor, id, e).await {
+            Ok(p) => p,
+            // Deleted since the minutes were read: its caption stays.
+            Err(AppError::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        bytes += data.len();
+        if bytes > PICTURE_BYTES_MAX {
+            break;
+        }
+        out.push((e, ctype, data));
+    }
+    Ok(out)
+}
+
+/// An action's owners, due date and status, as one line of text.
+fn action_details(a: &ActionLine, tr: &Tr) -> String {
+    let mut parts = Vec::new();
+    if !a.owners.is_empty() {
+        parts.push(a.owners.clone());
+    }
+    if !a.due.is_empty() {
+        parts.push(format!("{} {}", tr.t("minutes.due"), a.due));
+    }
+    parts.push(a.status.clone());
+    parts.join(" · ")
 }
 
 fn arrange(m: &meetings::Meeting, c: &Content, tr: &Tr) -> Minutes {
     let name_of = |u| c.participants.iter().find(|p| p.user_id == u).map(|p| p.name.clone()).unwrap_or_default();
     let topic_title = |t| c.topics.iter().find(|x| x.id == t).map(|x| x.title.clone()).unwrap_or_default();
+    let action_of = |e: &meetings::Element| {
+        let done = e.action_status == Some(ActionStatus::Done);
+        let mut a = ActionLine {
+            title: e.title.clone(),
+            owners: e.owners.iter().map(|u| name_of(*u)).collect::<Vec<_>>().join(", "),
+            due: e.due_date.clone().unwrap_or_default(),
+            done,
+            status: tr.t(if done { "minutes.done" } else { "minutes.open" }).to_owned(),
+            topic: topic_title(e.topic_id),
+            details: String::new(),
+        };
+        a.details = action_details(&a, tr);
+        a
+    };
     let items_of = |topic| -> Vec<Item> {
         c.elements
             .iter()
@@ -84,7 +161,7 @@ fn arrange(m: &meetings::Meeting, c: &Content, tr: &Tr) -> Minutes {
                 kind: e.kind,
                 kind_label: tr.t(&format!("element.kind.{}", e.kind.as_str())).to_owned(),
                 title: e.title.clone(),
-                description_text: text_of(&e.description),
+                description: crate::richtext::blocks(&e.description),
                 description_html: e.description.clone(),
                 remarks: c
                     .comments
@@ -92,6 +169,8 @@ fn arrange(m: &meetings::Meeting, c: &Content, tr: &Tr) -> Minutes {
                     .filter(|r| r.element_id == e.id)
                     .map(|r| (r.author.clone(), r.body.clone()))
                     .collect(),
+                action: (e.kind == ElementKind::Action).then(|| action_of(e)),
+                image: (e.kind == ElementKind::Image).then_some(e.id),
             })
             .collect()
     };
@@ -112,7 +191,14 @@ fn arrange(m: &meetings::Meeting, c: &Content, tr: &Tr) -> Minutes {
             });
         }
     }
-    let by_kind = |k| c.elements.iter().filter(move |e| e.kind == k);
+    // Decisions and actions in the agenda's order, as the sections hold them.
+    let decisions = sections
+        .iter()
+        .flat_map(|s| {
+            s.items.iter().filter(|i| i.kind == ElementKind::Decision).map(move |i| (i.title.clone(), s.title.clone()))
+        })
+        .collect();
+    let actions = sections.iter().flat_map(|s| s.items.iter().filter_map(|i| i.action.clone())).collect();
     Minutes {
         title: m.title.clone(),
         when: m.when(),
@@ -128,20 +214,9 @@ fn arrange(m: &meetings::Meeting, c: &Content, tr: &Tr) -> Minutes {
         present: c.participants.iter().filter(|p| p.present == Some(true)).map(|p| p.name.clone()).collect(),
         absent: c.participants.iter().filter(|p| p.present == Some(false)).map(|p| p.name.clone()).collect(),
         sections,
-        decisions: by_kind(ElementKind::Decision).map(|e| (e.title.clone(), topic_title(e.topic_id))).collect(),
-        actions: by_kind(ElementKind::Action)
-            .map(|e| {
-                let done = e.action_status == Some(ActionStatus::Done);
-                ActionLine {
-                    title: e.title.clone(),
-                    owners: e.owners.iter().map(|u| name_of(*u)).collect::<Vec<_>>().join(", "),
-                    due: e.due_date.clone().unwrap_or_default(),
-                    done,
-                    status: tr.t(if done { "minutes.done" } else { "minutes.open" }).to_owned(),
-                    topic: topic_title(e.topic_id),
-                }
-            })
-            .collect(),
+        decisions,
+        actions,
+        link: String::new(),
     }
 }
 
@@ -192,6 +267,87 @@ pub(crate) fn md(s: &str) -> String {
     out
 }
 
+/// Rich text as Markdown lines: `**bold**`, `*italic*`, `==highlight==`
+/// (the common extension), `[text](address)`, lists indented two spaces a
+/// level, a blank line around paragraphs and a backslash for a line break.
+/// Every character of the text itself is made inert by [`md`].
+pub(crate) fn rich_md(blocks: &[crate::richtext::Block]) -> Vec<String> {
+    use crate::richtext::Lead;
+    let mut out = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        if i > 0 && (b.lead == Lead::None || blocks[i - 1].lead == Lead::None) {
+            out.push(String::new());
+        }
+        let pad = "  ".repeat(b.depth.saturating_sub(usize::from(b.lead != Lead::None)));
+        let lead = match b.lead {
+            Lead::None => String::new(),
+            Lead::Bullet => "- ".to_owned(),
+            Lead::Number(n) => format!("{n}. "),
+        };
+        let cont = " ".repeat(lead.len());
+        let mut text = String::new();
+        let mut k = 0;
+        while k < b.runs.len() {
+            let r = &b.runs[k];
+            if r.text == "\n" {
+                text.push_str("\\\n");
+                k += 1;
+                continue;
+            }
+            // Consecutive runs of one link are one link.
+            let mut j = k + 1;
+            while r.link.is_some() && j < b.runs.len() && b.runs[j].link == r.link {
+                j += 1;
+            }
+            let inner: String = b.runs[k..j].iter().map(styled_md).collect();
+            match &r.link {
+                Some(url) => text.push_str(&format!("[{}]({})", inner.trim(), md_url(url))),
+                None => text.push_str(&inner),
+            }
+            k = j;
+        }
+        for (n, l) in text.split('\n').enumerate() {
+            out.push(format!("{pad}{}{l}", if n == 0 { &lead } else { &cont }));
+        }
+    }
+    out
+}
+
+/// One run in Markdown, its markers tight around the letters (a marker
+/// beside a space is not one).
+fn styled_md(r: &crate::richtext::Run) -> String {
+    let core = r.text.trim();
+    if core.is_empty() {
+        return if r.text.is_empty() { String::new() } else { " ".to_owned() };
+    }
+    let mut t = md(core);
+    if r.style.mark {
+        t = format!("=={t}==");
+    }
+    if r.style.italic {
+        t = format!("*{t}*");
+    }
+    if r.style.bold {
+        t = format!("**{t}**");
+    }
+    let before = if r.text.starts_with(char::is_whitespace) { " " } else { "" };
+    let after = if r.text.ends_with(char::is_whitespace) { " " } else { "" };
+    format!("{before}{t}{after}")
+}
+
+/// A link's address as Markdown reads it whole: what would end it is
+/// percent-encoded.
+fn md_url(url: &str) -> String {
+    url.replace('%', "%25")
+        .replace(' ', "%20")
+        .replace('(', "%28")
+        .replace(')', "%29")
+        .replace('<', "%3C")
+        .replace('>', "%3E")
+        .replace('`', "%60")
+        .replace(['\n', '\r', '\t'], "")
+}
+
 /// The minutes as Markdown.
 pub fn markdown(m: &Minutes, tr: &Tr) -> String {
     let mut o = String::new();
@@ -236,9 +392,14 @@ pub fn markdown(m: &Minutes, tr: &Tr) -> String {
             line(&mut o, String::new());
         }
         for i in &s.items {
-            line(&mut o, format!("- **{}:** {}", md(&i.kind_label), md(&i.title)));
-            for l in i.description_text.lines() {
-                line(&mut o, format!("  {}", md(l)));
+            let details = i.action.as_ref().map(|a| format!(" — {}", md(&a.details))).unwrap_or_default();
+            line(&mut o, format!("- **{}:** {}{details}", md(&i.kind_label), md(&i.title)));
+            if let (Some(e), false) = (i.image, m.link.is_empty()) {
+                let caption = if i.title.is_empty() { md(&i.kind_label) } else { md(&i.title) };
+                line(&mut o, format!("  ![{caption}]({}/elements/{e}/image)", md_url(&m.link)));
+            }
+            for l in rich_md(&i.description) {
+                line(&mut o, if l.is_empty() { l } else { format!("  {l}") });
             }
             for (author, body) in &i.remarks {
                 line(&mut o, format!("  > {} — {}", md(body), md(author)));
@@ -280,7 +441,7 @@ pub fn markdown(m: &Minutes, tr: &Tr) -> String {
 
 /// The minutes as a PDF with selectable text: header, participants, the
 /// agenda with its notes, decisions, then the actions table.
-pub fn pdf(m: &Minutes, tr: &Tr) -> Result<Vec<u8>, AppError> {
+pub fn pdf(m: &Minutes, tr: &Tr, pictures: &[Picture]) -> Result<Vec<u8>, AppError> {
     use crate::pdf::{Column, Document};
     let mut d = Document::new(&m.title);
     d.title(&m.title);
@@ -308,9 +469,13 @@ pub fn pdf(m: &Minutes, tr: &Tr) -> Result<Vec<u8>, AppError> {
         d.heading(&format!("{} {}", s.number, s.title), 2);
         for i in &s.items {
             d.bullet(&i.kind_label, &i.title);
-            if !i.description_text.is_empty() {
-                d.note(&i.description_text, 12.0);
+            if let Some(a) = &i.action {
+                d.note(&a.details, 12.0);
             }
+            if let Some((_, ctype, data)) = i.image.and_then(|e| pictures.iter().find(|p| p.0 == e)) {
+                d.image(data, ctype, 12.0);
+            }
+            d.rich(&i.description, 12.0);
             for (author, body) in &i.remarks {
                 d.note(&format!("{body} \u{2014} {author}"), 24.0);
             }
@@ -399,6 +564,8 @@ pub async fn send(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Re
     let page = meetings::page(app, tenant, actor, id).await?;
     let link = crate::accounts::tenant_link(app, &tenant.slug, &format!("meetings/{id}"));
     let date: String = page.meeting.local_start.chars().take(10).collect();
+    let pictures =
+        pictures(app, tenant, actor, id, &arrange(&page.meeting, &page.content, &Tr::new(Default::default()))).await?;
     let mut outgoing = Vec::new();
     for (u, invited) in &people {
         if !invited || u.id == actor.id {
@@ -414,7 +581,7 @@ pub async fn send(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Re
         out.attachments.push(crate::mail::Attachment {
             filename: format!("minutes-{date}.pdf"),
             content_type: "application/pdf".into(),
-            data: pdf(&m, &tr)?,
+            data: pdf(&m, &tr, &pictures)?,
         });
         outgoing.push(out);
     }
@@ -446,6 +613,26 @@ mod tests {
             "\\# Title \\*bold\\* \\[link\\](javascript:x) \\<b\\>\\|"
         );
         assert_eq!(md("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn formatting_is_kept_in_markdown_and_the_text_stays_inert() {
+        let html = crate::richtext::sanitize(
+            "<p>Budget <b>up</b> <i>a bit</i> <mark>now</mark> <b>*x*</b></p><ul><li>one</li><li>two<ol><li>a<br>b</li></ol></li></ul><p>see <a href=\"https://ex.org/a (b)\">the <b>site</b></a>.</p>",
+        );
+        assert_eq!(
+            rich_md(&crate::richtext::blocks(&html)),
+            vec![
+                "Budget **up** *a bit* ==now== **\\*x\\***",
+                "",
+                "- one",
+                "- two",
+                "  1. a\\",
+                "     b",
+                "",
+                "see [the **site**](https://ex.org/a%20%28b%29).",
+            ]
+        );
     }
 
     #[test]

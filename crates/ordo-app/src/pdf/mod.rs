@@ -11,7 +11,9 @@
 //!
 //! The fonts are DejaVu Sans 2.37 (Bitstream Vera licence, `fonts/LICENSE-DejaVu`).
 
-use krilla::geom::{PathBuilder, Point};
+use krilla::action::LinkAction;
+use krilla::annotation::{LinkAnnotation, Target};
+use krilla::geom::{PathBuilder, Point, Rect, Transform};
 use krilla::metadata::Metadata;
 use krilla::paint::{Fill, Stroke};
 use krilla::text::{GlyphId, KrillaGlyph};
@@ -134,11 +136,120 @@ pub fn wrap(text: &str, font: Font, size: f32, max: f32) -> Vec<String> {
     lines
 }
 
+/// Styled runs broken into lines no wider than `max`: each line is its
+/// pieces, placed from its start. A word wider than a line is cut; a
+/// `"\n"` run breaks the line.
+fn rich_lines(runs: &[crate::richtext::Run], size: f32, max: f32) -> Vec<Vec<Piece>> {
+    let mut lines: Vec<Vec<Piece>> = Vec::new();
+    let mut line: Vec<Piece> = Vec::new();
+    let mut x = 0.0f32;
+    let end_line = |line: &mut Vec<Piece>, lines: &mut Vec<Vec<Piece>>, x: &mut f32| {
+        if let Some(last) = line.last_mut() {
+            let t = last.text.trim_end().len();
+            last.text.truncate(t);
+        }
+        line.retain(|p| !p.text.is_empty());
+        lines.push(std::mem::take(line));
+        *x = 0.0;
+    };
+    for r in runs {
+        if r.text == "\n" {
+            end_line(&mut line, &mut lines, &mut x);
+            continue;
+        }
+        let font = if r.style.bold { Font::Bold } else { Font::Regular };
+        // Words with the space after each, so spaces are measured too.
+        for word in r.text.split_inclusive(' ') {
+            let bare = word.trim_end_matches(' ');
+            let w_bare = width(bare, font, size);
+            if x > 0.0 && x + w_bare > max {
+                end_line(&mut line, &mut lines, &mut x);
+            }
+            let mut word = if x == 0.0 { word.trim_start_matches(' ') } else { word };
+            // Too long for a line of its own: cut it.
+            while width(word.trim_end_matches(' '), font, size) > max - x && word.chars().count() > 1 {
+                let mut cut = 0;
+                for (i, c) in word.char_indices() {
+                    if width(&word[..i + c.len_utf8()], font, size) > max - x && i > 0 {
+                        break;
+                    }
+                    cut = i + c.len_utf8();
+                }
+                line.push(Piece { x, text: word[..cut].to_owned(), font, style: r.style, link: r.link.clone() });
+                end_line(&mut line, &mut lines, &mut x);
+                word = &word[cut..];
+            }
+            if word.is_empty() {
+                continue;
+            }
+            // One piece per word and style: a link or a highlight ends at
+            // its last letter, not across the space after it.
+            line.push(Piece { x, text: word.to_owned(), font, style: r.style, link: r.link.clone() });
+            x += width(word, font, size);
+        }
+    }
+    if !line.is_empty() {
+        end_line(&mut line, &mut lines, &mut x);
+    }
+    lines
+}
+
 /// What a page shows, in PDF points from the bottom left (as the layout
 /// counts), replayed into krilla when the document is finished.
 enum Mark {
-    Text { x: f32, y: f32, text: String, font: Font, size: f32, grey: f32 },
-    Rule { x1: f32, x2: f32, y: f32 },
+    /// A picture, `y` at its bottom.
+    Picture {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        image: krilla::image::Image,
+    },
+    Text {
+        x: f32,
+        y: f32,
+        text: String,
+        font: Font,
+        size: f32,
+        ink: Ink,
+        italic: bool,
+    },
+    Rule {
+        x1: f32,
+        x2: f32,
+        y: f32,
+    },
+    /// Highlighted text's background: `y` is the baseline.
+    Highlight {
+        x: f32,
+        y: f32,
+        w: f32,
+        size: f32,
+    },
+    /// A link's clickable area over text on the baseline `y`.
+    Link {
+        x: f32,
+        y: f32,
+        w: f32,
+        size: f32,
+        url: String,
+    },
+}
+
+/// Text colour: a grey from 0 (black) to 1 (white), or a link's blue.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Ink {
+    Grey(f32),
+    Link,
+}
+
+/// A piece of a line of rich text, placed.
+struct Piece {
+    x: f32,
+    text: String,
+    font: Font,
+    style: crate::richtext::Style,
+    link: Option<String>,
 }
 
 /// A table column: its heading and its share of the text width.
@@ -174,7 +285,8 @@ impl Document {
 
     fn put(&mut self, x: f32, y: f32, text: &str, font: Font, size: f32, grey: f32) {
         if !text.is_empty() {
-            self.page.push(Mark::Text { x, y, text: printable(text, font), font, size, grey });
+            let text = printable(text, font);
+            self.page.push(Mark::Text { x, y, text, font, size, ink: Ink::Grey(grey), italic: false });
         }
     }
 
@@ -219,6 +331,82 @@ impl Document {
     /// Indented, greyed text (descriptions, remarks).
     pub fn note(&mut self, text: &str, indent: f32) {
         self.lines(text, Font::Regular, 9.5, indent, 0.3);
+    }
+
+    /// Rich text (a description), `indent` points in and greyed like a
+    /// note: bold, italic (slanted, as a browser does without an italic
+    /// face), highlight, lists with their bullets and numbers, and links
+    /// in blue that can be clicked.
+    pub fn rich(&mut self, blocks: &[crate::richtext::Block], indent: f32) {
+        use crate::richtext::Lead;
+        let size = 9.5;
+        let leading = size * 1.35;
+        for (i, b) in blocks.iter().enumerate() {
+            if i > 0 && (b.lead == Lead::None || blocks[i - 1].lead == Lead::None) {
+                self.y -= 3.0;
+            }
+            let nest = 14.0 * b.depth.saturating_sub(usize::from(b.lead != Lead::None)) as f32;
+            let x0 = MARGIN + indent + nest;
+            let lead = match b.lead {
+                Lead::None => String::new(),
+                Lead::Bullet => "\u{2022}".to_owned(),
+                Lead::Number(n) => format!("{n}."),
+            };
+            let text_x = if lead.is_empty() { x0 } else { x0 + width(&lead, Font::Regular, size).max(7.0) + 5.0 };
+            let max = (PAGE_W - MARGIN - text_x).max(60.0);
+            for (n, line) in rich_lines(&b.runs, size, max).into_iter().enumerate() {
+                self.room(leading);
+                self.y -= leading;
+                let y = self.y;
+                if n == 0 && !lead.is_empty() {
+                    self.put(x0, y, &lead, Font::Regular, size, 0.3);
+                }
+                for p in line {
+                    let x = text_x + p.x;
+                    let w = width(&p.text, p.font, size);
+                    if p.style.mark {
+                        self.page.push(Mark::Highlight { x, y, w, size });
+                    }
+                    let ink = if p.link.is_some() { Ink::Link } else { Ink::Grey(0.3) };
+                    let text = printable(&p.text, p.font);
+                    self.page.push(Mark::Text { x, y, text, font: p.font, size, ink, italic: p.style.italic });
+                    if let Some(url) = p.link {
+                        self.page.push(Mark::Link { x, y, w, size, url });
+                    }
+                }
+            }
+        }
+    }
+
+    /// A picture (PNG, JPEG, WebP or GIF, as Ordo stores them), `indent`
+    /// points in, as wide as it is at 96 dpi but no wider than the text and
+    /// no taller than a third of the page. One that cannot be read is left
+    /// out: the caption beside it says what it was.
+    pub fn image(&mut self, data: &[u8], content_type: &str, indent: f32) {
+        use krilla::image::Image;
+        let bytes: krilla::Data = data.to_vec().into();
+        let image = match content_type {
+            "image/png" => Image::from_png(bytes, true),
+            "image/jpeg" => Image::from_jpeg(bytes, true),
+            "image/webp" => Image::from_webp(bytes, true),
+            "image/gif" => Image::from_gif(bytes, true),
+            _ => return,
+        };
+        let Ok(image) = image else { return };
+        let (pw, ph) = image.size();
+        if pw == 0 || ph == 0 {
+            return;
+        }
+        let max_w = Self::text_width() - indent;
+        let max_h = (PAGE_H - MARGIN - BOTTOM) / 3.0;
+        let scale = (pw as f32 * 0.75).min(max_w) / pw as f32;
+        let scale = scale.min(max_h / ph as f32);
+        let (w, h) = (pw as f32 * scale, ph as f32 * scale);
+        self.room(h + 8.0);
+        self.y -= h + 4.0;
+        let y = self.y;
+        self.page.push(Mark::Picture { x: MARGIN + indent, y, w, h, image });
+        self.y -= 4.0;
     }
 
     /// `label: value` with the label in bold.
@@ -319,18 +507,63 @@ impl Document {
         for (i, mut marks) in self.pages.into_iter().enumerate() {
             let foot = printable(&footer(i + 1, n), Font::Regular);
             let x = PAGE_W - MARGIN - width(&foot, Font::Regular, 8.0);
-            marks.push(Mark::Text { x, y: BOTTOM - 28.0, text: foot, font: Font::Regular, size: 8.0, grey: 0.45 });
+            let ink = Ink::Grey(0.45);
+            marks.push(Mark::Text {
+                x,
+                y: BOTTOM - 28.0,
+                text: foot,
+                font: Font::Regular,
+                size: 8.0,
+                ink,
+                italic: false,
+            });
             let mut page = doc.start_page_with(settings.clone());
+            let mut links = Vec::new();
             let mut surface = page.surface();
             for mark in marks {
                 match mark {
-                    Mark::Text { x, y, text, font, size, grey } => {
+                    Mark::Text { x, y, text, font, size, ink, italic } => {
                         surface.set_stroke(None);
-                        surface.set_fill(Some(Fill { paint: luma(grey).into(), ..Default::default() }));
+                        let paint = match ink {
+                            Ink::Grey(g) => luma(g).into(),
+                            Ink::Link => krilla::color::rgb::Color::new(0x1f, 0x4a, 0xb8).into(),
+                        };
+                        surface.set_fill(Some(Fill { paint, ..Default::default() }));
                         let f = fonts[font as usize];
+                        let g = glyphs(&text, f);
                         // krilla counts from the top left.
-                        let start = Point::from_xy(x, PAGE_H - y);
-                        surface.draw_glyphs(start, &glyphs(&text, f), f.pdf.clone(), &text, size, false);
+                        if italic {
+                            // A 12° slant about the baseline.
+                            surface.push_transform(&Transform::from_row(1.0, 0.0, -0.21, 1.0, x, PAGE_H - y));
+                            surface.draw_glyphs(Point::from_xy(0.0, 0.0), &g, f.pdf.clone(), &text, size, false);
+                            surface.pop();
+                        } else {
+                            surface.draw_glyphs(Point::from_xy(x, PAGE_H - y), &g, f.pdf.clone(), &text, size, false);
+                        }
+                    }
+                    Mark::Highlight { x, y, w, size } => {
+                        let mut path = PathBuilder::new();
+                        if let Some(r) = Rect::from_xywh(x - 0.5, PAGE_H - y - size * 0.95, w + 1.0, size * 1.25) {
+                            path.push_rect(r);
+                        }
+                        if let Some(path) = path.finish() {
+                            surface.set_stroke(None);
+                            let paint = krilla::color::rgb::Color::new(0xff, 0xec, 0x8a).into();
+                            surface.set_fill(Some(Fill { paint, ..Default::default() }));
+                            surface.draw_path(&path);
+                        }
+                    }
+                    Mark::Picture { x, y, w, h, image } => {
+                        if let Some(size) = krilla::geom::Size::from_wh(w, h) {
+                            surface.push_transform(&Transform::from_translate(x, PAGE_H - y - h));
+                            surface.draw_image(image, size);
+                            surface.pop();
+                        }
+                    }
+                    Mark::Link { x, y, w, size, url } => {
+                        if let Some(r) = Rect::from_xywh(x, PAGE_H - y - size * 0.95, w, size * 1.25) {
+                            links.push(LinkAnnotation::new(r, Target::Action(LinkAction::new(url).into())));
+                        }
                     }
                     Mark::Rule { x1, x2, y } => {
                         let mut path = PathBuilder::new();
@@ -349,6 +582,9 @@ impl Document {
                 }
             }
             surface.finish();
+            for link in links {
+                page.add_annotation(link.into());
+            }
             page.finish();
         }
         doc.finish().ok()
@@ -383,6 +619,38 @@ mod tests {
             assert!(width(&line, Font::Regular, 10.0) <= 120.0, "{line}");
         }
         assert_eq!(wrap("one\ntwo", Font::Regular, 10.0, 500.0), vec!["one", "two"]);
+    }
+
+    #[test]
+    fn rich_text_wraps_across_styles_within_the_width() {
+        use crate::richtext::{Run, Style};
+        let bold = Style { bold: true, ..Style::default() };
+        let runs = vec![
+            Run { text: "Budget review with ".into(), style: Style::default(), link: None },
+            Run { text: "the whole finance team ".into(), style: bold, link: None },
+            Run { text: "Anticonstitutionnellementextraordinaire".into(), style: Style::default(), link: None },
+            Run { text: "\n".into(), style: Style::default(), link: None },
+            Run { text: "after".into(), style: Style::default(), link: Some("https://ex.org".into()) },
+        ];
+        let lines = rich_lines(&runs, 10.0, 120.0);
+        for line in &lines {
+            let end = line.last().map(|p| p.x + width(&p.text, p.font, 10.0)).unwrap_or(0.0);
+            assert!(end <= 120.0 + 1e-3, "{end}");
+        }
+        let text: Vec<String> = lines.iter().map(|l| l.iter().map(|p| p.text.as_str()).collect()).collect();
+        assert_eq!(
+            text.concat().replace(' ', ""),
+            "BudgetreviewwiththewholefinanceteamAnticonstitutionnellementextraordinaireafter"
+        );
+        // The bold words are set in bold, the break starts a line, the
+        // link keeps its address.
+        assert!(lines.iter().flatten().any(|p| p.text.starts_with("finance") && p.font == Font::Bold));
+        let last = lines.last().unwrap();
+        assert_eq!((last[0].text.as_str(), last[0].link.as_deref()), ("after", Some("https://ex.org")));
+        let mut d = Document::new("x");
+        d.rich(&crate::richtext::blocks("<p><a href=\"https://ex.org\">l</a></p>"), 0.0);
+        let pdf = d.finish(|_, _| String::new()).unwrap_or_default();
+        assert!(pdf.windows(14).any(|w| w == b"https://ex.org"), "the link's address is in the file");
     }
 
     #[test]

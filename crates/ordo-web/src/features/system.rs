@@ -64,21 +64,46 @@ async fn readyz(State(st): State<AppState>) -> Response {
     }
 }
 
-const APP_CSS: &str = include_str!("../../static/app.css");
-const APP_JS: &str = include_str!("../../static/app.js");
-const FAVICON: &str = include_str!("../../static/favicon.svg");
+/// The static files, built into the binary: (name, content type, bytes).
+const STATIC: [(&str, &str, &[u8]); 4] = [
+    ("app.css", "text/css; charset=utf-8", include_bytes!("../../static/app.css")),
+    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../static/app.js")),
+    // The rich-text editor, loaded by the pages that edit rich text only
+    // (built by scripts/build-editor.sh).
+    ("editor.js", "text/javascript; charset=utf-8", include_bytes!("../../static/editor.js")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../../static/favicon.svg")),
+];
+
+/// Each static file gzipped, once (the editor's 218 KiB are 68 KiB so).
+fn gzipped(i: usize) -> &'static [u8] {
+    static GZ: [OnceLock<Vec<u8>>; 4] = [const { OnceLock::new() }; 4];
+    GZ[i].get_or_init(|| {
+        use std::io::Write;
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        // Writing to memory cannot fail; an empty body would only be smaller.
+        let _ = z.write_all(STATIC[i].2);
+        z.finish().unwrap_or_default()
+    })
+}
 
 #[tracing::instrument(skip_all)]
-async fn static_file(Path(file): Path<String>) -> Response {
-    let (body, ctype) = match file.as_str() {
-        "app.css" => (APP_CSS, "text/css; charset=utf-8"),
-        "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
-        "favicon.svg" => (FAVICON, "image/svg+xml"),
-        _ => return WebError::NotFound.into_response(),
+async fn static_file(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let Some(i) = STATIC.iter().position(|(name, _, _)| *name == file) else {
+        return WebError::NotFound.into_response();
     };
-    let mut res = body.into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    let (_, ctype, body) = STATIC[i];
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.split(';').next().is_some_and(|e| e.trim() == "gzip")));
+    let mut res = if gzip && body.len() > 1024 { gzipped(i).into_response() } else { body.into_response() };
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip && body.len() > 1024 {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     res
 }
 

@@ -103,10 +103,7 @@ async fn meeting_journey(engine: Engine) {
 
     // The organiser works in French.
     let org = Browser::start("fr-FR,fr").await;
-    org.goto(&format!("{}/t/{slug}/login", t.base)).await;
-    org.fill("#email", &owner).await;
-    org.fill("#password", PASSWORD).await;
-    org.click("button.primary").await;
+    org.sign_in(&t.base, &slug, &owner).await;
     org.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
     assert!(org.source().await.contains("Nouvelle réunion"));
     org.fill("#title", "Revue hebdomadaire").await;
@@ -148,10 +145,7 @@ async fn meeting_journey(engine: Engine) {
     // The participant works in English: comments, sees the action on the
     // dashboard, marks it done.
     let mb = Browser::start("en-GB,en").await;
-    mb.goto(&format!("{}/t/{slug}/login", t.base)).await;
-    mb.fill("#email", &member).await;
-    mb.fill("#password", PASSWORD).await;
-    mb.click("button.primary").await;
+    mb.sign_in(&t.base, &slug, &member).await;
     let home = mb.source().await;
     assert!(
         home.contains("Revue hebdomadaire") && home.contains("Écrire les notes de version"),
@@ -280,10 +274,7 @@ async fn cross_site_scripting_payloads_never_run_in_chromium() {
     }
 
     let b = Browser::start("en-GB,en").await;
-    b.goto(&format!("{}/t/{slug}/login", t.base)).await;
-    b.fill("#email", &owner).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button.primary").await;
+    b.sign_in(&t.base, &slug, &owner).await;
     for page in [
         path.clone(),
         format!("/t/{slug}/"),
@@ -295,6 +286,8 @@ async fn cross_site_scripting_payloads_never_run_in_chromium() {
         ),
         format!("/t/{slug}/admin/members"),
         format!("/t/{slug}/admin/actions"),
+        // The rich-text editor reads the stored payloads back.
+        format!("{path}/elements/{}/edit", ids(&c.get(&path).await.body, "id=\"el-")[0]),
     ] {
         b.goto(&format!("{}{page}", t.base)).await;
         // Open every <details> and hover nothing: handlers that did slip
@@ -302,16 +295,110 @@ async fn cross_site_scripting_payloads_never_run_in_chromium() {
         let script = "const done = arguments[0]; \
             document.querySelectorAll('details').forEach(d => d.open = true); \
             setTimeout(() => done([String(window.__xss), document.querySelectorAll('script').length, \
-                document.querySelectorAll('iframe,svg,img[onerror]').length]), 300);";
+                document.querySelectorAll('iframe,svg,img[onerror],[onerror],[onload],[onclick]').length]), 300);";
         let v =
             b.call(reqwest::Method::POST, &b.s("/execute/async"), Some(json!({ "script": script, "args": [] }))).await;
         assert_eq!(v[0], "undefined", "a payload ran on {page}");
-        assert_eq!(v[1], 1, "only Ordo's own script on {page}");
+        let own = if page.ends_with("/edit") { 2 } else { 1 };
+        assert_eq!(v[1], own, "only Ordo's own scripts on {page}");
         assert_eq!(v[2], 0, "no injected element on {page}");
     }
     // The text is still there, shown as text.
     b.goto(&format!("{}{path}", t.base)).await;
     assert!(b.source().await.contains("&lt;script&gt;window.__xss=1&lt;/script&gt;"));
+}
+
+#[cfg_attr(not(ordo_browser), ignore = "the test script installs Chromium and sets ORDO_TEST_BROWSER")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_description_is_formatted_by_keyboard_in_the_editor_in_chromium() {
+    const CTRL: &str = "\u{E009}";
+    const SHIFT: &str = "\u{E008}";
+    const ENTER: &str = "\u{E007}";
+    const LEFT: &str = "\u{E012}";
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let (slug, owner, c) = t.tenant_with_owner().await;
+    c.get(&format!("/t/{slug}/meetings")).await;
+    let r = c
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[("title", "Editor"), ("starts_at", "2026-12-01T09:30"), ("time_zone", "UTC"), ("duration_minutes", "30")],
+        )
+        .await;
+    let path = r.location().split('?').next().unwrap().to_owned();
+    c.post_form(&format!("{path}/topics"), &[("title", "Plans")]).await;
+    let topic = ids(&c.get(&path).await.body, "id=\"topic-")[0].clone();
+    c.post_form(&format!("{path}/elements"), &[("topic", &topic), ("kind", "note"), ("title", "Plan")]).await;
+    let el = ids(&c.get(&path).await.body, "id=\"el-")[0].clone();
+
+    let b = Browser::start("en-GB,en").await;
+    b.sign_in(&t.base, &slug, &owner).await;
+    b.goto(&format!("{}{path}/elements/{el}/edit", t.base)).await;
+    // The textarea gives way to the editor, named by the field's label,
+    // with a toolbar of six buttons and the shortcuts told.
+    let v = b
+        .eval(
+            "const a = document.querySelector('.rt-area'); \
+             return [document.getElementById('description').hidden, \
+               document.getElementById(a.getAttribute('aria-labelledby')).textContent, a.getAttribute('role'), \
+               document.getElementById('desc-help').hidden, document.querySelectorAll('.rt-bar button').length];",
+            json!([]),
+        )
+        .await;
+    assert_eq!(v, json!([true, "Description", "textbox", false, 6]));
+
+    // Shortcuts and Markdown-style marks, typed.
+    b.keys(
+        ".rt-area",
+        &format!(
+            "Plan {CTRL}b{CTRL}bold{CTRL}b{CTRL} then *it* and ==hi== end{ENTER}- one{ENTER}two{ENTER}{ENTER}see site"
+        ),
+    )
+    .await;
+    // Ctrl+K on the selected word: an address outside http, https and
+    // mailto is refused there, a good one makes the link.
+    b.keys(".rt-area", &format!("{SHIFT}{LEFT}{LEFT}{LEFT}{LEFT}{SHIFT}{CTRL}k{CTRL}")).await;
+    let f = b.eval("return document.activeElement.getAttribute('aria-label')", json!([])).await;
+    assert_eq!(f, "Link address");
+    b.keys(".rt-link input", &format!("javascript:alert(1){ENTER}")).await;
+    assert!(
+        b.eval("return document.querySelector('.rt-link').textContent", json!([]))
+            .await
+            .as_str()
+            .unwrap()
+            .contains("starts with https://")
+    );
+    b.fill(".rt-link input", "https://ex.org/plan").await;
+    b.keys(".rt-link input", ENTER).await;
+    assert_eq!(b.eval("return document.activeElement.classList.contains('rt-area')", json!([])).await, true);
+    // The toolbar by keyboard: Shift+Tab reaches it, arrows move in it,
+    // Space presses "Numbered list" for the new line.
+    b.keys(".rt-area", &format!("\u{E010}{ENTER}last{SHIFT}\u{E004}{SHIFT}")).await;
+    let bar = b
+        .eval("return document.activeElement.className || document.activeElement.outerHTML.slice(0, 300)", json!([]))
+        .await;
+    assert_eq!(bar, "rt-btn rt-b", "Shift+Tab from the editor is the toolbar");
+    b.keys(".rt-bar .rt-b", "\u{E014}\u{E014}\u{E014}\u{E014} ").await;
+    let value = b.eval("return document.getElementById('description').value", json!([])).await;
+    assert_eq!(
+        value,
+        "<p>Plan <b>bold</b> then <i>it</i> and <mark>hi</mark> end</p><ul><li><p>one</p></li><li><p>two</p></li></ul>\
+         <p>see <a href=\"https://ex.org/plan\">site</a></p><ol><li><p>last</p></li></ol>"
+    );
+    b.click("form.stack button.primary").await;
+    b.wait_url(&path).await;
+    // Stored as the sanitiser keeps it, shown on the meeting page, and read
+    // back into the editor as it was.
+    let page = b.source().await;
+    assert!(page.contains("<b>bold</b> then <i>it</i> and <mark>hi</mark>"), "{page}");
+    assert!(page.contains("<a href=\"https://ex.org/plan\" rel=\"noopener noreferrer nofollow\">site</a>"), "{page}");
+    b.goto(&format!("{}{path}/elements/{el}/edit", t.base)).await;
+    let shown = b.eval("return document.querySelector('.rt-area').innerHTML", json!([])).await;
+    let shown = shown.as_str().unwrap();
+    for part in
+        ["<b>bold</b>", "<i>it</i>", "<mark>hi</mark>", "<ol><li><p>last</p></li></ol>", "href=\"https://ex.org/plan\""]
+    {
+        assert!(shown.contains(part), "{part} not in {shown}");
+    }
 }
 
 /// Drag an element by its handle and drop it at the top of a topic's list,
@@ -348,10 +435,7 @@ async fn the_agenda_is_built_with_shortcuts_and_reordered_by_keyboard_and_mouse_
     let (slug, owner, admin) = t.tenant_with_owner().await;
     let (member, _) = t.member(&slug, &admin, "member").await;
     let b = Browser::start("en-GB,en").await;
-    b.goto(&format!("{}/t/{slug}/login", t.base)).await;
-    b.fill("#email", &owner).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button.primary").await;
+    b.sign_in(&t.base, &slug, &owner).await;
     b.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
     b.fill("#title", "Planning").await;
     b.set_value("#starts_at", "2026-12-01T09:30").await;
@@ -451,10 +535,7 @@ async fn changes_on_the_meeting_page_keep_the_page_and_the_focus_in_chromium() {
     let (slug, owner, admin) = t.tenant_with_owner().await;
     let (member, _) = t.member(&slug, &admin, "member").await;
     let b = Browser::start("en-GB,en").await;
-    b.goto(&format!("{}/t/{slug}/login", t.base)).await;
-    b.fill("#email", &owner).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button.primary").await;
+    b.sign_in(&t.base, &slug, &owner).await;
     b.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
     b.fill("#title", "Focus").await;
     b.set_value("#starts_at", "2026-12-01T09:30").await;
@@ -646,10 +727,7 @@ async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
     let series = t.db.text(&format!("SELECT series_id FROM meetings WHERE id = '{wid}'")).await;
 
     let b = Browser::start("en-GB,en").await;
-    b.goto(&format!("{}/t/{slug}/login", t.base)).await;
-    b.fill("#email", &owner).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button.primary").await;
+    b.sign_in(&t.base, &slug, &owner).await;
     let pages = [
         format!("/t/{slug}/"),
         format!("/t/{slug}/meetings"),
@@ -711,10 +789,7 @@ async fn a_user_and_a_support_agent_chat_live_in_two_chromium_sessions() {
 
     // The user opens the chat from the header of any page and writes.
     let user = Browser::start("en-GB,en").await;
-    user.goto(&format!("{}/t/{slug}/login", t.base)).await;
-    user.fill("#email", &owner).await;
-    user.fill("#password", PASSWORD).await;
-    user.click("button.primary").await;
+    user.sign_in(&t.base, &slug, &owner).await;
     user.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
     user.click("a.chat-button").await;
     user.wait_url(&format!("/t/{slug}/support")).await;
@@ -775,10 +850,7 @@ async fn two_people_on_two_servers_see_each_others_edits_live_in_chromium() {
         let slug = slug.clone();
         async move {
             let browser = Browser::start(b).await;
-            browser.goto(&format!("{base}/t/{slug}/login")).await;
-            browser.fill("#email", &email).await;
-            browser.fill("#password", PASSWORD).await;
-            browser.click("button.primary").await;
+            browser.sign_in(&base, &slug, &email).await;
             browser
         }
     };
@@ -831,10 +903,7 @@ async fn a_weekly_meeting_carries_its_backlog_and_search_finds_it_in_chromium() 
     let t = TestApp::spawn(Engine::Sqlite).await;
     let (slug, owner, _admin) = t.tenant_with_owner().await;
     let b = Browser::start("en-GB,en").await;
-    b.goto(&format!("{}/t/{slug}/login", t.base)).await;
-    b.fill("#email", &owner).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button.primary").await;
+    b.sign_in(&t.base, &slug, &owner).await;
     b.goto(&format!("{}/t/{slug}/meetings", t.base)).await;
     b.fill("#title", "Weekly sync").await;
     b.set_value("#starts_at", "2027-03-22T09:30").await;

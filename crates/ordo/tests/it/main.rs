@@ -9,6 +9,7 @@
 mod helpers;
 
 mod access;
+mod accessibility;
 mod alerts;
 mod api;
 mod audit;

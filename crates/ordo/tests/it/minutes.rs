@@ -111,6 +111,124 @@ both!(the_minutes_export_as_markdown_and_html, |engine| {
     assert_eq!(bad.status, 422);
 });
 
+both!(needs(ordo_tools, "the test script installs poppler's pdftohtml") a_formatted_description_keeps_its_formatting_in_every_export, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (_slug, _owner, org, _member, _mc, path) = meeting_with_outcomes(&t, "Formatting").await;
+    let page = org.get(&path).await.body;
+    let topic = page.split("id=\"topic-").nth(1).unwrap()[..36].to_owned();
+    // What the editor sends, and what a hostile client could add to it.
+    let description = "<p>Keep <b>Zephyrbold</b> and <i>Quillitalic</i> and <mark>Marked</mark>.</p>\
+        <ul><li>first point</li><li>second point<ol><li>nested one</li></ol></li></ul>\
+        <p>See <a href=\"https://ex.org/plan?a=1&amp;b=2\">the plan</a> \
+        <a href=\"javascript:alert(1)\">bad</a><script>alert(1)</script></p>";
+    let r = org
+        .post_form(
+            &format!("{path}/elements"),
+            &[("topic", &topic), ("kind", "note"), ("title", "Formatted note"), ("description", description)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let md = org.get(&format!("{path}/minutes.md")).await.body;
+    let expected =
+        "- **Note:** Formatted note\n  Keep **Zephyrbold** and *Quillitalic* and ==Marked==.\n\n  - first point\n  - second point\n    1. nested one\n\n  See [the plan](https://ex.org/plan?a=1&b=2) bad\n";
+    assert!(md.contains(expected), "{expected:?} not in {md}");
+    assert!(!md.contains("javascript") && !md.contains("alert"), "{md}");
+
+    let html = org.get(&format!("{path}/minutes.html")).await.body;
+    for expected in [
+        "<b>Zephyrbold</b>",
+        "<i>Quillitalic</i>",
+        "<mark>Marked</mark>",
+        "<ol><li>nested one</li></ol>",
+        "<a href=\"https://ex.org/plan?a=1&amp;b=2\" rel=\"noopener noreferrer nofollow\">the plan</a>",
+    ] {
+        assert!(html.contains(expected), "{expected:?} not in {html}");
+    }
+    assert!(!html.contains("javascript:") && !html.contains("<script>alert"), "{html}");
+
+    let pdf = org.get(&format!("{path}/minutes.pdf")).await;
+    assert_eq!(pdf.status, 200);
+    let text = pdf_text(&pdf.bytes);
+    for expected in ["Keep Zephyrbold and Quillitalic and Marked.", "• first point", "1. nested one", "See the plan bad"] {
+        assert!(text.contains(expected), "{expected:?} not in the PDF's text:\n{text}");
+    }
+    // The bold word is set in the bold face (poppler marks its run <b>),
+    // the others are not, and the link can be followed.
+    let xml = pdf_xml(&pdf.bytes);
+    assert!(xml.contains("<b>Zephyrbold</b>"), "{xml}");
+    assert!(!xml.contains("<b>Quillitalic") && !xml.contains("<b>Marked"), "{xml}");
+    assert!(xml.contains("href=\"https://ex.org/plan?a=1&amp;b=2\""), "the link: {xml}");
+    assert!(!xml.contains("javascript"), "{xml}");
+});
+
+both!(needs(ordo_tools, "the test script installs poppler's pdfimages") the_minutes_page_prints_and_every_export_carries_pictures_and_actions_where_they_stand, |engine| {
+    let t = TestApp::spawn(engine).await;
+    let (_slug, _owner, org, _member, mc, path) = meeting_with_outcomes(&t, "Weekly").await;
+    let page = org.get(&path).await.body;
+    let first = page.split("id=\"topic-").nth(1).unwrap()[..36].to_owned();
+    org.post_form(&format!("{path}/topics"), &[("title", "Second")]).await;
+    let page = org.get(&path).await.body;
+    let second = page.split("id=\"topic-").nth(2).unwrap()[..36].to_owned();
+    // Made in this order; the agenda orders them by topic.
+    for (topic, title) in [(&second, "Decision of the second topic"), (&first, "Another decision of the first")] {
+        org.post_form(&format!("{path}/elements"), &[("topic", topic), ("kind", "decision"), ("title", title)]).await;
+    }
+    let r = org
+        .post_multipart(
+            &format!("{path}/images"),
+            &[("topic", &first), ("title", "Whiteboard")],
+            Some(("w.png", "image/png", &png(40, 30))),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let meeting = org.get(&path).await.body;
+    let image = meeting.split("/image\"").next().unwrap().rsplit("/elements/").next().unwrap().to_owned();
+    assert_eq!(image.len(), 36, "{image}");
+    assert!(meeting.contains(&format!("href=\"{path}/minutes\"")), "the meeting links to its minutes");
+
+    // The minutes page: read-only, in Ordo's layout, with its print style.
+    let r = org.get(&format!("{path}/minutes")).await;
+    assert_eq!(r.status, 200);
+    let m = r.body;
+    for expected in [
+        "<article class=\"minutes\"".to_owned(),
+        "— Mia member · Due 2026-12-20 · Open".to_owned(),
+        format!("<img src=\"{path}/elements/{image}/image\" alt=\"Whiteboard\">"),
+    ] {
+        assert!(m.contains(&expected), "{expected:?} not in {m}");
+    }
+    assert_eq!(m.matches("<form").count(), 1, "read-only: the header's sign-out is its only form");
+    assert!(org.get("/static/app.css").await.body.contains("@media print"), "a print style");
+    assert_eq!(mc.get(&format!("{path}/minutes")).await.status, 404, "not shared yet");
+    let order = |text: &str| -> Vec<usize> {
+        ["Approuver le budget", "Another decision of the first", "Decision of the second topic"]
+            .iter()
+            .map(|d| text.rfind(d).unwrap_or_else(|| panic!("{d} not in {text}")))
+            .collect()
+    };
+    let o = order(&m);
+    assert!(o[0] < o[1] && o[1] < o[2], "decisions in agenda order: {o:?}");
+
+    // Markdown: the picture linked, the action's owners and due date where it stands.
+    let md = org.get(&format!("{path}/minutes.md")).await.body;
+    assert!(md.contains("- **Action:** Envoyer les chiffres à l’équipe — Mia member · Due 2026-12-20 · Open"), "{md}");
+    assert!(md.contains(&format!("  ![Whiteboard]({}{path}/elements/{image}/image)", t.base)), "{md}");
+    let o = order(&md);
+    assert!(o[0] < o[1] && o[1] < o[2], "{o:?}");
+    // HTML: the picture inside the file.
+    let html = org.get(&format!("{path}/minutes.html")).await.body;
+    assert!(html.contains("<img src=\"data:image/png;base64,iVBORw0KGgo"), "{html}");
+    assert!(html.contains("— Mia member · Due 2026-12-20 · Open"));
+    // PDF: the picture drawn, the action's details under it.
+    let pdf = org.get(&format!("{path}/minutes.pdf")).await.bytes;
+    assert_eq!(pdf_pictures(&pdf), 1);
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Mia member · Due 2026-12-20 · Open"), "{text}");
+    let o = order(&text);
+    assert!(o[0] < o[1] && o[1] < o[2], "{o:?}");
+});
+
 /// A meeting with a participant, a decision and an action owned by them:
 /// (slug, organiser's address, organiser, member's address, member, path).
 async fn meeting_with_outcomes(t: &TestApp, title: &str) -> (String, String, Client, String, Client, String) {

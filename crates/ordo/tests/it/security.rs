@@ -164,6 +164,28 @@ fn assert_headers(r: &Resp, what: &str, authenticated: bool) {
     }
 }
 
+#[tokio::test]
+async fn static_files_are_sent_gzipped_to_a_browser_that_accepts_it() {
+    use std::io::Read as _;
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let c = t.client();
+    for file in ["app.js", "app.css", "editor.js"] {
+        let path = format!("/static/{file}");
+        let plain = c.get(&path).await;
+        assert_eq!((plain.status, plain.header("content-encoding")), (200, None), "{path}");
+        let zipped = c.send(c.request(reqwest::Method::GET, &path).header("accept-encoding", "br, gzip;q=0.8")).await;
+        assert_eq!(zipped.header("content-encoding").as_deref(), Some("gzip"), "{path}");
+        assert_eq!(zipped.header("vary").as_deref(), Some("accept-encoding"), "{path}");
+        assert!(zipped.bytes.len() * 2 < plain.bytes.len(), "{path}: {} of {}", zipped.bytes.len(), plain.bytes.len());
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(&zipped.bytes[..]).read_to_end(&mut back).unwrap();
+        assert!(back == plain.bytes, "{path} unzips to the same bytes");
+        assert_headers(&zipped, &path, false);
+    }
+    // Only the files built in are served.
+    assert_eq!(c.get("/static/nothing.js").await.status, 404);
+}
+
 both!(security_headers_on_every_response, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, _owner, c) = t.tenant_with_owner().await;

@@ -7,12 +7,13 @@ use crate::extract::{At, Me};
 use crate::openapi::Doc;
 use crate::routes::{Decl, Guard, get};
 use axum::response::{IntoResponse, Response};
-use ordo_core::ids::MeetingId;
+use ordo_core::ids::{ElementId, MeetingId};
 use ordo_core::meeting::MeetingAction as A;
 use serde::Deserialize;
 
 pub fn decls() -> Vec<Decl> {
     vec![
+        get("/t/{slug}/meetings/{id}/minutes", Guard::Meeting(A::View), page),
         get("/t/{slug}/meetings/{id}/minutes.md", Guard::Meeting(A::View), markdown).costly(),
         get("/t/{slug}/meetings/{id}/minutes.html", Guard::Meeting(A::View), html).costly(),
         get("/t/{slug}/meetings/{id}/minutes.pdf", Guard::Meeting(A::View), pdf).costly(),
@@ -32,9 +33,54 @@ pub struct MinutesTpl {
     pub tr: ordo_app::i18n::Tr,
     pub lang: &'static str,
     pub m: ordo_app::minutes::Minutes,
+    /// Each picture's source: the file carries them as `data:` addresses.
+    pub pictures: Vec<(ElementId, String)>,
 }
 
-const MINUTES_CSS: &str = "body { font: 16px/1.5 system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; color: #1d2330; } h1 { margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #dfe3ea; } .meta, .muted { color: #5b6577; } .kind { font-weight: 600; } blockquote { margin: .3rem 0 .3rem 1rem; padding-left: .6rem; border-left: 3px solid #dfe3ea; } table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #dfe3ea; }";
+impl MinutesTpl {
+    fn src(&self, e: &ElementId) -> Option<&str> {
+        source(&self.pictures, e)
+    }
+}
+
+/// The minutes as a page of Ordo: read-only, printable (app.css has its
+/// print style), pictures from their own address.
+#[derive(askama::Template)]
+#[template(path = "minutes_page.html")]
+pub struct MinutesPageTpl {
+    pub p: crate::pages::Page,
+    pub tr: ordo_app::i18n::Tr,
+    pub m: ordo_app::minutes::Minutes,
+    /// The meeting's page.
+    pub back: String,
+    pub pictures: Vec<(ElementId, String)>,
+}
+
+impl MinutesPageTpl {
+    fn src(&self, e: &ElementId) -> Option<&str> {
+        source(&self.pictures, e)
+    }
+}
+
+fn source<'a>(pictures: &'a [(ElementId, String)], e: &ElementId) -> Option<&'a str> {
+    pictures.iter().find(|(id, _)| id == e).map(|(_, s)| s.as_str())
+}
+
+#[tracing::instrument(skip_all)]
+async fn page(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
+    let tr = me.ctx.tr();
+    let m = ordo_app::minutes::build(&me.app, me.tenant(), &me.user, p.id, &tr).await?;
+    let back = me.href(&format!("meetings/{}", p.id));
+    let pictures = m
+        .sections
+        .iter()
+        .flat_map(|s| s.items.iter().filter_map(|i| i.image))
+        .map(|e| (e, format!("{back}/elements/{e}/image")))
+        .collect();
+    Ok(crate::pages::ok(&MinutesPageTpl { p: crate::pages::Page::new(&me.ctx, "meetings"), tr, m, back, pictures }))
+}
+
+const MINUTES_CSS: &str = "body { font: 16px/1.5 system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; color: #1d2330; } h1 { margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #dfe3ea; } figure { margin: .4rem 0; } img { max-width: 100%; max-height: 24rem; } .meta, .muted { color: #5b6577; } .kind { font-weight: 600; } blockquote { margin: .3rem 0 .3rem 1rem; padding-left: .6rem; border-left: 3px solid #dfe3ea; } table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #dfe3ea; }";
 
 /// The minutes as a file: its type, a name made of the meeting's date and
 /// id only (never its title: RFC 6266 quoting cannot go wrong), `nosniff`
@@ -67,7 +113,15 @@ async fn minutes_as(me: &Me, id: MeetingId, format: Format) -> Result<Response, 
     Ok(match format {
         Format::Html => {
             use askama::Template as _;
-            let body = MinutesTpl { style: MINUTES_CSS, tr, lang: tr.lang(), m }
+            use base64::Engine as _;
+            let pictures = ordo_app::minutes::pictures(&me.app, me.tenant(), &me.user, id, &m)
+                .await?
+                .into_iter()
+                .map(|(e, ctype, data)| {
+                    (e, format!("data:{ctype};base64,{}", base64::engine::general_purpose::STANDARD.encode(data)))
+                })
+                .collect();
+            let body = MinutesTpl { style: MINUTES_CSS, tr, lang: tr.lang(), m, pictures }
                 .render()
                 .map_err(|_| WebError::Internal("minutes template"))?;
             file(body.into_bytes(), "text/html; charset=utf-8", "html", id, &date)
@@ -76,7 +130,10 @@ async fn minutes_as(me: &Me, id: MeetingId, format: Format) -> Result<Response, 
             let body = ordo_app::minutes::markdown(&m, &tr);
             file(body.into_bytes(), "text/markdown; charset=utf-8", "md", id, &date)
         }
-        Format::Pdf => file(ordo_app::minutes::pdf(&m, &tr)?, "application/pdf", "pdf", id, &date),
+        Format::Pdf => {
+            let pictures = ordo_app::minutes::pictures(&me.app, me.tenant(), &me.user, id, &m).await?;
+            file(ordo_app::minutes::pdf(&m, &tr, &pictures)?, "application/pdf", "pdf", id, &date)
+        }
     })
 }
 

@@ -148,6 +148,14 @@ impl Browser {
         self.settle().await;
     }
 
+    /// Sign in to a tenant through its sign-in form (the test password).
+    pub async fn sign_in(&self, base: &str, slug: &str, email: &str) {
+        self.goto(&format!("{base}/t/{slug}/login")).await;
+        self.fill("#email", email).await;
+        self.fill("#password", crate::helpers::PASSWORD).await;
+        self.click("button.primary").await;
+    }
+
     pub async fn url(&self) -> String {
         self.call(reqwest::Method::GET, &self.s("/url"), None).await.as_str().unwrap().to_owned()
     }

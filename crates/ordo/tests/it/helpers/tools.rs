@@ -14,6 +14,30 @@ pub fn pdf_text(pdf: &[u8]) -> String {
     run_tool(std::process::Command::new("pdftotext").args(["-layout", "-enc", "UTF-8", "-", "-"]), pdf)
 }
 
+/// The PDF as poppler's XML: each run of text with its font
+/// (`<fontspec id=".." family="DejaVuSans-Bold">`, `<text font="..">`),
+/// and its links as `<a href>`.
+pub fn pdf_xml(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out =
+        std::process::Command::new("pdftohtml").args(["-xml", "-stdout", "-i", "-q"]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "pdftohtml failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// How many pictures a PDF draws (poppler's `pdfimages -list`).
+pub fn pdf_pictures(pdf: &[u8]) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdfimages").arg("-list").arg(&file).output().unwrap();
+    assert!(out.status.success(), "pdfimages failed: {}", String::from_utf8_lossy(&out.stderr));
+    // Two heading lines, then one line per picture.
+    String::from_utf8(out.stdout).unwrap().lines().skip(2).filter(|l| !l.trim().is_empty()).count()
+}
+
 /// Run a Python script (the test script's environment, with icalendar) on
 /// `input` and return what it prints.
 pub fn python(script: &str, input: &[u8]) -> String {
