@@ -78,8 +78,10 @@ try:
     print("after login:", title)
     go(f"/t/{slug}/")
     shot("home.png")
+    shot("home-375.png", 375, 860)
     go(f"/t/{slug}/meetings")
     shot("meetings.png")
+    shot("meetings-375.png", 375, 860)
     links = call("POST", s + "/elements", {"using": "css selector", "value": ".meeting-list a"})
     if links:
         # The newest first: next week's meeting (the sample's "upcoming").

@@ -523,13 +523,14 @@ struct SummaryHtml<'a> {
     m: &'a Minutes,
     tr: &'a Tr,
     link: &'a str,
+    note: &'a str,
 }
 
 /// The summary an e-mail carries: header, decisions and the actions
 /// table, as HTML (every value escaped) and as text.
-pub fn summary(m: &Minutes, tr: &Tr, link: &str) -> Result<(String, String), AppError> {
+pub fn summary(m: &Minutes, tr: &Tr, link: &str, note: &str) -> Result<(String, String), AppError> {
     use askama::Template as _;
-    let h = SummaryHtml { m, tr, link }.render().map_err(|_| AppError::Internal("minutes e-mail template"))?;
+    let h = SummaryHtml { m, tr, link, note }.render().map_err(|_| AppError::Internal("minutes e-mail template"))?;
     let mut t = String::new();
     t.push_str(&format!("{}\n{}: {}\n", m.title, tr.t("minutes.when"), m.when));
     if !m.place.is_empty() {
@@ -554,27 +555,98 @@ pub fn summary(m: &Minutes, tr: &Tr, link: &str) -> Result<(String, String), App
     Ok((h, t))
 }
 
-/// E-mail the minutes to every invited participant but the sender, each
-/// in their language: a summary in the message, the full minutes as PDF.
-/// Queued in one transaction with the audit entry. Returns how many.
+/// The longest note a sender may put above the minutes.
+pub const NOTE_MAX: usize = 2000;
+
+/// Whom the minutes go to (`None`: every invited participant but the
+/// sender), and the sender's note above them.
+#[derive(Default)]
+pub struct Sending<'a> {
+    pub recipients: Option<Vec<ordo_core::ids::UserId>>,
+    pub note: &'a str,
+}
+
+/// What sending would do, for the sender to check first: who may receive
+/// the minutes (user, name, address) and the summary the e-mail holds.
+pub struct Preview {
+    /// The meeting's title.
+    pub title: String,
+    pub recipients: Vec<(ordo_core::ids::UserId, String, String)>,
+    pub summary: String,
+}
+
+/// The preview of sending the minutes, in the sender's language.
 #[tracing::instrument(skip_all)]
-pub async fn send(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) -> Result<usize, AppError> {
+pub async fn preview(app: &App, tenant: &Tenant, actor: &User, id: MeetingId, tr: &Tr) -> Result<Preview, AppError> {
     use ordo_core::meeting::MeetingAction;
+    let (people, _) = meetings::people_for(app, tenant, actor, id, MeetingAction::SendMinutes).await?;
+    let page = meetings::page(app, tenant, actor, id).await?;
+    let link = crate::accounts::tenant_link(app, &tenant.slug, &format!("meetings/{id}"));
+    let (_, summary) = summary(&arrange(&page.meeting, &page.content, tr), tr, &link, "")?;
+    let recipients = people
+        .into_iter()
+        .filter(|(u, invited)| *invited && u.id != actor.id)
+        .map(|(u, _)| (u.id, u.display_name.clone(), u.email.to_string()))
+        .collect();
+    Ok(Preview { title: page.meeting.title.clone(), recipients, summary })
+}
+
+/// E-mail the minutes to the invited participants chosen (by default all
+/// but the sender), each in their language: the sender's note, a summary
+/// in the message, the full minutes as PDF. Queued in one transaction with
+/// the audit entry. Returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn send(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    how: Sending<'_>,
+) -> Result<usize, AppError> {
+    use ordo_core::Invalid;
+    use ordo_core::meeting::MeetingAction;
+    // Plain text, escaped in the HTML part; other controls become spaces.
+    let note: String = how
+        .note
+        .trim()
+        .replace("\r\n", "\n")
+        .chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect();
+    if note.chars().count() > NOTE_MAX {
+        return Err(Invalid::new("note", "minutes.note_too_long").into());
+    }
     let (people, keys) = meetings::people_for(app, tenant, actor, id, MeetingAction::SendMinutes).await?;
+    let eligible: Vec<&User> =
+        people.iter().filter(|(u, invited)| *invited && u.id != actor.id).map(|(u, _)| u).collect();
+    let chosen: Vec<&User> = match &how.recipients {
+        None => eligible,
+        Some(ids) => {
+            if ids.is_empty() {
+                return Err(Invalid::new("recipients", "minutes.no_recipient").into());
+            }
+            if ids.iter().any(|id| !eligible.iter().any(|u| u.id == *id)) {
+                return Err(Invalid::new("recipients", "minutes.unknown_recipient").into());
+            }
+            eligible.into_iter().filter(|u| ids.contains(&u.id)).collect()
+        }
+    };
     let page = meetings::page(app, tenant, actor, id).await?;
     let link = crate::accounts::tenant_link(app, &tenant.slug, &format!("meetings/{id}"));
     let date: String = page.meeting.local_start.chars().take(10).collect();
-    let pictures =
-        pictures(app, tenant, actor, id, &arrange(&page.meeting, &page.content, &Tr::new(Default::default()))).await?;
+    let sender_tr = Tr::new(actor.locale.unwrap_or_default());
+    let pictures = pictures(app, tenant, actor, id, &arrange(&page.meeting, &page.content, &sender_tr)).await?;
     let mut outgoing = Vec::new();
-    for (u, invited) in &people {
-        if !invited || u.id == actor.id {
-            continue;
-        }
+    for u in chosen {
         let tr = Tr::new(u.locale.or(actor.locale).unwrap_or_default());
         let m = arrange(&page.meeting, &page.content, &tr);
-        let (html, text) = summary(&m, &tr, &link)?;
+        let (html, text) = summary(&m, &tr, &link, &note)?;
         let body = tr.tf("mail.minutes.body", &[("sender", &actor.display_name), ("summary", &text), ("link", &link)]);
+        let body = if note.is_empty() {
+            body
+        } else {
+            format!("{}\n\n{body}", tr.tf("mail.minutes.note", &[("sender", &actor.display_name), ("note", &note)]))
+        };
         let mut out =
             crate::mail::Outgoing::text(&u.email, tr.tf("mail.minutes.subject", &[("title", &m.title)]), body);
         out.body_html = Some(html);

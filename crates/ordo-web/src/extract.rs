@@ -70,7 +70,9 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for At<T> {
 
 pub mod path {
     //! The shapes of the paths' ids.
-    use ordo_core::ids::{CommentId, ElementId, MeetingId, SeriesId, SessionId, TemplateId, TopicId, UserId};
+    use ordo_core::ids::{
+        CommentId, ElementId, HistoryId, MeetingId, SeriesId, SessionId, TemplateId, TopicId, UserId,
+    };
     use serde::Deserialize;
 
     fn id<'de, D: serde::Deserializer<'de>, T: std::str::FromStr>(d: D) -> Result<T, D::Error> {
@@ -94,6 +96,8 @@ pub mod path {
         TopicAt { id: MeetingId, topic: TopicId });
     at!(/// `/meetings/{id}/comments/{comment}`
         CommentAt { id: MeetingId, comment: CommentId });
+    at!(/// `/meetings/{id}/history/{entry}`
+        HistoryAt { id: MeetingId, entry: HistoryId });
     at!(/// `/meetings/{id}/participants/{user}`
         ParticipantAt { id: MeetingId, user: UserId });
     at!(/// `/meetings/{id}/topics/{topic}/contributors/{user}`

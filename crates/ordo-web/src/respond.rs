@@ -46,6 +46,7 @@ pub const NOTICES: &[&str] = &[
     "minutes_sent",
     "feed_revoked",
     "next_prepared",
+    "restored",
 ];
 
 #[derive(serde::Deserialize, Default)]

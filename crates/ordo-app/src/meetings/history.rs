@@ -5,7 +5,7 @@ use super::access::load;
 use crate::accounts::{User, open_user};
 use crate::keys::Field;
 use crate::{App, AppError};
-use ordo_core::ids::{HistoryId, MeetingId, UserId};
+use ordo_core::ids::{ElementId, HistoryId, MeetingId, UserId};
 use ordo_core::meeting::MeetingAction;
 use ordo_core::time::Timestamp;
 use ordo_store::Tenant;
@@ -72,4 +72,36 @@ pub async fn history(app: &App, tenant: &Tenant, actor: &User, id: MeetingId) ->
         });
     }
     Ok(out)
+}
+
+/// Put an element's title and description back as a history entry kept
+/// them: an ordinary edit of the element (checked, versioned, itself in the
+/// history, so a restore can be undone the same way). "Not found" for an
+/// entry that holds no text of an element that still exists.
+#[tracing::instrument(skip_all)]
+pub async fn restore_text(
+    app: &App,
+    tenant: &Tenant,
+    actor: &User,
+    id: MeetingId,
+    entry: HistoryId,
+) -> Result<ElementId, AppError> {
+    let h = history(app, tenant, actor, id).await?.into_iter().find(|h| h.id == entry).ok_or(AppError::NotFound)?;
+    let before = h.before.filter(|_| h.item_kind == "element").ok_or(AppError::NotFound)?;
+    let (Some(title), Some(description)) = (before["title"].as_str(), before["description"].as_str()) else {
+        return Err(AppError::NotFound);
+    };
+    let element: ElementId = h.item_id.parse().map_err(|_| AppError::NotFound)?;
+    let page = super::page(app, tenant, actor, id).await?;
+    let version = page.content.elements.iter().find(|e| e.id == element).ok_or(AppError::NotFound)?.version;
+    let edit = super::ElementEdit {
+        title: Some(title),
+        description: Some(description),
+        due_date: None,
+        topic: None,
+        owners: None,
+        version,
+    };
+    super::update_element(app, tenant, actor, id, element, edit).await?;
+    Ok(element)
 }

@@ -26,7 +26,7 @@ pub use elements::{
     ElementEdit, ElementInput, Line, add_element, add_image, add_line, delete_element, move_element, place_element,
     place_element_in_its_topic, set_action_status, update_element,
 };
-pub use history::{HistoryEntry, history};
+pub use history::{HistoryEntry, history, restore_text};
 pub use lists::{
     ListedMeeting, MyAction, TenantAction, meetings_listed, my_actions, my_meetings, people_met, tenant_actions,
     titles_for_admin,

@@ -228,7 +228,7 @@ impl World {
                 meetings::share(app, tenant, owner, m).await.unwrap();
             }
             UseCase::MinutesSend => {
-                crate::minutes::send(app, tenant, owner, m).await.unwrap();
+                crate::minutes::send(app, tenant, owner, m, Default::default()).await.unwrap();
             }
             UseCase::ParticipantAdd => {
                 meetings::add_participant(app, tenant, owner, m, "guest@elsewhere.test", MeetingRole::Reader)

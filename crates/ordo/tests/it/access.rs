@@ -32,6 +32,8 @@ struct Fresh {
     organiser: String,
     /// A participant who is none of the callers (removed, or given a role).
     bystander: String,
+    /// A history entry holding a note's previous text.
+    entry: String,
 }
 
 /// A shared meeting with one topic and one action owned by the organiser,
@@ -70,6 +72,22 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
     let action = meetings::add_element(&t.app, &tenant, &org, id, input).await.unwrap();
     let image = meetings::add_image(&t.app, &tenant, &org, id, topic, "Picture", png(8, 8)).await.unwrap();
     let comment = meetings::add_comment(&t.app, &tenant, &org, id, action, None, "A remark").await.unwrap();
+    // A note edited once: its history entry can be put back (the action
+    // keeps its first version for the routes that edit it).
+    let input =
+        ElementInput { topic, kind: ElementKind::Note, title: "Noted", description: "", due_date: "", owners: vec![] };
+    let note = meetings::add_element(&t.app, &tenant, &org, id, input).await.unwrap();
+    let edit = meetings::ElementEdit {
+        title: Some("Noted"),
+        description: Some("<p>Now</p>"),
+        due_date: None,
+        topic: None,
+        owners: None,
+        version: 1,
+    };
+    meetings::update_element(&t.app, &tenant, &org, id, note, edit).await.unwrap();
+    let history = meetings::history(&t.app, &tenant, &org, id).await.unwrap();
+    let entry = history.iter().find(|h| h.item_kind == "element" && h.before.is_some()).unwrap().id.to_string();
     meetings::share(&t.app, &tenant, &org, id).await.unwrap();
     // Added after sharing: sharing again has someone to invite.
     meetings::add_participant(&t.app, &tenant, &org, id, "latecomer@example.org", MeetingRole::Reader).await.unwrap();
@@ -84,6 +102,7 @@ async fn fresh_meeting(t: &TestApp, slug: &str, organiser: &str, people: &[(Stri
         version,
         organiser: org.id.to_string(),
         bystander: bystander.to_string(),
+        entry,
     }
 }
 
@@ -209,6 +228,7 @@ both!(every_meeting_route_answers_every_caller_as_the_policy_says, |engine| {
                 .replace("{element}", element)
                 .replace("{topic}", topic)
                 .replace("{comment}", &f.comment)
+                .replace("{entry}", &f.entry)
                 .replace("{user}", &f.bystander);
             let meeting_id: ordo_core::ids::MeetingId = f.id.parse().unwrap();
             let revision_before = t.store.meeting_by_id(tenant.id, meeting_id).await.unwrap().unwrap().revision;
@@ -581,6 +601,7 @@ both!(archived_and_cancelled_meetings_refuse_every_change_to_everyone, |engine| 
                     .replace("{element}", element)
                     .replace("{topic}", topic)
                     .replace("{comment}", &f.comment)
+                    .replace("{entry}", &f.entry)
                     .replace("{user}", &f.bystander);
                 let token = client.csrf.lock().unwrap().clone().unwrap_or_default();
                 let method = reqwest::Method::from_bytes(route.method.as_bytes()).unwrap();

@@ -696,6 +696,15 @@ async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
     }
     let element = org.get(&meeting).await.body.split("id=\"el-").nth(1).unwrap()[..36].to_owned();
     org.post_form(&format!("{meeting}/elements/{element}/comments"), &[("body", "A remark")]).await;
+    // A picture wider than any phone.
+    let r = org
+        .post_multipart(
+            &format!("{meeting}/images"),
+            &[("topic", &topic), ("title", "Whiteboard")],
+            Some(("w.png", "image/png", &png(1600, 500))),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let id = meeting.rsplit('/').next().unwrap();
     let r = org.post_form(&format!("/t/{slug}/templates"), &[("meeting", id), ("name", "Budget review")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -734,6 +743,7 @@ async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
         format!("/t/{slug}/templates"),
         meeting.clone(),
         format!("{meeting}/elements/{element}/edit"),
+        format!("{meeting}/minutes"),
         format!("/t/{slug}/settings/profile"),
         format!("/t/{slug}/settings/sessions"),
         format!("/t/{slug}/settings/tokens"),
@@ -756,14 +766,55 @@ async fn the_main_pages_fit_a_phone_and_label_every_control_in_chromium() {
             assert!(inner <= u64::from(width), "the window is {inner} px wide, not {width}");
             let problems = b.eval(LAYOUT_AND_LABELS, json!([])).await;
             assert_eq!(problems, json!([]), "{page} at {width} px");
+            // The support button never covers a field or a button.
+            let covered = b.eval(SUPPORT_COVERS, json!([])).await;
+            assert_eq!(covered, json!([]), "{page} at {width} px");
         }
     }
+    // On a phone the notes come first, one button leads to the agenda,
+    // and a wide picture fits its card.
+    b.resize(375, 800).await;
+    b.goto(&format!("{}{meeting}", t.base)).await;
+    let phone = b
+        .eval(
+            "const j = document.querySelector('.agenda-jump'), n = document.querySelector('section.notes'), \
+                   o = document.getElementById('outline'), img = document.querySelector('img.el-image'), \
+                   card = img.closest('.topic'); \
+             return [j.textContent.trim(), getComputedStyle(j).display !== 'none', \
+                     j.getBoundingClientRect().top < n.getBoundingClientRect().top, \
+                     n.getBoundingClientRect().top < o.getBoundingClientRect().top, j.getAttribute('href'), \
+                     img.getBoundingClientRect().right <= card.getBoundingClientRect().right];",
+            json!([]),
+        )
+        .await;
+    assert_eq!(phone, json!(["Agenda (1)", true, true, true, "#outline", true]));
+    b.resize(1400, 900).await;
+    let wide = b.eval("return getComputedStyle(document.querySelector('.agenda-jump')).display", json!([])).await;
+    assert_eq!(wide, "none", "a wide screen shows the agenda beside the notes");
     // The sign-in page too, signed out.
     let anon = Browser::start("fr-FR,fr").await;
     anon.resize(375, 800).await;
     anon.goto(&format!("{}/t/{slug}/login", t.base)).await;
     assert_eq!(anon.eval(LAYOUT_AND_LABELS, json!([])).await, json!([]), "sign-in at 375 px");
 }
+
+/// The controls the support button lies over: scrolled into view one by
+/// one, the point at the middle of each is the support button.
+const SUPPORT_COVERS: &str = r#"
+const chat = document.querySelector(".chat-button");
+if (!chat) return [];
+const out = [];
+for (const c of document.querySelectorAll("main input:not([type=hidden]), main textarea, main select, main button, main a")) {
+  // Not shown (in a closed panel, whose content Chromium still lays out).
+  if (!c.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true })) continue;
+  c.scrollIntoView({ block: "center" });
+  const a = c.getBoundingClientRect();
+  const top = document.elementFromPoint(a.left + a.width / 2, a.top + a.height / 2);
+  if (top && chat.contains(top)) out.push(c.outerHTML.slice(0, 80));
+}
+window.scrollTo(0, 0);
+return out;
+"#;
 
 /// Wait (up to 10 s) until the element matching `css` contains `text`,
 /// without reloading: what arrives must arrive by itself.

@@ -344,24 +344,60 @@ both!(needs(ordo_tools, "the test script installs pdftotext and icalendar and se
 both!(needs(ordo_tools, "the test script installs pdftotext and icalendar and sets ORDO_TEST_PYTHON") the_minutes_go_to_the_participants_by_email_with_the_pdf, |engine| {
     let t = TestApp::spawn(engine).await;
     let (slug, owner, org, member, mc, path) = meeting_with_outcomes(&t, "Board <b>review</b>").await;
+    let (other, _) = t.member(&slug, &org, "admin").await;
+    org.post_form(&format!("{path}/participants"), &[("email", &other), ("role", "reader")]).await;
     org.post_form(&format!("{path}/share"), &[]).await;
     t.wait_mails(&member, 2).await; // activation, invitation
+    t.wait_mails(&other, 2).await;
+    let member_id = t.db.text("SELECT user_id FROM meeting_participants WHERE role = 'contributor'").await;
+    let other_id = t.db.text("SELECT user_id FROM meeting_participants WHERE role = 'reader'").await;
 
     // A contributor may not send them; the organiser may, also once archived.
     let page = mc.get(&path).await.body;
     assert!(!page.contains("/minutes/send"));
     assert_eq!(mc.post_form(&format!("{path}/minutes/send"), &[]).await.status, 403);
+    assert_eq!(mc.get(&format!("{path}/minutes/send")).await.status, 403);
     org.get(&path).await;
     org.post_form(&format!("{path}/archive"), &[]).await;
     let page = org.get(&path).await.body;
-    assert!(page.contains(&format!("action=\"{path}/minutes/send\"")), "offered once archived");
-    let r = org.post_form(&format!("{path}/minutes/send"), &[]).await;
-    assert_eq!(r.status, 303);
+    assert!(page.contains(&format!("href=\"{path}/minutes/send\"")), "offered once archived");
+    // The send page: everyone invited but the sender, ticked, and what the
+    // e-mail will say.
+    let send = org.get(&format!("{path}/minutes/send")).await;
+    assert_eq!(send.status, 200);
+    for expected in [
+        format!("name=\"recipient\" value=\"{member_id}\" checked"),
+        format!("name=\"recipient\" value=\"{other_id}\" checked"),
+        "Approuver le budget 2027".to_owned(),
+        "Envoyer les chiffres à l’équipe — Mia member, Due 2026-12-20 [Open]".to_owned(),
+    ] {
+        assert!(send.body.contains(&expected), "{expected} not in {}", send.body);
+    }
+    assert!(!send.body.contains(&format!("value=\"{}\"", t.db.text("SELECT user_id FROM meeting_participants WHERE role = 'organiser'").await)), "not to the sender");
+    // Nobody ticked, or a note too long: refused, and what was typed stays.
+    let none = org.post_form(&format!("{path}/minutes/send"), &[("_recipients_shown", "1"), ("note", "Kept note")]).await;
+    assert_eq!(none.status, 422);
+    assert!(none.body.contains("Choose at least one person") && none.body.contains(">Kept note</textarea>"), "{}", none.body);
+    let long = "x".repeat(2001);
+    let r = org.post_form(&format!("{path}/minutes/send"), &[("_recipients_shown", "1"), ("recipient", &member_id), ("note", &long)]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("The note is too long"), "{}", r.body);
+    assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE kind = 'minutes.sent'").await, "0");
+    // To the member only, with a note.
+    let r = org
+        .post_form(
+            &format!("{path}/minutes/send"),
+            &[("_recipients_shown", "1"), ("recipient", &member_id), ("note", "Please check the figures <b>now</b>")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     assert!(r.location().ends_with("?notice=minutes_sent"));
-
     let mails = t.wait_mails(&member, 3).await;
     let m = mails.last().unwrap();
     assert_eq!(m.subject, "Minutes: Board <b>review</b>");
+    assert!(m.body.starts_with("Olivia Owner writes:\n\nPlease check the figures <b>now</b>\n"), "{}", m.body);
+    let note = m.html.as_deref().unwrap_or_default();
+    assert!(note.contains("Please check the figures &lt;b&gt;now") || note.contains("Please check the figures &#60;b&#62;now"), "{note}");
     assert!(m.body.contains("Approuver le budget 2027") && m.body.contains("Envoyer les chiffres"), "{}", m.body);
     let html = m.html.as_deref().expect("an HTML part");
     // Escaped by the template engine (named or numeric references alike).
@@ -377,6 +413,7 @@ both!(needs(ordo_tools, "the test script installs pdftotext and icalendar and se
     // Nobody mails themselves; the audit log has it; the outbox keeps no
     // copy of the content once sent.
     assert_eq!(t.mails_to(&owner).iter().filter(|m| m.subject.starts_with("Minutes")).count(), 0);
+    assert_eq!(t.mails_to(&other).iter().filter(|m| m.subject.starts_with("Minutes")).count(), 0, "not chosen");
     assert_eq!(t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE kind = 'minutes.sent'").await, "1");
     assert_eq!(
         t.db.text("SELECT CAST(COUNT(*) AS TEXT) FROM mail_outbox WHERE body_html <> '' OR attachments <> ''").await,
@@ -389,5 +426,18 @@ both!(needs(ordo_tools, "the test script installs pdftotext and icalendar and se
     let c = t.client();
     let r = c.send(c.request(reqwest::Method::POST, &api).header("authorization", format!("Bearer {token}"))).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.json()["sent"], 1);
+    assert_eq!(r.json()["sent"], 2, "everyone invited but the sender");
+    let to = |body: serde_json::Value| {
+        c.request(reqwest::Method::POST, &api)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+    };
+    let owner_id = t.db.text("SELECT user_id FROM meeting_participants WHERE role = 'organiser'").await;
+    let r = c.send(to(serde_json::json!({ "recipients": [owner_id] }))).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (422, Some("minutes.unknown_recipient")), "{}", r.body);
+    let r = c.send(to(serde_json::json!({ "recipients": [other_id], "note": "For you" }))).await;
+    assert_eq!(r.json()["sent"], 1, "{}", r.body);
+    let mails = t.wait_mails(&other, 4).await;
+    assert!(mails.last().unwrap().body.starts_with("Olivia Owner writes:\n\nFor you\n"));
 });

@@ -25,7 +25,6 @@ pub fn decls() -> Vec<Decl> {
         get("/t/{slug}/meetings/{id}", Guard::Meeting(A::View), show),
         post("/t/{slug}/meetings/{id}/edit", Guard::Meeting(A::EditDetails), edit_form),
         post("/t/{slug}/meetings/{id}/share", Guard::Meeting(A::Share), share_form),
-        post("/t/{slug}/meetings/{id}/minutes/send", Guard::Meeting(A::SendMinutes), send_minutes_form),
         post("/t/{slug}/meetings/{id}/next", Guard::Meeting(A::FollowUp), next_form),
         post("/t/{slug}/meetings/{id}/cancel", Guard::Meeting(A::Cancel), cancel_form),
         post("/t/{slug}/meetings/{id}/archive", Guard::Meeting(A::Archive), archive_form),
@@ -51,9 +50,6 @@ pub fn decls() -> Vec<Decl> {
             Doc::new("Share access: each participant not yet invited gets the e-mail with the agenda and the ICS file")
                 .no_body()
                 .ok::<Invited>(200),
-        ),
-        post("/t/{slug}/api/v1/meetings/{id}/minutes/send", Guard::Meeting(A::SendMinutes), api_send_minutes).doc(
-            Doc::new("E-mail the minutes (summary and PDF) to each invited participant").no_body().ok::<Sent>(200),
         ),
         post("/t/{slug}/api/v1/meetings/{id}/next", Guard::Meeting(A::FollowUp), api_next).doc(
             Doc::new(
@@ -205,24 +201,6 @@ pub struct Invited {
 async fn api_share(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
     let n = meetings::share(&me.app, me.tenant(), &me.user, p.id).await?;
     Ok(axum::Json(Invited { invited: n }).into_response())
-}
-
-#[tracing::instrument(skip_all)]
-async fn send_minutes_form(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
-    let r = ordo_app::minutes::send(&me.app, me.tenant(), &me.user, p.id).await.map(|_| ());
-    after(&me, p.id, r, "?notice=minutes_sent").await
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Sent {
-    /// How many participants the minutes were sent to.
-    pub sent: usize,
-}
-
-#[tracing::instrument(skip_all)]
-async fn api_send_minutes(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
-    let n = ordo_app::minutes::send(&me.app, me.tenant(), &me.user, p.id).await?;
-    Ok(axum::Json(Sent { sent: n }).into_response())
 }
 
 /// The next meeting: of the series (its date follows the rule), or a

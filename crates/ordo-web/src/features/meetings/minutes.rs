@@ -4,16 +4,32 @@ use crate::error::WebError;
 use crate::extract::Query;
 use crate::extract::path::MeetingAt;
 use crate::extract::{At, Me};
+use crate::extract::{Form, OptionalJson};
 use crate::openapi::Doc;
-use crate::routes::{Decl, Guard, get};
+use crate::pages::Errors;
+use crate::routes::{Decl, Guard, get, post};
 use axum::response::{IntoResponse, Response};
+use ordo_app::AppError;
+use ordo_core::ids::UserId;
 use ordo_core::ids::{ElementId, MeetingId};
 use ordo_core::meeting::MeetingAction as A;
 use serde::Deserialize;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 pub fn decls() -> Vec<Decl> {
     vec![
         get("/t/{slug}/meetings/{id}/minutes", Guard::Meeting(A::View), page),
+        get("/t/{slug}/meetings/{id}/minutes/send", Guard::Meeting(A::SendMinutes), send_page),
+        post("/t/{slug}/meetings/{id}/minutes/send", Guard::Meeting(A::SendMinutes), send_form),
+        post("/t/{slug}/api/v1/meetings/{id}/minutes/send", Guard::Meeting(A::SendMinutes), api_send).doc(
+            Doc::new(
+                "E-mail the minutes (the sender's note, a summary and the PDF) to the invited participants chosen, \
+                 by default every one but the sender",
+            )
+            .optional_body::<SendIn>()
+            .ok::<Sent>(200),
+        ),
         get("/t/{slug}/meetings/{id}/minutes.md", Guard::Meeting(A::View), markdown).costly(),
         get("/t/{slug}/meetings/{id}/minutes.html", Guard::Meeting(A::View), html).costly(),
         get("/t/{slug}/meetings/{id}/minutes.pdf", Guard::Meeting(A::View), pdf).costly(),
@@ -168,4 +184,119 @@ async fn api(me: Me, At(p): At<MeetingAt>, Query(q): Query<MinutesQuery>) -> Res
         Some(_) => return Err(WebError::Invalid { field: "format", code: "minutes.format" }),
     };
     minutes_as(&me, p.id, format).await
+}
+
+/// Whom to send the minutes to, and a note above them.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SendIn {
+    /// The invited participants to send them to (user ids); absent: every
+    /// invited participant but the sender.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>, format = Uuid)]
+    pub recipients: Option<Vec<String>>,
+    /// Plain text above the minutes, at most 2,000 characters.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub note: String,
+}
+
+/// The send form: a box per person (`recipient`), the note.
+#[derive(Deserialize, Default)]
+pub struct SendForm {
+    #[serde(default)]
+    recipient: Vec<String>,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Sent {
+    /// How many participants the minutes were sent to.
+    pub sent: usize,
+}
+
+/// The send page: who the minutes go to (all ticked), a note, and what
+/// the e-mail says.
+#[derive(askama::Template)]
+#[template(path = "minutes_send.html")]
+pub struct SendTpl {
+    pub p: crate::pages::Page,
+    pub back: String,
+    pub meeting_title: String,
+    /// (user id, name, address, ticked).
+    pub recipients: Vec<(String, String, String, bool)>,
+    pub note: String,
+    pub summary: String,
+    pub errors: Errors,
+}
+
+async fn send_view(
+    me: &Me,
+    id: MeetingId,
+    chosen: Option<&[String]>,
+    note: &str,
+    errors: Errors,
+) -> Result<SendTpl, WebError> {
+    let tr = me.ctx.tr();
+    let pv = ordo_app::minutes::preview(&me.app, me.tenant(), &me.user, id, &tr).await?;
+    Ok(SendTpl {
+        p: crate::pages::Page::new(&me.ctx, "meetings"),
+        back: me.href(&format!("meetings/{id}")),
+        meeting_title: pv.title,
+        recipients: pv
+            .recipients
+            .into_iter()
+            .map(|(u, name, email)| {
+                let u = u.to_string();
+                let ticked = chosen.is_none_or(|c| c.contains(&u));
+                (u, name, email, ticked)
+            })
+            .collect(),
+        note: note.to_owned(),
+        summary: pv.summary,
+        errors,
+    })
+}
+
+#[tracing::instrument(skip_all)]
+async fn send_page(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
+    Ok(crate::pages::ok(&send_view(&me, p.id, None, "", Errors::default()).await?))
+}
+
+fn recipients(list: Option<&[String]>) -> Result<Option<Vec<UserId>>, AppError> {
+    list.map(|l| l.iter().map(|v| super::field("recipients", "minutes.unknown_recipient", v)).collect()).transpose()
+}
+
+#[tracing::instrument(skip_all)]
+async fn send_form(me: Me, At(p): At<MeetingAt>, Form(f, hints): Form<SendForm>) -> Result<Response, WebError> {
+    // The boxes were shown: none ticked is a choice, not "everyone".
+    let chosen = hints.get("_recipients_shown").map(|_| f.recipient.as_slice());
+    let r = match recipients(chosen) {
+        Ok(list) => {
+            let how = ordo_app::minutes::Sending { recipients: list, note: &f.note };
+            ordo_app::minutes::send(&me.app, me.tenant(), &me.user, p.id, how).await
+        }
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(_) => {
+            Ok(axum::response::Redirect::to(&me.href(&format!("meetings/{}?notice=minutes_sent", p.id)))
+                .into_response())
+        }
+        Err(e @ AppError::Invalid(_)) => {
+            // Refused: the page again, as it was filled in.
+            let errors = super::field_errors(&me.ctx, e)?;
+            let tpl = send_view(&me, p.id, Some(&f.recipient), &f.note, errors).await?;
+            Ok(crate::pages::render(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &tpl))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[tracing::instrument(skip_all)]
+async fn api_send(me: Me, At(p): At<MeetingAt>, OptionalJson(b): OptionalJson<SendIn>) -> Result<Response, WebError> {
+    let how = ordo_app::minutes::Sending { recipients: recipients(b.recipients.as_deref())?, note: &b.note };
+    let n = ordo_app::minutes::send(&me.app, me.tenant(), &me.user, p.id, how).await?;
+    Ok(axum::Json(Sent { sent: n }).into_response())
 }

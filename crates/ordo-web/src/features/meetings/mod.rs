@@ -6,6 +6,7 @@
 mod agenda;
 mod details;
 mod elements;
+mod history;
 mod list;
 mod live;
 mod minutes;
@@ -24,7 +25,7 @@ use ordo_core::ids::MeetingId;
 pub fn decls() -> Vec<Decl> {
     [list::decls(), details::decls(), participants::decls(), agenda::decls(), elements::decls(), remarks::decls()]
         .into_iter()
-        .chain([minutes::decls(), live::decls()])
+        .chain([minutes::decls(), live::decls(), history::decls()])
         .flatten()
         .collect()
 }

@@ -4,6 +4,7 @@
 use crate::helpers::*;
 
 mod agenda;
+mod history;
 mod storage;
 
 /// Create a meeting through the form; returns its path.
