@@ -997,3 +997,42 @@ async fn a_weekly_meeting_carries_its_backlog_and_search_finds_it_in_chromium() 
     let raw = t.raw_storage().await;
     assert!(!raw.contains("Entretiens") && !raw.contains("entretien"), "the tenant stores no word in clear");
 }
+
+#[cfg_attr(not(ordo_browser), ignore = "the test script installs Chromium and poppler and sets ORDO_TEST_BROWSER")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_minutes_page_prints_as_the_minutes_without_the_apps_controls_in_chromium() {
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let (slug, owner, c) = t.tenant_with_owner().await;
+    c.get(&format!("/t/{slug}/meetings")).await;
+    let r = c
+        .post_form(
+            &format!("/t/{slug}/meetings"),
+            &[
+                ("title", "Printed review"),
+                ("starts_at", "2026-12-01T09:30"),
+                ("time_zone", "UTC"),
+                ("duration_minutes", "30"),
+            ],
+        )
+        .await;
+    let path = r.location().split('?').next().unwrap().to_owned();
+    c.post_form(&format!("{path}/topics"), &[("title", "Budget")]).await;
+    let topic = ids(&c.get(&path).await.body, "id=\"topic-")[0].clone();
+    c.post_form(&format!("{path}/elements"), &[("topic", &topic), ("kind", "decision"), ("title", "Approve the plan")])
+        .await;
+    let b = Browser::start("en-GB,en").await;
+    b.sign_in(&t.base, &slug, &owner).await;
+    b.goto(&format!("{}{path}/minutes", t.base)).await;
+    // What the browser's Print makes of the page (WebDriver's print is
+    // Chromium's own print to PDF, with the print style sheet).
+    let pdf = b.call(reqwest::Method::POST, &b.s("/print"), Some(json!({ "background": true }))).await;
+    use base64::Engine as _;
+    let pdf = base64::engine::general_purpose::STANDARD.decode(pdf.as_str().unwrap()).unwrap();
+    let text = pdf_text(&pdf);
+    for expected in ["Printed review", "Agenda and notes", "1 Budget", "Decision: Approve the plan", "Decisions"] {
+        assert!(text.contains(expected), "{expected:?} not in the printed page:\n{text}");
+    }
+    for absent in ["Sign out", "Support", "Export the minutes", "Back to the meeting", "Olivia Owner Sign"] {
+        assert!(!text.contains(absent), "{absent:?} printed:\n{text}");
+    }
+}
