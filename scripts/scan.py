@@ -170,6 +170,10 @@ REFERENCES = [
     "POST /t/{slug}/api/v1/meetings/{id}/topics/{topic}/contributors",
     "POST /t/{slug}/api/v1/meetings/{id}/participants",
     "POST /t/{slug}/api/v1/me/password",
+    # Recipients by id, who must be invited participants.
+    "POST /t/{slug}/api/v1/meetings/{id}/minutes/send",
+    # A time zone by name, which must be one the zone database knows.
+    "PATCH /t/{slug}/api/v1/me",
 ]
 
 
@@ -183,7 +187,8 @@ def schemathesis(server):
         # Bodies that name other records (by id: a template, a meeting, a
         # topic, a parent topic, owners, a support member, a contributor; by
         # address: a participant, who must be a member; by name: an owner
-        # after @ in an element's title, "@mia") or carry a secret
+        # after @ in an element's title, "@mia"; recipients of the minutes;
+        # a time zone by its name) or carry a secret
         # to verify (the current password): a valid shape can still name
         # nothing in the tenant, and the answer is 422 naming the field.
         # Everywhere else, a body the schema allows must be accepted.

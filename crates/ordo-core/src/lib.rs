@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod dates;
 pub mod device;
 pub mod ids;
 pub mod meeting;

@@ -104,10 +104,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_row_security.sql"),
         postgres: include_str!("../migrations/postgres/0015_row_security.sql"),
     },
+    Migration {
+        version: 16,
+        name: "time_zone",
+        sqlite: include_str!("../migrations/sqlite/0016_time_zone.sql"),
+        postgres: include_str!("../migrations/postgres/0016_time_zone.sql"),
+    },
 ];
 
 /// The highest schema version this build knows.
-pub const LATEST: i64 = 15;
+pub const LATEST: i64 = 16;
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS ordo_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -20,6 +20,8 @@ pub struct UserRow {
     pub role: Role,
     pub status: UserStatus,
     pub locale: Option<Locale>,
+    /// An IANA zone name (`ordo_core::dates::Zone`), as the user chose it.
+    pub time_zone: Option<String>,
     pub password_hash: Option<String>,
     pub created_at: Timestamp,
 }

@@ -23,6 +23,18 @@ pub struct Me {
 }
 
 impl Me {
+    /// The zone this user reads times in: their own, else `fallback` (a
+    /// meeting's zone, or UTC).
+    pub fn zone_or<'a>(&'a self, fallback: &'a str) -> &'a str {
+        self.user.time_zone.as_deref().unwrap_or(fallback)
+    }
+
+    /// An instant as this user reads it, in their zone (else `fallback`)
+    /// and language: "Mon 7 Dec 2026, 09:30".
+    pub fn when(&self, at: ordo_core::time::Timestamp, fallback: &str) -> String {
+        ordo_core::dates::when(at, self.zone_or(fallback), self.ctx.locale)
+    }
+
     pub fn tenant(&self) -> &Tenant {
         &self.ctx.tenant
     }

@@ -121,6 +121,8 @@ pub struct ActionRowView {
     pub href: String,
     pub title: String,
     pub due_date: String,
+    /// The due date told from today, in the reader's language.
+    pub due_text: String,
     pub overdue: bool,
     /// The meeting it belongs to (its title), and where its status posts.
     pub meeting: String,
@@ -159,6 +161,9 @@ pub struct ProfileTpl {
     pub display_name: String,
     pub phone: String,
     pub locale: &'static str,
+    pub time_zone: String,
+    /// Every zone the server knows, offered as the field's list.
+    pub zones: &'static [String],
     pub errors: Errors,
     pub notice: Option<String>,
 }

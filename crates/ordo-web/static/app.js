@@ -808,3 +808,17 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// The browser's time zone: sent with the sign-in (kept for a user who has
+// none yet) and offered in an empty profile field.
+document.addEventListener("DOMContentLoaded", () => {
+  let zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (_) {
+    return;
+  }
+  for (const field of document.querySelectorAll("input[data-browser-zone]")) {
+    if (!field.value) field.value = zone;
+  }
+});

@@ -15,8 +15,8 @@ pub use members::{can_view_members, invite, set_disabled, set_role};
 pub use passwords::{
     PasswordChange, activate, activation_user, change_password, forgot_password, reset_password, reset_user, token_user,
 };
-pub use profile::update_profile;
-pub use sessions::{LoggedIn, SessionLookup, end_session, list_sessions, login, logout, resolve_session};
+pub use profile::{Profile, update_profile};
+pub use sessions::{LoggedIn, SessionLookup, Signing, end_session, list_sessions, login, logout, resolve_session};
 pub use tenants::{CreatedTenant, create_tenant};
 pub use tokens::{ApiToken, TokenLookup, create_api_token, list_api_tokens, resolve_api_token, revoke_api_token};
 
@@ -38,6 +38,9 @@ pub struct User {
     pub role: Role,
     pub status: UserStatus,
     pub locale: Option<Locale>,
+    /// The zone the user reads times in, if known (chosen, or told by their
+    /// browser at sign-in).
+    pub time_zone: Option<String>,
     pub password_hash: Option<String>,
     pub created_at: ordo_core::time::Timestamp,
 }
@@ -65,6 +68,7 @@ pub fn open_user(keys: &TenantKeys, row: UserRow) -> Result<User, AppError> {
         role: row.role,
         status: row.status,
         locale: row.locale,
+        time_zone: row.time_zone,
         password_hash: row.password_hash,
         created_at: row.created_at,
     })

@@ -69,7 +69,7 @@ pub async fn activate(
             return Err(AppError::BadToken);
         }
         c.tx.set_password(tenant.id, user_id, &hash, c.now).await?;
-        c.tx.set_profile(tenant.id, user_id, &sealed_name, row.locale, c.now).await?;
+        c.tx.set_profile(tenant.id, user_id, &sealed_name, row.locale, row.time_zone.as_deref(), c.now).await?;
         // Other invitations' links have done their job.
         c.tx.forget_tokens(tenant.id, user_id, purpose).await?;
         c.audit(AuditDraft::new(AuditKind::AccountActivated).subject(user_id).ip(ip)).await?;

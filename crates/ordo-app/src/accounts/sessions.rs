@@ -24,6 +24,23 @@ async fn refused(app: &App, tenant: &Tenant, use_case: UseCase, draft: AuditDraf
     })
 }
 
+/// Where a sign-in comes from.
+pub struct Signing<'a> {
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    /// The session cookie this browser already had (replaced).
+    pub previous_secret: Option<&'a str>,
+    /// The time zone the browser reports: kept for a user who has none
+    /// yet, ignored if it is not a known zone.
+    pub browser_zone: Option<&'a str>,
+}
+
+impl<'a> Signing<'a> {
+    pub fn new(ip: &'a str, user_agent: &'a str) -> Self {
+        Signing { ip, user_agent, previous_secret: None, browser_zone: None }
+    }
+}
+
 /// Log in with e-mail and password. Unknown accounts, wrong passwords and
 /// disabled or pending accounts get the same error after the same work.
 #[tracing::instrument(skip_all)]
@@ -32,10 +49,9 @@ pub async fn login(
     tenant: &Tenant,
     email: &str,
     password: &str,
-    ip: &str,
-    user_agent: &str,
-    previous_secret: Option<&str>,
+    from: Signing<'_>,
 ) -> Result<LoggedIn, AppError> {
+    let Signing { ip, user_agent, previous_secret, browser_zone } = from;
     let account_key = format!("{}/{}", tenant.id, email.trim().to_lowercase());
     if let Some(wait) = app.limiter.check(&account_key, ip, app.now()) {
         tracing::warn!(tenant = %tenant.slug, ip, "login throttled");
@@ -57,7 +73,7 @@ pub async fn login(
     let pw = password.to_owned();
     let ok = app.blocking(move |h| h.verify(&pw, phc.as_deref())).await?;
     let now = app.now();
-    let user = match user {
+    let mut user = match user {
         Some(u) if ok => u,
         user => {
             app.limiter.record_failure(&account_key, ip, now);
@@ -93,7 +109,14 @@ pub async fn login(
         ip: ip.to_owned(),
         user_agent: ua,
     };
+    let zone = match (&user.time_zone, browser_zone.map(ordo_core::dates::Zone::parse)) {
+        (None, Some(Ok(z))) => Some(z),
+        _ => None,
+    };
     change!(app, tenant.id, Some(user.id), UseCase::Login, |c| {
+        if let Some(z) = &zone {
+            c.tx.set_time_zone_if_unset(tenant.id, user.id, z.as_str()).await?;
+        }
         if let Some(h) = &rehash {
             c.tx.set_password(tenant.id, user.id, h, c.now).await?;
         }
@@ -105,6 +128,9 @@ pub async fn login(
         c.audit(AuditDraft::new(AuditKind::LoginSucceeded).subject(user.id).ip(ip)).await?;
         Ok(())
     })?;
+    if let Some(z) = zone {
+        user.time_zone = Some(z.as_str().to_owned());
+    }
     let session = Session {
         tenant_id: tenant.id,
         id: new.id,

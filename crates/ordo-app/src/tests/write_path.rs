@@ -110,17 +110,38 @@ impl World {
                 crate::accounts::activate(app, tenant, &token, PASSWORD, "Ana", IP).await.unwrap();
             }
             UseCase::Login => {
-                crate::accounts::login(app, tenant, "mia@acme.test", PASSWORD, IP, "test", None).await.unwrap();
+                crate::accounts::login(
+                    app,
+                    tenant,
+                    "mia@acme.test",
+                    PASSWORD,
+                    crate::accounts::Signing::new(IP, "test"),
+                )
+                .await
+                .unwrap();
             }
             UseCase::LoginFailure => {
-                let r = crate::accounts::login(app, tenant, "mia@acme.test", "wrong", IP, "test", None).await;
+                let r = crate::accounts::login(
+                    app,
+                    tenant,
+                    "mia@acme.test",
+                    "wrong",
+                    crate::accounts::Signing::new(IP, "test"),
+                )
+                .await;
                 assert!(matches!(r, Err(crate::AppError::BadCredentials)));
             }
             UseCase::LoginThrottle => {
                 let mut throttled = false;
                 for _ in 0..50 {
-                    let r =
-                        crate::accounts::login(app, tenant, "nobody@acme.test", "wrong", "10.0.0.9", "t", None).await;
+                    let r = crate::accounts::login(
+                        app,
+                        tenant,
+                        "nobody@acme.test",
+                        "wrong",
+                        crate::accounts::Signing::new("10.0.0.9", "t"),
+                    )
+                    .await;
                     if matches!(r, Err(crate::AppError::Throttled { .. })) {
                         throttled = true;
                         break;
@@ -129,11 +150,27 @@ impl World {
                 assert!(throttled, "never throttled");
             }
             UseCase::Logout => {
-                let s = crate::accounts::login(app, tenant, "mia@acme.test", PASSWORD, IP, "t", None).await.unwrap();
+                let s = crate::accounts::login(
+                    app,
+                    tenant,
+                    "mia@acme.test",
+                    PASSWORD,
+                    crate::accounts::Signing::new(IP, "t"),
+                )
+                .await
+                .unwrap();
                 crate::accounts::logout(app, tenant, &s.session, IP).await.unwrap();
             }
             UseCase::SessionEnd => {
-                let s = crate::accounts::login(app, tenant, "mia@acme.test", PASSWORD, IP, "t", None).await.unwrap();
+                let s = crate::accounts::login(
+                    app,
+                    tenant,
+                    "mia@acme.test",
+                    PASSWORD,
+                    crate::accounts::Signing::new(IP, "t"),
+                )
+                .await
+                .unwrap();
                 crate::accounts::end_session(app, tenant, &self.member, s.session.id, IP).await.unwrap();
             }
             UseCase::PasswordForgot => {
@@ -144,7 +181,15 @@ impl World {
                 crate::accounts::reset_password(app, tenant, &token, PASSWORD, IP).await.unwrap();
             }
             UseCase::PasswordChange => {
-                let s = crate::accounts::login(app, tenant, "mia@acme.test", PASSWORD, IP, "t", None).await.unwrap();
+                let s = crate::accounts::login(
+                    app,
+                    tenant,
+                    "mia@acme.test",
+                    PASSWORD,
+                    crate::accounts::Signing::new(IP, "t"),
+                )
+                .await
+                .unwrap();
                 let change =
                     crate::accounts::PasswordChange { current: PASSWORD, new: PASSWORD, end_other_sessions: true };
                 crate::accounts::change_password(app, tenant, &s.user, s.session.id, change, IP).await.unwrap();
@@ -162,9 +207,20 @@ impl World {
                 crate::accounts::set_disabled(app, tenant, owner, u.id, false, IP).await.unwrap();
             }
             UseCase::ProfileUpdate => {
-                crate::accounts::update_profile(app, tenant, owner, "Olive O.", "+33 1 23 45 67 89", Locale::Fr, IP)
-                    .await
-                    .unwrap();
+                crate::accounts::update_profile(
+                    app,
+                    tenant,
+                    owner,
+                    crate::accounts::Profile {
+                        display_name: "Olive O.",
+                        phone: "+33 1 23 45 67 89",
+                        locale: Locale::Fr,
+                        time_zone: "Europe/Paris",
+                    },
+                    IP,
+                )
+                .await
+                .unwrap();
             }
             UseCase::ApiTokenCreate => {
                 crate::accounts::create_api_token(app, tenant, owner, "script").await.unwrap();

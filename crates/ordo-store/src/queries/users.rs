@@ -15,6 +15,7 @@ fn from_row(r: &impl Get) -> Result<UserRow> {
         role: r.parsed("role")?,
         status: r.parsed("status")?,
         locale: r.opt_parsed("locale")?,
+        time_zone: r.opt_text("time_zone")?,
         password_hash: r.opt_text("password_hash")?,
         created_at: r.ts("created_at")?,
     })
@@ -23,7 +24,7 @@ fn from_row(r: &impl Get) -> Result<UserRow> {
 async fn by_id(conn: Conn<'_>, tenant: TenantId, id: UserId) -> Result<Option<UserRow>> {
     run!(conn, c => {
         let row = sqlx::query(
-            "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
+            "SELECT tenant_id, id, email, display_name, phone, role, status, locale, time_zone, password_hash, created_at
              FROM users WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.to_string())
@@ -37,7 +38,7 @@ async fn by_id(conn: Conn<'_>, tenant: TenantId, id: UserId) -> Result<Option<Us
 async fn by_email_index(conn: Conn<'_>, tenant: TenantId, index: &str) -> Result<Option<UserRow>> {
     run!(conn, c => {
         let row = sqlx::query(
-            "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
+            "SELECT tenant_id, id, email, display_name, phone, role, status, locale, time_zone, password_hash, created_at
              FROM users WHERE tenant_id = $1 AND email_index = $2",
         )
         .bind(tenant.to_string())
@@ -65,7 +66,7 @@ impl Store {
         on_pool!(self, conn => {
             run!(conn, c => {
                 let rows = sqlx::query(
-                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
+                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, time_zone, password_hash, created_at
                      FROM users WHERE tenant_id = $1 ORDER BY created_at, id",
                 )
                 .bind(tenant.to_string())
@@ -82,7 +83,7 @@ impl Store {
         on_pool!(self, conn => {
             run!(conn, c => {
                 let row = sqlx::query(
-                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
+                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, time_zone, password_hash, created_at
                      FROM users WHERE tenant_id = $1 ORDER BY created_at, id LIMIT 1",
                 )
                 .bind(tenant.to_string())
@@ -107,7 +108,7 @@ impl Store {
             run!(conn, c => {
                 let rows = sqlx::query(
                     "SELECT p.meeting_id, u.tenant_id, u.id, u.email, u.display_name, u.phone, u.role, u.status,
-                            u.locale, u.password_hash, u.created_at
+                            u.locale, u.time_zone, u.password_hash, u.created_at
                      FROM meeting_participants p JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.user_id
                      WHERE p.tenant_id = $1 AND p.user_id <> $2 AND p.meeting_id IN
                         (SELECT meeting_id FROM meeting_participants WHERE tenant_id = $1 AND user_id = $2)",
@@ -217,20 +218,38 @@ impl Tx {
         id: UserId,
         display_name: &Sealed,
         locale: Option<Locale>,
+        time_zone: Option<&str>,
         now: Timestamp,
     ) -> Result<bool> {
         run!(self.conn(), c => {
             let r = sqlx::query(
-                "UPDATE users SET display_name = $3, locale = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2",
+                "UPDATE users SET display_name = $3, locale = $4, time_zone = $5, updated_at = $6
+                 WHERE tenant_id = $1 AND id = $2",
             )
             .bind(tenant.to_string())
             .bind(id.to_string())
             .bind(display_name.as_storage())
             .bind(locale.map(|l| l.as_str()))
+            .bind(time_zone)
             .bind(now.unix())
             .execute(&mut *c)
             .await?;
             Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// The time zone a user's browser told at sign-in, kept only if they
+    /// have none yet (their own choice is never overwritten).
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn set_time_zone_if_unset(&mut self, tenant: TenantId, id: UserId, time_zone: &str) -> Result<()> {
+        run!(self.conn(), c => {
+            sqlx::query("UPDATE users SET time_zone = $3 WHERE tenant_id = $1 AND id = $2 AND time_zone IS NULL")
+                .bind(tenant.to_string())
+                .bind(id.to_string())
+                .bind(time_zone)
+                .execute(&mut *c)
+                .await?;
+            Ok(())
         })
     }
 
@@ -268,7 +287,7 @@ impl Store {
         on_pool!(self, conn => {
             run!(conn, c => {
                 let rows = sqlx::query(
-                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
+                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, time_zone, password_hash, created_at
                      FROM users WHERE tenant_id = $1
                        AND NOT (email LIKE $2 AND display_name LIKE $2 AND (phone IS NULL OR phone LIKE $2))
                      ORDER BY id LIMIT $3",
@@ -324,7 +343,7 @@ reads! {
     ) -> Result<Vec<UserRow>> { conn => {
             run!(conn, c => {
                 let rows = sqlx::query(
-                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, password_hash, created_at
+                    "SELECT tenant_id, id, email, display_name, phone, role, status, locale, time_zone, password_hash, created_at
                      FROM users WHERE tenant_id = $1 AND (
                         id IN (SELECT user_id FROM meeting_participants WHERE tenant_id = $1 AND meeting_id = $2)
                         OR id IN (SELECT author_id FROM comments WHERE tenant_id = $1 AND meeting_id = $2))",

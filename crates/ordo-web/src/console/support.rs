@@ -130,7 +130,11 @@ async fn conversation_view(
     let v = ordo_app::support::staff_conversation(&st.app, a, slug, id, 0).await?;
     let base = format!("/ops/support/{slug}/{id}");
     let images = format!("{base}/images");
-    let messages: Vec<_> = v.messages.iter().map(|m| crate::features::support::message_view(m, &images)).collect();
+    let messages: Vec<_> = v
+        .messages
+        .iter()
+        .map(|m| crate::features::support::message_view(m, &images, "UTC", ordo_core::user::Locale::En))
+        .collect();
     Ok(ConversationTpl {
         p: OpsPage::new(ctx, "support"),
         tenant: v.tenant.name,
@@ -223,7 +227,12 @@ async fn conversation_events(
                         .messages
                         .iter()
                         .map(|m| {
-                            crate::features::support::message_json(&crate::features::support::message_view(m, &images))
+                            crate::features::support::message_json(&crate::features::support::message_view(
+                                m,
+                                &images,
+                                "UTC",
+                                ordo_core::user::Locale::En,
+                            ))
                         })
                         .collect();
                     let event = Event::default().id(last.to_string()).data(serde_json::Value::Array(list).to_string());

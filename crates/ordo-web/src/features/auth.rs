@@ -73,16 +73,20 @@ pub struct LoginForm {
 }
 
 #[tracing::instrument(skip_all)]
-async fn login(State(st): State<AppState>, ctx: Ctx, Form(f, _): Form<LoginForm>) -> Response {
+async fn login(State(st): State<AppState>, ctx: Ctx, Form(f, hints): Form<LoginForm>) -> Response {
     let tr = ctx.tr();
     let res = accounts::login(
         &st.app,
         &ctx.tenant,
         &f.email,
         &f.password,
-        &ctx.ip,
-        &ctx.user_agent,
-        ctx.session_cookie.as_deref(),
+        accounts::Signing {
+            ip: &ctx.ip,
+            user_agent: &ctx.user_agent,
+            previous_secret: ctx.session_cookie.as_deref(),
+            // Filled in by app.js from the browser's settings.
+            browser_zone: hints.get("_tz"),
+        },
     )
     .await;
     match res {

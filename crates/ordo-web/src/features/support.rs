@@ -40,14 +40,16 @@ pub struct MessageView {
     pub when: String,
 }
 
-pub fn message_view(m: &Message, image_base: &str) -> MessageView {
+/// A message as its reader sees it, its time in their zone and language
+/// (the console's agents read UTC).
+pub fn message_view(m: &Message, image_base: &str, zone: &str, locale: ordo_core::user::Locale) -> MessageView {
     MessageView {
         seq: m.seq,
         from_support: m.from_support,
         author: m.author.clone(),
         body: m.body.clone(),
         image_url: if m.image_type.is_some() { format!("{image_base}/{}", m.id) } else { String::new() },
-        when: m.created_at.human_utc(),
+        when: ordo_core::dates::when_said(m.created_at, zone, locale),
     }
 }
 
@@ -78,7 +80,7 @@ async fn view(me: &Me, errors: Errors) -> Result<SupportTpl, WebError> {
             let list = support::user_messages(&me.app, me.tenant(), &me.user, &c.id, 0).await?;
             let base = me.href("support/images");
             (
-                list.iter().map(|m| message_view(m, &base)).collect(),
+                list.iter().map(|m| message_view(m, &base, me.zone_or("UTC"), me.ctx.locale)).collect(),
                 tr.t(&format!("support.status.{}", c.status)).to_owned(),
             )
         }
@@ -153,9 +155,10 @@ async fn events(
     let user = me.user.clone();
     let tenant = me.tenant().clone();
     let base = me.href("support/images");
+    let (zone, locale) = (me.zone_or("UTC").to_owned(), me.ctx.locale);
     let app = me.app.clone();
     let stream = futures_util::stream::unfold(q.after.max(0), move |after| {
-        let (app, tenant, user, base) = (app.clone(), tenant.clone(), user.clone(), base.clone());
+        let (app, tenant, user, base, zone) = (app.clone(), tenant.clone(), user.clone(), base.clone(), zone.clone());
         async move {
             loop {
                 let conversation = support::my_conversation(&app, &tenant, &user).await.ok().flatten();
@@ -170,7 +173,7 @@ async fn events(
                     && let Some(last) = list.last().map(|m| m.seq)
                 {
                     let views: Vec<serde_json::Value> =
-                        list.iter().map(|m| message_json(&message_view(m, &base))).collect();
+                        list.iter().map(|m| message_json(&message_view(m, &base, &zone, locale))).collect();
                     let event = Event::default().id(last.to_string()).data(serde_json::Value::Array(views).to_string());
                     return Some((Ok::<_, std::convert::Infallible>(event), last));
                 }

@@ -19,6 +19,7 @@ mod calendar;
 mod cli;
 mod console;
 mod contract;
+mod dates;
 mod encryption;
 mod flows;
 mod isolation;

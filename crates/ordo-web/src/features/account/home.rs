@@ -55,15 +55,23 @@ async fn home(me: Me, Query(q): Query<HomeQuery>) -> Result<Response, WebError> 
     let view = |m: &ordo_app::meetings::Meeting| MeetingRowView {
         href: me.href(&format!("meetings/{}", m.id)),
         title: m.title.clone(),
-        when: m.local_start.replace('T', " "),
-        zone: m.time_zone.clone(),
+        when: me.when(m.starts_at, &m.time_zone),
+        zone: me.zone_or(&m.time_zone).to_owned(),
         status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
     };
     let ends = |m: &ordo_app::meetings::Meeting| m.starts_at.plus_secs(m.duration_minutes * 60);
     let upcoming = meetings.iter().filter(|m| ends(m) >= now).take(10).map(view).collect();
     let recent = meetings.iter().rev().filter(|m| ends(m) < now).take(10).map(view).collect();
-    let today =
-        jiff::Timestamp::from_second(now.unix()).map(|t| t.strftime("%Y-%m-%d").to_string()).unwrap_or_default();
+    // "Today" where the user is (UTC for one whose zone is not known).
+    let today_date = ordo_core::meeting::day_in(now, me.zone_or("UTC")).unwrap_or_default();
+    let today = today_date.strftime("%Y-%m-%d").to_string();
+    // "due tomorrow", "due in 3 days", "overdue by 2 days", "due Thu 31 Dec 2026".
+    let due_text = |due: &str| -> String {
+        let Ok(d) = due.parse::<jiff::civil::Date>() else { return due.to_owned() };
+        let told = ordo_core::dates::due(d, today_date, me.ctx.locale);
+        let late = (today_date - d).get_days();
+        if (1..=14).contains(&late) { told } else { format!("{} {told}", tr.t("element.due")) }
+    };
     let filter = match q.actions.as_deref() {
         Some("overdue") => "overdue",
         Some("done") => "done",
@@ -100,6 +108,7 @@ async fn home(me: Me, Query(q): Query<HomeQuery>) -> Result<Response, WebError> 
             status_url: me.href(&format!("meetings/{}/elements/{}/status", a.meeting_id, a.element_id)),
             done: a.status == ActionStatus::Done,
             title: a.title,
+            due_text: a.due_date.as_deref().map(due_text).unwrap_or_default(),
             due_date: a.due_date.unwrap_or_default(),
         })
         .collect();

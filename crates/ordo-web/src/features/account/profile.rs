@@ -58,6 +58,8 @@ pub struct MeOut {
     pub role: &'static str,
     #[schema(schema_with = crate::openapi::schema::locale)]
     pub locale: &'static str,
+    /// The IANA time zone times are shown in, if the user has one.
+    pub time_zone: Option<String>,
     /// The organisation's address (`/t/{tenant}/`).
     pub tenant: String,
 }
@@ -70,6 +72,7 @@ async fn api_me(me: Me) -> Result<Response, WebError> {
         display_name: me.user.display_name.clone(),
         role: me.user.role.as_str(),
         locale: me.ctx.locale.as_str(),
+        time_zone: me.user.time_zone.clone(),
         tenant: me.tenant().slug.to_string(),
     })
     .into_response())
@@ -85,13 +88,19 @@ pub struct ProfileIn {
     pub phone: String,
     #[schema(schema_with = crate::openapi::schema::locale)]
     pub locale: String,
+    /// The IANA time zone times are shown in (`Europe/Paris`); empty: none
+    /// (each meeting's own); absent: unchanged.
+    #[serde(default)]
+    #[schema(max_length = 64)]
+    pub time_zone: Option<String>,
 }
 
 impl ProfileIn {
     async fn save(&self, me: &Me) -> Result<Locale, AppError> {
         let locale: Locale = self.locale.parse()?;
-        accounts::update_profile(&me.app, me.tenant(), &me.user, &self.display_name, &self.phone, locale, &me.ctx.ip)
-            .await?;
+        let zone = self.time_zone.as_deref().or(me.user.time_zone.as_deref()).unwrap_or_default();
+        let p = accounts::Profile { display_name: &self.display_name, phone: &self.phone, locale, time_zone: zone };
+        accounts::update_profile(&me.app, me.tenant(), &me.user, p, &me.ctx.ip).await?;
         Ok(locale)
     }
 }
@@ -110,6 +119,8 @@ async fn profile_view(me: &Me, notice: Option<String>) -> Result<ProfileTpl, Web
         display_name: me.user.display_name.clone(),
         phone: me.user.phone.clone().unwrap_or_default(),
         locale: me.ctx.locale.as_str(),
+        time_zone: me.user.time_zone.clone().unwrap_or_default(),
+        zones: ordo_core::dates::zone_names(),
         errors: Errors::default(),
         notice,
         p: Page::new(&me.ctx, "settings"),
@@ -133,6 +144,7 @@ async fn profile_form(me: Me, Form(f, _): Form<ProfileIn>) -> Result<Response, W
             view.display_name = f.display_name.chars().take(200).collect();
             view.phone = f.phone.chars().take(64).collect();
             view.locale = f.locale.parse::<Locale>().unwrap_or_default().as_str();
+            view.time_zone = f.time_zone.as_deref().unwrap_or_default().chars().take(64).collect();
             view.errors = Errors::one(i.field, tr.t(&format!("error.{}", i.code)).to_owned());
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view))
         }
@@ -150,6 +162,7 @@ async fn api_profile(me: Me, Json(b): Json<ProfileIn>) -> Result<Response, WebEr
         display_name: user.display_name,
         role: user.role.as_str(),
         locale: locale.as_str(),
+        time_zone: user.time_zone,
         tenant: me.tenant().slug.to_string(),
     })
     .into_response())

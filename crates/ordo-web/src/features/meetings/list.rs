@@ -237,8 +237,8 @@ async fn list_view(
     let row = |m: &meetings::Meeting| MeetingRowView {
         href: me.href(&format!("meetings/{}", m.id)),
         title: m.title.clone(),
-        when: m.local_start.replace('T', " "),
-        zone: m.time_zone.clone(),
+        when: me.when(m.starts_at, &m.time_zone),
+        zone: me.zone_or(&m.time_zone).to_owned(),
         status: tr.t(&format!("meeting.status.{}", m.status.as_str())).to_owned(),
     };
     let shown: Vec<&meetings::ListedMeeting> = list.iter().filter(|l| fits(l)).collect();
@@ -292,7 +292,12 @@ async fn list_view(
         can_create,
         form_title: form.title.clone(),
         form_starts_at: form.starts_at.clone(),
-        form_time_zone: if form.time_zone.is_empty() { "Europe/Paris".into() } else { form.time_zone.clone() },
+        // A new meeting is in its organiser's zone unless they say otherwise.
+        form_time_zone: if form.time_zone.is_empty() {
+            me.user.time_zone.clone().unwrap_or_else(|| "Europe/Paris".into())
+        } else {
+            form.time_zone.clone()
+        },
         form_duration: form.duration_minutes.map_or(60, |d| d.0).to_string(),
         form_place: form.place.clone(),
         form_repeat: form.repeat.clone().unwrap_or_default(),

@@ -41,7 +41,7 @@ pub async fn meeting_view(
         is_action: e.kind == ElementKind::Action,
         done: e.action_status == Some(ActionStatus::Done),
         owners: e.owners.iter().map(name_of).collect::<Vec<_>>().join(", "),
-        comments: threaded(&page.content.comments, e.id, &me.user.id, page.can.remove_comment),
+        comments: threaded(&page.content.comments, e.id, me, page.can.remove_comment),
         // Sanitised by ammonia when stored (the only way into the column is
         // through the use cases), and authenticated by AES-GCM since: shown
         // as it is, without parsing it again on every view.
@@ -82,8 +82,8 @@ pub async fn meeting_view(
         objectives: m.objectives.clone(),
         place: m.place.clone(),
         starts_at: m.local_start.clone(),
-        when: m.local_start.replace('T', " "),
-        time_zone: m.time_zone.clone(),
+        when: me.when(m.starts_at, &m.time_zone),
+        time_zone: me.zone_or(&m.time_zone).to_owned(),
         duration: m.duration_minutes,
         version: m.version,
         revision: page.revision,
@@ -168,14 +168,15 @@ async fn position_view(me: &Me, tr: &Tr, m: &meetings::Meeting) -> Result<Positi
 
 /// An element's remarks, each followed by its replies. `moderate`: the
 /// viewer may delete anyone's (organiser, editors); else only their own.
-fn threaded(all: &[Comment], element: ElementId, me: &UserId, moderate: bool) -> Vec<CommentView> {
+fn threaded(all: &[Comment], element: ElementId, me: &Me, moderate: bool) -> Vec<CommentView> {
     let view = |c: &Comment| CommentView {
         id: c.id.to_string(),
-        can_delete: moderate || c.author_id == *me,
-        can_edit: c.author_id == *me,
+        can_delete: moderate || c.author_id == me.user.id,
+        can_edit: c.author_id == me.user.id,
         author: c.author.clone(),
         body: c.body.clone(),
-        when: c.created_at.human_utc(),
+        // In the reader's zone; UTC (said so) for one who has none.
+        when: ordo_core::dates::when_said(c.created_at, me.zone_or("UTC"), me.ctx.locale),
         when_iso: c.created_at.rfc3339(),
         is_reply: c.parent_id.is_some(),
     };

@@ -40,7 +40,7 @@ both!(a_team_runs_its_meeting, |engine| {
     assert_eq!(page.status, 200);
     assert!(
         page.body.contains("Weekly product review")
-            && page.body.contains("2026-12-01 09:30")
+            && page.body.contains("Tue 1 Dec 2026, 09:30")
             && page.body.contains("Europe/Paris")
     );
 

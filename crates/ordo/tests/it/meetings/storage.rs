@@ -320,17 +320,13 @@ both!(a_cached_meeting_page_shows_changes_made_on_another_node, |engine| {
     assert!(org.get(&path).await.body.contains("Said on node two"), "a remark added elsewhere");
 
     let m = user(&member).await;
-    ordo_app::accounts::update_profile(
-        &other,
-        &tenant,
-        &m,
-        "Renamed Member",
-        "",
-        ordo_core::user::Locale::En,
-        "127.0.0.1",
-    )
-    .await
-    .unwrap();
+    let renamed = ordo_app::accounts::Profile {
+        display_name: "Renamed Member",
+        phone: "",
+        locale: ordo_core::user::Locale::En,
+        time_zone: "",
+    };
+    ordo_app::accounts::update_profile(&other, &tenant, &m, renamed, "127.0.0.1").await.unwrap();
     assert!(org.get(&path).await.body.contains("Renamed Member"), "a participant renamed elsewhere");
 
     // Access is never decided on stale data: removed elsewhere, refused here.
