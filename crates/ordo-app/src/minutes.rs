@@ -240,13 +240,8 @@ pub fn text_of(html: &str) -> String {
         rest = &rest[open + close + 1..];
     }
     out.push_str(rest);
-    let out = out
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
+    // The sanitiser writes a no-break space only as `&nbsp;`: as text, a space.
+    let out = crate::richtext::decode(&out).replace('\u{a0}', " ");
     out.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
 }
 

@@ -233,7 +233,7 @@ fn href(tag: &str) -> Option<String> {
 }
 
 /// The entities html5ever writes, decoded (`&amp;` last).
-fn decode(s: &str) -> String {
+pub(crate) fn decode(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }

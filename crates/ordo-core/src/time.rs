@@ -37,14 +37,6 @@ impl Timestamp {
             Err(_) => String::new(),
         }
     }
-    /// A short human form in a time zone, e.g. `2026-11-28 10:30`; in UTC
-    /// (and said so) if the zone is unknown.
-    pub fn human_in(self, zone: &str) -> String {
-        match (jiff::Timestamp::from_second(self.0), jiff::tz::TimeZone::get(zone)) {
-            (Ok(t), Ok(tz)) => t.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M").to_string(),
-            _ => self.human_utc(),
-        }
-    }
     /// A short human form in UTC, e.g. `2026-11-28 09:30 UTC`.
     pub fn human_utc(self) -> String {
         match jiff::Timestamp::from_second(self.0) {

@@ -150,27 +150,11 @@ impl World {
                 assert!(throttled, "never throttled");
             }
             UseCase::Logout => {
-                let s = crate::accounts::login(
-                    app,
-                    tenant,
-                    "mia@acme.test",
-                    PASSWORD,
-                    crate::accounts::Signing::new(IP, "t"),
-                )
-                .await
-                .unwrap();
+                let s = mia_signs_in(app, tenant).await;
                 crate::accounts::logout(app, tenant, &s.session, IP).await.unwrap();
             }
             UseCase::SessionEnd => {
-                let s = crate::accounts::login(
-                    app,
-                    tenant,
-                    "mia@acme.test",
-                    PASSWORD,
-                    crate::accounts::Signing::new(IP, "t"),
-                )
-                .await
-                .unwrap();
+                let s = mia_signs_in(app, tenant).await;
                 crate::accounts::end_session(app, tenant, &self.member, s.session.id, IP).await.unwrap();
             }
             UseCase::PasswordForgot => {
@@ -181,15 +165,7 @@ impl World {
                 crate::accounts::reset_password(app, tenant, &token, PASSWORD, IP).await.unwrap();
             }
             UseCase::PasswordChange => {
-                let s = crate::accounts::login(
-                    app,
-                    tenant,
-                    "mia@acme.test",
-                    PASSWORD,
-                    crate::accounts::Signing::new(IP, "t"),
-                )
-                .await
-                .unwrap();
+                let s = mia_signs_in(app, tenant).await;
                 let change =
                     crate::accounts::PasswordChange { current: PASSWORD, new: PASSWORD, end_other_sessions: true };
                 crate::accounts::change_password(app, tenant, &s.user, s.session.id, change, IP).await.unwrap();
@@ -420,3 +396,10 @@ both!(every_write_use_case_leaves_its_record, |engine| {
     let check = w.t.app.store.verify_audit_chain(w.t.tenant.id).await.unwrap();
     assert!(matches!(check, ordo_store::ChainCheck::Intact { .. }), "{check:?}");
 });
+
+/// The member signs in, as every session use case needs.
+async fn mia_signs_in(app: &crate::App, tenant: &ordo_store::Tenant) -> crate::accounts::LoggedIn {
+    crate::accounts::login(app, tenant, "mia@acme.test", PASSWORD, crate::accounts::Signing::new(IP, "t"))
+        .await
+        .unwrap()
+}

@@ -76,7 +76,7 @@ async fn page(me: Me, At(p): At<MeetingAt>) -> Result<Response, WebError> {
             };
             ChangeView {
                 id: h.id.to_string(),
-                when: h.at.human_in(&page.meeting.time_zone),
+                when: me.when(h.at, &page.meeting.time_zone),
                 who: h.actor.unwrap_or_else(|| tr.t("history.someone").to_owned()),
                 what,
                 restorable: h.item_kind == "element"
